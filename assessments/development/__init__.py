@@ -1,0 +1,1 @@
+"""Development: the training catalogue and individual development plans."""

@@ -1,0 +1,101 @@
+"""Who is asking: session cookies, guards by staff role, and login with a throttle."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import anyio
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from server.db import utcnow
+from server.errors import TooManyAttempts
+from server.passwords import verify_password
+from server.repositories import accounts
+from server.schemas import User
+from server.settings import Settings
+
+SESSION_COOKIE = "engine_session"
+_UNSET = object()
+
+
+class LoginRequired(NotAuthorizedException):
+    """Raised on staff pages: the app answers with a redirect to the login page."""
+
+
+async def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The staff user of this request's session cookie (looked up once per request)."""
+    cached = connection.scope.get("state", {}).get("staff_user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    token = connection.cookies.get(SESSION_COOKIE)
+    user = await accounts.session_user(token) if token else None
+    connection.scope.setdefault("state", {})["staff_user"] = user
+    return user
+
+
+async def staff_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Any logged-in staff member; 401 otherwise."""
+    if await current_user(connection) is None:
+        raise NotAuthorizedException(detail="Log in first: this needs a staff session")
+
+
+async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Admins only: 401 without a session, 403 for other roles."""
+    user = await current_user(connection)
+    if user is None:
+        raise NotAuthorizedException(detail="Log in first: this needs a staff session")
+    if user.role != "admin":
+        raise PermissionDeniedException(detail=f"Only admins may do this (you are {user.role})")
+
+
+async def page_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Staff pages: send visitors without a session to the login page."""
+    if await current_user(connection) is None:
+        raise LoginRequired()
+
+
+async def page_admin_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], h: BaseRouteHandler
+) -> None:
+    await page_guard(connection, h)
+    await admin_guard(connection, h)
+
+
+async def authenticate(email: str, password: str, client: str, settings: Settings) -> User:
+    """Check the password and return the user.
+
+    Failed attempts are counted per e-mail and per client address; each failure is answered
+    more slowly, and after ``LOGIN_MAX_FAILURES`` within ``LOGIN_LOCK_SECONDS`` the e-mail
+    (or address) is refused with 429 until the lock ends.
+    """
+    email = email.strip().lower()
+    keys = [f"email:{email}", f"ip:{client}"]
+    lock = await accounts.locked_until(keys)
+    if lock is not None:
+        wait = max(1, math.ceil((lock - utcnow()).total_seconds()))
+        raise TooManyAttempts(
+            detail=f"Too many failed logins: try again in {wait} seconds",
+            headers={"Retry-After": str(wait)},
+        )
+    found = await accounts.credentials(email)
+    ok = await verify_password(found[1] if found else None, password)
+    if not ok or found is None or not found[2]:
+        failures = await accounts.record_failure(
+            keys,
+            max_failures=settings.login_max_failures,
+            lock_seconds=settings.login_lock_seconds,
+        )
+        await anyio.sleep(
+            min(failures, settings.login_max_failures) * settings.login_delay_ms / 1000
+        )
+        raise NotAuthorizedException(detail="Wrong e-mail or password")
+    await accounts.clear_failures(keys[:1])
+    return await accounts.get_user(found[0])
+
+
+def cookie_secure(settings: Settings, scheme: str) -> bool:
+    """Secure cookies when ``SECURE_COOKIES=1``, or (unset) when the request came over https."""
+    return settings.secure_cookies if settings.secure_cookies is not None else scheme == "https"

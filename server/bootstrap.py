@@ -1,0 +1,112 @@
+"""Start-up work shared by the CLI and the tests: migrate, admin account, demo data."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import yaml
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+from server.convert import library_from_document
+from server.errors import UnprocessableError
+from server.passwords import hash_password
+from server.repositories import accounts
+from server.repositories import library as library_repo
+from server.repositories.library import ImportCounts
+from server.schemas import LibraryDocument
+from server.settings import Settings
+from server.validation import problems
+
+DEMO_LIBRARY = Path(__file__).parent / "data" / "library.yaml"
+DEMO_ROLES = ("admin", "recruiter", "coach")
+_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    password: str
+    role: str
+
+
+async def migrate(*, quiet: bool = True) -> None:
+    """Run every migration not yet applied (``piccolo migrations forwards all``)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+        result = await run_forwards("all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
+
+
+def read_document(text: str) -> LibraryDocument:
+    """Parse and validate a library document (YAML is a superset of JSON)."""
+    raw = yaml.safe_load(text)
+    found = problems(raw, LibraryDocument)
+    if found:
+        raise UnprocessableError(found, "Invalid library document")
+    return msgspec.convert(raw, LibraryDocument)
+
+
+async def import_file(path: Path) -> ImportCounts:
+    doc = read_document(path.read_text(encoding="utf-8"))
+    return await library_repo.import_library(library_from_document(doc))
+
+
+async def ensure_admin(settings: Settings) -> None:
+    """Create or update the admin named by ``ADMIN_EMAIL`` / ``ADMIN_PASSWORD``."""
+    if not settings.admin_email:
+        return
+    if not settings.admin_password:
+        raise SystemExit("ADMIN_EMAIL is set but ADMIN_PASSWORD is empty")
+    await accounts.upsert_admin(settings.admin_email, await hash_password(settings.admin_password))
+
+
+async def demo_logins(settings: Settings) -> list[Login]:
+    """Demo accounts (one per role) with random passwords, kept in ``var/demo-logins.txt``.
+
+    Created once, on an empty user table; later starts read the file to print them again.
+    """
+    path = settings.var_dir / "demo-logins.txt"
+    logins: list[Login] = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            role, email, password = line.split("\t")
+            if await accounts.credentials(email) is not None:
+                logins.append(Login(email, password, role))
+        return logins
+    if await accounts.count_users() > (1 if settings.admin_email else 0):
+        return []
+    for role in DEMO_ROLES:
+        email = f"{role}@example.com"
+        if email == settings.admin_email or await accounts.credentials(email) is not None:
+            continue
+        password = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+        await accounts.create_user(
+            email=email, role=role, name=f"Demo {role}", password_hash=await hash_password(password)
+        )
+        logins.append(Login(email, password, role))
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("".join(f"{x.role}\t{x.email}\t{x.password}\n" for x in logins))
+    return logins
+
+
+async def prepare(settings: Settings) -> list[Login]:
+    """Migrate, ensure the admin, and with ``DEMO=1`` fill an empty database with demo data.
+
+    Returns the demo logins to print (empty when there are none).
+    """
+    await migrate()
+    await ensure_admin(settings)
+    if not settings.demo:
+        return []
+    if await library_repo.is_empty():
+        await import_file(DEMO_LIBRARY)
+    return await demo_logins(settings)

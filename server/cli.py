@@ -1,0 +1,202 @@
+"""The ``assess`` command line: serve, migrate, create-user, demo, library import/export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
+
+from server.settings import get_settings
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.bootstrap import prepare
+
+    settings = get_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    logins = _run(prepare(settings))
+    where = (
+        settings.database.path
+        if not settings.database.is_postgres
+        else (
+            f"postgresql {settings.database.host}:{settings.database.port}/{settings.database.name}"
+        )
+    )
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    print("\n  Assessment engine")
+    print(f"  Open   http://{shown}:{port}/login")
+    print(f"  API    http://{shown}:{port}/schema  (OpenAPI)")
+    print(f"  Data   {where}")
+    if settings.admin_email:
+        print(f"  Log in as {settings.admin_email} with ADMIN_PASSWORD")
+    for login in logins:
+        print(f"  Log in as {login.email:24} password {login.password}   ({login.role})")
+    if not settings.admin_email and not logins:
+        print("  No demo logins: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `assess create-user`")
+    print("  Stop with Ctrl+C\n", flush=True)
+    uvicorn.run(
+        "server.asgi:app",
+        host=host,
+        port=port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from server.bootstrap import migrate
+
+    _run(migrate(quiet=False))
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from server.bootstrap import migrate
+    from server.errors import ConflictError
+    from server.passwords import hash_password
+    from server.repositories import accounts
+    from server.schemas import UserIn
+
+    password = args.password or os.environ.get("USER_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        data = msgspec.convert(
+            {"email": args.email, "role": args.role, "password": password, "name": args.name},
+            UserIn,
+        )
+    except msgspec.ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def create() -> None:
+        await migrate()
+        user = await accounts.create_user(
+            email=data.email,
+            role=data.role,
+            name=data.name,
+            password_hash=await hash_password(data.password),
+        )
+        print(f"created {user.role} {user.email} (id {user.id})")
+
+    try:
+        _run(create())
+    except ConflictError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from server.bootstrap import DEMO_LIBRARY, demo_logins, import_file, migrate
+
+    async def demo() -> None:
+        await migrate()
+        counts = await import_file(DEMO_LIBRARY)
+        print(f"demo library: {counts.created} created, {counts.updated} updated")
+        for login in await demo_logins(get_settings()):
+            print(f"login {login.email} password {login.password} ({login.role})")
+
+    _run(demo())
+    return 0
+
+
+def cmd_library_import(args: argparse.Namespace) -> int:
+    from server.bootstrap import import_file, migrate
+    from server.errors import UnprocessableError
+
+    async def run() -> None:
+        await migrate()
+        counts = await import_file(Path(args.file))
+        print(f"imported {args.file}: {counts.created} created, {counts.updated} updated")
+
+    try:
+        _run(run())
+    except UnprocessableError as exc:
+        print(f"error: {exc.detail}; nothing was changed", file=sys.stderr)
+        for item in exc.extra or []:  # type: ignore[union-attr]
+            print(f"  {item['key']}: {item['message']}", file=sys.stderr)
+        return 1
+    except FileNotFoundError:
+        print(f"error: no such file {args.file}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_library_export(args: argparse.Namespace) -> int:
+    from server.bootstrap import migrate
+    from server.controllers.library import document_bytes
+    from server.convert import library_document
+    from server.repositories import library as repo
+
+    async def run() -> bytes:
+        await migrate()
+        body, _ = document_bytes(library_document(await repo.export_library()), args.format)
+        return body
+
+    body = _run(run())
+    if args.output:
+        Path(args.output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assess",
+        description="Assessment engine: competency library, SJTs and 360 reviews. "
+        "Configuration comes from the environment (DATABASE_URL, HOST, PORT, ...).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="migrate, load demo data if empty, and serve HTTP")
+    s.add_argument("--host", default=None, help="default: HOST or 127.0.0.1")
+    s.add_argument("--port", type=int, default=None, help="default: PORT or 8000")
+    s.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1") or 1))
+    s.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    u = sub.add_parser("create-user", help="create a staff user")
+    u.add_argument("email")
+    u.add_argument("--role", choices=["admin", "recruiter", "coach"], required=True)
+    u.add_argument("--name", default="")
+    u.add_argument("--password", default=None, help="default: USER_PASSWORD or a prompt")
+    u.set_defaults(func=cmd_create_user)
+    sub.add_parser("demo", help="load the demo library and demo logins").set_defaults(func=cmd_demo)
+    lib = sub.add_parser("library", help="import or export the competency library")
+    lsub = lib.add_subparsers(dest="library_command", required=True)
+    li = lsub.add_parser("import", help="create or update from a JSON or YAML file")
+    li.add_argument("file")
+    li.set_defaults(func=cmd_library_import)
+    le = lsub.add_parser("export", help="write the library as JSON or YAML")
+    le.add_argument("--format", choices=["json", "yaml"], default="yaml")
+    le.add_argument("--output", "-o", default=None, help="default: standard output")
+    le.set_defaults(func=cmd_library_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as exc:  # bad settings
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

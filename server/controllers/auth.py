@@ -1,0 +1,64 @@
+"""Login, logout and the current user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.params import JSONBody
+
+from server.auth import SESSION_COOKIE, authenticate, cookie_secure, current_user, staff_guard
+from server.repositories import accounts
+from server.schemas import Login, User
+from server.settings import Settings
+
+
+def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
+    settings: Settings = request.app.state.settings
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(settings, request.url.scheme),
+        path="/",
+        max_age=settings.session_days * 86400,
+    )
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", summary="Log in with e-mail and password; sets the session cookie")
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[Login]) -> Response[User]:
+        settings: Settings = request.app.state.settings
+        user = await authenticate(data.email, data.password, client_address(request), settings)
+        token = await accounts.open_session(user.id, settings.session_days)
+        return Response(user, status_code=200, cookies=[session_cookie(request, token)])
+
+    @post("/logout", status_code=204, guards=[staff_guard], summary="End this session")
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await accounts.close_session(token)
+        return Response(
+            None,
+            status_code=204,
+            cookies=[
+                Cookie(
+                    key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="lax"
+                )
+            ],
+        )
+
+    @get("/me", guards=[staff_guard], summary="The logged-in user")
+    async def me(self, request: Request[Any, Any, Any]) -> User:
+        user = await current_user(request)
+        assert user is not None  # staff_guard ran
+        return user

@@ -1,0 +1,247 @@
+"""The competency library API: areas, competencies, roles, import and export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+import yaml
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.exceptions import ClientException, HTTPException
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from assessments.competency import Area, Competency, Role, localized, localized_named
+from server.auth import admin_guard, staff_guard
+from server.controllers.params import LangQuery, Limit, Offset
+from server.convert import library_document, library_from_document, to_domain, to_schema
+from server.errors import UnprocessableError
+from server.repositories import library as repo
+from server.schemas import (
+    Area as AreaOut,
+)
+from server.schemas import (
+    AreaIn,
+    AreaPage,
+    CompetencyIn,
+    CompetencyPage,
+    ImportResult,
+    LibraryDocument,
+    RoleIn,
+    RolePage,
+)
+from server.schemas import (
+    Competency as CompetencyOut,
+)
+from server.schemas import (
+    Role as RoleOut,
+)
+from server.validation import problems
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+Ref = Annotated[str | None, QueryParameter(max_length=64, description="An id or a key")]
+
+
+class CompetencyController(Controller):
+    path = "/api/v1/competencies"
+    guards = [staff_guard]
+    tags = ["library"]
+
+    @get("/", summary="List competencies, filtered by flag, area or role")
+    async def list_competencies(
+        self,
+        flag: Annotated[
+            Literal["select_for", "develop"] | None,
+            QueryParameter(description="Only competencies with this flag set"),
+        ] = None,
+        area: Ref = None,
+        role: Ref = None,
+        lang: LangQuery = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> CompetencyPage:
+        items, total = await repo.list_competencies(
+            flag=flag, area=area, role=role, limit=limit, offset=offset
+        )
+        if lang:
+            items = [localized(c, lang) for c in items]
+        return CompetencyPage(
+            items=[to_schema(c, CompetencyOut) for c in items],
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+
+    @post("/", guards=[admin_guard], summary="Create a competency")
+    async def create_competency(self, data: JSONBody[CompetencyIn]) -> CompetencyOut:
+        created = await repo.create_competency(to_domain(data, Competency))
+        return to_schema(created, CompetencyOut)
+
+    @get("/{competency_id:int}", summary="One competency")
+    async def get_competency(
+        self, competency_id: FromPath[int], lang: LangQuery = None
+    ) -> CompetencyOut:
+        found = await repo.get_competency(competency_id)
+        return to_schema(localized(found, lang) if lang else found, CompetencyOut)
+
+    @put("/{competency_id:int}", guards=[admin_guard], summary="Replace a competency")
+    async def update_competency(
+        self, competency_id: FromPath[int], data: JSONBody[CompetencyIn]
+    ) -> CompetencyOut:
+        updated = await repo.update_competency(competency_id, to_domain(data, Competency))
+        return to_schema(updated, CompetencyOut)
+
+    @delete(
+        "/{competency_id:int}",
+        guards=[admin_guard],
+        summary="Delete a competency (409 while a role uses it)",
+    )
+    async def delete_competency(self, competency_id: FromPath[int]) -> None:
+        await repo.delete_competency(competency_id)
+
+
+class AreaController(Controller):
+    path = "/api/v1/competency-areas"
+    guards = [staff_guard]
+    tags = ["library"]
+
+    @get("/", summary="List competency areas")
+    async def list_areas(
+        self, lang: LangQuery = None, limit: Limit = 50, offset: Offset = 0
+    ) -> AreaPage:
+        items, total = await repo.list_areas(limit=limit, offset=offset)
+        if lang:
+            items = [localized_named(a, lang) for a in items]
+        return AreaPage(
+            items=[to_schema(a, AreaOut) for a in items], total=total, limit=limit, offset=offset
+        )
+
+    @post("/", guards=[admin_guard], summary="Create an area")
+    async def create_area(self, data: JSONBody[AreaIn]) -> AreaOut:
+        return to_schema(await repo.create_area(to_domain(data, Area)), AreaOut)
+
+    @get("/{area_id:int}", summary="One area")
+    async def get_area(self, area_id: FromPath[int], lang: LangQuery = None) -> AreaOut:
+        found = await repo.get_area(area_id)
+        return to_schema(localized_named(found, lang) if lang else found, AreaOut)
+
+    @put("/{area_id:int}", guards=[admin_guard], summary="Replace an area")
+    async def update_area(self, area_id: FromPath[int], data: JSONBody[AreaIn]) -> AreaOut:
+        return to_schema(await repo.update_area(area_id, to_domain(data, Area)), AreaOut)
+
+    @delete("/{area_id:int}", guards=[admin_guard], summary="Delete an area (409 while in use)")
+    async def delete_area(self, area_id: FromPath[int]) -> None:
+        await repo.delete_area(area_id)
+
+
+class RoleController(Controller):
+    path = "/api/v1/roles"
+    guards = [staff_guard]
+    tags = ["library"]
+
+    @get("/", summary="List roles (job profiles)")
+    async def list_roles(
+        self, area: Ref = None, lang: LangQuery = None, limit: Limit = 50, offset: Offset = 0
+    ) -> RolePage:
+        items, total = await repo.list_roles(area=area, limit=limit, offset=offset)
+        if lang:
+            items = [localized_named(r, lang) for r in items]
+        return RolePage(
+            items=[to_schema(r, RoleOut) for r in items], total=total, limit=limit, offset=offset
+        )
+
+    @post("/", guards=[admin_guard], summary="Create a role with its competencies")
+    async def create_role(self, data: JSONBody[RoleIn]) -> RoleOut:
+        return to_schema(await repo.create_role(to_domain(data, Role)), RoleOut)
+
+    @get("/{role_id:int}", summary="One role")
+    async def get_role(self, role_id: FromPath[int], lang: LangQuery = None) -> RoleOut:
+        found = await repo.get_role(role_id)
+        return to_schema(localized_named(found, lang) if lang else found, RoleOut)
+
+    @put("/{role_id:int}", guards=[admin_guard], summary="Replace a role")
+    async def update_role(self, role_id: FromPath[int], data: JSONBody[RoleIn]) -> RoleOut:
+        return to_schema(await repo.update_role(role_id, to_domain(data, Role)), RoleOut)
+
+    @delete("/{role_id:int}", guards=[admin_guard], summary="Delete a role")
+    async def delete_role(self, role_id: FromPath[int]) -> None:
+        await repo.delete_role(role_id)
+
+
+def decode_document(body: bytes, content_type: str) -> Any:
+    """Decode a JSON or YAML body; 400 naming the line when it cannot be parsed."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        try:
+            return yaml.safe_load(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ClientException(detail="body: YAML must be UTF-8") from None
+        except yaml.YAMLError as exc:
+            raise ClientException(detail=f"body: invalid YAML: {exc}") from None
+    if media == "application/json" or media == "":
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError as exc:
+            raise ClientException(detail=f"body: invalid JSON: {exc}") from None
+    raise HTTPException(
+        status_code=415,
+        detail=f"Content-Type {media!r}: send application/json or application/yaml",
+    )
+
+
+def document_bytes(doc: LibraryDocument, fmt: str) -> tuple[bytes, str]:
+    if fmt == "yaml":
+        text = yaml.safe_dump(
+            msgspec.to_builtins(doc), allow_unicode=True, sort_keys=False, width=100
+        )
+        return text.encode("utf-8"), "application/yaml"
+    return msgspec.json.format(msgspec.json.encode(doc), indent=2), "application/json"
+
+
+class LibraryController(Controller):
+    path = "/api/v1/library"
+    tags = ["library"]
+
+    @get("/export", guards=[staff_guard], summary="The whole library as JSON or YAML")
+    async def export_library(
+        self,
+        request: Request[Any, Any, Any],
+        format: Annotated[
+            Literal["json", "yaml"] | None,
+            QueryParameter(description="json or yaml; default from the Accept header, else json"),
+        ] = None,
+    ) -> Response[bytes]:
+        fmt = format or (
+            "yaml" if any(t in request.headers.get("accept", "") for t in YAML_TYPES) else "json"
+        )
+        body, media = document_bytes(library_document(await repo.export_library()), fmt)
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="competency-library.{fmt}"'},
+        )
+
+    @post(
+        "/import",
+        guards=[admin_guard],
+        status_code=200,
+        summary="Create or update (by key) everything in a JSON or YAML library document",
+        description=(
+            "The whole document is validated first; if any part is invalid nothing changes and "
+            "the 422 response lists every problem with its path. Records not in the document "
+            "are kept."
+        ),
+    )
+    async def import_library(self, request: Request[Any, Any, Any]) -> ImportResult:
+        raw = decode_document(await request.body(), request.headers.get("content-type", ""))
+        found = problems(raw, LibraryDocument)
+        if found:
+            raise UnprocessableError(found, "Import refused, nothing was changed")
+        doc = msgspec.convert(raw, LibraryDocument)
+        counts = await repo.import_library(library_from_document(doc))
+        return ImportResult(
+            areas=len(doc.areas),
+            competencies=len(doc.competencies),
+            roles=len(doc.roles),
+            created=counts.created,
+            updated=counts.updated,
+        )

@@ -1,0 +1,150 @@
+"""Settings read from the environment (12-factor): see README "Configuration"."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///var/engine.db"
+
+
+@dataclass(frozen=True)
+class Database:
+    """A parsed ``DATABASE_URL``."""
+
+    engine: str  # "sqlite" or "postgres"
+    path: str = ""  # sqlite file
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    name: str = ""
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine == "postgres"
+
+
+def parse_database_url(url: str, *, base: Path = PROJECT_ROOT) -> Database:
+    """Parse ``sqlite:///rel/path.db``, ``sqlite:////abs/path.db`` or ``postgresql://...``.
+
+    Raises
+    ------
+    ValueError
+        For any other scheme, an in-memory SQLite database or a URL without a path.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        raw = url[len("sqlite://") :]
+        if not raw.startswith("/") or raw in ("/", "/:memory:"):
+            raise ValueError(
+                f"DATABASE_URL {url!r}: use sqlite:///relative/path.db or sqlite:////abs/path.db "
+                "(a file; in-memory databases are not supported)"
+            )
+        rel = raw[1:]
+        path = Path(rel) if rel.startswith("/") else base / rel
+        return Database(engine="sqlite", path=str(path))
+    if scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
+        name = parts.path.lstrip("/")
+        if not name:
+            raise ValueError(f"DATABASE_URL {url!r}: the database name is missing")
+        return Database(
+            engine="postgres",
+            host=parts.hostname or "localhost",
+            port=parts.port or 5432,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            name=name,
+        )
+    raise ValueError(f"DATABASE_URL {url!r}: scheme must be sqlite or postgresql")
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={value!r}: expected 1 or 0")
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r}: expected an integer") from None
+
+
+def _secret_key(var_dir: Path) -> str:
+    """``SECRET_KEY`` from the environment, else one generated once and kept in var/."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    database: Database
+    host: str
+    port: int
+    secret_key: str
+    admin_email: str
+    admin_password: str
+    demo: bool
+    var_dir: Path
+    session_days: int
+    login_max_failures: int
+    login_lock_seconds: int
+    login_delay_ms: int
+    secure_cookies: bool | None
+    pool_size: int
+
+
+def load_settings() -> Settings:
+    """Read every setting from the environment (see README)."""
+    var_dir = Path(os.environ.get("VAR_DIR", "") or PROJECT_ROOT / "var")
+    url = os.environ.get("DATABASE_URL", "") or DEFAULT_DATABASE_URL
+    secure = os.environ.get("SECURE_COOKIES", "")
+    return Settings(
+        database_url=url,
+        database=parse_database_url(url),
+        host=os.environ.get("HOST", "") or "127.0.0.1",
+        port=_int("PORT", 8000),
+        secret_key=_secret_key(var_dir),
+        admin_email=os.environ.get("ADMIN_EMAIL", "").strip().lower(),
+        admin_password=os.environ.get("ADMIN_PASSWORD", ""),
+        demo=_flag("DEMO", True),
+        var_dir=var_dir,
+        session_days=_int("SESSION_DAYS", 7),
+        login_max_failures=_int("LOGIN_MAX_FAILURES", 5),
+        login_lock_seconds=_int("LOGIN_LOCK_SECONDS", 900),
+        login_delay_ms=_int("LOGIN_DELAY_MS", 250),
+        secure_cookies=None if secure == "" else _flag("SECURE_COOKIES", False),
+        pool_size=_int("DB_POOL_SIZE", 10),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
