@@ -51,7 +51,7 @@ async def start_pool(max_size: int) -> None:
     """Open a connection pool on PostgreSQL (SQLite opens a connection per query)."""
     db = engine()
     if db.engine_type == "postgres":
-        await db.start_connection_pool(max_size=max_size)
+        await db.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
 
 
 async def close_pool() -> None:
