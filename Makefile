@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format migrate demo clean
+.PHONY: run test e2e install lint format migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -25,6 +25,14 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Browser tests: Debian's Chromium (apt), Playwright (pip) and axe-core (npm) are installed here.
+e2e: install
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,e2e]"
+	cd tests/e2e && npm ci --silent --no-audit --no-fund
+	E2E=1 $(BIN)/python -m pytest tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,16 +13,27 @@ Key = Annotated[
     Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[a-z][a-z0-9_]*$",
-        description="Stable key: lower-case letters, digits and underscores",
+        pattern=r"^[a-z][a-z0-9_]*\Z",
+        description="a stable key: lower-case letters, digits and underscores, first a letter",
         examples=["customer_orientation"],
     ),
 ]
 Name = Annotated[str, Meta(min_length=1, max_length=120)]
 Definition = Annotated[str, Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, Meta(max_length=2000)]
-Lang = Annotated[str, Meta(pattern=r"^[a-z]{2}$", description="ISO 639-1 language code")]
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Lang = Annotated[
+    str,
+    Meta(pattern=r"^[a-z]{2}\Z", description="a two-letter ISO 639-1 language code, e.g. ru"),
+]
+Email = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z",
+        description="an e-mail address such as name@example.org",
+    ),
+]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 NewPassword = Annotated[str, Meta(min_length=10, max_length=256)]
 StaffRole = Literal["admin", "recruiter", "coach"]

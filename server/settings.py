@@ -93,12 +93,24 @@ def _secret_key(var_dir: Path) -> str:
         return key
     path = var_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        kept = path.read_text().strip()
+        if len(kept) >= 32:
+            return kept
+        path.unlink()  # empty or truncated (a crash while writing): make a new one
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        os.link(tmp, path)  # atomic; the first process to get here wins
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return key
 
 

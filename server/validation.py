@@ -6,6 +6,7 @@ msgspec stops at the first error; a library import must list them all
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -48,7 +49,17 @@ def _number_problems(value: float, t: Any, path: str) -> list[Problem]:
 def _check(value: Any, t: mi.Type, path: str) -> list[Problem]:
     where = path or "document"
     if isinstance(t, mi.Metadata):
-        return _check(value, t.type, path)
+        found = _check(value, t.type, path)
+        described = (t.extra_json_schema or {}).get("description")
+        if described and isinstance(t.type, mi.StrType) and t.type.pattern:
+            # a pattern means little to people: say what it stands for
+            found = [
+                Problem(p.path, f"{str(value)[:40]!r} is not valid ({described})")
+                if " does not match " in p.message
+                else p
+                for p in found
+            ]
+        return found
     if isinstance(t, mi.AnyType):
         return []
     if isinstance(t, mi.NoneType):
@@ -87,6 +98,8 @@ def _check(value: Any, t: mi.Type, path: str) -> list[Problem]:
     if isinstance(t, mi.FloatType):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return [Problem(where, f"expected a number, got {_kind(value)}")]
+        if not math.isfinite(value):
+            return [Problem(where, f"expected a finite number, got {value}")]
         return _number_problems(value, t, where)
     if isinstance(t, mi.LiteralType):
         if value in t.values and type(value) in {type(v) for v in t.values}:

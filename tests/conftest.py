@@ -99,3 +99,7 @@ async def demo_library() -> None:
     from server.bootstrap import DEMO_LIBRARY, import_file
 
     await import_file(DEMO_LIBRARY)
+
+
+# Browser tests run separately (`make e2e`): they need Chromium, Playwright and axe-core.
+collect_ignore = [] if os.environ.get("E2E") == "1" else ["e2e"]

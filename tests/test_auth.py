@@ -30,7 +30,9 @@ async def test_login_sets_a_secure_session_cookie_and_me_answers(client: AsyncTe
 
 async def test_cookie_is_secure_over_https() -> None:
     email = await make_user("coach")
-    async with AsyncTestClient(app=create_app(get_settings()), base_url="https://testserver.local") as c:
+    async with AsyncTestClient(
+        app=create_app(get_settings()), base_url="https://testserver.local"
+    ) as c:
         r = await c.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert r.status_code == 200
         assert "Secure" in r.headers["set-cookie"]

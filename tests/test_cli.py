@@ -44,9 +44,10 @@ async def test_library_import_export_and_invalid_file(tmp_path: Path) -> None:
     assert "created" in r.stdout
     exported = run("library", "export", "--format", "yaml")
     assert exported.returncode == 0
-    assert yaml.safe_load(exported.stdout)["competencies"] == yaml.safe_load(
-        DEMO_LIBRARY.read_text()
-    )["competencies"]
+    assert (
+        yaml.safe_load(exported.stdout)["competencies"]
+        == yaml.safe_load(DEMO_LIBRARY.read_text())["competencies"]
+    )
     count = await Competency.count()
     bad = tmp_path / "bad.yaml"
     bad.write_text("competencies:\n  - key: Bad\n    name: x\n    definition: d\n    develop: 1\n")
@@ -114,7 +115,8 @@ def test_serve_loads_demo_data_and_admin_logs_in(server) -> None:
         page = c.get("/app")
         assert page.status_code == 200 and "Log in" in page.text  # redirected to the login page
         r = c.post(
-            "/api/v1/auth/login", json={"email": "boss@test.example", "password": "the boss password"}
+            "/api/v1/auth/login",
+            json={"email": "boss@test.example", "password": "the boss password"},
         )
         assert r.status_code == 200 and r.json()["role"] == "admin"
         items = c.get("/api/v1/competencies", params={"flag": "select_for"}).json()["items"]

@@ -294,7 +294,9 @@ async def test_areas_crud(admin: AsyncTestClient) -> None:
     assert (await admin.get(f"/api/v1/competency-areas/{area['id']}?lang=ru")).json()[
         "name"
     ] == "Продажи"
-    r = await admin.put(f"/api/v1/competency-areas/{area['id']}", json={"key": "sales", "name": "S"})
+    r = await admin.put(
+        f"/api/v1/competency-areas/{area['id']}", json={"key": "sales", "name": "S"}
+    )
     assert r.json()["name"] == "S" and r.json()["translations"] == {}
     r = await admin.post("/api/v1/competency-areas", json={"key": "sales", "name": "Dup"})
     assert r.status_code == 409

@@ -12,6 +12,7 @@ select, checked boxes only), exactly what a browser puts on the wire.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -214,7 +215,10 @@ def error_items(html: str) -> list[str]:
     """The ``<li>`` texts of the editor's error box (``path: message``)."""
     box = re.search(r'<div class="error" role="alert" id="form-errors">(.*?)</div>', html, re.S)
     assert box, "the page shows no error box"
-    return [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)]
+    return [
+        html_lib.unescape(re.sub(r"<[^>]+>", "", li))
+        for li in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)
+    ]
 
 
 def new_competency_form(token: str, indicators: bool = True, **overrides: Any) -> dict[str, Any]:
@@ -384,9 +388,8 @@ async def test_logout_ends_the_session(client: AsyncTestClient) -> None:
     token = await page_token(client, "/app")
     r = await client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
     assert location(r) == "/login"
-    assert (session_set_cookie(r) or "").startswith('engine_session="";') or (
-        "max-age=0" in (session_set_cookie(r) or "").lower()
-    )
+    cleared = session_set_cookie(r)
+    assert cleared is not None and "max-age=0" in cleared.lower(), set_cookies(r)
     again = await client.get("/app", follow_redirects=False)
     assert urlsplit(location(again)).path == "/login"
     # the old token is closed on the server, not just forgotten by the browser
@@ -701,7 +704,7 @@ async def test_admin_creates_competency_in_an_area_with_one_flag(
         ({"name": ""}, (), "name", "must not be empty"),
         ({"name": "   "}, (), "name", "must not be empty"),
         ({}, ("select_for", "develop"), "select_for", "must be select_for, develop, or both"),
-        ({"key": "Bad Key!"}, (), "key", "does not match"),
+        ({"key": "Bad Key!"}, (), "key", "'Bad Key!'"),
         ({"key": ""}, (), "key", "must not be empty"),
         ({"definition": ""}, (), "definition", "must not be empty"),
         ({"definition": "x" * 301}, (), "definition", "longer than 300 characters"),
@@ -1167,7 +1170,7 @@ async def test_markup_in_a_role_name_is_escaped(admin: AsyncTestClient, demo_lib
 
 
 async def test_login_error_page_escapes_the_email(client: AsyncTestClient) -> None:
-    r = await form_login(client, f'"><script>alert(1)</script>@x.example')
+    r = await form_login(client, '"><script>alert(1)</script>@x.example')
     assert r.status_code == 401
     assert "<script" not in r.text
     assert "&#34;&gt;&lt;script&gt;" in r.text or "&quot;&gt;&lt;script&gt;" in r.text

@@ -11,7 +11,13 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from assessments.competency import Competency, Role, localized, localized_named
+from assessments.competency import (
+    Competency,
+    Role,
+    competency_problems,
+    localized,
+    localized_named,
+)
 from assessments.development.catalogue import MODULES, MODULES_BY_KEY
 from assessments.errors import Problem
 from server.auth import (
@@ -176,8 +182,14 @@ def _rows(form: dict[str, Any], *names: str) -> list[dict[str, str]]:
 
 
 def competency_from_form(form: dict[str, Any], previous: Competency | None) -> dict[str, Any]:
-    """The editor's fields as a CompetencyIn document; translations are kept as they were."""
+    """The editor's fields as a CompetencyIn document.
+
+    The editor shows English texts only: the translations of the competency, of each
+    indicator (matched by key), measure (by name) and activity (by title) are carried over.
+    """
     old_indicators = {i.key: i for i in previous.indicators} if previous else {}
+    old_measures = {m.name: m for m in previous.measures} if previous else {}
+    old_activities = {a.title: a for a in previous.activities} if previous else {}
     indicators = []
     for row in _rows(form, "indicator_key", "indicator_text", "indicator_polarity"):
         if not row["indicator_text"]:
@@ -185,22 +197,24 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
         item: dict[str, Any] = {
             "text": row["indicator_text"],
             "polarity": row["indicator_polarity"] or "present",
+            "key": row["indicator_key"] or None,
         }
-        if row["indicator_key"]:
-            item["key"] = row["indicator_key"]
-            old = old_indicators.get(row["indicator_key"])
-            if old is not None and old.translations:
-                item["translations"] = dict(old.translations)
+        old = old_indicators.get(row["indicator_key"])
+        if old is not None and old.translations:
+            item["translations"] = dict(old.translations)
         indicators.append(item)
-    measures = [
-        {
+    measures = []
+    for r in _rows(form, "measure_name", "measure_kind", "measure_description"):
+        if not r["measure_name"]:
+            continue
+        measure: dict[str, Any] = {
             "name": r["measure_name"],
             "kind": r["measure_kind"] or "kpi",
             "description": r["measure_description"],
         }
-        for r in _rows(form, "measure_name", "measure_kind", "measure_description")
-        if r["measure_name"]
-    ]
+        if (m := old_measures.get(r["measure_name"])) is not None and m.translations:
+            measure["translations"] = {k: dict(v) for k, v in m.translations.items()}
+        measures.append(measure)
     activities = []
     for r in _rows(
         form, "activity_kind", "activity_module", "activity_title", "activity_description"
@@ -211,9 +225,10 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
             "kind": r["activity_kind"] or "training",
             "title": r["activity_title"],
             "description": r["activity_description"],
+            "module": r["activity_module"] or None,
         }
-        if r["activity_module"]:
-            activity["module"] = r["activity_module"]
+        if (a := old_activities.get(r["activity_title"])) is not None and a.translations:
+            activity["translations"] = {k: dict(v) for k, v in a.translations.items()}
         activities.append(activity)
     doc: dict[str, Any] = {
         "key": str(form.get("key", "")).strip(),
@@ -231,6 +246,20 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
     if previous is not None and previous.translations:
         doc["translations"] = {k: dict(v) for k, v in previous.translations.items()}
     return doc
+
+
+def form_problems(doc: dict[str, Any]) -> list[Problem]:
+    """Every problem of an editor document at once: field types first, then the rules."""
+    found = problems(doc, CompetencyIn)
+    flags = Competency(
+        key="",
+        name="",
+        definition="",
+        select_for=doc["select_for"],
+        develop=doc["develop"],
+    )
+    seen = {p.path for p in found}
+    return found + [p for p in competency_problems(flags) if p.path not in seen]
 
 
 async def _editor(
@@ -295,7 +324,7 @@ async def _save_competency(
 ) -> Response[Any]:
     previous = await repo.get_competency(ident) if ident is not None else None
     doc = competency_from_form(form, previous)
-    errors = problems(doc, CompetencyIn)
+    errors = form_problems(doc)
     if not errors:
         try:
             comp = to_domain(doc, Competency)

@@ -11,7 +11,7 @@ Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
 LangQuery = Annotated[
     str | None,
     QueryParameter(
-        pattern=r"^[a-z]{2}$",
+        pattern=r"^[a-z]{2}\Z",
         description="Return texts in this language (ISO 639-1), English where missing",
     ),
 ]
