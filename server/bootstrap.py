@@ -9,19 +9,16 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgspec
-import yaml
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from server.convert import library_from_document
-from server.errors import UnprocessableError
+from server.db import engine
+from server.library_io import parse_document
 from server.passwords import hash_password
 from server.repositories import accounts
 from server.repositories import library as library_repo
 from server.repositories.library import ImportCounts
-from server.schemas import LibraryDocument
 from server.settings import Settings
-from server.validation import problems
 
 DEMO_LIBRARY = Path(__file__).parent / "data" / "library.yaml"
 DEMO_ROLES = ("admin", "recruiter", "coach")
@@ -37,6 +34,9 @@ class Login:
 
 async def migrate(*, quiet: bool = True) -> None:
     """Run every migration not yet applied (``piccolo migrations forwards all``)."""
+    if engine().engine_type == "sqlite":
+        # readers no longer wait for a writer; the setting stays with the database file
+        await engine().run_ddl("PRAGMA journal_mode=WAL")
     out = io.StringIO()
     with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
         result = await run_forwards("all")
@@ -44,17 +44,9 @@ async def migrate(*, quiet: bool = True) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
 
 
-def read_document(text: str) -> LibraryDocument:
-    """Parse and validate a library document (YAML is a superset of JSON)."""
-    raw = yaml.safe_load(text)
-    found = problems(raw, LibraryDocument)
-    if found:
-        raise UnprocessableError(found, "Invalid library document")
-    return msgspec.convert(raw, LibraryDocument)
-
-
 async def import_file(path: Path) -> ImportCounts:
-    doc = read_document(path.read_text(encoding="utf-8"))
+    """Import a JSON or YAML library file (YAML is a superset of JSON)."""
+    doc = parse_document(path.read_bytes(), "application/yaml")
     return await library_repo.import_library(library_from_document(doc))
 
 

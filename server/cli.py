@@ -140,8 +140,8 @@ def cmd_library_import(args: argparse.Namespace) -> int:
 
 def cmd_library_export(args: argparse.Namespace) -> int:
     from server.bootstrap import migrate
-    from server.controllers.library import document_bytes
     from server.convert import library_document
+    from server.library_io import document_bytes
     from server.repositories import library as repo
 
     async def run() -> bytes:

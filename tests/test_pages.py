@@ -23,6 +23,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
+from server.bootstrap import DEMO_LIBRARY
 from server.settings import get_settings
 from tests.conftest import PASSWORD, login, make_user
 
@@ -1248,3 +1249,61 @@ async def test_session_is_not_shared_between_browsers(
         assert (await other.get("/app")).status_code == 200
         assert (await other.get("/app/competencies/new")).status_code == 403
     assert (await admin.get("/app/competencies/new")).status_code == 200
+
+
+# ---- import from the library page -------------------------------------------------------
+
+
+async def test_admin_imports_a_library_file_from_the_page(admin: AsyncTestClient) -> None:
+    token = await page_token(admin, "/app")
+    r = await admin.post(
+        "/app/library/import",
+        data={"_csrf_token": token},
+        files={"file": ("library.yaml", DEMO_LIBRARY.read_bytes(), "application/yaml")},
+    )
+    assert r.status_code == 200, r.text[:500]
+    assert "Imported library.yaml" in r.text and "14 competencies" in r.text
+    assert (await competencies(admin, flag="select_for"))["total"] >= 3
+
+
+async def test_invalid_import_file_lists_every_problem_and_changes_nothing(
+    admin: AsyncTestClient,
+) -> None:
+    bad = (
+        b"competencies:\n"
+        b"  - {key: ok_one, name: Ok, definition: d, develop: true}\n"
+        b"  - {key: Bad, name: '', definition: d, develop: true,"
+        b" indicators: [{text: t, polarity: sideways}]}\n"
+    )
+    token = await page_token(admin, "/app")
+    r = await admin.post(
+        "/app/library/import",
+        data={"_csrf_token": token},
+        files={"file": ("bad.yaml", bad, "application/yaml")},
+    )
+    assert r.status_code == 422
+    fields = {e.split(":", 1)[0] for e in error_items(r.text)}
+    assert fields == {
+        "competencies[1].key",
+        "competencies[1].name",
+        "competencies[1].indicators[0].polarity",
+    }
+    assert (await competencies(admin))["total"] == 0
+    token = await page_token(admin, "/app")
+    r = await admin.post(
+        "/app/library/import",
+        data={"_csrf_token": token},
+        files={"file": ("broken.yaml", b"competencies: [unclosed", "application/yaml")},
+    )
+    assert r.status_code == 400 and "invalid YAML" in r.text
+
+
+async def test_recruiter_cannot_import_from_the_page(recruiter: AsyncTestClient) -> None:
+    token = await page_token(recruiter, "/app")
+    assert 'action="/app/library/import"' not in (await recruiter.get("/app")).text
+    r = await recruiter.post(
+        "/app/library/import",
+        data={"_csrf_token": token},
+        files={"file": ("x.yaml", b"competencies: []", "application/yaml")},
+    )
+    assert r.status_code == 403

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import msgspec
-import yaml
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.exceptions import ClientException, HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.competency import Area, Competency, Role, localized, localized_named
 from server.auth import admin_guard, staff_guard
 from server.controllers.params import LangQuery, Limit, Offset
 from server.convert import library_document, library_from_document, to_domain, to_schema
-from server.errors import UnprocessableError
+from server.library_io import YAML_TYPES, document_bytes, parse_document
 from server.repositories import library as repo
 from server.schemas import (
     Area as AreaOut,
@@ -25,7 +22,6 @@ from server.schemas import (
     CompetencyIn,
     CompetencyPage,
     ImportResult,
-    LibraryDocument,
     RoleIn,
     RolePage,
 )
@@ -35,9 +31,7 @@ from server.schemas import (
 from server.schemas import (
     Role as RoleOut,
 )
-from server.validation import problems
 
-YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 Ref = Annotated[str | None, QueryParameter(max_length=64, description="An id or a key")]
 
 
@@ -167,36 +161,6 @@ class RoleController(Controller):
         await repo.delete_role(role_id)
 
 
-def decode_document(body: bytes, content_type: str) -> Any:
-    """Decode a JSON or YAML body; 400 naming the line when it cannot be parsed."""
-    media = content_type.split(";")[0].strip().lower()
-    if media in YAML_TYPES:
-        try:
-            return yaml.safe_load(body.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise ClientException(detail="body: YAML must be UTF-8") from None
-        except yaml.YAMLError as exc:
-            raise ClientException(detail=f"body: invalid YAML: {exc}") from None
-    if media == "application/json" or media == "":
-        try:
-            return msgspec.json.decode(body)
-        except msgspec.DecodeError as exc:
-            raise ClientException(detail=f"body: invalid JSON: {exc}") from None
-    raise HTTPException(
-        status_code=415,
-        detail=f"Content-Type {media!r}: send application/json or application/yaml",
-    )
-
-
-def document_bytes(doc: LibraryDocument, fmt: str) -> tuple[bytes, str]:
-    if fmt == "yaml":
-        text = yaml.safe_dump(
-            msgspec.to_builtins(doc), allow_unicode=True, sort_keys=False, width=100
-        )
-        return text.encode("utf-8"), "application/yaml"
-    return msgspec.json.format(msgspec.json.encode(doc), indent=2), "application/json"
-
-
 class LibraryController(Controller):
     path = "/api/v1/library"
     tags = ["library"]
@@ -232,11 +196,7 @@ class LibraryController(Controller):
         ),
     )
     async def import_library(self, request: Request[Any, Any, Any]) -> ImportResult:
-        raw = decode_document(await request.body(), request.headers.get("content-type", ""))
-        found = problems(raw, LibraryDocument)
-        if found:
-            raise UnprocessableError(found, "Import refused, nothing was changed")
-        doc = msgspec.convert(raw, LibraryDocument)
+        doc = parse_document(await request.body(), request.headers.get("content-type", ""))
         counts = await repo.import_library(library_from_document(doc))
         return ImportResult(
             areas=len(doc.areas),

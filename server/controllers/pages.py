@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -29,8 +29,9 @@ from server.auth import (
 )
 from server.controllers.auth import client_address, session_cookie
 from server.controllers.params import LangQuery
-from server.convert import to_domain
+from server.convert import library_from_document, to_domain
 from server.errors import ConflictError, UnprocessableError
+from server.library_io import parse_document
 from server.repositories import accounts
 from server.repositories import library as repo
 from server.schemas import CompetencyIn, RoleIn
@@ -104,14 +105,19 @@ async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
     )
 
 
-@get("/app", guards=[page_guard], include_in_schema=False)
-async def library_page(
-    request: Request[Any, Any, Any], flag: FlagQuery = None, lang: LangQuery = None
+async def _library(
+    request: Request[Any, Any, Any],
+    flag: str | None = None,
+    lang: str | None = None,
+    *,
+    notice: str | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
 ) -> Template:
     lang = lang or "en"
     areas, _ = await repo.list_areas(limit=ALL, offset=0)
     roles, _ = await repo.list_roles(limit=ALL, offset=0)
-    comps, _ = await repo.list_competencies(flag=flag, limit=ALL, offset=0)
+    comps, _ = await repo.list_competencies(flag=flag, limit=ALL, offset=0)  # type: ignore[arg-type]
     return Template(
         "library.html",
         context=await _context(
@@ -121,6 +127,44 @@ async def library_page(
             areas=[localized_named(a, lang) for a in areas],
             roles=[localized_named(r, lang) for r in roles],
             competencies=[localized(c, lang) for c in comps],
+            notice=notice,
+            errors=errors or [],
+        ),
+        status_code=status,
+    )
+
+
+@get("/app", guards=[page_guard], include_in_schema=False)
+async def library_page(
+    request: Request[Any, Any, Any], flag: FlagQuery = None, lang: LangQuery = None
+) -> Template:
+    return await _library(request, flag, lang)
+
+
+@post("/app/library/import", guards=[page_admin_guard], include_in_schema=False)
+async def library_import(request: Request[Any, Any, Any]) -> Template:
+    """Upload a JSON or YAML library file; every problem is listed and nothing changes."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return await _library(
+            request, errors=[Problem("file", "choose a .yaml or .json file")], status=400
+        )
+    body = await upload.read()
+    try:
+        doc = parse_document(body, "application/yaml")  # YAML reads JSON too
+        counts = await repo.import_library(library_from_document(doc))
+    except UnprocessableError as exc:
+        found = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
+        return await _library(request, errors=found, status=422)
+    except HTTPException as exc:
+        return await _library(request, errors=[Problem("file", exc.detail)], status=exc.status_code)
+    return await _library(
+        request,
+        notice=(
+            f"Imported {upload.filename}: {counts.created} created, {counts.updated} updated "
+            f"({len(doc.areas)} areas, {len(doc.competencies)} competencies, "
+            f"{len(doc.roles)} roles)."
         ),
     )
 
@@ -495,6 +539,7 @@ PAGE_HANDLERS = [
     login_submit,
     logout_submit,
     library_page,
+    library_import,
     competency_page,
     role_page,
     competency_new,

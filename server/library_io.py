@@ -1,0 +1,62 @@
+"""Reading and writing library documents (JSON or YAML): one place for API, pages and CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import yaml
+from litestar.exceptions import ClientException, HTTPException
+
+from server.errors import UnprocessableError
+from server.schemas import LibraryDocument
+from server.validation import problems
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+JSON_TYPES = ("application/json", "")
+
+
+def decode_document(body: bytes, content_type: str) -> Any:
+    """Decode a JSON or YAML body; 400 naming the line when it cannot be parsed, 415 otherwise."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        try:
+            return yaml.safe_load(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ClientException(detail="body: YAML must be UTF-8") from None
+        except yaml.YAMLError as exc:
+            raise ClientException(detail=f"body: invalid YAML: {exc}") from None
+    if media in JSON_TYPES:
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError as exc:
+            raise ClientException(detail=f"body: invalid JSON: {exc}") from None
+    raise HTTPException(
+        status_code=415,
+        detail=f"Content-Type {media!r}: send application/json or application/yaml",
+    )
+
+
+def parse_document(body: bytes, content_type: str) -> LibraryDocument:
+    """Decode and validate a whole library document.
+
+    Raises
+    ------
+    UnprocessableError
+        Listing every problem with its path (``competencies[3].indicators[0].polarity``).
+    """
+    raw = decode_document(body, content_type)
+    found = problems(raw, LibraryDocument)
+    if found:
+        raise UnprocessableError(found, "Import refused, nothing was changed")
+    return msgspec.convert(raw, LibraryDocument)
+
+
+def document_bytes(doc: LibraryDocument, fmt: str) -> tuple[bytes, str]:
+    """The document as JSON (indented) or YAML (UTF-8, keys in schema order) and its type."""
+    if fmt == "yaml":
+        text = yaml.safe_dump(
+            msgspec.to_builtins(doc), allow_unicode=True, sort_keys=False, width=100
+        )
+        return text.encode("utf-8"), "application/yaml"
+    return msgspec.json.format(msgspec.json.encode(doc), indent=2), "application/json"
