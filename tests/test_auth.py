@@ -20,6 +20,7 @@ async def test_login_sets_a_secure_session_cookie_and_me_answers(client: AsyncTe
     r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert r.status_code == 200
     assert r.json()["email"] == email and r.json()["role"] == "recruiter"
+    assert r.json()["last_login_at"] is not None
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie

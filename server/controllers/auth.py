@@ -40,6 +40,7 @@ class AuthController(Controller):
         settings: Settings = request.app.state.settings
         user = await authenticate(data.email, data.password, client_address(request), settings)
         token = await accounts.open_session(user.id, settings.session_days)
+        user = await accounts.get_user(user.id)  # with this login's time
         return Response(user, status_code=200, cookies=[session_cookie(request, token)])
 
     @post("/logout", status_code=204, guards=[staff_guard], summary="End this session")
