@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 
 from server.auth import LoginRequired
 from server.controllers.auth import AuthController
+from server.controllers.campaigns import CampaignController
 from server.controllers.health import health
 from server.controllers.library import (
     AreaController,
@@ -23,6 +24,9 @@ from server.controllers.library import (
     RoleController,
 )
 from server.controllers.pages import PAGE_HANDLERS
+from server.controllers.respond import RespondController
+from server.controllers.sjt import SjtFormController, SjtItemController
+from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
 from server.db import close_pool, start_pool
 from server.environment import template_engine
@@ -74,7 +78,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AreaController,
             RoleController,
             LibraryController,
+            SjtItemController,
+            SjtFormController,
+            CampaignController,
+            RespondController,
             *PAGE_HANDLERS,
+            *TAKE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],
@@ -86,7 +95,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="engine_csrf",
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
-            exclude=["/api/", "/health", "/schema"],
+            # /take: the unguessable token in the path is the credential (no cookie to ride on)
+            exclude=["/api/", "/health", "/schema", "/take/"],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

@@ -99,3 +99,21 @@ async def authenticate(email: str, password: str, client: str, settings: Setting
 def cookie_secure(settings: Settings, scheme: str) -> bool:
     """Secure cookies when ``SECURE_COOKIES=1``, or (unset) when the request came over https."""
     return settings.secure_cookies if settings.secure_cookies is not None else scheme == "https"
+
+
+async def hiring_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Hiring data (item bank, campaigns, candidates): admins and recruiters; 403 for coaches."""
+    user = await current_user(connection)
+    if user is None:
+        raise NotAuthorizedException(detail="Log in first: this needs a staff session")
+    if user.role not in ("admin", "recruiter"):
+        raise PermissionDeniedException(
+            detail=f"Hiring data is for recruiters and admins (you are {user.role})"
+        )
+
+
+async def page_hiring_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], h: BaseRouteHandler
+) -> None:
+    await page_guard(connection, h)
+    await hiring_guard(connection, h)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
+from server import demo
 from server.convert import library_from_document
 from server.db import engine
 from server.library_io import parse_document
@@ -101,4 +102,6 @@ async def prepare(settings: Settings) -> list[Login]:
         return []
     if await library_repo.is_empty():
         await import_file(DEMO_LIBRARY)
-    return await demo_logins(settings)
+    logins = await demo_logins(settings)
+    await demo.load(settings.var_dir)
+    return logins

@@ -43,6 +43,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  Log in as {settings.admin_email} with ADMIN_PASSWORD")
     for login in logins:
         print(f"  Log in as {login.email:24} password {login.password}   ({login.role})")
+    from server.demo import demo_link
+
+    link = demo_link(settings.var_dir) if settings.demo else None
+    if link:
+        print(f"  Try the candidate test: http://{shown}:{port}{link}")
     if not settings.admin_email and not logins:
         print("  No demo logins: set ADMIN_EMAIL and ADMIN_PASSWORD, or run `assess create-user`")
     print("  Stop with Ctrl+C\n", flush=True)

@@ -95,3 +95,143 @@ class LoginThrottle(Table, tablename="login_throttle"):
     failures = Integer(default=0)
     first_failure_at = Timestamptz()
     locked_until = Timestamptz(null=True, default=None)
+
+
+# ---- situational judgement tests -------------------------------------------------------
+
+
+class SjtItem(Table, tablename="sjt_item"):
+    """A scenario with 4-6 response options (``options``: [{key, text, translations}])."""
+
+    key = Varchar(length=64, unique=True, index=True)
+    version = Integer(default=1)
+    status = Varchar(length=16, default="draft", index=True)
+    formats = JSON(default=["rate", "most_least", "rank"])
+    context = Text(default="")
+    stem = Text()
+    options = JSON(default=[])
+    translations = JSON(default={})
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class SjtItemCompetency(Table, tablename="sjt_item_competency"):
+    """A competency an item measures (an item counts for each one it targets)."""
+
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
+    competency = ForeignKey(references=Competency, on_delete=OnDelete.restrict, index=True)
+
+
+class ExpertRating(Table, tablename="sjt_expert_rating"):
+    """One expert's effectiveness ratings (1-7) of an item's options: {option_key: rating}."""
+
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
+    expert = Varchar(length=120)
+    ratings = JSON(default={})
+    created_at = Timestamptz()
+
+
+class SjtKey(Table, tablename="sjt_key"):
+    """A versioned scoring key of an item: effectiveness per option, and how it was made."""
+
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    method = Varchar(length=16)  # expert, direct, consensus
+    effectiveness = JSON(default={})  # {option_key: mean effectiveness}
+    sd = JSON(default={})
+    n_experts = Integer(default=0)
+    rwg = Real(null=True, default=None)
+    flagged = Boolean(default=False)
+    reasons = JSON(default=[])
+    created_at = Timestamptz()
+
+
+class SjtForm(Table, tablename="sjt_form"):
+    """A test form: ordered items, one response format and scoring method, a time limit."""
+
+    name = Varchar(length=120)
+    role = ForeignKey(references=Role, null=True, on_delete=OnDelete.set_null)
+    format = Varchar(length=16)
+    scoring = Varchar(length=32)
+    time_limit_seconds = Integer(default=1800)
+    blueprint = JSON(default={})
+    parallel_group = Varchar(length=64, default="")
+    created_at = Timestamptz()
+
+
+class SjtFormItem(Table, tablename="sjt_form_item"):
+    form = ForeignKey(references=SjtForm, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict, index=True)
+    position = Integer()
+
+
+class Campaign(Table, tablename="campaign"):
+    """A vacancy: a role, its form(s), dates, time limit, cut score and languages."""
+
+    name = Varchar(length=120)
+    role = ForeignKey(references=Role, on_delete=OnDelete.restrict, index=True)
+    owner = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+    time_limit_seconds = Integer(default=1800)
+    cut_score = Real(null=True, default=None)
+    languages = JSON(default=["en"])
+    settings = JSON(default={})  # key_method, ...
+    created_at = Timestamptz()
+
+
+class CampaignForm(Table, tablename="campaign_form"):
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, index=True)
+    form = ForeignKey(references=SjtForm, on_delete=OnDelete.restrict, index=True)
+    position = Integer(default=0)
+
+
+class Candidate(Table, tablename="candidate"):
+    """An invited candidate; the link's token is stored only as its SHA-256."""
+
+    campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, index=True)
+    form = ForeignKey(references=SjtForm, on_delete=OnDelete.restrict)
+    name = Varchar(length=120)
+    email = Varchar(length=254)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    option_seed = Integer()
+    language = Varchar(length=8, default="")
+    extra_time_seconds = Integer(default=0)
+    status = Varchar(length=16, default="invited", index=True)
+    invited_at = Timestamptz()
+    consented_at = Timestamptz(null=True, default=None)
+    started_at = Timestamptz(null=True, default=None)
+    deadline_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    timed_out = Boolean(default=False)
+
+
+class Answer(Table, tablename="answer"):
+    """The latest answer of a candidate to an item (one row per candidate and item)."""
+
+    candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict)
+    payload = JSON(default={})
+    saved_at = Timestamptz()
+
+
+class AnswerEvent(Table, tablename="answer_event"):
+    """Every answer as it arrived (append-only): the source of truth for audits."""
+
+    candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict)
+    payload = JSON(default={})
+    received_at = Timestamptz()
+
+
+class Score(Table, tablename="sjt_score"):
+    """A derived score with the key versions and method that produced it (recomputable)."""
+
+    candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, unique=True)
+    method = Varchar(length=32)
+    key_versions = JSON(default={})
+    total = Real(null=True, default=None)
+    total_scaled = Real(null=True, default=None)
+    competency_scores = JSON(default={})
+    answered = Integer(default=0)
+    computed_at = Timestamptz()

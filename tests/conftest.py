@@ -31,16 +31,43 @@ from server.passwords import hash_password  # noqa: E402
 from server.repositories import accounts  # noqa: E402
 from server.settings import get_settings  # noqa: E402
 from server.tables import (  # noqa: E402
+    Answer,
+    AnswerEvent,
+    Campaign,
+    CampaignForm,
+    Candidate,
     Competency,
     CompetencyArea,
+    ExpertRating,
     LoginThrottle,
     Role,
     RoleCompetency,
+    Score,
+    SjtForm,
+    SjtFormItem,
+    SjtItem,
+    SjtItemCompetency,
+    SjtKey,
     StaffSession,
     StaffUser,
 )
 
+SJT_TABLES = (
+    AnswerEvent,
+    Answer,
+    Score,
+    Candidate,
+    CampaignForm,
+    Campaign,
+    SjtFormItem,
+    SjtForm,
+    SjtKey,
+    ExpertRating,
+    SjtItemCompetency,
+    SjtItem,
+)
 TABLES_IN_DELETE_ORDER = (
+    *SJT_TABLES,
     RoleCompetency,
     Role,
     Competency,
@@ -99,6 +126,16 @@ async def demo_library() -> None:
     from server.bootstrap import DEMO_LIBRARY, import_file
 
     await import_file(DEMO_LIBRARY)
+
+
+@pytest.fixture
+async def item_bank(demo_library: None) -> None:
+    """The demo SJT item bank, active and keyed by simulated experts."""
+    import numpy as np
+
+    from server.demo import load_item_bank
+
+    await load_item_bank(np.random.default_rng(7))
 
 
 # Browser tests run separately (`make e2e`): they need Chromium, Playwright and axe-core.

@@ -69,7 +69,7 @@ class StaffUser(Table, tablename="staff_user", schema=None):
 
 ID = "2026-11-23T15:21:48:617421"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "library and staff accounts"
 
 
 async def forwards():

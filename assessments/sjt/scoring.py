@@ -1,0 +1,901 @@
+r"""Scoring situational judgement tests: item scores, their bounds and test totals.
+
+Three response formats are scored:
+
+* **rate** - the candidate rates every option's effectiveness on a scale
+  (:func:`score_rate`, four methods);
+* **most/least** - the candidate picks the most and the least effective option
+  (:func:`score_most_least`, :func:`score_most_least_options`);
+* **rank** - the candidate orders the options from most (1) to least effective
+  (:func:`score_rank`, two methods).
+
+Every function is vectorised over candidates: responses are candidates x items (x options)
+arrays, options padded to the largest option count, ``valid`` (items x options, bool)
+tells which options exist, NaN marks a missing answer. Values on padded positions are
+ignored whatever they hold. Item scores are candidates x items float arrays, higher is
+always better, and NaN where the item was not answered. Each format has a bounds
+function giving the lowest and highest possible item score (:class:`ItemBounds`), which
+:func:`score_test` uses to put totals and competency scores on 0-100.
+
+Keys come from :mod:`assessments.sjt.keys` or from a sample (:class:`ConsensusKey`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Literal, Self
+
+import numpy as np
+
+from assessments.sjt.keys import (
+    _check_in_scale,
+    _check_scale,
+    _key_matrix,
+    _valid_mask,
+    key_ranks,
+)
+
+__all__ = [
+    "ConsensusKey",
+    "ItemBounds",
+    "MostLeastWeights",
+    "NotFittedError",
+    "ScoringResult",
+    "most_least_bounds",
+    "most_least_options_bounds",
+    "rank_bounds",
+    "rate_bounds",
+    "score_most_least",
+    "score_most_least_options",
+    "score_rank",
+    "score_rate",
+    "score_test",
+]
+
+RateMethod = Literal["absolute", "squared", "correlation", "standardized"]
+RankMethod = Literal["distance", "spearman"]
+RATE_METHODS: tuple[str, ...] = ("absolute", "squared", "correlation", "standardized")
+RANK_METHODS: tuple[str, ...] = ("distance", "spearman")
+
+
+@dataclass(frozen=True, eq=False)
+class ItemBounds:
+    """The lowest (``lo``) and highest (``hi``) possible score of each item."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+@dataclass(frozen=True)
+class MostLeastWeights:
+    """Points for the four keyed events of a most/least item (other choices score 0)."""
+
+    best_as_most: float = 1.0
+    worst_as_least: float = 1.0
+    worst_as_most: float = -1.0
+    best_as_least: float = -1.0
+
+
+# --- validation helpers -----------------------------------------------------------------
+
+
+def _responses(x: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
+    r = np.asarray(x, dtype=float)
+    if r.ndim != 3 or r.shape[1:] != v.shape:
+        raise ValueError(
+            f"{name} must be candidates x items x options with items x options = "
+            f"{v.shape}, got shape {r.shape}"
+        )
+    return r
+
+
+def _choices(x: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
+    """Option indices (candidates x items, NaN = missing) that must point at valid options."""
+    c = np.asarray(x, dtype=float)
+    if c.ndim != 2 or c.shape[1] != v.shape[0]:
+        raise ValueError(
+            f"{name} must be candidates x items with {v.shape[0]} items, got shape {c.shape}"
+        )
+    given = ~np.isnan(c)
+    idx = np.where(given, c, 0.0)
+    bad = given & ((idx != np.floor(idx)) | (idx < 0) | (idx >= v.shape[1]))
+    if bad.any():
+        cand, item = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold option indices 0..{v.shape[1] - 1} or NaN; candidate {cand} "
+            f"item {item} holds {c[cand, item]!r}"
+        )
+    idx = idx.astype(np.intp)
+    bad = given & ~v[np.arange(v.shape[0]), idx]
+    if bad.any():
+        cand, item = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: candidate {cand} chose option {idx[cand, item]} of item {item}, "
+            "which is padding (not a valid option)"
+        )
+    return c
+
+
+def _most_least(most: np.ndarray, least: np.ndarray, v: np.ndarray):
+    m = _choices(most, v, "most")
+    least_ = _choices(least, v, "least")
+    if m.shape != least_.shape:
+        raise ValueError(
+            f"most and least must have the same shape, got {m.shape} and {least_.shape}"
+        )
+    same = m == least_  # NaN == NaN is False
+    if same.any():
+        cand, item = (int(i) for i in np.argwhere(same)[0])
+        raise ValueError(
+            f"most and least must differ: candidate {cand} chose option {int(m[cand, item])} "
+            f"as both most and least effective in item {item}"
+        )
+    answered = ~np.isnan(m) & ~np.isnan(least_)
+    mi = np.where(answered, m, 0).astype(np.intp)
+    li = np.where(answered, least_, 0).astype(np.intp)
+    return mi, li, answered
+
+
+def _option_index(x: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
+    """A per-item option index (best or worst) pointing at a valid option."""
+    a = np.asarray(x)
+    if a.shape != (v.shape[0],):
+        raise ValueError(
+            f"{name} must hold one option index per item ({v.shape[0]}), got {a.shape}"
+        )
+    if not np.issubdtype(a.dtype, np.integer):
+        af = a.astype(float)
+        if not np.all(np.isfinite(af) & (af == np.floor(af))):
+            raise ValueError(f"{name} must hold integer option indices")
+        a = af.astype(np.intp)
+    bad = (a < 0) | (a >= v.shape[1])
+    bad[~bad] = ~v[np.flatnonzero(~bad), a[~bad]]
+    if bad.any():
+        item = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}[{item}] = {a[item]} is not a valid option of item {item}")
+    return a.astype(np.intp)
+
+
+def _check_ranks(r: np.ndarray, v: np.ndarray, name: str) -> None:
+    """Given ranks must be distinct whole numbers 1..n_i within each item."""
+    n = v.sum(axis=1).astype(float)
+    given = ~np.isnan(r) & v
+    bad = given & ((r < 1) | (r > n[:, None]) | (r != np.floor(r)))
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold ranks 1..n (n = the item's option count {int(n[where[-2]])}); "
+            f"found {r[where]!r} at index {where}"
+        )
+    # Distinctness: a sum of k distinct powers of two has exactly k bits set, and only then.
+    bits = np.where(given, np.exp2(np.where(given, r, 1.0) - 1), 0.0).sum(axis=-1)
+    dup = np.bitwise_count(bits.astype(np.int64)) != given.sum(axis=-1)
+    if dup.any():
+        where = tuple(int(i) for i in np.argwhere(dup)[0])
+        raise ValueError(
+            f"{name} must be a permutation of 1..n within each item; index {where} repeats a rank"
+        )
+
+
+def _key_rank_matrix(kr: np.ndarray, v: np.ndarray) -> np.ndarray:
+    k = _key_matrix(kr, v, "key_ranks")
+    n = v.sum(axis=1)
+    if np.any(v & ((k < 1) | (k > n[:, None]))):
+        raise ValueError("key_ranks must lie in 1..n for every valid option")
+    sums = np.where(v, k, 0).sum(axis=1)
+    off = np.flatnonzero(~np.isclose(sums, n * (n + 1) / 2))
+    if off.size:
+        raise ValueError(
+            f"key_ranks of item {int(off[0])} do not sum to n(n+1)/2: use (average) ranks, "
+            "see keys.key_ranks"
+        )
+    return k
+
+
+def _pearson(x: np.ndarray, k: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
+    """Pearson r per candidate and item between x (c x i x o) and k (i x o) over valid options.
+
+    NaN where x has a missing valid value or does not vary over the item's options.
+    """
+    n = v.sum(axis=1)
+    kc = np.where(v, k - np.nanmean(np.where(v, k, np.nan), axis=1, keepdims=True), 0.0)
+    kss = (kc * kc).sum(axis=1)
+    flat = np.flatnonzero(kss <= 1e-12 * np.maximum(1.0, np.abs(np.where(v, k, 0)).max()))
+    if flat.size:
+        raise ValueError(
+            f"{name} gives every option of item {int(flat[0])} the same value: a correlation "
+            "with it is undefined"
+        )
+    xv = np.where(v, x, 0.0)
+    xc = np.where(v, x - (xv.sum(axis=2) / n)[..., None], 0.0)
+    xss = np.einsum("cio,cio->ci", xc, xc)
+    num = np.einsum("cio,io->ci", xc, kc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = num / np.sqrt(xss * kss)
+    r[~(xss > 1e-12)] = np.nan
+    return np.clip(r, -1.0, 1.0)
+
+
+# --- rate format ------------------------------------------------------------------------
+
+
+def score_rate(
+    ratings: np.ndarray,
+    key: np.ndarray,
+    valid: np.ndarray,
+    *,
+    method: RateMethod = "absolute",
+    scale: tuple[float, float] = (1, 7),
+) -> np.ndarray:
+    r"""Score rate-format answers (every option rated on ``scale``) against a key.
+
+    With :math:`r_o` the candidate's rating and :math:`k_o` the key of option o of an item:
+
+    * ``absolute``: :math:`-\sum_o |r_o - k_o|`
+    * ``squared``: :math:`-\sum_o (r_o - k_o)^2`
+    * ``correlation``: Pearson r between the ratings and the key over the item's options.
+      NaN when the candidate gave every option of the item the same rating (r is
+      undefined); :func:`score_test` then leaves the item out like a missing one.
+    * ``standardized`` (McDaniel, Psotka, Legree, Yost & Weekley 2011): each candidate's
+      ratings are z-scored over **all** the candidate's rated valid options of the whole
+      test (population SD, ddof=0), the key is z-scored the same way over all valid
+      options, and the item score is :math:`-\sum_o (z_{r,o} - z_{k,o})^2`. This removes
+      the candidate's elevation (mean) and scatter (spread), so ratings ``a + b * key``
+      (b > 0) score 0, the best possible. A candidate whose ratings do not vary at all has
+      no z-scores: every item is NaN.
+
+    Missing data: an item is answered only when every valid option is rated; otherwise
+    its score is NaN. For ``standardized`` the candidate's mean and SD use every rated
+    valid option, including those of partly answered items.
+
+    Parameters
+    ----------
+    ratings : ndarray, candidates x items x options
+        Ratings on ``scale``; NaN = not rated. A rating outside the scale raises.
+    key : ndarray, items x options
+        Effectiveness of each option on the same scale (e.g. ``ExpertKey.effectiveness``).
+    valid : ndarray of bool, items x options
+    method : {"absolute", "squared", "correlation", "standardized"}
+    scale : (min, max)
+
+    Returns
+    -------
+    ndarray, candidates x items
+        Item scores, higher is better; bounds in :func:`rate_bounds`.
+
+    References
+    ----------
+    McDaniel, M. A., Psotka, J., Legree, P. J., Yost, A. P., & Weekley, J. A. (2011).
+    Toward an understanding of situational judgment item validity and invalidity.
+    *Human Performance*, 24, 1-20.
+    """
+    if method not in RATE_METHODS:
+        raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
+    v = _valid_mask(valid)
+    lim = _check_scale(scale)
+    r = _responses(ratings, v, "ratings")
+    k = _key_matrix(key, v, "key")
+    _check_in_scale(r, v, lim, "ratings")
+    _check_in_scale(k, v, lim, "key")
+    kz = np.where(v, k, 0.0)
+
+    if method == "absolute":
+        # A NaN on a valid option makes the sum NaN: exactly the unanswered items.
+        return -np.where(v, np.abs(r - kz), 0.0).sum(axis=2)
+    if method == "squared":
+        d = np.where(v, r - kz, 0.0)
+        return -np.einsum("cio,cio->ci", d, d)
+    if method == "correlation":
+        return _pearson(r, k, v, "key")
+
+    # standardized
+    zk = _standardized_key(k, v)
+    rated = v & ~np.isnan(r)
+    n = rated.sum(axis=(1, 2))
+    rv = np.where(rated, r, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = rv.sum(axis=(1, 2)) / n
+        dev = np.where(rated, r - mean[:, None, None], 0.0)
+        ss_item = np.einsum("cio,cio->ci", dev, dev)
+        sd = np.sqrt(ss_item.sum(axis=1) / n)
+        sd[~(sd > 0)] = np.nan
+        cross = np.einsum("cio,io->ci", dev, zk)
+        score = -(ss_item / sd[:, None] ** 2 - 2 * cross / sd[:, None] + (zk * zk).sum(axis=1))
+    answered = ~np.any(np.isnan(r) & v, axis=2)
+    return np.where(answered, np.minimum(score, 0.0), np.nan)
+
+
+def _standardized_key(k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The key z-scored over all valid options of the test (ddof=0), 0 on padding."""
+    vals = k[v]
+    sd = vals.std()
+    if not sd > 1e-12 * max(1.0, float(np.abs(vals).max())):
+        raise ValueError("key gives every option the same value: it cannot be standardized")
+    return np.where(v, (k - vals.mean()) / sd, 0.0)
+
+
+def rate_bounds(
+    key: np.ndarray,
+    valid: np.ndarray,
+    *,
+    method: RateMethod = "absolute",
+    scale: tuple[float, float] = (1, 7),
+) -> ItemBounds:
+    r"""Lowest and highest possible :func:`score_rate` item score for each item.
+
+    Ratings may be any value in [min, max] of ``scale``:
+
+    * ``absolute``: lo = :math:`-\sum_o \max(k_o - min, max - k_o)`, hi = 0;
+    * ``squared``: lo = :math:`-\sum_o \max(k_o - min, max - k_o)^2`, hi = 0;
+    * ``correlation``: [-1, 1];
+    * ``standardized``: hi = 0 and lo = :math:`-(\sqrt{V} + \lVert z_{k,i} \rVert)^2`
+      with V the number of valid options in the test and :math:`z_{k,i}` the item's
+      standardized key. Proof: a candidate's z-scores over their N <= V rated options
+      have :math:`\sum z^2 = N`, so the item's part has norm at most :math:`\sqrt{V}`,
+      and by the triangle inequality
+      :math:`\lVert z_r - z_k \rVert \le \lVert z_r \rVert + \lVert z_k \rVert`.
+      The bound is nearly reached (rate every other option at the mean and this item's
+      options at the extremes against the key), so it is far below the scores real
+      candidates get: scaled standardized scores crowd near 100. Compare candidates on
+      raw scores, ranks or norms (:mod:`assessments.psychometrics.norms`) rather than
+      reading the 0-100 figure as "percent correct".
+
+    hi = 0 is reached by a candidate whose ratings equal the key (absolute, squared) or
+    are an increasing linear function of it (standardized); with a fractional key
+    (e.g. a mean of 5.4) whole-number ratings cannot reach it.
+    """
+    if method not in RATE_METHODS:
+        raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
+    v = _valid_mask(valid)
+    lo_s, hi_s = _check_scale(scale)
+    k = _key_matrix(key, v, "key")
+    _check_in_scale(k, v, (lo_s, hi_s), "key")
+    far = np.where(v, np.maximum(k - lo_s, hi_s - k), 0.0)
+    n_items = v.shape[0]
+    if method == "absolute":
+        return ItemBounds(lo=-far.sum(axis=1), hi=np.zeros(n_items))
+    if method == "squared":
+        return ItemBounds(lo=-(far * far).sum(axis=1), hi=np.zeros(n_items))
+    if method == "correlation":
+        _pearson(np.where(v, k, 0.0)[None], k, v, "key")  # raises for a flat key
+        return ItemBounds(lo=np.full(n_items, -1.0), hi=np.ones(n_items))
+    zk = _standardized_key(k, v)
+    lo = -((np.sqrt(v.sum()) + np.sqrt((zk * zk).sum(axis=1))) ** 2)
+    return ItemBounds(lo=lo, hi=np.zeros(n_items))
+
+
+# --- most/least format ------------------------------------------------------------------
+
+
+def score_most_least(
+    most: np.ndarray,
+    least: np.ndarray,
+    *,
+    best: np.ndarray,
+    worst: np.ndarray,
+    valid: np.ndarray,
+    weights: MostLeastWeights | None = None,
+) -> np.ndarray:
+    """Score most/least answers against the keyed best and worst option of each item.
+
+    item score = ``best_as_most``  if most == best
+               + ``worst_as_most`` if most == worst
+               + ``worst_as_least`` if least == worst
+               + ``best_as_least`` if least == best
+
+    With the default weights (+1, +1, -1, -1) an item scores -2..+2.
+
+    Parameters
+    ----------
+    most, least : ndarray, candidates x items
+        Chosen option indices as floats, NaN = not given. The item is answered only when
+        both are given. The same option as most and least raises ValueError (the
+        server refuses such an answer; it must never be scored silently).
+    best, worst : ndarray of int, items
+        Keyed best and worst option of each item (e.g. ``ExpertKey.best``); they must
+        differ.
+    valid : ndarray of bool, items x options
+    weights : MostLeastWeights, optional
+
+    Returns
+    -------
+    ndarray, candidates x items
+        NaN where the item was not answered; bounds in :func:`most_least_bounds`.
+    """
+    w = weights or MostLeastWeights()
+    v = _valid_mask(valid)
+    b, wo = _best_worst_indices(best, worst, v)
+    mi, li, answered = _most_least(most, least, v)
+    score = (
+        np.where(mi == b, w.best_as_most, 0.0)
+        + np.where(mi == wo, w.worst_as_most, 0.0)
+        + np.where(li == wo, w.worst_as_least, 0.0)
+        + np.where(li == b, w.best_as_least, 0.0)
+    )
+    return np.where(answered, score, np.nan)
+
+
+def _best_worst_indices(best, worst, v):
+    b = _option_index(best, v, "best")
+    wo = _option_index(worst, v, "worst")
+    same = np.flatnonzero(b == wo)
+    if same.size:
+        raise ValueError(f"best and worst must differ; item {int(same[0])} keys one option as both")
+    return b, wo
+
+
+def _pair_bounds(most_points: np.ndarray, least_points: np.ndarray, v: np.ndarray) -> ItemBounds:
+    """Exact bounds of most_points[most] + least_points[least] over most != least."""
+    total = most_points[:, :, None] + least_points[:, None, :]
+    ok = v[:, :, None] & v[:, None, :] & ~np.eye(v.shape[1], dtype=bool)
+    return ItemBounds(
+        lo=np.where(ok, total, np.inf).min(axis=(1, 2)),
+        hi=np.where(ok, total, -np.inf).max(axis=(1, 2)),
+    )
+
+
+def most_least_bounds(
+    best: np.ndarray,
+    worst: np.ndarray,
+    valid: np.ndarray,
+    *,
+    weights: MostLeastWeights | None = None,
+) -> ItemBounds:
+    """Exact lowest and highest :func:`score_most_least` score per item.
+
+    Found by enumerating every (most, least) pair of distinct valid options.
+    """
+    w = weights or MostLeastWeights()
+    v = _valid_mask(valid)
+    b, wo = _best_worst_indices(best, worst, v)
+    opts = np.arange(v.shape[1])
+    most_pts = np.where(opts == b[:, None], w.best_as_most, 0.0) + np.where(
+        opts == wo[:, None], w.worst_as_most, 0.0
+    )
+    least_pts = np.where(opts == wo[:, None], w.worst_as_least, 0.0) + np.where(
+        opts == b[:, None], w.best_as_least, 0.0
+    )
+    return _pair_bounds(most_pts, least_pts, v)
+
+
+def _option_key_matrix(option_keys: np.ndarray, valid: np.ndarray | None) -> tuple:
+    ok = np.asarray(option_keys, dtype=float)
+    if ok.ndim != 2:
+        raise ValueError(f"option_keys must be items x options, got shape {ok.shape}")
+    v = np.ones(ok.shape, dtype=bool) if valid is None else _valid_mask(valid)
+    if v.shape != ok.shape:
+        raise ValueError(f"option_keys shape {ok.shape} differs from valid shape {v.shape}")
+    return _key_matrix(ok, v, "option_keys"), v
+
+
+def score_most_least_options(
+    most: np.ndarray,
+    least: np.ndarray,
+    option_keys: np.ndarray,
+    *,
+    valid: np.ndarray | None = None,
+) -> np.ndarray:
+    """Score most/least answers with a key on every option.
+
+    item score = ``option_keys[most] - option_keys[least]``: with +1/0/-1 option keys
+    (:func:`assessments.sjt.keys.option_keys`) choosing an effective option as most and
+    an ineffective one as least scores +2.
+
+    Parameters
+    ----------
+    most, least : ndarray, candidates x items
+        Option indices, NaN = not given; answered only when both are given; most ==
+        least raises ValueError.
+    option_keys : ndarray, items x options
+    valid : ndarray of bool, items x options, optional
+        Which options exist; all by default.
+    """
+    ok, v = _option_key_matrix(option_keys, valid)
+    mi, li, answered = _most_least(most, least, v)
+    items = np.arange(v.shape[0])
+    score = ok[items, mi] - ok[items, li]
+    return np.where(answered, score, np.nan)
+
+
+def most_least_options_bounds(
+    option_keys: np.ndarray, valid: np.ndarray | None = None
+) -> ItemBounds:
+    """Exact lowest and highest :func:`score_most_least_options` score per item."""
+    ok, v = _option_key_matrix(option_keys, valid)
+    okz = np.where(v, ok, 0.0)
+    return _pair_bounds(okz, -okz, v)
+
+
+# --- rank format ------------------------------------------------------------------------
+
+
+def _rank_m(m: float | np.ndarray | None, v: np.ndarray) -> np.ndarray:
+    n = v.sum(axis=1).astype(float)
+    if m is None:
+        return n - 1
+    mm = np.broadcast_to(np.asarray(m, dtype=float), n.shape)
+    if not np.all(np.isfinite(mm) & (mm > 0)):
+        raise ValueError(f"m must be positive (a scalar or one value per item), got {m!r}")
+    return mm.copy()
+
+
+def score_rank(
+    ranks: np.ndarray,
+    key_ranks: np.ndarray,
+    valid: np.ndarray,
+    *,
+    method: RankMethod = "distance",
+    m: float | np.ndarray | None = None,
+) -> np.ndarray:
+    r"""Score rank-format answers (options ordered 1 = most effective) against key ranks.
+
+    * ``distance``: :math:`\sum_o \max(0, M - |\mathrm{rank}_o - \mathrm{key}_o|)`: every
+      option earns M points less the distance between its given and keyed position.
+      M defaults to n - 1 per item (n = the item's option count), so only an option
+      put at the opposite end of the order earns nothing; pass ``m`` (scalar or per item)
+      to change it.
+    * ``spearman``: Spearman's rank correlation between the candidate's ranks and the key
+      ranks over the item's options (Pearson r of the ranks; ties in the key keep their
+      average ranks, as in :func:`scipy.stats.spearmanr`).
+
+    Parameters
+    ----------
+    ranks : ndarray, candidates x items x options
+        The rank position 1..n given to each option. An item is answered when every valid
+        option has a rank; the given ranks of an item must be distinct whole numbers
+        1..n (so a complete item is a permutation), else ValueError. A partly ranked item
+        is unanswered (NaN), like a partly rated one.
+    key_ranks : ndarray, items x options
+        Key ranks from :func:`assessments.sjt.keys.key_ranks` (average ranks on ties).
+    valid : ndarray of bool, items x options
+    method : {"distance", "spearman"}
+    m : float or ndarray, optional
+        Maximum points per option for ``distance``.
+
+    Returns
+    -------
+    ndarray, candidates x items
+        NaN where not answered; bounds in :func:`rank_bounds`.
+    """
+    if method not in RANK_METHODS:
+        raise ValueError(f"method must be one of {RANK_METHODS}, got {method!r}")
+    v = _valid_mask(valid)
+    r = _responses(ranks, v, "ranks")
+    kr = _key_rank_matrix(key_ranks, v)
+    _check_ranks(r, v, "ranks")
+    if method == "spearman":
+        return _pearson(r, kr, v, "key_ranks")
+    mm = _rank_m(m, v)
+    pts = np.maximum(0.0, mm[:, None] - np.abs(r - np.where(v, kr, 0.0)))
+    return np.where(v, pts, 0.0).sum(axis=2)
+
+
+def rank_bounds(
+    key_ranks: np.ndarray,
+    valid: np.ndarray,
+    *,
+    method: RankMethod = "distance",
+    m: float | np.ndarray | None = None,
+) -> ItemBounds:
+    """Exact lowest and highest :func:`score_rank` score per item.
+
+    Found by scoring every permutation of the item's options (at most 6! = 720), so the
+    bounds are reached, also when the key has ties.
+    """
+    if method not in RANK_METHODS:
+        raise ValueError(f"method must be one of {RANK_METHODS}, got {method!r}")
+    v = _valid_mask(valid)
+    kr = _key_rank_matrix(key_ranks, v)
+    mm = _rank_m(m, v)
+    n = v.sum(axis=1)
+    lo = np.empty(v.shape[0])
+    hi = np.empty(v.shape[0])
+    for size in np.unique(n):  # one pass per option count (at most 6 distinct values)
+        items = np.flatnonzero(n == size)
+        perms = np.array(list(itertools.permutations(range(1, size + 1))), dtype=float)
+        k = np.stack([kr[i, v[i]] for i in items])  # items_n x size, in option order
+        if method == "distance":
+            diff = np.abs(perms[:, None, :] - k[None, :, :])
+            s = np.maximum(0.0, mm[items][None, :, None] - diff).sum(axis=2)
+        else:
+            kc = k - k.mean(axis=1, keepdims=True)
+            if np.any((kc * kc).sum(axis=1) <= 1e-12):
+                raise ValueError("key_ranks tie every option of an item: spearman is undefined")
+            pc = perms - perms.mean(axis=1, keepdims=True)
+            s = (pc @ kc.T) / np.sqrt((pc * pc).sum(axis=1)[:, None] * (kc * kc).sum(axis=1))
+        lo[items] = s.min(axis=0)
+        hi[items] = s.max(axis=0)
+    return ItemBounds(lo=lo, hi=hi)
+
+
+# --- totals -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringResult:
+    """Test and competency scores of every candidate (see :func:`score_test`).
+
+    Attributes
+    ----------
+    total : ndarray, candidates
+        Sum of the answered item scores (NaN when nothing was answered).
+    total_scaled : ndarray, candidates
+        The total on 0-100 over the answered items' bounds.
+    competency : ndarray, candidates x competencies
+        Sum of the answered item scores of the items targeting each competency.
+    competency_scaled : ndarray, candidates x competencies
+        The same on 0-100.
+    answered : ndarray of int, candidates
+        Items answered (non-NaN item scores).
+    competency_answered : ndarray of int, candidates x competencies
+        Answered items targeting each competency.
+    """
+
+    total: np.ndarray
+    total_scaled: np.ndarray
+    competency: np.ndarray
+    competency_scaled: np.ndarray
+    answered: np.ndarray
+    competency_answered: np.ndarray
+
+
+def score_test(
+    scores: np.ndarray,
+    bounds: ItemBounds | tuple[np.ndarray, np.ndarray],
+    targets: np.ndarray | None = None,
+) -> ScoringResult:
+    r"""Sum item scores into test and competency scores, raw and on 0-100.
+
+    .. math::
+
+        \mathrm{scaled} = 100 \cdot \frac{\sum_{i \in A} s_i - \sum_{i \in A} lo_i}
+                                         {\sum_{i \in A} hi_i - \sum_{i \in A} lo_i}
+
+    where A is the set of items the candidate answered (for a competency: answered items
+    that target it). An item counts for every competency it targets.
+
+    Missing data: an unanswered item (NaN score) is left out of the sum **and** of the
+    bounds, so the scaled score is the share of the attainable range reached on the
+    items actually answered. When nothing was answered (overall, or for a competency)
+    both the raw sum and the scaled score are NaN. Raw sums of candidates who answered
+    different items are not comparable; the scaled scores are.
+
+    Parameters
+    ----------
+    scores : ndarray, candidates x items
+        Item scores from one of the ``score_*`` functions (NaN = not answered).
+    bounds : ItemBounds or (lo, hi)
+        Per-item bounds from the matching ``*_bounds`` function; lo < hi. A score outside
+        its item's bounds raises ValueError (the bounds belong to another key or method).
+    targets : ndarray of bool, items x competencies, optional
+        Which competencies each item targets; omitted -> no competency scores.
+    """
+    s = np.asarray(scores, dtype=float)
+    if s.ndim != 2:
+        raise ValueError(f"scores must be candidates x items, got shape {s.shape}")
+    n_items = s.shape[1]
+    lo, hi = (bounds.lo, bounds.hi) if isinstance(bounds, ItemBounds) else bounds
+    lo = np.asarray(lo, dtype=float)
+    hi = np.asarray(hi, dtype=float)
+    if lo.shape != (n_items,) or hi.shape != (n_items,):
+        raise ValueError(f"bounds must hold one lo and one hi per item ({n_items})")
+    if not np.all(np.isfinite(lo) & np.isfinite(hi) & (lo < hi)):
+        raise ValueError("bounds must be finite with lo < hi for every item")
+    if targets is None:
+        t = np.zeros((n_items, 0))
+    else:
+        t = np.asarray(targets)
+        if t.ndim != 2 or t.shape[0] != n_items:
+            raise ValueError(
+                f"targets must be items x competencies with {n_items} items, got {t.shape}"
+            )
+        if t.dtype != bool and not np.isin(t, (0, 1)).all():
+            raise ValueError("targets must hold booleans")
+        t = t.astype(float)
+    if np.isinf(s).any():
+        raise ValueError("scores must be finite or NaN")
+    tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
+    outside = (s < lo - tol) | (s > hi + tol)
+    if outside.any():
+        cand, item = (int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"scores: candidate {cand} item {item} scored {s[cand, item]:g}, outside the "
+            f"item's bounds [{lo[item]:g}, {hi[item]:g}]"
+        )
+
+    answered = ~np.isnan(s)
+    a = answered.astype(float)
+    sz = np.where(answered, s, 0.0)
+    count = answered.sum(axis=1)
+    total, t_scaled = _sum_and_scale(sz.sum(axis=1), a @ lo, a @ hi, count)
+    comp_count = (a @ t).round().astype(np.int64)
+    comp, c_scaled = _sum_and_scale(
+        sz @ t, a @ (lo[:, None] * t), a @ (hi[:, None] * t), comp_count
+    )
+    return ScoringResult(
+        total=total,
+        total_scaled=t_scaled,
+        competency=comp,
+        competency_scaled=c_scaled,
+        answered=count,
+        competency_answered=comp_count,
+    )
+
+
+def _sum_and_scale(raw, lo, hi, count):
+    none = count == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.clip(100.0 * (raw - lo) / (hi - lo), 0.0, 100.0)
+    return np.where(none, np.nan, raw), np.where(none, np.nan, scaled)
+
+
+# --- consensus keys ---------------------------------------------------------------------
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A :class:`ConsensusKey` was used before :meth:`ConsensusKey.fit`."""
+
+
+def _mode(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Most frequent non-NaN value along ``axis``; ties go to the lowest value.
+
+    Returns the mode and its count (NaN and 0 where there is no value).
+    """
+    values = np.unique(x[~np.isnan(x)])
+    shape = np.delete(np.array(x.shape), axis)
+    best = np.full(shape, np.nan)
+    best_n = np.zeros(shape, dtype=np.int64)
+    for value in values:  # few distinct values: scale points or rank positions
+        n = np.sum(x == value, axis=axis)
+        better = n > best_n  # strict: an equal count keeps the lower value seen first
+        best = np.where(better, value, best)
+        best_n = np.where(better, n, best_n)
+    return best, best_n
+
+
+class ConsensusKey:
+    """A key learned from a sample of respondents (scikit-learn style ``fit``).
+
+    Parameters
+    ----------
+    format : {"rate", "most_least", "rank"}
+        Response format of the sample.
+    method : {"mean", "mode"}
+        * rate + mean: ``effectiveness_`` = mean rating of each option over the
+          respondents who rated it (pairwise);
+        * rate + mode: the most frequent rating (ties -> the lowest value);
+        * most_least (both methods, which coincide): ``most_share_`` / ``least_share_``
+          = proportion of the item's respondents choosing each option as most / least;
+          ``best_`` = the option most often chosen as most, ``worst_`` = the option most
+          often chosen as least (ties -> lowest index; if the same option wins both it
+          stays ``best_`` and ``worst_`` is the runner-up for least);
+          ``effectiveness_`` = most_share_ - least_share_;
+        * rank + mean: ``mean_rank_`` per option, ``ranks_`` = its average ranks;
+        * rank + mode: ``mode_rank_`` = most frequent rank per option (ties -> lowest
+          rank); ``ranks_`` re-ranks the modes (average ranks) so that it is a valid key
+          even when two options share a modal rank. For ranks ``effectiveness_`` =
+          n + 1 - mean (mode) rank, higher = better.
+    scale : (min, max)
+        Rating scale, used to validate rate-format samples.
+
+    Attributes
+    ----------
+    effectiveness_, ranks_ : ndarray, items x options
+        Key for :func:`score_rate` and :func:`score_rank` (NaN on padding).
+    best_, worst_ : ndarray of int, items
+        Key for :func:`score_most_least` (rate/rank: highest / lowest effectiveness,
+        first index on ties).
+    n_ : ndarray of int, items x options
+        Respondents contributing to each option.
+
+    Missing data: rate uses every given rating (pairwise per option); most/least and
+    rank use only the items a respondent answered completely. An option without any
+    response raises ValueError on fit. Reading a learned attribute before ``fit`` raises
+    :class:`NotFittedError` (a ValueError).
+    """
+
+    def __init__(
+        self,
+        format: Literal["rate", "most_least", "rank"] = "rate",
+        method: Literal["mean", "mode"] = "mean",
+        *,
+        scale: tuple[float, float] = (1, 7),
+    ) -> None:
+        if format not in ("rate", "most_least", "rank"):
+            raise ValueError(f"format must be 'rate', 'most_least' or 'rank', got {format!r}")
+        if method not in ("mean", "mode"):
+            raise ValueError(f"method must be 'mean' or 'mode', got {method!r}")
+        self.format = format
+        self.method = method
+        self.scale = _check_scale(scale)
+
+    def __repr__(self) -> str:
+        return f"ConsensusKey(format={self.format!r}, method={self.method!r})"
+
+    def __getattr__(self, name: str):
+        if name.endswith("_") and not name.startswith("__"):
+            raise NotFittedError(
+                f"this ConsensusKey is not fitted yet: call fit(...) before reading {name}"
+            )
+        raise AttributeError(name)
+
+    def fit(self, *responses: np.ndarray, valid: np.ndarray) -> Self:
+        """Learn the key from a sample.
+
+        ``fit(ratings, valid=valid)`` for rate, ``fit(most, least, valid=valid)`` for
+        most_least and ``fit(ranks, valid=valid)`` for rank, with the arrays of the
+        matching ``score_*`` function.
+        """
+        v = _valid_mask(valid)
+        expected = 2 if self.format == "most_least" else 1
+        if len(responses) != expected:
+            raise ValueError(
+                f"fit for format {self.format!r} takes {expected} response array(s), "
+                f"got {len(responses)}"
+            )
+        if self.format == "rate":
+            r = _responses(responses[0], v, "ratings")
+            _check_in_scale(r, v, self.scale, "ratings")
+            r = np.where(v, r, np.nan)
+            n = np.sum(~np.isnan(r), axis=0)
+            self._require(n, v)
+            if self.method == "mean":
+                eff = np.nansum(r, axis=0) / np.where(n > 0, n, 1)
+            else:
+                eff, _ = _mode(r)
+            eff = np.where(v, eff, np.nan)
+            self._set_from_effectiveness(eff, v, n)
+        elif self.format == "most_least":
+            mi, li, answered = _most_least(responses[0], responses[1], v)
+            opts = np.arange(v.shape[1])
+            most_n = ((mi[..., None] == opts) & answered[..., None]).sum(axis=0)
+            least_n = ((li[..., None] == opts) & answered[..., None]).sum(axis=0)
+            n_item = answered.sum(axis=0)
+            n = np.where(v, n_item[:, None], 0)
+            self._require(n, v)
+            most_share = np.where(v, most_n / n_item[:, None], np.nan)
+            least_share = np.where(v, least_n / n_item[:, None], np.nan)
+            best = np.where(v, most_share, -np.inf).argmax(axis=1)
+            least_rest = np.where(v & (opts != best[:, None]), least_share, -np.inf)
+            self.most_share_ = most_share
+            self.least_share_ = least_share
+            self.effectiveness_ = most_share - least_share
+            self.best_ = best
+            self.worst_ = least_rest.argmax(axis=1)
+            self.ranks_ = key_ranks(self.effectiveness_, v)
+            self.n_ = n
+        else:
+            r = _responses(responses[0], v, "ranks")
+            _check_ranks(r, v, "ranks")
+            complete = ~np.any(np.isnan(r) & v, axis=2)
+            r = np.where(v & complete[..., None], r, np.nan)
+            n = np.sum(~np.isnan(r), axis=0)
+            self._require(n, v)
+            size = v.sum(axis=1)[:, None]
+            if self.method == "mean":
+                pos = np.nansum(r, axis=0) / np.where(n > 0, n, 1)
+                self.mean_rank_ = np.where(v, pos, np.nan)
+            else:
+                pos, _ = _mode(r)
+                self.mode_rank_ = np.where(v, pos, np.nan)
+            pos = np.where(v, pos, np.nan)
+            # ranks_ = key_ranks(n + 1 - pos) = average ranks of pos (1 = best)
+            self._set_from_effectiveness(size + 1 - pos, v, n)
+        return self
+
+    def _require(self, n: np.ndarray, v: np.ndarray) -> None:
+        empty = v & (n == 0)
+        if empty.any():
+            item, option = (int(i) for i in np.argwhere(empty)[0])
+            raise ValueError(
+                f"no usable responses for item {item} option {option}: a consensus key "
+                "needs at least one"
+            )
+
+    def _set_from_effectiveness(self, eff: np.ndarray, v: np.ndarray, n: np.ndarray) -> None:
+        self.effectiveness_ = eff
+        self.best_ = np.where(v, eff, -np.inf).argmax(axis=1)
+        self.worst_ = np.where(v, eff, np.inf).argmin(axis=1)
+        self.ranks_ = key_ranks(eff, v)
+        self.n_ = n

@@ -1,0 +1,328 @@
+"""Storage of SJT forms, campaigns (vacancies) and candidates."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assessments.errors import Problem
+from assessments.sjt.forms import Blueprint, assemble_forms
+from assessments.sjt.items import Item
+from server.db import loads, utcnow, write_transaction
+from server.errors import UnprocessableError, not_found
+from server.repositories import library as library_repo
+from server.repositories import sjt_bank
+from server.schemas import User
+from server.sjt_schemas import Campaign as CampaignOut
+from server.sjt_schemas import Candidate as CandidateOut
+from server.sjt_schemas import CandidateCounts
+from server.sjt_schemas import SjtForm as FormOut
+from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+# ---- forms -----------------------------------------------------------------------------
+
+
+async def form_item_ids(form_id: int) -> list[int]:
+    rows = (
+        await SjtFormItem.select(SjtFormItem.item)
+        .where(SjtFormItem.form == form_id)
+        .order_by(SjtFormItem.position)
+    )
+    return [r["item"] for r in rows]
+
+
+async def get_form(ident: int) -> FormOut:
+    row = await SjtForm.select().where(SjtForm.id == ident).first()
+    if row is None:
+        raise not_found("form", ident)
+    ids = await form_item_ids(ident)
+    items = await sjt_bank.items_by_id(ids)
+    coverage: dict[str, int] = {}
+    for i in ids:
+        for c in items[i].competencies:
+            coverage[c] = coverage.get(c, 0) + 1
+    return FormOut(
+        id=row["id"],
+        name=row["name"],
+        role_id=row["role"],
+        format=row["format"],
+        scoring=row["scoring"],
+        time_limit_seconds=row["time_limit_seconds"],
+        item_ids=ids,
+        competencies=coverage,
+        parallel_group=row["parallel_group"],
+    )
+
+
+async def list_forms(*, limit: int, offset: int) -> tuple[list[FormOut], int]:
+    rows = await SjtForm.select(SjtForm.id).order_by(SjtForm.id).limit(limit).offset(offset)
+    return [await get_form(r["id"]) for r in rows], await SjtForm.count()
+
+
+async def build_forms(
+    role_id: int,
+    blueprint: Blueprint,
+    *,
+    name: str = "",
+    seed: int | None = None,
+    require_keys: bool = True,
+) -> list[FormOut]:
+    """Assemble and store forms for the role's select-for competencies (see ``assemble_forms``)."""
+    role = await library_repo.get_role(role_id)
+    selected, _ = await library_repo.list_competencies(
+        role=str(role_id), flag="select_for", limit=500
+    )
+    if not selected:
+        raise UnprocessableError(
+            [Problem("role_id", f"role {role.key!r} has no select-for competency to test")]
+        )
+    listed, _ = await sjt_bank.list_items(status="active", limit=100_000)
+    bank = [item for item, key in listed if key is not None or not require_keys]
+    seed = seed if seed is not None else secrets.randbits(32)
+    try:
+        method = blueprint.scoring_method()
+        forms = assemble_forms(
+            bank, [c.key for c in selected], blueprint, np.random.default_rng(seed)
+        )
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        raise UnprocessableError([Problem(f"blueprint.{field}", message)]) from None
+    group = f"{role.key}-{seed}" if blueprint.forms > 1 else ""
+    created = []
+    async with write_transaction():
+        for n, items in enumerate(forms, start=1):
+            label = name or f"{role.name} SJT"
+            row = SjtForm(
+                name=f"{label} {chr(64 + n)}" if blueprint.forms > 1 else label,
+                role=role_id,
+                format=blueprint.format,
+                scoring=method,
+                time_limit_seconds=blueprint.time_limit(len(items)),
+                blueprint={
+                    "items_per_competency": blueprint.items_per_competency,
+                    "format": blueprint.format,
+                    "scoring": method,
+                    "forms": blueprint.forms,
+                    "seed": seed,
+                },
+                parallel_group=group,
+                created_at=utcnow(),
+            )
+            await row.save()
+            await SjtFormItem.insert(
+                *(SjtFormItem(form=row.id, item=it.id, position=p) for p, it in enumerate(items))
+            )
+            created.append(row.id)
+    return [await get_form(i) for i in created]
+
+
+# ---- campaigns -------------------------------------------------------------------------
+
+
+def can_see(user: User, owner_id: int | None) -> bool:
+    """Admins see every campaign; recruiters only their own."""
+    return user.role == "admin" or (user.role == "recruiter" and owner_id == user.id)
+
+
+async def _counts(campaign_ids: Sequence[int]) -> dict[int, CandidateCounts]:
+    rows = await Candidate.select(Candidate.campaign, Candidate.status).where(
+        Candidate.campaign.is_in(list(campaign_ids) or [-1])
+    )
+    out: dict[int, CandidateCounts] = {i: CandidateCounts() for i in campaign_ids}
+    for r in rows:
+        c = out[r["campaign"]]
+        c.invited += 1
+        if r["status"] in ("started", "submitted"):
+            c.started += 1
+        if r["status"] == "submitted":
+            c.submitted += 1
+    return out
+
+
+async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[CampaignOut]:
+    query = Campaign.select().where(*where).order_by(Campaign.id, ascending=False)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = await query
+    ids = [r["id"] for r in rows]
+    forms = (
+        await CampaignForm.select(CampaignForm.campaign, CampaignForm.form)
+        .where(CampaignForm.campaign.is_in(ids or [-1]))
+        .order_by(CampaignForm.position)
+    )
+    counts = await _counts(ids)
+    return [
+        CampaignOut(
+            id=r["id"],
+            name=r["name"],
+            role_id=r["role"],
+            owner_id=r["owner"],
+            form_ids=[f["form"] for f in forms if f["campaign"] == r["id"]],
+            opens_at=r["opens_at"],
+            closes_at=r["closes_at"],
+            time_limit_seconds=r["time_limit_seconds"],
+            cut_score=r["cut_score"],
+            languages=loads(r["languages"]),
+            key_method=(loads(r["settings"]) or {}).get("key_method", "expert"),
+            created_at=r["created_at"],
+            counts=counts[r["id"]],
+        )
+        for r in rows
+    ]
+
+
+async def list_campaigns(user: User, *, limit: int, offset: int) -> tuple[list[CampaignOut], int]:
+    where = [] if user.role == "admin" else [Campaign.owner == user.id]
+    return await _campaigns(where, limit, offset), await Campaign.count().where(*where)
+
+
+async def get_campaign(ident: int, user: User) -> CampaignOut:
+    """The campaign, or 404 when it does not exist *or* the user may not see it."""
+    found = await _campaigns([Campaign.id == ident], 1, 0)
+    if not found or not can_see(user, found[0].owner_id):
+        raise not_found("campaign", ident)
+    return found[0]
+
+
+async def create_campaign(
+    *,
+    name: str,
+    role_id: int,
+    owner_id: int,
+    form_ids: Sequence[int],
+    blueprint: Blueprint | None,
+    opens_at: Any,
+    closes_at: Any,
+    time_limit_seconds: int | None,
+    cut_score: float | None,
+    languages: Sequence[str],
+    key_method: str,
+) -> int:
+    await library_repo.get_role(role_id)
+    problems = []
+    for n, fid in enumerate(form_ids):
+        if not await SjtForm.exists().where(SjtForm.id == fid):
+            problems.append(Problem(f"form_ids[{n}]", f"unknown form {fid}"))
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(Problem("closes_at", "must be after opens_at"))
+    if problems:
+        raise UnprocessableError(problems)
+    if not form_ids:
+        forms = await build_forms(
+            role_id, blueprint or Blueprint(), require_keys=key_method == "expert"
+        )
+        form_ids = [f.id for f in forms]
+    first = await get_form(form_ids[0])
+    async with write_transaction():
+        row = Campaign(
+            name=name,
+            role=role_id,
+            owner=owner_id,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            time_limit_seconds=time_limit_seconds or first.time_limit_seconds,
+            cut_score=cut_score,
+            languages=list(languages),
+            settings={"key_method": key_method},
+            created_at=utcnow(),
+        )
+        await row.save()
+        await CampaignForm.insert(
+            *(CampaignForm(campaign=row.id, form=f, position=n) for n, f in enumerate(form_ids))
+        )
+    return row.id
+
+
+async def update_campaign(ident: int, values: dict[str, Any]) -> None:
+    changes = {getattr(Campaign, k): v for k, v in values.items() if v is not None}
+    if changes:
+        async with write_transaction():
+            await Campaign.update(changes).where(Campaign.id == ident)
+
+
+# ---- candidates ------------------------------------------------------------------------
+
+
+def _candidate(r: dict[str, Any], link: str | None = None) -> CandidateOut:
+    return CandidateOut(
+        id=r["id"],
+        campaign_id=r["campaign"],
+        name=r["name"],
+        email=r["email"],
+        status=r["status"],
+        language=r["language"],
+        extra_time_seconds=r["extra_time_seconds"],
+        form_id=r["form"],
+        invited_at=r["invited_at"],
+        started_at=r["started_at"],
+        submitted_at=r["submitted_at"],
+        timed_out=bool(r["timed_out"]),
+        link=link,
+    )
+
+
+@dataclass(frozen=True)
+class Invitation:
+    name: str
+    email: str
+    language: str = ""
+    extra_time_seconds: int = 0
+
+
+async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[CandidateOut]:
+    """Create candidates with their links; forms are dealt out in turn (parallel forms)."""
+    out = []
+    async with write_transaction():
+        existing = await Candidate.count().where(Candidate.campaign == campaign.id)
+        for n, p in enumerate(people):
+            token = new_token()
+            row = Candidate(
+                campaign=campaign.id,
+                form=campaign.form_ids[(existing + n) % len(campaign.form_ids)],
+                name=p.name,
+                email=p.email.strip().lower(),
+                token_hash=token_hash(token),
+                option_seed=secrets.randbits(31),
+                language=p.language,
+                extra_time_seconds=p.extra_time_seconds,
+                status="invited",
+                invited_at=utcnow(),
+            )
+            await row.save()
+            out.append((row.id, f"/take/{token}"))
+    rows = {
+        r["id"]: r
+        for r in await Candidate.select().where(Candidate.id.is_in([i for i, _ in out] or [-1]))
+    }
+    return [_candidate(rows[i], link) for i, link in out]
+
+
+async def list_candidates(
+    campaign_id: int, *, status: str | None, limit: int, offset: int
+) -> tuple[list[CandidateOut], int]:
+    where = [Candidate.campaign == campaign_id]
+    if status:
+        where.append(Candidate.status == status)
+    rows = await Candidate.select().where(*where).order_by(Candidate.id).limit(limit).offset(offset)
+    return [_candidate(r) for r in rows], await Candidate.count().where(*where)
+
+
+async def form_items(form_id: int) -> list[Item]:
+    ids = await form_item_ids(form_id)
+    items = await sjt_bank.items_by_id(ids)
+    return [items[i] for i in ids]

@@ -1,0 +1,305 @@
+"""Scores and ranking of a campaign, computed from the stored answers (recomputable).
+
+Answers are turned into arrays (candidates x items x options, NaN for missing), scored in
+one vectorised pass per form with the form's method and the current keys, scaled to 0-100,
+and ranked campaign-wide with percentile ranks and stens among the submitted candidates.
+Each score is stored with the key versions and method that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+import numpy as np
+
+from assessments.psychometrics.norms import percentile_ranks, stens
+from assessments.sjt.items import Item, is_complete
+from assessments.sjt.keys import key_ranks, option_keys
+from assessments.sjt.scoring import (
+    ConsensusKey,
+    most_least_bounds,
+    most_least_options_bounds,
+    rank_bounds,
+    rate_bounds,
+    score_most_least,
+    score_most_least_options,
+    score_rank,
+    score_rate,
+    score_test,
+)
+from server.db import loads, utcnow, write_transaction
+from server.repositories import library as library_repo
+from server.repositories import sjt_bank
+from server.repositories.campaigns import form_items
+from server.sjt_schemas import Campaign, Pending, Ranked, Ranking
+from server.tables import Answer, Candidate, Score, SjtForm
+
+
+@dataclass(frozen=True)
+class FormScores:
+    candidate_ids: list[int]
+    total_scaled: np.ndarray
+    competency_scaled: np.ndarray  # candidates x competencies
+    answered: np.ndarray
+
+
+def response_arrays(
+    items: Sequence[Item], fmt: str, answers: Sequence[Mapping[int, Mapping[str, Any]]]
+) -> tuple[np.ndarray, ...]:
+    """Stored answers as arrays in each item's canonical option order (NaN = missing).
+
+    Returns ``(ratings,)`` for rate, ``(most, least)`` for most_least, ``(ranks,)`` for rank
+    (rank position 1..n of every option); plus the ``valid`` mask items x options last.
+    """
+    n_c, n_i = len(answers), len(items)
+    width = max(len(it.options) for it in items)
+    valid = np.zeros((n_i, width), dtype=bool)
+    for i, it in enumerate(items):
+        valid[i, : len(it.options)] = True
+    index = [{k: o for o, k in enumerate(it.option_keys)} for it in items]
+    if fmt == "most_least":
+        most = np.full((n_c, n_i), np.nan)
+        least = np.full((n_c, n_i), np.nan)
+        for c, saved in enumerate(answers):
+            for i, it in enumerate(items):
+                a = saved.get(it.id)  # type: ignore[arg-type]
+                if is_complete(it, fmt, a):
+                    most[c, i] = index[i][a["most"]]  # type: ignore[index]
+                    least[c, i] = index[i][a["least"]]  # type: ignore[index]
+        return most, least, valid
+    out = np.full((n_c, n_i, width), np.nan)
+    for c, saved in enumerate(answers):
+        for i, it in enumerate(items):
+            a = saved.get(it.id)  # type: ignore[arg-type]
+            if not is_complete(it, fmt, a):
+                continue
+            if fmt == "rate":
+                for k, v in a["ratings"].items():  # type: ignore[index]
+                    out[c, i, index[i][k]] = v
+            else:
+                for pos, k in enumerate(a["ranking"], start=1):  # type: ignore[index]
+                    out[c, i, index[i][k]] = pos
+    return out, valid
+
+
+def item_scores(
+    fmt: str,
+    method: str,
+    key_method: str,
+    responses: tuple[np.ndarray, ...],
+    effectiveness: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Item scores (candidates x items) and the items' lowest/highest possible scores."""
+    *arrays, valid = responses
+    if key_method != "expert":
+        consensus = ConsensusKey(format=fmt, method=key_method.removeprefix("consensus_"))  # type: ignore[arg-type]
+        consensus.fit(*arrays, valid=valid)
+        eff = consensus.effectiveness_
+        best, worst, ranks = consensus.best_, consensus.worst_, consensus.ranks_
+    else:
+        eff = effectiveness
+        best = np.where(valid, eff, -np.inf).argmax(axis=1)
+        worst = np.where(valid, eff, np.inf).argmin(axis=1)
+        ranks = key_ranks(eff, valid)
+    if fmt == "rate":
+        scores = score_rate(arrays[0], eff, valid, method=method)  # type: ignore[arg-type]
+        bounds = rate_bounds(eff, valid, method=method)  # type: ignore[arg-type]
+    elif fmt == "most_least" and method == "option_keys":
+        keys = (
+            option_keys(eff, valid)
+            if key_method == "expert"
+            else np.where(
+                np.arange(valid.shape[1]) == best[:, None],
+                1,
+                np.where(np.arange(valid.shape[1]) == worst[:, None], -1, 0),
+            )
+        )
+        scores = score_most_least_options(arrays[0], arrays[1], keys, valid=valid)
+        bounds = most_least_options_bounds(keys, valid)
+    elif fmt == "most_least":
+        scores = score_most_least(arrays[0], arrays[1], best=best, worst=worst, valid=valid)
+        bounds = most_least_bounds(best, worst, valid)
+    else:
+        rank_method = "spearman" if method == "spearman" else "distance"
+        scores = score_rank(arrays[0], ranks, valid, method=rank_method)
+        bounds = rank_bounds(ranks, valid, method=rank_method)
+    return scores, bounds.lo, bounds.hi
+
+
+async def _finalize_expired(campaign_id: int) -> None:
+    now = utcnow()
+    rows = await Candidate.select(Candidate.id, Candidate.deadline_at).where(
+        (Candidate.campaign == campaign_id) & (Candidate.status == "started")
+    )
+    late = [r for r in rows if r["deadline_at"] is not None and r["deadline_at"] <= now]
+    if late:
+        async with write_transaction():
+            for r in late:
+                await Candidate.update(
+                    {
+                        Candidate.status: "submitted",
+                        Candidate.submitted_at: r["deadline_at"],
+                        Candidate.timed_out: True,
+                    }
+                ).where((Candidate.id == r["id"]) & (Candidate.status == "started"))
+
+
+async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
+    rows = await Answer.select(Answer.candidate, Answer.item, Answer.payload).where(
+        Answer.candidate.is_in(list(candidate_ids) or [-1])
+    )
+    out: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in candidate_ids}
+    for r in rows:
+        out[r["candidate"]][r["item"]] = loads(r["payload"])
+    return out
+
+
+async def ranking(campaign: Campaign) -> Ranking:
+    """Score every submitted candidate and rank them; list the others apart."""
+    await _finalize_expired(campaign.id)
+    candidates = (
+        await Candidate.select().where(Candidate.campaign == campaign.id).order_by(Candidate.id)
+    )
+    selected, _ = await library_repo.list_competencies(
+        role=str(campaign.role_id), flag="select_for", limit=500
+    )
+    comp_keys = [c.key for c in selected]
+    submitted = [c for c in candidates if c["status"] == "submitted"]
+    answers = await _answers([c["id"] for c in candidates])
+    methods: set[str] = set()
+    key_versions: dict[str, int] = {}
+    results: list[FormScores] = []
+    for form_id in sorted({c["form"] for c in submitted}):
+        form = await SjtForm.select().where(SjtForm.id == form_id).first()
+        items = await form_items(form_id)
+        who = [c for c in submitted if c["form"] == form_id]
+        keys = await sjt_bank.latest_keys([it.id for it in items])  # type: ignore[misc]
+        width = max(len(it.options) for it in items)
+        eff = np.full((len(items), width), np.nan)
+        for i, it in enumerate(items):
+            info = sjt_bank.key_info(keys.get(it.id), it)  # type: ignore[arg-type]
+            if info is not None:
+                eff[i, : len(it.options)] = [info.effectiveness[k] for k in it.option_keys]
+                key_versions[it.key] = info.version
+        targets = np.array(
+            [[k in it.competencies for k in comp_keys] for it in items], dtype=bool
+        ).reshape(len(items), len(comp_keys))
+        arrays = response_arrays(items, form["format"], [answers[c["id"]] for c in who])
+
+        def compute(
+            arrays: tuple[np.ndarray, ...] = arrays,
+            form: dict[str, Any] = form,
+            eff: np.ndarray = eff,
+            targets: np.ndarray = targets,
+        ) -> Any:
+            scores, lo, hi = item_scores(
+                form["format"], form["scoring"], campaign.key_method, arrays, eff
+            )
+            return score_test(scores, (lo, hi), targets)
+
+        result = await anyio.to_thread.run_sync(compute)
+        methods.add(f"{form['format']}/{form['scoring']}")
+        results.append(
+            FormScores(
+                candidate_ids=[c["id"] for c in who],
+                total_scaled=result.total_scaled,
+                competency_scaled=result.competency_scaled,
+                answered=result.answered,
+            )
+        )
+    ids = [i for r in results for i in r.candidate_ids]
+    totals = np.concatenate([r.total_scaled for r in results]) if results else np.array([])
+    comps = (
+        np.concatenate([r.competency_scaled for r in results])
+        if results
+        else np.zeros((0, len(comp_keys)))
+    )
+    answered = np.concatenate([r.answered for r in results]) if results else np.array([])
+    pct = percentile_ranks(totals) if len(totals) else totals
+    sten = stens(totals) if len(totals) > 1 else np.full(len(totals), np.nan)
+    by_id = {c["id"]: c for c in candidates}
+    method = ", ".join(sorted(methods)) or "none"
+    rows = []
+    for n, cid in enumerate(ids):
+        score = None if np.isnan(totals[n]) else round(float(totals[n]), 2)
+        rows.append(
+            Ranked(
+                rank=0,
+                candidate_id=cid,
+                name=by_id[cid]["name"],
+                score=score,
+                percentile=None if np.isnan(pct[n]) else round(float(pct[n]), 1),
+                sten=None if np.isnan(sten[n]) else int(sten[n]),
+                competency_scores={
+                    k: None if np.isnan(comps[n, j]) else round(float(comps[n, j]), 2)
+                    for j, k in enumerate(comp_keys)
+                },
+                passed=None
+                if campaign.cut_score is None or score is None
+                else score >= campaign.cut_score,
+                answered=int(answered[n]),
+                submitted_at=by_id[cid]["submitted_at"],
+                timed_out=bool(by_id[cid]["timed_out"]),
+            )
+        )
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.candidate_id))
+    for n, r in enumerate(rows):
+        # competition ranking: equal scores share a rank ("1224")
+        r.rank = rows[n - 1].rank if n and rows[n - 1].score == r.score else n + 1
+    await _store_scores(rows, method, campaign.key_method, key_versions)
+    pending = [
+        Pending(
+            candidate_id=c["id"],
+            name=c["name"],
+            status=c["status"],
+            answered=len(answers[c["id"]]),
+        )
+        for c in candidates
+        if c["status"] != "submitted"
+    ]
+    return Ranking(
+        campaign_id=campaign.id,
+        method=method,
+        key_method=campaign.key_method,
+        key_versions=key_versions,
+        cut_score=campaign.cut_score,
+        ranked=rows,
+        not_submitted=pending,
+    )
+
+
+async def _store_scores(
+    rows: Sequence[Ranked], method: str, key_method: str, key_versions: Mapping[str, int]
+) -> None:
+    if not rows:
+        return
+    now = utcnow()
+    async with write_transaction():
+        for r in rows:
+            await Score.insert(
+                Score(
+                    candidate=r.candidate_id,
+                    method=f"{method} · key {key_method}",
+                    key_versions=dict(key_versions),
+                    total=r.score,
+                    total_scaled=r.score,
+                    competency_scores=r.competency_scores,
+                    answered=r.answered,
+                    computed_at=now,
+                )
+            ).on_conflict(
+                target=Score.candidate,
+                action="DO UPDATE",
+                values=[
+                    Score.method,
+                    Score.key_versions,
+                    Score.total,
+                    Score.total_scaled,
+                    Score.competency_scores,
+                    Score.answered,
+                    Score.computed_at,
+                ],
+            )

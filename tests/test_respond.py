@@ -1,0 +1,237 @@
+"""The respondent API: every answer stored at once, bad answers refused, the server's clock,
+double submits, two tabs, and tokens that open only their own test."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.settings import get_settings
+from server.tables import Answer, AnswerEvent, Candidate
+from tests.conftest import login
+from tests.test_campaigns import new_campaign
+
+pytestmark = pytest.mark.usefixtures("item_bank")
+
+
+async def invited(client: AsyncTestClient, **campaign: Any) -> tuple[str, dict[str, Any]]:
+    await login(client, "recruiter")
+    c = await new_campaign(client, **campaign)
+    r = await client.post(
+        f"/api/v1/campaigns/{c['id']}/candidates", json={"name": "Ada", "email": "a@e.org"}
+    )
+    token = r.json()["link"].removeprefix("/take/")
+    client.cookies.clear()  # the candidate has no staff session
+    return token, c
+
+
+async def started(client: AsyncTestClient, **campaign: Any) -> tuple[str, dict[str, Any]]:
+    token, _ = await invited(client, **campaign)
+    r = await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})
+    assert r.status_code == 200
+    return token, r.json()
+
+
+async def test_before_start_no_items_are_shown_and_answers_are_refused(
+    client: AsyncTestClient,
+) -> None:
+    token, _ = await invited(client)
+    test = (await client.get(f"/api/v1/respond/{token}")).json()
+    assert test["status"] == "invited" and test["items"] == [] and test["total"] >= 8
+    assert test["seconds_left"] > 0
+    r = await client.put(f"/api/v1/respond/{token}/answers/1", json={"most": "a", "least": "b"})
+    assert r.status_code in (404, 409)
+    r = await client.post(f"/api/v1/respond/{token}/start", json={"consent": False})
+    assert r.status_code == 422 and "consent" in r.text
+    assert (await client.post(f"/api/v1/respond/{token}/submit")).status_code == 409
+
+
+async def test_items_have_options_in_the_candidates_own_stable_order(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    assert item["format"] == "most_least" and 4 <= len(item["options"]) <= 6
+    assert set(item) >= {"id", "format", "stem", "options"}
+    again = (await client.get(f"/api/v1/respond/{token}")).json()
+    assert [o["id"] for o in again["items"][0]["options"]] == [o["id"] for o in item["options"]]
+    orders = {tuple(o["id"] for o in i["options"]) for i in test["items"]}
+    assert len(orders) > 1  # shuffled per item, not one fixed order
+
+
+async def test_answer_is_stored_at_once_and_resumed(client: AsyncTestClient) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    a, b = item["options"][0]["id"], item["options"][1]["id"]
+    r = await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": a, "least": b}
+    )
+    assert r.status_code == 200
+    assert r.json()["complete"] is True and r.json()["answered"] == 1
+    row = await Answer.select(Answer.payload).first()
+    assert row is not None  # in the database before any submit
+    # another device with the same link sees the saved answer and the running clock
+    async with AsyncTestClient(app=create_app(get_settings())) as other:
+        resumed = (await other.get(f"/api/v1/respond/{token}")).json()
+    assert resumed["status"] == "started"
+    assert resumed["answers"][str(item["id"])] == {"most": a, "least": b}
+    assert 0 < resumed["seconds_left"] <= test["seconds_left"]
+
+
+async def test_same_answer_twice_is_one_answer_and_last_write_wins(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    for _ in range(2):
+        assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
+    assert await Answer.count() == 1
+    # two tabs sending different answers at the same time: one row, one of the two answers
+    bodies = [{"most": ids[2], "least": ids[3]}, {"most": ids[3], "least": ids[2]}]
+    results = await asyncio.gather(*(client.put(url, json=b) for b in bodies))
+    assert [r.status_code for r in results] == [200, 200]
+    assert await Answer.count() == 1
+    stored = (await Answer.select(Answer.payload).first())["payload"]
+    assert stored in [__import__("json").dumps(b) for b in bodies] or stored in bodies
+    assert await AnswerEvent.count() == 4  # every save is logged, in arrival order
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"most": "zz", "least": "a"}, 422, "most"),  # unknown option
+        ({"most": "SAME", "least": "SAME"}, 422, "least"),  # same as most and least
+        ({"ratings": {"a": 3}}, 422, "ratings"),  # a rate answer to a most/least item
+        ({"ranking": ["a"]}, 422, "ranking"),
+        ({"most": 5}, 400, "most"),  # wrong type
+        ({"colour": "red"}, 400, "colour"),  # unknown field
+    ],
+)
+async def test_bad_answers_are_refused_and_nothing_is_stored(
+    client: AsyncTestClient, body: dict[str, Any], status: int, field: str
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    if body.get("most") == "SAME":
+        body = {"most": item["options"][0]["id"], "least": item["options"][0]["id"]}
+    if body.get("least") == "a":
+        body = {**body, "least": item["options"][0]["id"]}
+    r = await client.put(f"/api/v1/respond/{token}/answers/{item['id']}", json=body)
+    assert r.status_code == status, r.text
+    assert field in r.text
+    assert await Answer.count() == 0 and await AnswerEvent.count() == 0
+
+
+async def test_unknown_item_is_404(client: AsyncTestClient) -> None:
+    token, _ = await started(client)
+    r = await client.put(f"/api/v1/respond/{token}/answers/999999", json={"most": "a"})
+    assert r.status_code == 404 and "999999" in r.text
+
+
+async def test_submit_twice_is_one_submission_and_later_answers_are_refused(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": ids[0], "least": ids[1]}
+    )
+    first = await client.post(f"/api/v1/respond/{token}/submit")
+    when = (await Candidate.select(Candidate.submitted_at).first())["submitted_at"]
+    second = await client.post(f"/api/v1/respond/{token}/submit")
+    assert first.status_code == second.status_code == 200
+    assert second.json()["status"] == "submitted"
+    assert (await Candidate.select(Candidate.submitted_at).first())["submitted_at"] == when
+    r = await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": ids[1], "least": ids[0]}
+    )
+    assert r.status_code == 409 and "submitted" in r.json()["detail"]
+    stored = await Answer.select(Answer.payload).first()
+    assert ids[0] in str(stored["payload"]).split('"most"')[1].split(",")[0]  # kept as it was
+
+
+async def test_the_server_clock_decides(client: AsyncTestClient) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": ids[0], "least": ids[1]}
+    )
+    # the deadline passes (as if the candidate closed the browser and came back too late)
+    row = await Candidate.select(Candidate.started_at).first()
+    await Candidate.update(
+        {Candidate.deadline_at: row["started_at"] - timedelta(seconds=1)}, force=True
+    )
+    r = await client.put(
+        f"/api/v1/respond/{token}/answers/{test['items'][1]['id']}",
+        json={"most": ids[0], "least": ids[1]},
+    )
+    assert r.status_code == 409
+    state = (await client.get(f"/api/v1/respond/{token}")).json()
+    assert state["status"] == "submitted" and state["timed_out"] is True
+    assert state["seconds_left"] == 0 and state["answered"] == 1  # what was saved is kept
+    assert await Answer.count() == 1
+
+
+async def test_extra_time_lengthens_the_deadline(client: AsyncTestClient) -> None:
+    await login(client, "recruiter")
+    c = await new_campaign(client)
+    tokens = []
+    for extra in (0, 600):
+        r = await client.post(
+            f"/api/v1/campaigns/{c['id']}/candidates",
+            json={"name": "P", "email": f"p{extra}@e.org", "extra_time_seconds": extra},
+        )
+        tokens.append(r.json()["link"].removeprefix("/take/"))
+    lefts = []
+    for t in tokens:
+        r = await client.post(f"/api/v1/respond/{t}/start", json={"consent": True})
+        lefts.append(r.json()["seconds_left"])
+    assert 595 <= lefts[1] - lefts[0] <= 600
+
+
+@pytest.mark.parametrize("token", ["x" * 43, "short", "a" * 200, "a.b-c_d" * 7])
+async def test_unknown_tokens_are_404(client: AsyncTestClient, token: str) -> None:
+    r = await client.get(f"/api/v1/respond/{token}")
+    assert r.status_code == 404
+    assert r.json()["detail"] == "This link is not valid (unknown or no longer open)"
+
+
+async def test_closed_campaign_link_is_404_like_an_unknown_one(client: AsyncTestClient) -> None:
+    token, _ = await invited(
+        client, closes_at="2020-01-01T00:00:00Z", opens_at="2019-01-01T00:00:00Z"
+    )
+    r = await client.get(f"/api/v1/respond/{token}")
+    assert r.status_code == 404
+    assert r.json()["detail"] == "This link is not valid (unknown or no longer open)"
+
+
+async def test_a_token_opens_only_its_own_test(client: AsyncTestClient) -> None:
+    await login(client, "recruiter")
+    c = await new_campaign(client)
+    links = []
+    for n in range(2):
+        r = await client.post(
+            f"/api/v1/campaigns/{c['id']}/candidates",
+            json={"name": f"C{n}", "email": f"c{n}@e.org"},
+        )
+        links.append(r.json()["link"].removeprefix("/take/"))
+    client.cookies.clear()
+    a = (await client.post(f"/api/v1/respond/{links[0]}/start", json={"consent": True})).json()
+    item = a["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    await client.put(
+        f"/api/v1/respond/{links[0]}/answers/{item['id']}", json={"most": ids[0], "least": ids[1]}
+    )
+    b = (await client.get(f"/api/v1/respond/{links[1]}")).json()
+    assert b["status"] == "invited" and b["answers"] == {}
+    # the respondent API does not open staff data
+    assert (await client.get("/api/v1/campaigns")).status_code == 401
