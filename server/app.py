@@ -15,6 +15,7 @@ from litestar.template import TemplateConfig
 
 from server.auth import LoginRequired
 from server.controllers.auth import AuthController
+from server.controllers.campaign_pages import CAMPAIGN_PAGE_HANDLERS
 from server.controllers.campaigns import CampaignController
 from server.controllers.health import health
 from server.controllers.library import (
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondController,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
+            *CAMPAIGN_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],

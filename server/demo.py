@@ -163,12 +163,13 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
     most, least = simulate_most_least_responses(
         abilities, targets, eff, valid, rng, discrimination=0.9, baseline=0.4
     )
+    pairs = rng.choice(len(FIRST) * len(LAST), size=N_CANDIDATES, replace=False)
     people = [
         Invitation(
-            f"{FIRST[rng.integers(len(FIRST))]} {LAST[rng.integers(len(LAST))]}",
+            f"{FIRST[p // len(LAST)]} {LAST[p % len(LAST)]}",
             f"candidate{n + 1}@example.com",
         )
-        for n in range(N_CANDIDATES)
+        for n, p in enumerate(pairs)
     ]
     invited = await campaigns_repo.invite(campaign, people)
     now = utcnow()

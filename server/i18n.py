@@ -44,6 +44,7 @@ def translations(lang: str) -> gettext.NullTranslations:
 def environment_for(lang: str) -> Environment:
     """An overlay of the shared environment with ``lang``'s translations installed."""
     env = environment().overlay(extensions=["jinja2.ext.i18n"])
+    env.globals = dict(env.globals)  # an overlay shares its parent's globals dict otherwise
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["LANGUAGES"] = LANGUAGES
     return env

@@ -1,0 +1,222 @@
+"""Staff pages for vacancies: list, open, invite (one or CSV), follow and rank."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from assessments.errors import Problem
+from server.auth import current_user, page_hiring_guard
+from server.controllers.campaigns import parse_invitations
+from server.errors import UnprocessableError
+from server.repositories import campaigns as repo
+from server.repositories import library as library_repo
+from server.repositories import ranking as ranking_repo
+from server.repositories.campaigns import Invitation
+from server.schemas import User
+from server.sjt_schemas import CandidateIn, Ranking
+from server.validation import problems
+
+ALL = 10_000
+
+
+async def _user(request: Request[Any, Any, Any]) -> User:
+    user = await current_user(request)
+    assert user is not None  # page_hiring_guard ran
+    return user
+
+
+@get("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
+async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
+    user = await _user(request)
+    items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "campaigns.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "campaigns": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": [],
+            "form": {},
+        },
+    )
+
+
+@post("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
+async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
+    user = await _user(request)
+    form = await request.form()
+    name = str(form.get("name", "")).strip()
+    errors: list[Problem] = []
+    if not name:
+        errors.append(Problem("name", "give the vacancy a name"))
+    try:
+        role_id = int(str(form.get("role_id", "")))
+    except ValueError:
+        role_id = 0
+        errors.append(Problem("role_id", "choose a role"))
+    cut: float | None = None
+    if form.get("cut_score"):
+        try:
+            cut = float(str(form.get("cut_score")))
+            if not 0 <= cut <= 100:
+                raise ValueError
+        except ValueError:
+            errors.append(Problem("cut_score", "a number from 0 to 100, or empty"))
+    if not errors:
+        try:
+            ident = await repo.create_campaign(
+                name=name[:120],
+                role_id=role_id,
+                owner_id=user.id,
+                form_ids=[],
+                blueprint=None,
+                opens_at=None,
+                closes_at=None,
+                time_limit_seconds=None,
+                cut_score=cut,
+                languages=["en", "ru", "sv", "nb"],
+                key_method="expert",
+            )
+            return Redirect(path=f"/app/campaigns/{ident}")
+        except UnprocessableError as exc:
+            errors = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
+        except HTTPException as exc:
+            errors = [Problem("role_id", exc.detail)]
+    items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "campaigns.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "campaigns": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": errors,
+            "form": {k: form.get(k) for k in ("name", "role_id", "cut_score")},
+        },
+        status_code=422,
+    )
+
+
+async def _detail(
+    request: Request[Any, Any, Any],
+    ident: int,
+    *,
+    notice: str | None = None,
+    links: list[tuple[str, str]] | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+    passed: bool | None = None,
+) -> Template:
+    user = await _user(request)
+    campaign = await repo.get_campaign(ident, user)
+    role = await library_repo.get_role(campaign.role_id)
+    forms = [await repo.get_form(f) for f in campaign.form_ids]
+    ranking: Ranking = await ranking_repo.ranking(campaign)
+    ranked = [r for r in ranking.ranked if passed is None or r.passed == passed]
+    comps, _ = await library_repo.list_competencies(
+        role=str(campaign.role_id), flag="select_for", limit=500
+    )
+    scores = [r.score for r in ranking.ranked if r.score is not None]
+    return Template(
+        "campaign.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "c": campaign,
+            "role": role,
+            "forms": forms,
+            "ranking": ranking,
+            "ranked": ranked,
+            "competencies": comps,
+            "notice": notice,
+            "links": links or [],
+            "errors": errors or [],
+            "passed": passed,
+            "histogram": _histogram(scores),
+        },
+        status_code=status,
+    )
+
+
+def _histogram(scores: list[float]) -> list[tuple[str, int, int]]:
+    """Counts of scores in ten bands of ten points, with bar heights in percent."""
+    counts = [0] * 10
+    for s in scores:
+        counts[min(9, int(s // 10))] += 1
+    top = max(counts) or 1
+    return [(f"{10 * n}–{10 * n + 10}", k, round(100 * k / top)) for n, k in enumerate(counts)]
+
+
+@get("/app/campaigns/{campaign_id:int}", guards=[page_hiring_guard], include_in_schema=False)
+async def campaign_page(
+    request: Request[Any, Any, Any],
+    campaign_id: FromPath[int],
+    show: Annotated[Literal["all", "passed", "failed"], QueryParameter()] = "all",
+) -> Template:
+    passed = {"all": None, "passed": True, "failed": False}[show]
+    return await _detail(request, campaign_id, passed=passed)
+
+
+@post(
+    "/app/campaigns/{campaign_id:int}/invite", guards=[page_hiring_guard], include_in_schema=False
+)
+async def campaign_invite(request: Request[Any, Any, Any], campaign_id: FromPath[int]) -> Template:
+    user = await _user(request)
+    campaign = await repo.get_campaign(campaign_id, user)
+    form = await request.form()
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            text = (await upload.read()).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return await _detail(
+                request, campaign_id, status=422, errors=[Problem("file", "the CSV must be UTF-8")]
+            )
+        people, found = parse_invitations(text)
+    else:
+        data: dict[str, Any] = {
+            "name": str(form.get("name", "")).strip(),
+            "email": str(form.get("email", "")).strip(),
+        }
+        if form.get("language"):
+            data["language"] = form.get("language")
+        if form.get("extra_minutes"):
+            extra = str(form.get("extra_minutes"))
+            data["extra_time_seconds"] = int(extra) * 60 if extra.isdigit() else extra
+        found = problems(data, CandidateIn)
+        people = (
+            []
+            if found
+            else [
+                Invitation(
+                    data["name"],
+                    data["email"],
+                    data.get("language", ""),
+                    data.get("extra_time_seconds", 0),
+                )
+            ]
+        )
+    if found:
+        return await _detail(request, campaign_id, status=422, errors=found)
+    invited = await repo.invite(campaign, people)
+    base = str(request.base_url).rstrip("/")
+    return await _detail(
+        request,
+        campaign_id,
+        notice=f"Invited {len(invited)}. Each link is shown only now: copy it into the invitation.",
+        links=[(c.name, f"{base}{c.link}") for c in invited],
+    )
+
+
+CAMPAIGN_PAGE_HANDLERS = [campaigns_page, campaign_create, campaign_page, campaign_invite]
