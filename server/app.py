@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_headers=SECURITY_HEADERS,
         after_request=_csp,
         request_max_body_size=5 * 1024 * 1024,
+        debug=settings.debug,
     )
     app.state.settings = settings
     return app

@@ -101,7 +101,9 @@ async def prepare(settings: Settings) -> list[Login]:
     if not settings.demo:
         return []
     if await library_repo.is_empty():
+        # demo data only ever goes into an empty database (``assess demo`` adds it later)
         await import_file(DEMO_LIBRARY)
-    logins = await demo_logins(settings)
-    await demo.load(settings.var_dir)
-    return logins
+        logins = await demo_logins(settings)
+        await demo.load(settings.var_dir)
+        return logins
+    return await demo_logins(settings)

@@ -112,10 +112,17 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
     async def demo() -> None:
         await migrate()
+        from server.demo import demo_link, load
+
+        settings = get_settings()
         counts = await import_file(DEMO_LIBRARY)
         print(f"demo library: {counts.created} created, {counts.updated} updated")
-        for login in await demo_logins(get_settings()):
+        for login in await demo_logins(settings):
             print(f"login {login.email} password {login.password} ({login.role})")
+        await load(settings.var_dir)
+        link = demo_link(settings.var_dir)
+        if link:
+            print(f"candidate link: {link}")
 
     _run(demo())
     return 0
@@ -181,7 +188,9 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--name", default="")
     u.add_argument("--password", default=None, help="default: USER_PASSWORD or a prompt")
     u.set_defaults(func=cmd_create_user)
-    sub.add_parser("demo", help="load the demo library and demo logins").set_defaults(func=cmd_demo)
+    sub.add_parser(
+        "demo", help="load the demo library, SJT item bank, a vacancy and demo logins"
+    ).set_defaults(func=cmd_demo)
     lib = sub.add_parser("library", help="import or export the competency library")
     lsub = lib.add_subparsers(dest="library_command", required=True)
     li = lsub.add_parser("import", help="create or update from a JSON or YAML file")

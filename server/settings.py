@@ -131,6 +131,7 @@ class Settings:
     login_delay_ms: int
     secure_cookies: bool | None
     pool_size: int
+    debug: bool = False
 
 
 def load_settings() -> Settings:
@@ -154,6 +155,7 @@ def load_settings() -> Settings:
         login_delay_ms=_int("LOGIN_DELAY_MS", 250),
         secure_cookies=None if secure == "" else _flag("SECURE_COOKIES", False),
         pool_size=_int("DB_POOL_SIZE", 10),
+        debug=_flag("DEBUG", False),
     )
 
 

@@ -228,7 +228,7 @@ class Score(Table, tablename="sjt_score"):
     """A derived score with the key versions and method that produced it (recomputable)."""
 
     candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, unique=True)
-    method = Varchar(length=32)
+    method = Varchar(length=120)
     key_versions = JSON(default={})
     total = Real(null=True, default=None)
     total_scaled = Real(null=True, default=None)

@@ -235,3 +235,48 @@ async def test_a_token_opens_only_its_own_test(client: AsyncTestClient) -> None:
     assert b["status"] == "invited" and b["answers"] == {}
     # the respondent API does not open staff data
     assert (await client.get("/api/v1/campaigns")).status_code == 401
+
+
+async def _started_format(client: AsyncTestClient, fmt: str) -> tuple[str, dict[str, Any]]:
+    token, _ = await invited(client, blueprint={"format": fmt, "items_per_competency": 1})
+    r = await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})
+    return token, r.json()
+
+
+async def test_rate_format_answers(client: AsyncTestClient) -> None:
+    token, test = await _started_format(client, "rate")
+    item = test["items"][0]
+    assert item["format"] == "rate" and item["scale"] == {"min": 1, "max": 7}
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    # one option at a time is saved, the item counts as answered once all are rated
+    r = await client.put(url, json={"ratings": {ids[0]: 6}})
+    assert r.status_code == 200 and r.json()["complete"] is False
+    r = await client.put(url, json={"ratings": dict.fromkeys(ids, 4)})
+    assert r.json()["complete"] is True
+    for bad, field in (
+        ({"ratings": {ids[0]: 8}}, f"ratings.{ids[0]}"),  # outside the scale
+        ({"ratings": {ids[0]: 0}}, f"ratings.{ids[0]}"),
+        ({"ratings": {ids[0]: 2.5}}, f"ratings.{ids[0]}"),
+        ({"ratings": {"zz": 3}}, "ratings.zz"),  # unknown option
+        ({"most": ids[0], "least": ids[1]}, "most"),  # another format's answer
+    ):
+        r = await client.put(url, json=bad)
+        assert r.status_code == 422, bad
+        assert r.json()["extra"][0]["key"] == field
+    stored = (await client.get(f"/api/v1/respond/{token}")).json()["answers"][str(item["id"])]
+    assert stored == {"ratings": dict.fromkeys(ids, 4)}  # bad answers changed nothing
+
+
+async def test_rank_format_answers(client: AsyncTestClient) -> None:
+    token, test = await _started_format(client, "rank")
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    for bad in (ids[:-1], [*ids[:-1], ids[0]], [*ids, "zz"], [*ids[:-1], "zz"]):
+        r = await client.put(url, json={"ranking": bad})
+        assert r.status_code == 422 and r.json()["extra"][0]["key"] == "ranking", bad
+    assert await Answer.count() == 0
+    r = await client.put(url, json={"ranking": list(reversed(ids))})
+    assert r.status_code == 200 and r.json()["complete"] is True
+    await client.post(f"/api/v1/respond/{token}/submit")

@@ -130,7 +130,7 @@ def validated_answer(
     unknown = set(payload) - expected
     if unknown:
         raise AnswerError(
-            sorted(unknown)[0],
+            next(k for k in payload if k in unknown),
             f"not part of a {fmt} answer (expected {', '.join(sorted(expected))})",
         )
     if fmt == "rate":

@@ -301,7 +301,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 32,
+            "length": 120,
             "default": "",
             "null": False,
             "primary_key": False,

@@ -106,7 +106,7 @@ async def build_forms(
     created = []
     async with write_transaction():
         for n, items in enumerate(forms, start=1):
-            label = name or f"{role.name} SJT"
+            label = (name or f"{role.name} SJT")[:116]
             row = SjtForm(
                 name=f"{label} {chr(64 + n)}" if blueprint.forms > 1 else label,
                 role=role_id,
