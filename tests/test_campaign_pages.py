@@ -97,3 +97,16 @@ async def test_coaches_and_strangers_cannot_open_vacancy_pages(client: AsyncTest
     await login(client, "coach")
     assert (await client.get("/app/campaigns")).status_code == 403
     assert "Vacancies" not in (await client.get("/app")).text
+
+
+async def test_item_bank_page_shows_keys_and_agreement(client: AsyncTestClient) -> None:
+    await login(client, "recruiter")
+    page = await client.get("/app/sjt/items")
+    assert page.status_code == 200
+    assert page.text.count("<article") >= 16
+    assert "rwg(J)" in page.text and "4 experts" in page.text
+    assert ">best</span>" in page.text and ">worst</span>" in page.text
+    flagged = await client.get("/app/sjt/items?show=flagged")
+    assert flagged.text.count("<article") == flagged.text.count(">key flagged</span>")
+    await login(client, "coach")
+    assert (await client.get("/app/sjt/items")).status_code == 403

@@ -17,6 +17,7 @@ from server.errors import UnprocessableError
 from server.repositories import campaigns as repo
 from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
+from server.repositories import sjt_bank
 from server.repositories.campaigns import Invitation
 from server.schemas import User
 from server.sjt_schemas import CandidateIn, Ranking
@@ -219,4 +220,32 @@ async def campaign_invite(request: Request[Any, Any, Any], campaign_id: FromPath
     )
 
 
-CAMPAIGN_PAGE_HANDLERS = [campaigns_page, campaign_create, campaign_page, campaign_invite]
+@get("/app/sjt/items", guards=[page_hiring_guard], include_in_schema=False)
+async def item_bank_page(
+    request: Request[Any, Any, Any],
+    show: Annotated[Literal["all", "flagged"], QueryParameter()] = "all",
+) -> Template:
+    """The item bank with each item's key and how well its experts agree."""
+    user = await _user(request)
+    found, total = await sjt_bank.list_items(
+        flagged=True if show == "flagged" else None, limit=ALL, offset=0
+    )
+    return Template(
+        "items.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "items": found,
+            "total": total,
+            "show": show,
+        },
+    )
+
+
+CAMPAIGN_PAGE_HANDLERS = [
+    campaigns_page,
+    campaign_create,
+    campaign_page,
+    campaign_invite,
+    item_bank_page,
+]
