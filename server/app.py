@@ -25,7 +25,9 @@ from server.controllers.library import (
     RoleController,
 )
 from server.controllers.pages import PAGE_HANDLERS
+from server.controllers.rate import RATE_HANDLERS
 from server.controllers.respond import RespondController
+from server.controllers.reviews import ReviewController
 from server.controllers.sjt import SjtFormController, SjtItemController
 from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
@@ -83,9 +85,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SjtFormController,
             CampaignController,
             RespondController,
+            ReviewController,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
             *CAMPAIGN_PAGE_HANDLERS,
+            *RATE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],
@@ -98,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
             # /take: the unguessable token in the path is the credential (no cookie to ride on)
-            exclude=["/api/", "/health", "/schema", "/take/"],
+            exclude=["/api/", "/health", "/schema", "/take/", "/rate/"],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

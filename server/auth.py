@@ -117,3 +117,16 @@ async def page_hiring_guard(
 ) -> None:
     await page_guard(connection, h)
     await hiring_guard(connection, h)
+
+
+async def coaching_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """360 reviews and development data: admins and coaches; 403 for recruiters."""
+    user = await current_user(connection)
+    if user is None:
+        raise NotAuthorizedException(detail="Log in first: this needs a staff session")
+    if user.role not in ("admin", "coach"):
+        raise PermissionDeniedException(
+            detail=f"360 reviews are for coaches and admins (you are {user.role})"
+        )

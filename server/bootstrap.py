@@ -9,9 +9,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from server import demo
+from server import demo, demo360
 from server.convert import library_from_document
 from server.db import engine
 from server.library_io import parse_document
@@ -105,5 +106,6 @@ async def prepare(settings: Settings) -> list[Login]:
         await import_file(DEMO_LIBRARY)
         logins = await demo_logins(settings)
         await demo.load(settings.var_dir)
+        await demo360.load(np.random.default_rng(360))
         return logins
     return await demo_logins(settings)

@@ -261,7 +261,7 @@ class RespondItem(Struct, kw_only=True):
     scale: Scale | None = None
 
 
-class Respondent(Struct, kw_only=True):
+class Respondent(Struct, kw_only=True, tag="sjt", tag_field="kind"):
     status: Literal["invited", "started", "submitted"]
     language: str
     seconds_left: int | None
@@ -273,8 +273,11 @@ class Respondent(Struct, kw_only=True):
 
 
 class AnswerIn(Base, omit_defaults=True):
-    """One of ``ratings`` (rate), ``most``/``least`` (most_least) or ``ranking`` (rank)."""
+    """SJT: ``ratings`` (rate), ``most``/``least`` (most_least) or ``ranking`` (rank).
+    360: ``rating`` (1-5, ``null`` = cannot say) or ``comment``."""
 
+    rating: int | msgspec.UnsetType | None = msgspec.UNSET
+    comment: str | msgspec.UnsetType = msgspec.UNSET
     ratings: dict[str, Any] | None = None
     most: str | None = None
     least: str | None = None

@@ -235,3 +235,66 @@ class Score(Table, tablename="sjt_score"):
     competency_scores = JSON(default={})
     answered = Integer(default=0)
     computed_at = Timestamptz()
+
+
+# ---- 360 reviews -----------------------------------------------------------------------
+
+
+class Review(Table, tablename="review"):
+    """A 360 review cycle: the role's develop competencies as a survey, and its rules."""
+
+    name = Varchar(length=120)
+    role = ForeignKey(references=Role, on_delete=OnDelete.restrict, index=True)
+    owner = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+    anonymity_threshold = Integer(default=3)
+    reminder_days = JSON(default=[])
+    instrument = JSON(default={})  # the survey as built when the cycle opened
+    languages = JSON(default=["en", "ru", "sv", "nb"])
+    created_at = Timestamptz()
+
+
+class ReviewSubject(Table, tablename="review_subject"):
+    """A person reviewed in a cycle."""
+
+    review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=120)
+    email = Varchar(length=254)
+    created_at = Timestamptz()
+
+
+class Rater(Table, tablename="rater"):
+    """A rater of one subject; the link's token is stored only as its SHA-256."""
+
+    review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
+    subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=120)
+    email = Varchar(length=254, index=True)
+    group = Varchar(length=16)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    status = Varchar(length=16, default="invited")  # nominated, invited, started, submitted
+    nominated_by = Varchar(length=16, default="coach")
+    language = Varchar(length=8, default="")
+    invited_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None)
+    reminded_at = Timestamptz(null=True, default=None)
+
+
+class RaterAnswer(Table, tablename="rater_answer"):
+    """A rater's latest answer to one survey item (a rating, "cannot say", or a comment)."""
+
+    rater = ForeignKey(references=Rater, on_delete=OnDelete.cascade, index=True)
+    item = Integer()
+    payload = JSON(default={})
+    saved_at = Timestamptz()
+
+
+class RaterAnswerEvent(Table, tablename="rater_answer_event"):
+    """Every rater answer as it arrived (append-only)."""
+
+    rater = ForeignKey(references=Rater, on_delete=OnDelete.cascade, index=True)
+    item = Integer()
+    payload = JSON(default={})
+    received_at = Timestamptz()

@@ -40,6 +40,11 @@ from server.tables import (  # noqa: E402
     CompetencyArea,
     ExpertRating,
     LoginThrottle,
+    Rater,
+    RaterAnswer,
+    RaterAnswerEvent,
+    Review,
+    ReviewSubject,
     Role,
     RoleCompetency,
     Score,
@@ -52,6 +57,7 @@ from server.tables import (  # noqa: E402
     StaffUser,
 )
 
+REVIEW_TABLES = (RaterAnswerEvent, RaterAnswer, Rater, ReviewSubject, Review)
 SJT_TABLES = (
     AnswerEvent,
     Answer,
@@ -67,6 +73,7 @@ SJT_TABLES = (
     SjtItem,
 )
 TABLES_IN_DELETE_ORDER = (
+    *REVIEW_TABLES,
     *SJT_TABLES,
     RoleCompetency,
     Role,

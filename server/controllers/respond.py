@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
 from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete, localized_item, option_order
-from server.db import utcnow
+from assessments.survey360.instrument import localized_instrument
+from server.db import loads, utcnow
 from server.errors import UnprocessableError
-from server.repositories import responses
+from server.repositories import responses, reviews
 from server.repositories.responses import TestSession
+from server.repositories.reviews import RaterSession
+from server.review_schemas import RateItem, RaterForm, RateScale
 from server.sjt_schemas import (
     AnswerIn,
     Respondent,
@@ -27,12 +31,63 @@ from server.sjt_schemas import (
 Token = FromPath[str]
 
 
+INVALID_LINK = "This link is not valid (unknown or no longer open)"
+
+
 async def session_for(token: str) -> TestSession:
     """The test of this link; 404 for an unknown, malformed or closed link alike."""
     found = await responses.find(token) if 20 <= len(token) <= 100 else None
     if found is None:
-        raise NotFoundException(detail="This link is not valid (unknown or no longer open)")
+        raise NotFoundException(detail=INVALID_LINK)
     return found
+
+
+async def respondent_for(token: str) -> TestSession | RaterSession:
+    """A candidate's test or a rater's form; both kinds of link answer 404 the same way."""
+    if 20 <= len(token) <= 100:
+        found: TestSession | RaterSession | None = await responses.find(token)
+        if found is None:
+            found = await reviews.find_rater(token)
+        if found is not None:
+            return found
+    raise NotFoundException(detail=INVALID_LINK)
+
+
+def rater_language(session: RaterSession, requested: str | None = None) -> str:
+    allowed = list(loads(session.review["languages"]) or ["en"])
+    for lang in (requested, session.rater["language"]):
+        if lang and lang in allowed:
+            return lang
+    return "en" if "en" in allowed else allowed[0]
+
+
+async def rater_view(session: RaterSession, lang: str | None = None) -> RaterForm:
+    lang = rater_language(session, lang)
+    inst = localized_instrument(session.instrument, lang)
+    scale = inst.scale
+    rate_scale = RateScale(
+        min=scale.min, max=scale.max, anchors=list(scale.labels(lang)), cannot_say=scale.cannot_say
+    )
+    items = [
+        RateItem(id=s.id, format="rating", text=s.text, competency=s.competency, scale=rate_scale)
+        for s in inst.statements
+    ]
+    items += [
+        RateItem(id=c.id, format="comment", text=c.text, competency=c.competency)
+        for c in inst.comments
+    ]
+    items += [RateItem(id=q.id, format="comment", text=q.text) for q in inst.questions]
+    saved = await reviews.rater_answers(session.id)
+    return RaterForm(
+        status=session.status,  # type: ignore[arg-type]
+        language=lang,
+        subject=session.subject["name"],
+        items=items,
+        answers={str(k): v for k, v in saved.items()},
+        answered=sum(1 for s in inst.statements if s.id in saved),
+        total=len(inst.statements),
+        closes_at=session.review["closes_at"],
+    )
 
 
 def language_of(session: TestSession, requested: str | None = None) -> str:
@@ -91,8 +146,11 @@ class RespondController(Controller):
         description="Items are listed once the test has been started (POST .../start).",
         cache=False,
     )
-    async def get_test(self, token: Token) -> Respondent:
-        return await respondent_view(await session_for(token))
+    async def get_test(self, token: Token) -> Respondent | RaterForm:
+        session = await respondent_for(token)
+        if isinstance(session, RaterSession):
+            return await rater_view(session)
+        return await respondent_view(session)
 
     @post("/{token:str}/start", status_code=200, summary="Consent and start the clock")
     async def start(self, token: Token, data: JSONBody[StartIn]) -> Respondent:
@@ -107,7 +165,25 @@ class RespondController(Controller):
         summary="Save one answer (replaces the previous answer to the item)",
     )
     async def save(self, token: Token, item_id: FromPath[int], data: JSONBody[AnswerIn]) -> Saved:
-        session = await session_for(token)
+        found = await respondent_for(token)
+        if isinstance(found, RaterSession):
+            raw = {
+                k: v
+                for k, v in (("rating", data.rating), ("comment", data.comment))
+                if v is not msgspec.UNSET
+            }
+            answer = await reviews.save_rater_answer(found, item_id, raw)
+            saved_360 = await reviews.rater_answers(found.id)
+            statements = {s.id for s in found.instrument.statements}
+            return Saved(
+                item_id=item_id,
+                answer=answer,
+                complete=True,
+                seconds_left=None,
+                answered=len(statements & set(saved_360)),
+                total=len(statements),
+            )
+        session = found
         payload: dict[str, Any] = {
             k: v
             for k, v in {
@@ -134,8 +210,11 @@ class RespondController(Controller):
             total=len(session.items),
         )
 
-    @post("/{token:str}/submit", status_code=200, summary="Submit the test (once)")
-    async def submit(self, token: Token) -> Respondent:
-        session = await session_for(token)
+    @post("/{token:str}/submit", status_code=200, summary="Submit the test or form (once)")
+    async def submit(self, token: Token) -> Respondent | RaterForm:
+        session = await respondent_for(token)
+        if isinstance(session, RaterSession):
+            await reviews.submit_rater(session)
+            return await rater_view(await respondent_for(token))  # type: ignore[arg-type]
         await responses.submit(session)
         return await respondent_view(await session_for(token))

@@ -1,0 +1,51 @@
+"""360 surveys: the instrument built from a role, and anonymity-safe aggregation."""
+
+from assessments.survey360.aggregation import (
+    GROUPS,
+    OTHERS,
+    CommentSet,
+    CompetencyResult,
+    CompetencyStats,
+    GroupSize,
+    RankedStatement,
+    Report360,
+    StatementResult,
+    StatementStats,
+    aggregate,
+)
+from assessments.survey360.instrument import (
+    FREQUENCY_ANCHORS,
+    QUESTION_KEYS,
+    CompetencyComment,
+    Instrument,
+    OpenQuestion,
+    Scale,
+    Statement,
+    build_instrument,
+    localized_instrument,
+    scored,
+)
+
+__all__ = [
+    "FREQUENCY_ANCHORS",
+    "GROUPS",
+    "OTHERS",
+    "QUESTION_KEYS",
+    "CommentSet",
+    "CompetencyComment",
+    "CompetencyResult",
+    "CompetencyStats",
+    "GroupSize",
+    "Instrument",
+    "OpenQuestion",
+    "RankedStatement",
+    "Report360",
+    "Scale",
+    "Statement",
+    "StatementResult",
+    "StatementStats",
+    "aggregate",
+    "build_instrument",
+    "localized_instrument",
+    "scored",
+]

@@ -1,0 +1,248 @@
+"""360 review cycles: open, add subjects and raters, follow progress, remind, report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import smtplib
+from email.message import EmailMessage
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from server.auth import coaching_guard, current_user
+from server.controllers.campaigns import csv_cell
+from server.controllers.params import Limit, Offset
+from server.repositories import reviews as repo
+from server.review_schemas import (
+    Progress,
+    Rater,
+    RaterIn,
+    Reminder,
+    Reminders,
+    Review,
+    ReviewIn,
+    ReviewPage,
+    Subject,
+    SubjectIn,
+)
+from server.schemas import User
+
+
+async def _user(request: Request[Any, Any, Any]) -> User:
+    user = await current_user(request)
+    assert user is not None  # coaching_guard ran
+    return user
+
+
+def report_csv(data: dict[str, Any]) -> bytes:
+    """Competency means per shown group (and the self-other gap), one row per competency."""
+    groups = list(data["groups"])
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(
+        [
+            "competency",
+            *[f"{g} mean" for g in groups],
+            *[f"{g} n" for g in groups],
+            "self-other gap",
+        ]
+    )
+    for c in data["competencies"]:
+        means = [c["groups"].get(g, {}).get("mean") for g in groups]
+        ns = [data["groups"][g]["n"] for g in groups]
+        gap = c.get("gap")
+        w.writerow(
+            [
+                csv_cell(c["key"]),
+                *["" if m is None else f"{m:.2f}" for m in means],
+                *ns,
+                "" if gap is None else f"{gap:.2f}",
+            ]
+        )
+    if data["suppressed_groups"]:
+        w.writerow([])
+        w.writerow(
+            ["not shown (fewer raters than the anonymity threshold)", *data["suppressed_groups"]]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> None:
+    """Send (to, subject, body) e-mails through ``smtp://host:port`` (``smtps://`` for TLS)."""
+    parts = urlsplit(smtp_url)
+    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    with cls(parts.hostname or "localhost", parts.port or 25, timeout=30) as smtp:
+        if parts.username:
+            smtp.login(parts.username, parts.password or "")
+        for to, subject, body in messages:
+            msg = EmailMessage()
+            msg["From"] = sender
+            msg["To"] = to
+            msg["Subject"] = subject
+            msg.set_content(body)
+            smtp.send_message(msg)
+
+
+class ReviewController(Controller):
+    path = "/api/v1/reviews"
+    guards = [coaching_guard]
+    tags = ["reviews"]
+
+    @get("/", summary="Review cycles you run (admins: all)")
+    async def list_reviews(
+        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+    ) -> ReviewPage:
+        items, total = await repo.list_reviews(await _user(request), limit=limit, offset=offset)
+        return ReviewPage(items=items, total=total, limit=limit, offset=offset)
+
+    @post("/", summary="Open a 360 cycle; the survey is built from the role's develop competencies")
+    async def create_review(
+        self, request: Request[Any, Any, Any], data: JSONBody[ReviewIn]
+    ) -> Review:
+        user = await _user(request)
+        ident = await repo.create_review(
+            name=data.name,
+            role_id=data.role_id,
+            owner_id=user.id,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
+            threshold=data.anonymity_threshold,
+            reminder_days=data.reminder_days,
+            add=data.add_competencies,
+            drop=data.drop_competencies,
+            languages=data.languages,
+        )
+        return await repo.get_review(ident, user)
+
+    @get("/{review_id:int}", summary="One cycle")
+    async def get_review(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Review:
+        return await repo.get_review(review_id, await _user(request))
+
+    @get("/{review_id:int}/subjects", summary="The people reviewed in the cycle")
+    async def list_subjects(
+        self, request: Request[Any, Any, Any], review_id: FromPath[int]
+    ) -> list[Subject]:
+        await repo.get_review(review_id, await _user(request))
+        return await repo.list_subjects(review_id)
+
+    @post("/{review_id:int}/subjects", summary="Add a person to review")
+    async def add_subject(
+        self, request: Request[Any, Any, Any], review_id: FromPath[int], data: JSONBody[SubjectIn]
+    ) -> Subject:
+        await repo.get_review(review_id, await _user(request))
+        return await repo.add_subject(review_id, data.name, data.email)
+
+    @post(
+        "/{review_id:int}/subjects/{subject_id:int}/raters",
+        summary="Nominate a rater (self, manager, peer, direct_report, customer); returns the link",
+    )
+    async def add_rater(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        data: JSONBody[RaterIn],
+    ) -> Rater:
+        await repo.get_review(review_id, await _user(request))
+        subject = await repo.get_subject(review_id, subject_id)
+        return await repo.add_rater(
+            review_id,
+            subject,
+            name=data.name,
+            email=data.email,
+            group=data.group,
+            language=data.language or "",
+        )
+
+    @get(
+        "/{review_id:int}/subjects/{subject_id:int}/raters",
+        summary="The raters of a subject with their status (never their answers)",
+    )
+    async def list_raters(
+        self, request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+    ) -> list[Rater]:
+        await repo.get_review(review_id, await _user(request))
+        await repo.get_subject(review_id, subject_id)
+        return await repo.list_raters(subject_id)
+
+    @get(
+        "/{review_id:int}/subjects/{subject_id:int}/report",
+        summary="The subject's 360 result by group (anonymity rules applied; JSON or CSV)",
+        description=(
+            "groups: the groups shown (name -> n and competency figures); a group below the "
+            "anonymity threshold appears only by name in suppressed_groups. No rater's answers "
+            "or identity are ever returned."
+        ),
+    )
+    async def report(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+    ) -> Response[Any]:
+        row = await repo.get_review_row(review_id, await _user(request))
+        subject = await repo.get_subject(review_id, subject_id)
+        data = await repo.subject_report(row, subject_id)
+        data = {"review": row["name"], "subject": subject.name, **data}
+        if format == "csv":
+            return Response(
+                report_csv(data),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="360-{subject_id}.csv"'},
+            )
+        return Response(data)
+
+    @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
+    async def progress(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Progress:
+        await repo.get_review(review_id, await _user(request))
+        return await repo.progress(review_id)
+
+    @post(
+        "/{review_id:int}/reminders",
+        status_code=200,
+        summary="Remind raters who have not submitted (new links; by e-mail when SMTP_URL is set)",
+        description=(
+            "Each reminder carries a new link and the old one stops working (links are stored "
+            "hashed, so they cannot be sent twice). With SMTP_URL set the links are e-mailed; "
+            "otherwise they are returned to be sent by hand."
+        ),
+    )
+    async def remind(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Reminders:
+        review = await repo.get_review(review_id, await _user(request))
+        issued = await repo.reissue_links(review_id)
+        base = str(request.base_url).rstrip("/")
+        smtp_url = os.environ.get("SMTP_URL", "")
+        reminders = [
+            Reminder(
+                rater_id=r["id"],
+                name=r["name"],
+                email=r["email"],
+                subject=s,
+                link=f"{base}{link}",
+                emailed=bool(smtp_url),
+            )
+            for r, s, link in issued
+        ]
+        emailed = [Reminder(**{**msgspec.structs.asdict(x), "link": ""}) for x in reminders]
+        if smtp_url and reminders:
+            sender = os.environ.get("SMTP_FROM", "360@localhost")
+            messages = [
+                (
+                    x.email,
+                    f"Reminder: your feedback for {x.subject}",
+                    f"Hello {x.name},\n\nplease give your feedback on {x.subject} in "
+                    f'"{review.name}" here:\n{x.link}\n\nYour individual answers are never '
+                    "shown to anyone; only group results are reported.\n",
+                )
+                for x in reminders
+            ]
+            await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
+            return Reminders(sent_by_email=True, reminders=emailed)  # links went only by e-mail
+        return Reminders(sent_by_email=False, reminders=reminders)

@@ -1,0 +1,496 @@
+"""Storage of 360 review cycles: subjects, raters (links stored hashed) and their answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from assessments.errors import Problem
+from assessments.survey360.instrument import Instrument, build_instrument
+from server.db import loads, utcnow, write_transaction
+from server.errors import ConflictError, UnprocessableError, not_found
+from server.repositories import library as library_repo
+from server.repositories.campaigns import new_token, token_hash
+from server.review_schemas import GROUPS, GroupCounts, Progress, SubjectProgress
+from server.review_schemas import Rater as RaterOut
+from server.review_schemas import Review as ReviewOut
+from server.review_schemas import Subject as SubjectOut
+from server.schemas import User
+from server.tables import Rater, RaterAnswer, RaterAnswerEvent, Review, ReviewSubject
+
+MAX_COMMENT = 2000
+
+
+def instrument_of(row: Mapping[str, Any]) -> Instrument:
+    return msgspec.convert(loads(row["instrument"]), Instrument)
+
+
+def can_see(user: User, owner_id: int | None) -> bool:
+    """360 data is for admins and the coach who runs the cycle."""
+    return user.role == "admin" or (user.role == "coach" and owner_id == user.id)
+
+
+def _review(row: Mapping[str, Any]) -> ReviewOut:
+    inst = instrument_of(row)
+    return ReviewOut(
+        id=row["id"],
+        name=row["name"],
+        role_id=row["role"],
+        owner_id=row["owner"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        anonymity_threshold=row["anonymity_threshold"],
+        reminder_days=loads(row["reminder_days"]) or [],
+        languages=loads(row["languages"]) or ["en"],
+        competencies=list(inst.competencies),
+        statements=len(inst.statements),
+        created_at=row["created_at"],
+    )
+
+
+async def create_review(
+    *,
+    name: str,
+    role_id: int,
+    owner_id: int,
+    opens_at: Any,
+    closes_at: Any,
+    threshold: int,
+    reminder_days: Sequence[int],
+    add: Sequence[str],
+    drop: Sequence[str],
+    languages: Sequence[str],
+) -> int:
+    role = await library_repo.get_role(role_id)
+    library = await library_repo.export_library()
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise UnprocessableError([Problem("closes_at", "must be after opens_at")])
+    try:
+        instrument = build_instrument(role, library.competencies, add=add, drop=drop)
+    except ValueError as exc:
+        raise UnprocessableError([Problem("add_competencies", str(exc))]) from None
+    async with write_transaction():
+        row = Review(
+            name=name,
+            role=role_id,
+            owner=owner_id,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            anonymity_threshold=threshold,
+            reminder_days=list(reminder_days),
+            instrument=msgspec.to_builtins(instrument),
+            languages=list(languages),
+            created_at=utcnow(),
+        )
+        await row.save()
+    return row.id
+
+
+async def get_review_row(ident: int, user: User) -> dict[str, Any]:
+    row = await Review.select().where(Review.id == ident).first()
+    if row is None or not can_see(user, row["owner"]):
+        raise not_found("review", ident)
+    return row
+
+
+async def get_review(ident: int, user: User) -> ReviewOut:
+    return _review(await get_review_row(ident, user))
+
+
+async def list_reviews(user: User, *, limit: int, offset: int) -> tuple[list[ReviewOut], int]:
+    where = [] if user.role == "admin" else [Review.owner == user.id]
+    rows = (
+        await Review.select()
+        .where(*where)
+        .order_by(Review.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_review(r) for r in rows], await Review.count().where(*where)
+
+
+def _subject(r: Mapping[str, Any]) -> SubjectOut:
+    return SubjectOut(id=r["id"], review_id=r["review"], name=r["name"], email=r["email"])
+
+
+async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
+    email = email.strip().lower()
+    async with write_transaction():
+        if await ReviewSubject.exists().where(
+            (ReviewSubject.review == review_id) & (ReviewSubject.email == email)
+        ):
+            raise ConflictError(detail=f"email: {email} is already a subject of this review")
+        row = ReviewSubject(review=review_id, name=name, email=email, created_at=utcnow())
+        await row.save()
+    return _subject({"id": row.id, "review": review_id, "name": name, "email": email})
+
+
+async def get_subject(review_id: int, subject_id: int) -> SubjectOut:
+    row = (
+        await ReviewSubject.select()
+        .where((ReviewSubject.id == subject_id) & (ReviewSubject.review == review_id))
+        .first()
+    )
+    if row is None:
+        raise not_found("subject", subject_id)
+    return _subject(row)
+
+
+async def list_subjects(review_id: int) -> list[SubjectOut]:
+    rows = (
+        await ReviewSubject.select()
+        .where(ReviewSubject.review == review_id)
+        .order_by(ReviewSubject.id)
+    )
+    return [_subject(r) for r in rows]
+
+
+def _rater(r: Mapping[str, Any], link: str | None = None) -> RaterOut:
+    return RaterOut(
+        id=r["id"],
+        subject_id=r["subject"],
+        name=r["name"],
+        email=r["email"],
+        group=r["group"],
+        status=r["status"],
+        language=r["language"],
+        invited_at=r["invited_at"],
+        submitted_at=r["submitted_at"],
+        link=link,
+    )
+
+
+async def add_rater(
+    review_id: int, subject: SubjectOut, *, name: str, email: str, group: str, language: str
+) -> RaterOut:
+    """Nominate a rater of one subject; returns the rater with its link (shown only now)."""
+    email = email.strip().lower()
+    if group == "self" and email != subject.email:
+        raise UnprocessableError(
+            [Problem("group", "a self rater must be the subject (same e-mail)")]
+        )
+    if group != "self" and email == subject.email:
+        raise UnprocessableError([Problem("group", "the subject rates themself in the group self")])
+    token = new_token()
+    async with write_transaction():
+        if await Rater.exists().where((Rater.subject == subject.id) & (Rater.email == email)):
+            raise ConflictError(
+                detail=f"email: {email} is already nominated to rate {subject.name}"
+            )
+        if group in ("self",) and await Rater.exists().where(
+            (Rater.subject == subject.id) & (Rater.group == group)
+        ):
+            raise ConflictError(detail="group: this subject already has a self rating")
+        row = Rater(
+            review=review_id,
+            subject=subject.id,
+            name=name,
+            email=email,
+            group=group,
+            token_hash=token_hash(token),
+            status="invited",
+            language=language,
+            invited_at=utcnow(),
+        )
+        await row.save()
+    found = await Rater.select().where(Rater.id == row.id).first()
+    return _rater(found, f"/rate/{token}")
+
+
+async def list_raters(subject_id: int) -> list[RaterOut]:
+    rows = await Rater.select().where(Rater.subject == subject_id).order_by(Rater.id)
+    return [_rater(r) for r in rows]
+
+
+async def reissue_links(review_id: int) -> list[tuple[dict[str, Any], str, str]]:
+    """New links for raters who have not submitted (the old link stops working).
+
+    Returns (rater row, subject name, new link) for each.
+    """
+    rows = (
+        await Rater.select()
+        .where((Rater.review == review_id) & (Rater.status != "submitted"))
+        .order_by(Rater.id)
+    )
+    subjects = {s.id: s.name for s in await list_subjects(review_id)}
+    out = []
+    now = utcnow()
+    async with write_transaction():
+        for r in rows:
+            token = new_token()
+            await Rater.update({Rater.token_hash: token_hash(token), Rater.reminded_at: now}).where(
+                Rater.id == r["id"]
+            )
+            out.append((r, subjects.get(r["subject"], ""), f"/rate/{token}"))
+    return out
+
+
+async def progress(review_id: int) -> Progress:
+    subjects = await list_subjects(review_id)
+    rows = await Rater.select(Rater.subject, Rater.group, Rater.status).where(
+        Rater.review == review_id
+    )
+    out = []
+    for s in subjects:
+        groups = {g: GroupCounts() for g in GROUPS}
+        for r in rows:
+            if r["subject"] != s.id:
+                continue
+            c = groups[r["group"]]
+            c.invited += 1
+            c.started += r["status"] in ("started", "submitted")
+            c.submitted += r["status"] == "submitted"
+        out.append(SubjectProgress(subject_id=s.id, name=s.name, groups=groups))
+    return Progress(review_id=review_id, subjects=out)
+
+
+# ---- the rater's own form --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaterSession:
+    rater: dict[str, Any]
+    review: dict[str, Any]
+    subject: dict[str, Any]
+    instrument: Instrument
+
+    @property
+    def id(self) -> int:
+        return int(self.rater["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.rater["status"])
+
+    def closed(self) -> bool:
+        closes = self.review["closes_at"]
+        return closes is not None and closes <= utcnow()
+
+    def item_kind(self, item_id: int) -> str:
+        if any(s.id == item_id for s in self.instrument.statements):
+            return "rating"
+        if any(c.id == item_id for c in self.instrument.comments) or any(
+            q.id == item_id for q in self.instrument.questions
+        ):
+            return "comment"
+        raise not_found("statement", item_id)
+
+
+async def find_rater(token: str) -> RaterSession | None:
+    row = await Rater.select().where(Rater.token_hash == token_hash(token)).first()
+    if row is None:
+        return None
+    review = await Review.select().where(Review.id == row["review"]).first()
+    opens = review["opens_at"]
+    closes = review["closes_at"]
+    now = utcnow()
+    if row["status"] != "submitted" and (
+        (opens is not None and opens > now) or (closes is not None and closes <= now)
+    ):
+        return None
+    subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
+    return RaterSession(row, review, subject, instrument_of(review))
+
+
+async def rater_answers(rater_id: int) -> dict[int, dict[str, Any]]:
+    rows = await RaterAnswer.select(RaterAnswer.item, RaterAnswer.payload).where(
+        RaterAnswer.rater == rater_id
+    )
+    return {r["item"]: loads(r["payload"]) for r in rows}
+
+
+def validated_rater_answer(
+    session: RaterSession, item_id: int, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``{"rating": n}`` (n on the scale, ``None`` = cannot say) or ``{"comment": text}``."""
+    kind = session.item_kind(item_id)
+    scale = session.instrument.scale
+    if kind == "rating":
+        if set(payload) != {"rating"}:
+            raise UnprocessableError([Problem("rating", 'a statement takes {"rating": n}')])
+        value = payload["rating"]
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not scale.min <= value <= scale.max
+        ):
+            raise UnprocessableError(
+                [Problem("rating", f"expected {scale.min}-{scale.max}, or null for cannot say")]
+            )
+        return {"rating": value}
+    if set(payload) != {"comment"} or not isinstance(payload["comment"], str):
+        raise UnprocessableError([Problem("comment", 'a question takes {"comment": text}')])
+    text = payload["comment"].strip()
+    if len(text) > MAX_COMMENT:
+        raise UnprocessableError([Problem("comment", f"at most {MAX_COMMENT} characters")])
+    return {"comment": text}
+
+
+async def save_rater_answer(
+    session: RaterSession, item_id: int, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    answer = validated_rater_answer(session, item_id, payload)
+    now = utcnow()
+    async with write_transaction():
+        row = await Rater.select(Rater.status).where(Rater.id == session.id).first()
+        if row["status"] == "submitted":
+            raise ConflictError(detail="This form has already been submitted; answers are kept")
+        if session.closed():
+            raise ConflictError(detail="This review has closed; the saved answers are kept")
+        await RaterAnswer.insert(
+            RaterAnswer(rater=session.id, item=item_id, payload=answer, saved_at=now)
+        ).on_conflict(
+            target=(RaterAnswer.rater, RaterAnswer.item),
+            action="DO UPDATE",
+            values=[RaterAnswer.payload, RaterAnswer.saved_at],
+        )
+        await RaterAnswerEvent.insert(
+            RaterAnswerEvent(rater=session.id, item=item_id, payload=answer, received_at=now)
+        )
+        if row["status"] == "invited":
+            await Rater.update({Rater.status: "started", Rater.started_at: now}).where(
+                (Rater.id == session.id) & (Rater.status == "invited")
+            )
+    return answer
+
+
+async def submit_rater(session: RaterSession) -> None:
+    if session.status == "submitted":
+        return
+    if session.closed():
+        raise ConflictError(detail="This review has closed")
+    async with write_transaction():
+        await Rater.update({Rater.status: "submitted", Rater.submitted_at: utcnow()}).where(
+            (Rater.id == session.id) & (Rater.status != "submitted")
+        )
+
+
+async def set_rater_language(session: RaterSession, lang: str) -> None:
+    async with write_transaction():
+        await Rater.update({Rater.language: lang}).where(Rater.id == session.id)
+
+
+async def submitted_answers(subject_id: int) -> list[tuple[str, dict[int, dict[str, Any]]]]:
+    """(group, answers) of each submitted rater of a subject; nothing that identifies them."""
+    rows = await Rater.select(Rater.id, Rater.group).where(
+        (Rater.subject == subject_id) & (Rater.status == "submitted")
+    )
+    ids = [r["id"] for r in rows]
+    answers = await RaterAnswer.select(
+        RaterAnswer.rater, RaterAnswer.item, RaterAnswer.payload
+    ).where(RaterAnswer.rater.is_in(ids or [-1]))
+    by_rater: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in ids}
+    for a in answers:
+        by_rater[a["rater"]][a["item"]] = loads(a["payload"])
+    return [(r["group"], by_rater[r["id"]]) for r in rows]
+
+
+async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
+    """(rater id, subject name, status) of every form of this rater's e-mail in the cycle."""
+    rows = (
+        await Rater.select(Rater.id, Rater.subject.name, Rater.status)
+        .where((Rater.review == own.rater["review"]) & (Rater.email == own.rater["email"]))
+        .order_by(Rater.id)
+    )
+    return [(r["id"], r["subject.name"], r["status"]) for r in rows]
+
+
+async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | None:
+    """Another form of the same person (same e-mail, same cycle), or ``None``."""
+    row = (
+        await Rater.select()
+        .where(
+            (Rater.id == rater_id)
+            & (Rater.review == own.rater["review"])
+            & (Rater.email == own.rater["email"])
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
+    return RaterSession(row, own.review, subject, own.instrument)
+
+
+async def competency_names(keys: Sequence[str], lang: str) -> dict[str, str]:
+    from assessments.competency import localized
+
+    comps, _ = await library_repo.list_competencies(limit=500)
+    return {c.key: localized(c, lang).name for c in comps if c.key in keys}
+
+
+async def record_submitted_form(
+    session: RaterSession, answers: Mapping[int, Mapping[str, Any]]
+) -> None:
+    """Store a whole submitted form at once (demo data and imports), as if given live."""
+    checked = {i: validated_rater_answer(session, i, a) for i, a in answers.items()}
+    now = utcnow()
+    async with write_transaction():
+        if checked:
+            await RaterAnswer.insert(
+                *(
+                    RaterAnswer(rater=session.id, item=i, payload=a, saved_at=now)
+                    for i, a in checked.items()
+                )
+            )
+            await RaterAnswerEvent.insert(
+                *(
+                    RaterAnswerEvent(rater=session.id, item=i, payload=a, received_at=now)
+                    for i, a in checked.items()
+                )
+            )
+        await Rater.update(
+            {Rater.status: "submitted", Rater.started_at: now, Rater.submitted_at: now}
+        ).where(Rater.id == session.id)
+
+
+async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict[str, Any]:
+    """The anonymity-safe aggregate of a subject's submitted ratings (see aggregation rules).
+
+    Only group-level figures leave this function: no rater's name, e-mail or answers.
+    """
+    import numpy as np
+
+    from assessments.survey360.aggregation import aggregate
+
+    inst = instrument_of(review_row)
+    forms = await submitted_answers(subject_id)
+    ids = [s.id for s in inst.statements]
+    ratings = np.full((len(forms), len(ids)), np.nan)
+    comments: list[tuple[str, str, str]] = []
+    keys = {c.id: c.competency for c in inst.comments} | {q.id: q.key for q in inst.questions}
+    for r, (group, answers) in enumerate(forms):
+        for j, sid in enumerate(ids):
+            value = answers.get(sid, {}).get("rating")
+            if value is not None:
+                ratings[r, j] = value
+        for item, key in keys.items():
+            text = answers.get(item, {}).get("comment")
+            if text:
+                comments.append((key, text, group))
+    report = aggregate(
+        ratings,
+        [g for g, _ in forms],
+        list(inst.statement_competency),
+        inst.reverse,
+        threshold=int(review_row["anonymity_threshold"]),
+        scale=inst.scale,
+        statement_ids=ids,
+        comments=comments,
+        rng=np.random.default_rng(),
+    )
+    data = msgspec.to_builtins(report)
+    shown = {g["name"]: g["n"] for g in data.pop("groups")}
+    data["groups"] = {
+        name: {
+            "n": n,
+            "competencies": {
+                c["key"]: c["groups"][name] for c in data["competencies"] if name in c["groups"]
+            },
+        }
+        for name, n in shown.items()
+    }
+    return data

@@ -1,0 +1,142 @@
+"""Request and response bodies of 360 review cycles, subjects, raters and rater answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+from server.schemas import Base, Email, Key, Name
+
+Group = Literal["self", "manager", "peer", "direct_report", "customer"]
+GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "customer")
+Language = Literal["en", "ru", "sv", "nb"]
+
+
+class ReviewIn(Base):
+    name: Name
+    role_id: int
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    anonymity_threshold: Annotated[int, Meta(ge=2, le=10)] = 3
+    reminder_days: Annotated[list[Annotated[int, Meta(ge=1, le=60)]], Meta(max_length=10)] = []
+    add_competencies: Annotated[list[Key], Meta(max_length=30)] = []
+    drop_competencies: Annotated[list[Key], Meta(max_length=30)] = []
+    languages: Annotated[list[Language], Meta(min_length=1)] = msgspec.field(
+        default_factory=lambda: ["en", "ru", "sv", "nb"]
+    )
+
+
+class GroupCounts(Struct, kw_only=True):
+    invited: int = 0
+    started: int = 0
+    submitted: int = 0
+
+
+class Review(Struct, kw_only=True):
+    id: int
+    name: str
+    role_id: int
+    owner_id: int | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    anonymity_threshold: int
+    reminder_days: list[int]
+    languages: list[str]
+    competencies: list[str]
+    statements: int
+    created_at: datetime
+
+
+class ReviewPage(Struct, kw_only=True):
+    items: list[Review]
+    total: int
+    limit: int
+    offset: int
+
+
+class SubjectIn(Base):
+    name: Name
+    email: Email
+
+
+class Subject(Struct, kw_only=True):
+    id: int
+    review_id: int
+    name: str
+    email: str
+
+
+class RaterIn(Base):
+    name: Name
+    email: Email
+    group: Group
+    language: Language | None = None
+
+
+class Rater(Struct, kw_only=True):
+    id: int
+    subject_id: int
+    name: str
+    email: str
+    group: str
+    status: str
+    language: str
+    invited_at: datetime
+    submitted_at: datetime | None = None
+    link: str | None = None  # only when the link is (re)issued: the token is not stored
+
+
+class SubjectProgress(Struct, kw_only=True):
+    subject_id: int
+    name: str
+    groups: dict[str, GroupCounts]
+
+
+class Progress(Struct, kw_only=True):
+    review_id: int
+    subjects: list[SubjectProgress]
+
+
+class Reminder(Struct, kw_only=True):
+    rater_id: int
+    name: str
+    email: str
+    subject: str
+    link: str
+    emailed: bool
+
+
+class Reminders(Struct, kw_only=True):
+    sent_by_email: bool
+    reminders: list[Reminder]
+
+
+class RateScale(Struct, kw_only=True):
+    min: int
+    max: int
+    anchors: list[str]
+    cannot_say: bool
+
+
+class RateItem(Struct, kw_only=True):
+    id: int
+    format: Literal["rating", "comment"]
+    text: str
+    competency: str | None = None
+    scale: RateScale | None = None
+
+
+class RaterForm(Struct, kw_only=True, tag="360", tag_field="kind"):
+    """A rater's own survey: the statements about one subject, and the saved answers."""
+
+    status: Literal["invited", "started", "submitted"]
+    language: str
+    subject: str
+    items: list[RateItem]
+    answers: dict[str, dict[str, Any]]
+    answered: int
+    total: int
+    closes_at: datetime | None = None

@@ -1,0 +1,295 @@
+"""360 review cycles end to end through the API and the rater pages: nomination rules,
+answers, submission, progress, reminders, and anonymity in every output."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller as SmtpController
+from litestar.testing import AsyncTestClient
+
+from server.tables import Rater, RaterAnswer
+from tests.conftest import login
+
+pytestmark = pytest.mark.usefixtures("demo_library")
+
+
+async def role_id(client: AsyncTestClient, key: str = "cs_operator") -> int:
+    roles = (await client.get("/api/v1/roles")).json()["items"]
+    return next(r["id"] for r in roles if r["key"] == key)
+
+
+async def cycle(client: AsyncTestClient, **extra: Any) -> tuple[int, int]:
+    await login(client, "coach")
+    r = await client.post(
+        "/api/v1/reviews", json={"name": "Autumn", "role_id": await role_id(client), **extra}
+    )
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects", json={"name": "Maria Berg", "email": "maria@example.org"}
+    )
+    assert r.status_code == 201, r.text
+    return rid, r.json()["id"]
+
+
+async def rater(
+    client: AsyncTestClient, rid: int, sid: int, name: str, email: str, group: str
+) -> str:
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects/{sid}/raters",
+        json={"name": name, "email": email, "group": group},
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["link"].removeprefix("/rate/")
+
+
+async def answer_all(client: AsyncTestClient, token: str, value: int, comment: str = "") -> None:
+    form = (await client.get(f"/api/v1/respond/{token}")).json()
+    for item in form["items"]:
+        if item["format"] == "rating":
+            r = await client.put(
+                f"/api/v1/respond/{token}/answers/{item['id']}", json={"rating": value}
+            )
+            assert r.status_code == 200, r.text
+        elif comment and item["competency"] is None:
+            await client.put(
+                f"/api/v1/respond/{token}/answers/{item['id']}", json={"comment": comment}
+            )
+    assert (await client.post(f"/api/v1/respond/{token}/submit")).status_code == 200
+
+
+async def test_survey_is_built_from_the_roles_develop_competencies(
+    client: AsyncTestClient,
+) -> None:
+    rid, sid = await cycle(client)
+    review = (await client.get(f"/api/v1/reviews/{rid}")).json()
+    develop = (await client.get("/api/v1/competencies?role=cs_operator&flag=develop")).json()
+    assert review["competencies"] == [c["key"] for c in develop["items"]]
+    assert review["statements"] == sum(len(c["indicators"]) for c in develop["items"])
+    assert review["anonymity_threshold"] == 3
+    token = await rater(client, rid, sid, "Maria Berg", "maria@example.org", "self")
+    form = (await client.get(f"/api/v1/respond/{token}")).json()
+    assert form["kind"] == "360" and form["subject"] == "Maria Berg"
+    ratings = [i for i in form["items"] if i["format"] == "rating"]
+    assert ratings[0]["scale"]["min"] == 1 and ratings[0]["scale"]["max"] == 5
+    assert len(ratings[0]["scale"]["anchors"]) == 5 and ratings[0]["scale"]["cannot_say"]
+    comments = [i for i in form["items"] if i["format"] == "comment"]
+    assert len(comments) == len(review["competencies"]) + 2  # one per competency + 2 questions
+
+
+async def test_nomination_rules(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    url = f"/api/v1/reviews/{rid}/subjects/{sid}/raters"
+    cases = [
+        ({"name": "X", "email": "x@example.org", "group": "boss"}, 400, "group"),
+        ({"name": "X", "email": "x@example.org", "group": "self"}, 422, "self rater"),
+        ({"name": "M", "email": "maria@example.org", "group": "peer"}, 422, "group self"),
+        ({"name": "", "email": "x@example.org", "group": "peer"}, 400, "name"),
+        ({"name": "X", "email": "nope", "group": "peer"}, 400, "email"),
+    ]
+    for body, status, text in cases:
+        r = await client.post(url, json=body)
+        assert r.status_code == status, (body, r.text)
+        assert text in r.text
+    await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    r = await client.post(
+        url, json={"name": "Pia", "email": "PIA@example.org", "group": "direct_report"}
+    )
+    assert r.status_code == 409
+    assert await Rater.count() == 1
+    assert (
+        await client.post(
+            f"/api/v1/reviews/{rid}/subjects/99999/raters",
+            json={"name": "X", "email": "x@e.org", "group": "peer"},
+        )
+    ).status_code == 404
+
+
+async def test_answers_bad_input_double_submit_and_close(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    token = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    form = (await client.get(f"/api/v1/respond/{token}")).json()
+    statement = next(i for i in form["items"] if i["format"] == "rating")
+    url = f"/api/v1/respond/{token}/answers/{statement['id']}"
+    for body, status in (
+        ({"rating": 6}, 422),
+        ({"rating": 0}, 422),
+        ({"comment": "x"}, 422),
+        ({"rating": 2.5}, 400),
+        ({"mood": 1}, 400),
+    ):
+        r = await client.put(url, json=body)
+        assert r.status_code == status, (body, r.text)
+    assert (
+        await client.put(f"/api/v1/respond/{token}/answers/9999", json={"rating": 3})
+    ).status_code == 404
+    assert await RaterAnswer.count() == 0
+    assert (await client.put(url, json={"rating": None})).status_code == 200  # cannot say
+    assert (await client.put(url, json={"rating": 4})).status_code == 200
+    assert (await client.put(url, json={"rating": 4})).status_code == 200
+    assert await RaterAnswer.count() == 1
+    for _ in range(2):
+        r = await client.post(f"/api/v1/respond/{token}/submit")
+        assert r.status_code == 200 and r.json()["status"] == "submitted"
+    assert (await client.put(url, json={"rating": 2})).status_code == 409
+    progress = (await client.get(f"/api/v1/reviews/{rid}/progress")).json()
+    assert progress["subjects"][0]["groups"]["peer"] == {"invited": 1, "started": 1, "submitted": 1}
+    # a closed cycle refuses new answers and its open links stop working
+    token2 = await rater(client, rid, sid, "Bo", "bo@example.org", "peer")
+    await client.get("/api/v1/auth/me")
+    from server.tables import Review
+
+    await Review.update({Review.closes_at: Review.created_at}, force=True)
+    assert (await client.get(f"/api/v1/respond/{token2}")).status_code == 404
+
+
+async def test_anonymity_in_json_csv_and_pages(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    tokens = {
+        "self": [await rater(client, rid, sid, "Maria Berg", "maria@example.org", "self")],
+        "manager": [await rater(client, rid, sid, "Mona Manager", "mona@example.org", "manager")],
+        "peer": [
+            await rater(client, rid, sid, f"Peer{n} Person", f"peer{n}@example.org", "peer")
+            for n in range(3)
+        ],
+        "direct_report": [
+            await rater(
+                client, rid, sid, f"Report{n} Secret", f"report{n}@example.org", "direct_report"
+            )
+            for n in range(2)
+        ],
+        "customer": [
+            await rater(client, rid, sid, f"Cust{n} Omer", f"cust{n}@example.org", "customer")
+            for n in range(3)
+        ],
+    }
+    values = {"self": 5, "manager": 3, "peer": 4, "direct_report": 1, "customer": 3}
+    for group, group_tokens in tokens.items():
+        for t in group_tokens:
+            await answer_all(client, t, values[group], comment="Keeps calm under pressure.")
+    r = await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?format=json")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert "direct_report" not in report["groups"]
+    assert "direct_report" in report["suppressed_groups"]
+    text = json.dumps(report)
+    assert text.count("direct_report") == 1  # only its name in suppressed_groups
+    assert set(report["groups"]) >= {"self", "manager", "others"}
+    assert report["groups"]["self"]["n"] == 1
+    # others counts every non-self rater (the 2 direct reports included): 1 + 3 + 2 + 3 = 9
+    assert report["groups"]["others"]["n"] == 9
+    # all ratings constant per group: others mean = (3 + 3*4 + 2*1 + 3*3) / 9 = 26/9 on
+    # statements that are not reverse-keyed
+    comp = report["competencies"][0]
+    statement = next(s for s in report["statements"] if not s["reverse"])
+    assert statement["groups"]["others"]["mean"] == pytest.approx(26 / 9, abs=1e-6)
+    assert comp["gap"] is not None
+    for secret in ("Report0", "Report1", "report0@", "report1@", "Peer0", "mona@", "Cust0", "Mona"):
+        assert secret not in text
+    assert all("group" not in c for c in report["comments"])
+    csv_text = (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?format=csv")).text
+    assert "direct_report mean" not in csv_text and "Report0" not in csv_text
+    # the raters list shows who was asked and their status, never their answers
+    raters = (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/raters")).json()
+    assert all(
+        set(r)
+        == {
+            "id",
+            "subject_id",
+            "name",
+            "email",
+            "group",
+            "status",
+            "language",
+            "invited_at",
+            "submitted_at",
+            "link",
+        }
+        for r in raters
+    )
+
+
+async def test_who_may_see_reviews(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    await login(client, "recruiter")
+    assert (await client.get("/api/v1/reviews")).status_code == 403
+    assert (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).status_code == 403
+    await login(client, "coach", "other.coach@test.example")
+    assert (await client.get(f"/api/v1/reviews/{rid}")).status_code == 404
+    assert (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).status_code == 404
+    await login(client, "admin")
+    assert (await client.get(f"/api/v1/reviews/{rid}")).status_code == 200
+
+
+async def test_rater_pages_without_javascript(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects", json={"name": "Ivan Petrov", "email": "ivan@example.org"}
+    )
+    sid2 = r.json()["id"]
+    t1 = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    await rater(client, rid, sid2, "Pia", "pia@example.org", "peer")
+    client.cookies.clear()
+    page = await client.get(f"/rate/{t1}")
+    assert page.status_code == 200 and "Feedback for Maria Berg" in page.text
+    assert "Ivan Petrov" in page.text  # both forms of this person in one place
+    other = re.search(rf'href="(/rate/{t1}/forms/\d+)"', page.text).group(1)
+    names = re.findall(r'name="(s-\d+)"', page.text)
+    first = names[0]
+    r = await client.post(f"/rate/{t1}", data={first: "4", "go": "save"}, follow_redirects=True)
+    assert re.search(rf'name="{first}" value="4" checked', r.text)
+    r = await client.post(f"/rate/{t1}", data={first: "9", "go": "save"})
+    assert r.status_code == 422
+    other_page = await client.get(other)
+    assert "Feedback for Ivan Petrov" in other_page.text
+    r = await client.post(other, data={names[0]: "cannot", "go": "submit"}, follow_redirects=True)
+    assert "has been submitted" in r.text
+    ru = await client.get(f"/rate/{t1}?lang=ru")
+    assert '<html lang="ru">' in ru.text
+    assert (await client.get("/rate/" + "y" * 43)).status_code == 404
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypatch) -> None:
+    rid, sid = await cycle(client)
+    old = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    done = await rater(client, rid, sid, "Bo", "bo@example.org", "peer")
+    await answer_all(client, done, 4)
+    r = await client.post(f"/api/v1/reviews/{rid}/reminders")
+    body = r.json()
+    assert body["sent_by_email"] is False
+    assert [x["email"] for x in body["reminders"]] == ["pia@example.org"]
+    new_link = body["reminders"][0]["link"]
+    assert (await client.get(f"/api/v1/respond/{old}")).status_code == 404  # replaced
+    new_token = new_link.rsplit("/", 1)[1]
+    assert (await client.get(f"/api/v1/respond/{new_token}")).status_code == 200
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = _free_port()
+    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        r = await client.post(f"/api/v1/reviews/{rid}/reminders")
+    finally:
+        smtp.stop()
+    body = r.json()
+    assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""
+    assert len(received) == 1 and received[0].rcpt_tos == ["pia@example.org"]
+    assert "/rate/" in received[0].content.decode()
