@@ -27,7 +27,8 @@ from server.controllers.library import (
 from server.controllers.pages import PAGE_HANDLERS
 from server.controllers.rate import RATE_HANDLERS
 from server.controllers.respond import RespondController
-from server.controllers.reviews import ReviewController
+from server.controllers.review_pages import REVIEW_PAGE_HANDLERS
+from server.controllers.reviews import NominationController, ReviewController
 from server.controllers.sjt import SjtFormController, SjtItemController
 from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
@@ -86,10 +87,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CampaignController,
             RespondController,
             ReviewController,
+            NominationController,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
             *CAMPAIGN_PAGE_HANDLERS,
             *RATE_HANDLERS,
+            *REVIEW_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],

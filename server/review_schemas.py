@@ -30,6 +30,7 @@ class ReviewIn(Base):
 
 
 class GroupCounts(Struct, kw_only=True):
+    nominated: int = 0  # proposed by the subject, awaiting the coach's approval
     invited: int = 0
     started: int = 0
     submitted: int = 0
@@ -67,6 +68,15 @@ class Subject(Struct, kw_only=True):
     review_id: int
     name: str
     email: str
+    nomination_link: str | None = None  # only when the subject is added
+
+
+class Nomination(Struct, kw_only=True):
+    """What the subject sees on their nomination link: the cycle and their own proposals."""
+
+    review: str
+    subject: str
+    raters: list[dict[str, str]]
 
 
 class RaterIn(Base):

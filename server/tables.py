@@ -261,6 +261,7 @@ class ReviewSubject(Table, tablename="review_subject"):
     review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=120)
     email = Varchar(length=254)
+    nomination_token_hash = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz()
 
 

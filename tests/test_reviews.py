@@ -138,7 +138,12 @@ async def test_answers_bad_input_double_submit_and_close(client: AsyncTestClient
         assert r.status_code == 200 and r.json()["status"] == "submitted"
     assert (await client.put(url, json={"rating": 2})).status_code == 409
     progress = (await client.get(f"/api/v1/reviews/{rid}/progress")).json()
-    assert progress["subjects"][0]["groups"]["peer"] == {"invited": 1, "started": 1, "submitted": 1}
+    assert progress["subjects"][0]["groups"]["peer"] == {
+        "nominated": 0,
+        "invited": 1,
+        "started": 1,
+        "submitted": 1,
+    }
     # a closed cycle refuses new answers and its open links stop working
     token2 = await rater(client, rid, sid, "Bo", "bo@example.org", "peer")
     await client.get("/api/v1/auth/me")
@@ -293,3 +298,109 @@ async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypat
     assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""
     assert len(received) == 1 and received[0].rcpt_tos == ["pia@example.org"]
     assert "/rate/" in received[0].content.decode()
+
+
+async def test_subject_nominates_and_coach_approves(client: AsyncTestClient) -> None:
+    await login(client, "coach")
+    r = await client.post("/api/v1/reviews", json={"name": "N", "role_id": await role_id(client)})
+    rid = r.json()["id"]
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects", json={"name": "Sara Lund", "email": "sara@example.org"}
+    )
+    subject = r.json()
+    token = subject["nomination_link"].removeprefix("/nominate/")
+    assert len(token) >= 43
+    listed = (await client.get(f"/api/v1/reviews/{rid}/subjects")).json()
+    assert listed[0]["nomination_link"] is None  # shown once
+    cookies = dict(client.cookies)
+    client.cookies.clear()  # the subject has no staff account
+    r = await client.post(
+        f"/api/v1/nominate/{token}",
+        json={"name": "Pia", "email": "pia@example.org", "group": "peer"},
+    )
+    assert r.status_code == 201 and r.json()["status"] == "nominated"
+    assert r.json()["link"] is None
+    pending_id = r.json()["id"]
+    dup = await client.post(
+        f"/api/v1/nominate/{token}",
+        json={"name": "Pia", "email": "pia@example.org", "group": "peer"},
+    )
+    assert dup.status_code == 409
+    shown = (await client.get(f"/api/v1/nominate/{token}")).json()
+    assert shown["subject"] == "Sara Lund" and shown["raters"][0]["status"] == "nominated"
+    assert (await client.get("/api/v1/nominate/" + "z" * 43)).status_code == 404
+    for k, v in cookies.items():
+        client.cookies.set(k, v)
+    progress = (await client.get(f"/api/v1/reviews/{rid}/progress")).json()
+    assert progress["subjects"][0]["groups"]["peer"]["nominated"] == 1
+    assert progress["subjects"][0]["groups"]["peer"]["invited"] == 0
+    url = f"/api/v1/reviews/{rid}/subjects/{subject['id']}/raters/{pending_id}/approve"
+    r = await client.post(url)
+    assert r.status_code == 200 and r.json()["status"] == "invited"
+    link = r.json()["link"].removeprefix("/rate/")
+    assert (await client.get(f"/api/v1/respond/{link}")).status_code == 200
+    assert (await client.post(url)).status_code == 409
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
+
+
+async def test_coach_runs_a_cycle_through_the_pages_and_the_report_is_anonymous(
+    client: AsyncTestClient,
+) -> None:
+    await login(client, "coach")
+    page = await client.get("/app/reviews")
+    assert page.status_code == 200
+    role = re.search(r'<option value="(\d+)">Customer service operator', page.text).group(1)
+    r = await client.post(
+        "/app/reviews",
+        data={"name": "Spring 360", "role_id": role, "_csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+    url = r.headers["location"]
+    page = await client.get(url)
+    r = await client.post(
+        f"{url}/subjects",
+        data={"name": "Maria Berg", "email": "maria@example.org", "_csrf_token": _csrf(page.text)},
+    )
+    assert "/nominate/" in r.text
+    sid = re.search(r'/subjects/(\d+)/raters"', r.text).group(1)
+    links: dict[str, list[str]] = {}
+    plan = [("self", "Maria Berg", "maria@example.org")]
+    plan += [("manager", "Mona Boss", "mona@example.org")]
+    plan += [("peer", f"Peer{n} Hidden", f"peer{n}@example.org") for n in range(3)]
+    plan += [("direct_report", f"Report{n} Hidden", f"report{n}@example.org") for n in range(2)]
+    for group, name, email in plan:
+        page = await client.get(url)
+        r = await client.post(
+            f"{url}/subjects/{sid}/raters",
+            data={"name": name, "email": email, "group": group, "_csrf_token": _csrf(page.text)},
+        )
+        assert r.status_code == 200, r.text[:300]
+        link = re.search(r"/rate/([A-Za-z0-9_-]{43})", r.text).group(1)
+        links.setdefault(group, []).append(link)
+    coach_cookies = dict(client.cookies)
+    client.cookies.clear()
+    for group, tokens in links.items():
+        for t in tokens:
+            form = await client.get(f"/rate/{t}")
+            data = {
+                n: "4" if group != "direct_report" else "1"
+                for n in re.findall(r'name="(s-\d+)"', form.text)
+            }
+            data["go"] = "submit"
+            r = await client.post(f"/rate/{t}", data=data, follow_redirects=True)
+            assert "has been submitted" in r.text
+    for k, v in coach_cookies.items():
+        client.cookies.set(k, v)
+    report = await client.get(f"{url}/subjects/{sid}")
+    assert report.status_code == 200
+    assert "direct report (" not in report.text  # never shown as a group with its n
+    assert "direct report" in report.text  # only named as not shown
+    for secret in ("Report0", "Report1", "report0@", "Peer1 Hidden", "Mona Boss", "mona@"):
+        assert secret not in report.text
+    progress = await client.get(url)
+    assert "Spring 360" in progress.text
+    await login(client, "recruiter")
+    assert (await client.get("/app/reviews")).status_code == 403

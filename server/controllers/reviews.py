@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.auth import coaching_guard, current_user
@@ -20,6 +21,7 @@ from server.controllers.campaigns import csv_cell
 from server.controllers.params import Limit, Offset
 from server.repositories import reviews as repo
 from server.review_schemas import (
+    Nomination,
     Progress,
     Rater,
     RaterIn,
@@ -160,6 +162,22 @@ class ReviewController(Controller):
             language=data.language or "",
         )
 
+    @post(
+        "/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
+        status_code=200,
+        summary="Approve a rater the subject nominated; returns the rater's link",
+    )
+    async def approve(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        rater_id: FromPath[int],
+    ) -> Rater:
+        await repo.get_review(review_id, await _user(request))
+        subject = await repo.get_subject(review_id, subject_id)
+        return await repo.approve_rater(subject, rater_id)
+
     @get(
         "/{review_id:int}/subjects/{subject_id:int}/raters",
         summary="The raters of a subject with their status (never their answers)",
@@ -246,3 +264,44 @@ class ReviewController(Controller):
             await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
             return Reminders(sent_by_email=True, reminders=emailed)  # links went only by e-mail
         return Reminders(sent_by_email=False, reminders=reminders)
+
+
+class NominationController(Controller):
+    """The subject proposes raters from their nomination link; the coach approves them."""
+
+    path = "/api/v1/nominate"
+    tags = ["reviews"]
+
+    @get(
+        "/{token:str}",
+        summary="The subject's nomination page: cycle and proposals so far",
+        cache=False,
+    )
+    async def show(self, token: FromPath[str]) -> Nomination:
+        subject, review = await _nominating(token)
+        raters = await repo.list_raters(subject.id)
+        return Nomination(
+            review=review["name"],
+            subject=subject.name,
+            raters=[{"name": r.name, "group": r.group, "status": r.status} for r in raters],
+        )
+
+    @post("/{token:str}", summary="Propose a rater (awaits the coach's approval)")
+    async def nominate(self, token: FromPath[str], data: JSONBody[RaterIn]) -> Rater:
+        subject, review = await _nominating(token)
+        return await repo.add_rater(
+            review["id"],
+            subject,
+            name=data.name,
+            email=data.email,
+            group=data.group,
+            language=data.language or "",
+            by_subject=True,
+        )
+
+
+async def _nominating(token: str) -> tuple[Subject, dict[str, Any]]:
+    found = await repo.find_nominating_subject(token) if 20 <= len(token) <= 100 else None
+    if found is None:
+        raise NotFoundException(detail="This link is not valid (unknown or no longer open)")
+    return found

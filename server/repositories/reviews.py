@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,15 +118,25 @@ def _subject(r: Mapping[str, Any]) -> SubjectOut:
 
 
 async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
+    """Add a person to review; the answer carries their nomination link (shown only now)."""
     email = email.strip().lower()
+    token = new_token()
     async with write_transaction():
         if await ReviewSubject.exists().where(
             (ReviewSubject.review == review_id) & (ReviewSubject.email == email)
         ):
             raise ConflictError(detail=f"email: {email} is already a subject of this review")
-        row = ReviewSubject(review=review_id, name=name, email=email, created_at=utcnow())
+        row = ReviewSubject(
+            review=review_id,
+            name=name,
+            email=email,
+            created_at=utcnow(),
+            nomination_token_hash=token_hash(token),
+        )
         await row.save()
-    return _subject({"id": row.id, "review": review_id, "name": name, "email": email})
+    out = _subject({"id": row.id, "review": review_id, "name": name, "email": email})
+    out.nomination_link = f"/nominate/{token}"
+    return out
 
 
 async def get_subject(review_id: int, subject_id: int) -> SubjectOut:
@@ -164,9 +175,21 @@ def _rater(r: Mapping[str, Any], link: str | None = None) -> RaterOut:
 
 
 async def add_rater(
-    review_id: int, subject: SubjectOut, *, name: str, email: str, group: str, language: str
+    review_id: int,
+    subject: SubjectOut,
+    *,
+    name: str,
+    email: str,
+    group: str,
+    language: str,
+    by_subject: bool = False,
 ) -> RaterOut:
-    """Nominate a rater of one subject; returns the rater with its link (shown only now)."""
+    """Nominate a rater of one subject.
+
+    By the coach: the rater is invited at once and the answer carries the link (shown only
+    now). By the subject: the rater waits (status ``nominated``, no link) for the coach's
+    approval.
+    """
     email = email.strip().lower()
     if group == "self" and email != subject.email:
         raise UnprocessableError(
@@ -190,14 +213,56 @@ async def add_rater(
             name=name,
             email=email,
             group=group,
-            token_hash=token_hash(token),
-            status="invited",
+            # a nominated rater has no link yet: a random value no token can hash to
+            token_hash=secrets.token_hex(32) if by_subject else token_hash(token),
+            status="nominated" if by_subject else "invited",
+            nominated_by="subject" if by_subject else "coach",
             language=language,
             invited_at=utcnow(),
         )
         await row.save()
     found = await Rater.select().where(Rater.id == row.id).first()
+    return _rater(found, None if by_subject else f"/rate/{token}")
+
+
+async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
+    """The coach approves a rater the subject nominated: the rater gets a link."""
+    token = new_token()
+    async with write_transaction():
+        row = (
+            await Rater.select()
+            .where((Rater.id == rater_id) & (Rater.subject == subject.id))
+            .first()
+        )
+        if row is None:
+            raise not_found("rater", rater_id)
+        if row["status"] != "nominated":
+            raise ConflictError(detail=f"status: rater {rater_id} is already {row['status']}")
+        await Rater.update(
+            {
+                Rater.status: "invited",
+                Rater.token_hash: token_hash(token),
+                Rater.invited_at: utcnow(),
+            }
+        ).where(Rater.id == rater_id)
+    found = await Rater.select().where(Rater.id == rater_id).first()
     return _rater(found, f"/rate/{token}")
+
+
+async def find_nominating_subject(token: str) -> tuple[SubjectOut, dict[str, Any]] | None:
+    """The subject (and cycle) of a nomination link while the cycle is open."""
+    row = (
+        await ReviewSubject.select()
+        .where(ReviewSubject.nomination_token_hash == token_hash(token))
+        .first()
+    )
+    if row is None:
+        return None
+    review = await Review.select().where(Review.id == row["review"]).first()
+    closes = review["closes_at"]
+    if closes is not None and closes <= utcnow():
+        return None
+    return _subject(row), review
 
 
 async def list_raters(subject_id: int) -> list[RaterOut]:
@@ -212,7 +277,7 @@ async def reissue_links(review_id: int) -> list[tuple[dict[str, Any], str, str]]
     """
     rows = (
         await Rater.select()
-        .where((Rater.review == review_id) & (Rater.status != "submitted"))
+        .where((Rater.review == review_id) & Rater.status.is_in(["invited", "started"]))
         .order_by(Rater.id)
     )
     subjects = {s.id: s.name for s in await list_subjects(review_id)}
@@ -240,6 +305,9 @@ async def progress(review_id: int) -> Progress:
             if r["subject"] != s.id:
                 continue
             c = groups[r["group"]]
+            if r["status"] == "nominated":
+                c.nominated += 1
+                continue
             c.invited += 1
             c.started += r["status"] in ("started", "submitted")
             c.submitted += r["status"] == "submitted"

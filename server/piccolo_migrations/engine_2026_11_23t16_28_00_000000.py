@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-ID = "2026-11-23T16:18:40:000000"
+ID = "2026-11-23T16:28:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "360 unique indexes"
 

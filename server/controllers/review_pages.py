@@ -1,0 +1,271 @@
+"""Staff pages for 360 cycles (coaches and admins): open, add people, follow, remind, report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from assessments.competency import localized
+from assessments.errors import Problem
+from server.auth import current_user, page_guard
+from server.repositories import library as library_repo
+from server.repositories import reviews as repo
+from server.review_schemas import GROUPS, RaterIn, SubjectIn
+from server.schemas import User
+from server.validation import problems
+
+ALL = 10_000
+
+
+async def _coach(request: Request[Any, Any, Any]) -> User:
+    user = await current_user(request)
+    if user is None or user.role not in ("admin", "coach"):
+        raise HTTPException(status_code=403, detail="360 reviews are for coaches and admins")
+    return user
+
+
+@get("/app/reviews", guards=[page_guard], include_in_schema=False)
+async def reviews_page(request: Request[Any, Any, Any]) -> Template:
+    user = await _coach(request)
+    items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "reviews.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "reviews": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": [],
+        },
+    )
+
+
+@post("/app/reviews", guards=[page_guard], include_in_schema=False)
+async def review_create(request: Request[Any, Any, Any]) -> Any:
+    user = await _coach(request)
+    form = await request.form()
+    name = str(form.get("name", "")).strip()
+    try:
+        role_id = int(str(form.get("role_id", "")))
+    except ValueError:
+        role_id = 0
+    errors = [] if name else [Problem("name", "give the cycle a name")]
+    if not errors:
+        try:
+            ident = await repo.create_review(
+                name=name[:120],
+                role_id=role_id,
+                owner_id=user.id,
+                opens_at=None,
+                closes_at=None,
+                threshold=3,
+                reminder_days=[],
+                add=(),
+                drop=(),
+                languages=["en", "ru", "sv", "nb"],
+            )
+            return Redirect(path=f"/app/reviews/{ident}")
+        except HTTPException as exc:
+            errors = [Problem("role_id", str(exc.detail))]
+    items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "reviews.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "reviews": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": errors,
+        },
+        status_code=422,
+    )
+
+
+async def _cycle(
+    request: Request[Any, Any, Any],
+    ident: int,
+    *,
+    notice: str | None = None,
+    links: list[tuple[str, str]] | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+) -> Template:
+    user = await _coach(request)
+    review = await repo.get_review(ident, user)
+    subjects = await repo.list_subjects(ident)
+    progress = await repo.progress(ident)
+    raters = {s.id: await repo.list_raters(s.id) for s in subjects}
+    return Template(
+        "review.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "r": review,
+            "subjects": subjects,
+            "progress": {p.subject_id: p for p in progress.subjects},
+            "raters": raters,
+            "groups": GROUPS,
+            "notice": notice,
+            "links": links or [],
+            "errors": errors or [],
+        },
+        status_code=status,
+    )
+
+
+@get("/app/reviews/{review_id:int}", guards=[page_guard], include_in_schema=False)
+async def review_page(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+    return await _cycle(request, review_id)
+
+
+def _base(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@post("/app/reviews/{review_id:int}/subjects", guards=[page_guard], include_in_schema=False)
+async def subject_add(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    form = await request.form()
+    data = {"name": str(form.get("name", "")).strip(), "email": str(form.get("email", "")).strip()}
+    found = problems(data, SubjectIn)
+    if found:
+        return await _cycle(request, review_id, errors=found, status=422)
+    try:
+        subject = await repo.add_subject(review_id, data["name"], data["email"])
+    except HTTPException as exc:
+        return await _cycle(
+            request, review_id, errors=[Problem("email", str(exc.detail))], status=exc.status_code
+        )
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"Added {subject.name}. Send them their nomination link (shown only now): "
+        "they can propose raters for you to approve.",
+        links=[(subject.name, f"{_base(request)}{subject.nomination_link}")],
+    )
+
+
+@post(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def rater_add(
+    request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    subject = await repo.get_subject(review_id, subject_id)
+    form = await request.form()
+    data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group")}
+    found = problems(data, RaterIn)
+    if found:
+        return await _cycle(request, review_id, errors=found, status=422)
+    try:
+        rater = await repo.add_rater(
+            review_id,
+            subject,
+            name=data["name"],
+            email=data["email"],
+            group=data["group"],
+            language="",
+        )
+    except HTTPException as exc:
+        extra = exc.extra if isinstance(exc.extra, list) else []
+        found = [Problem(e["key"], e["message"]) for e in extra] or [
+            Problem("email", str(exc.detail))
+        ]
+        return await _cycle(request, review_id, errors=found, status=exc.status_code)
+    return await _cycle(
+        request,
+        review_id,
+        notice="Rater invited. The link is shown only now:",
+        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+    )
+
+
+@post(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def rater_approve(
+    request: Request[Any, Any, Any],
+    review_id: FromPath[int],
+    subject_id: FromPath[int],
+    rater_id: FromPath[int],
+) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    subject = await repo.get_subject(review_id, subject_id)
+    rater = await repo.approve_rater(subject, rater_id)
+    return await _cycle(
+        request,
+        review_id,
+        notice="Approved. The rater's link is shown only now:",
+        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+    )
+
+
+@post("/app/reviews/{review_id:int}/reminders", guards=[page_guard], include_in_schema=False)
+async def reminders(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    issued = await repo.reissue_links(review_id)
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"New links for {len(issued)} rater(s) who have not submitted; the old links "
+        "no longer work. Send each their link:",
+        links=[
+            (f"{r['name']} <{r['email']}> for {s}", f"{_base(request)}{link}")
+            for r, s, link in issued
+        ],
+    )
+
+
+@get(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def report_page(
+    request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+) -> Template:
+    user = await _coach(request)
+    row = await repo.get_review_row(review_id, user)
+    subject = await repo.get_subject(review_id, subject_id)
+    data = await repo.subject_report(row, subject_id)
+    comps, _ = await library_repo.list_competencies(limit=500)
+    names = {c.key: localized(c, "en").name for c in comps}
+    inst = repo.instrument_of(row)
+    texts = {s.id: s.text for s in inst.statements}
+    return Template(
+        "review_report.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "review": row,
+            "subject": subject,
+            "data": data,
+            "names": names,
+            "texts": texts,
+        },
+    )
+
+
+REVIEW_PAGE_HANDLERS = [
+    reviews_page,
+    review_create,
+    review_page,
+    subject_add,
+    rater_add,
+    rater_approve,
+    reminders,
+    report_page,
+]
