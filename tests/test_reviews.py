@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller as SmtpController
 from litestar.testing import AsyncTestClient
 
-from server.tables import Rater, RaterAnswer
+from server.tables import Rater, RaterAnswer, Review
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("demo_library")
@@ -144,13 +144,14 @@ async def test_answers_bad_input_double_submit_and_close(client: AsyncTestClient
         "started": 1,
         "submitted": 1,
     }
-    # a closed cycle refuses new answers and its open links stop working
+    # a closed cycle refuses new answers (409), keeps what was saved, and shows the form
     token2 = await rater(client, rid, sid, "Bo", "bo@example.org", "peer")
-    await client.get("/api/v1/auth/me")
-    from server.tables import Review
-
     await Review.update({Review.closes_at: Review.created_at}, force=True)
-    assert (await client.get(f"/api/v1/respond/{token2}")).status_code == 404
+    r = await client.put(f"/api/v1/respond/{token2}/answers/{statement['id']}", json={"rating": 3})
+    assert r.status_code == 409 and "closed" in r.json()["detail"]
+    assert (await client.post(f"/api/v1/respond/{token2}/submit")).status_code == 409
+    assert (await client.get(f"/api/v1/respond/{token2}")).json()["status"] == "invited"
+    assert await RaterAnswer.count() == 1
 
 
 async def test_anonymity_in_json_csv_and_pages(client: AsyncTestClient) -> None:

@@ -348,16 +348,16 @@ class RaterSession:
 
 
 async def find_rater(token: str) -> RaterSession | None:
+    """The form of a rater's link, or ``None`` for an unknown link or a cycle not yet open.
+
+    After the cycle closes the form still opens (read-only: saving answers 409).
+    """
     row = await Rater.select().where(Rater.token_hash == token_hash(token)).first()
     if row is None:
         return None
     review = await Review.select().where(Review.id == row["review"]).first()
     opens = review["opens_at"]
-    closes = review["closes_at"]
-    now = utcnow()
-    if row["status"] != "submitted" and (
-        (opens is not None and opens > now) or (closes is not None and closes <= now)
-    ):
+    if row["status"] == "nominated" or (opens is not None and opens > utcnow()):
         return None
     subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
     return RaterSession(row, review, subject, instrument_of(review))

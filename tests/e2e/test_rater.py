@@ -1,0 +1,95 @@
+"""A rater gives 360 feedback with the keyboard; axe-core checks the rater and coach pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from tests.e2e.conftest import AXE, SHOTS, Live
+
+
+def _login(live: Live, var_dir: Path, role: str) -> httpx.Client:
+    logins = (var_dir / "demo-logins.txt").read_text().splitlines()
+    email, password = next(x.split("\t")[1:] for x in logins if x.startswith(role))
+    client = httpx.Client(base_url=live.url)
+    r = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200
+    return client
+
+
+def _new_rater(live: Live, var_dir: Path) -> str:
+    with _login(live, var_dir, "coach") as coach:
+        review = coach.get("/api/v1/reviews").json()["items"][0]
+        subject = coach.get(f"/api/v1/reviews/{review['id']}/subjects").json()[0]
+        r = coach.post(
+            f"/api/v1/reviews/{review['id']}/subjects/{subject['id']}/raters",
+            json={"name": "Kim Peer", "email": "kim.peer@example.com", "group": "peer"},
+        )
+        assert r.status_code == 201, r.text
+        return live.url + r.json()["link"]
+
+
+async def test_rater_answers_with_the_keyboard(
+    live_server: Live, browser: Browser, tmp_path: Path
+) -> None:
+    link = _new_rater(live_server, tmp_path)
+    page = await browser.new_page()
+    await page.goto(link)
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Feedback for")
+    first = page.locator("fieldset.rating").first
+    await first.locator("input[value='4']").focus()
+    await page.keyboard.press("Space")
+    await expect(first.locator("input[value='4']")).to_be_checked()
+    await page.keyboard.press("ArrowRight")  # moves to 5 within the radio group
+    await expect(first.locator("input[value='5']")).to_be_checked()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "rater.png"), full_page=False)
+    await page.get_by_role("button", name="Save").focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_load_state()
+    await expect(page.locator(".progress-text")).to_contain_text(re.compile(r"^1 of"))
+    await page.get_by_role("button", name="Submit my feedback").click()
+    await expect(page.get_by_role("status")).to_contain_text("submitted")
+
+
+async def test_rater_and_coach_pages_have_no_serious_accessibility_violations(
+    live_server: Live, browser: Browser, tmp_path: Path
+) -> None:
+    link = _new_rater(live_server, tmp_path)
+    context = await browser.new_context(bypass_csp=True)
+    page = await context.new_page()
+    axe = AXE.read_text()
+    found = {}
+
+    async def check(name: str) -> None:
+        await page.add_script_tag(content=axe)
+        result = await page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+            "'wcag21aa']})"
+        )
+        bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[name] = bad
+
+    await page.goto(link)
+    await check("rater form")
+    await page.goto(link + "?lang=ru")
+    await check("rater form (ru)")
+    logins = (tmp_path / "demo-logins.txt").read_text().splitlines()
+    email, password = next(x.split("\t")[1:] for x in logins if x.startswith("coach"))
+    await page.goto(f"{live_server.url}/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.goto(f"{live_server.url}/app/reviews")
+    await check("cycles")
+    await page.get_by_role("link", name=re.compile("360")).nth(1).click()
+    await check("cycle")
+    await page.locator("section.card h2 a").first.click()
+    await check("360 report")
+    await page.screenshot(path=str(SHOTS / "report360.png"), full_page=True)
+    await context.close()
+    assert not found, found
