@@ -245,6 +245,8 @@ async def report_page(
     names = {c.key: localized(c, "en").name for c in comps}
     inst = repo.instrument_of(row)
     texts = {s.id: s.text for s in inst.statements}
+    reverse = {s.id for s in inst.statements if s.reverse}
+    questions = {q.key: q.text for q in inst.questions}
     return Template(
         "review_report.html",
         context={
@@ -255,6 +257,8 @@ async def report_page(
             "data": data,
             "names": names,
             "texts": texts,
+            "reverse": reverse,
+            "questions": questions,
         },
     )
 

@@ -21,7 +21,8 @@ def _login(live: Live, var_dir: Path, role: str) -> httpx.Client:
 
 
 def _new_rater(live: Live, var_dir: Path) -> str:
-    with _login(live, var_dir, "coach") as coach:
+    coach = _login(live, var_dir, "coach")
+    try:
         review = coach.get("/api/v1/reviews").json()["items"][0]
         subject = coach.get(f"/api/v1/reviews/{review['id']}/subjects").json()[0]
         r = coach.post(
@@ -30,6 +31,8 @@ def _new_rater(live: Live, var_dir: Path) -> str:
         )
         assert r.status_code == 201, r.text
         return live.url + r.json()["link"]
+    finally:
+        coach.close()
 
 
 async def test_rater_answers_with_the_keyboard(
