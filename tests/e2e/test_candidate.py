@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import AXE, SHOTS, Live
+from tests.e2e.conftest import SHOTS, Live, serious_violations
 
 
 def demo_link(live: Live, var_dir: Path) -> str:
@@ -103,16 +103,10 @@ async def test_candidate_pages_have_no_serious_accessibility_violations(
     link = demo_link(live_server, tmp_path)
     context = await browser.new_context(bypass_csp=True, locale="sv-SE")
     page = await context.new_page()
-    axe = AXE.read_text()
     found = {}
 
     async def check(name: str) -> None:
-        await page.add_script_tag(content=axe)
-        result = await page.evaluate(
-            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-            "'wcag21aa']})"
-        )
-        bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        bad = await serious_violations(page)
         if bad:
             found[name] = bad
 

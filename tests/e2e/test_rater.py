@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, expect
 
-from tests.e2e.conftest import AXE, SHOTS, Live
+from tests.e2e.conftest import SHOTS, Live, serious_violations
 
 
 def _login(live: Live, var_dir: Path, role: str) -> httpx.Client:
@@ -64,16 +64,10 @@ async def test_rater_and_coach_pages_have_no_serious_accessibility_violations(
     link = _new_rater(live_server, tmp_path)
     context = await browser.new_context(bypass_csp=True)
     page = await context.new_page()
-    axe = AXE.read_text()
     found = {}
 
     async def check(name: str) -> None:
-        await page.add_script_tag(content=axe)
-        result = await page.evaluate(
-            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-            "'wcag21aa']})"
-        )
-        bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        bad = await serious_violations(page)
         if bad:
             found[name] = bad
 

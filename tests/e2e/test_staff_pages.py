@@ -7,7 +7,7 @@ import re
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import ADMIN, AXE, SHOTS, Live
+from tests.e2e.conftest import ADMIN, SHOTS, Live, serious_violations
 
 
 async def login_with_keyboard(page: Page, live: Live) -> None:
@@ -74,7 +74,6 @@ async def test_staff_pages_have_no_serious_accessibility_violations(
     context = await browser.new_context(bypass_csp=True)  # axe is injected as a script
     page = await context.new_page()
     await login_with_keyboard(page, live_server)
-    axe = AXE.read_text()
     comp_href = await page.locator("ul.grid a").first.get_attribute("href")
     role_href = await page.locator("ul.roles a").first.get_attribute("href")
     paths = [
@@ -91,16 +90,7 @@ async def test_staff_pages_have_no_serious_accessibility_violations(
     found = {}
     for path in paths:
         await page.goto(f"{live_server.url}{path}")
-        await page.add_script_tag(content=axe)
-        result = await page.evaluate(
-            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-            "'wcag21aa']})"
-        )
-        bad = [
-            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = await serious_violations(page)
         if bad:
             found[path] = bad
     await context.close()
@@ -108,9 +98,7 @@ async def test_staff_pages_have_no_serious_accessibility_violations(
     context = await browser.new_context(bypass_csp=True)
     page = await context.new_page()
     await page.goto(f"{live_server.url}/login")
-    await page.add_script_tag(content=axe)
-    result = await page.evaluate("async () => await axe.run()")
-    bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    bad = await serious_violations(page)
     if bad:
         found["/login"] = bad
     await context.close()
