@@ -1,5 +1,9 @@
-"""Psychometrics: norms (percentile ranks and standard scores) within a group."""
+"""Psychometrics: reliability, agreement, score precision and norms (pure numpy/scipy).
 
+Every public name is importable from here; see each module for formulas and references.
+"""
+
+from assessments.psychometrics.agreement import ICC_FORMS, ICCForm, ICCResult, icc, rwg, rwg_j
 from assessments.psychometrics.norms import (
     percentile_ranks,
     stanines,
@@ -7,5 +11,42 @@ from assessments.psychometrics.norms import (
     t_scores,
     z_scores,
 )
+from assessments.psychometrics.reliability import (
+    Alpha,
+    ItemAnalysis,
+    SplitHalf,
+    cronbach_alpha,
+    guttman_lambda6,
+    item_analysis,
+    omega_total,
+    spearman_brown,
+    split_half,
+)
+from assessments.psychometrics.scores import SEDBands, score_ci, sed_bands, sem
 
-__all__ = ["percentile_ranks", "stanines", "stens", "t_scores", "z_scores"]
+__all__ = [
+    "ICC_FORMS",
+    "Alpha",
+    "ICCForm",
+    "ICCResult",
+    "ItemAnalysis",
+    "SEDBands",
+    "SplitHalf",
+    "cronbach_alpha",
+    "guttman_lambda6",
+    "icc",
+    "item_analysis",
+    "omega_total",
+    "percentile_ranks",
+    "rwg",
+    "rwg_j",
+    "score_ci",
+    "sed_bands",
+    "sem",
+    "spearman_brown",
+    "split_half",
+    "stanines",
+    "stens",
+    "t_scores",
+    "z_scores",
+]
