@@ -220,6 +220,40 @@ class Ranked(Struct, kw_only=True):
     answered: int
     submitted_at: datetime | None
     timed_out: bool
+    band: int | None = None  # SED band: 1 = statistically indistinguishable from the top
+
+
+class ItemStats(Struct, kw_only=True):
+    item_id: int
+    key: str
+    mean: float | None
+    sd: float | None
+    r_drop: float | None
+    alpha_if_deleted: float | None
+    flags: list[str]
+
+
+class FormReliability(Struct, kw_only=True):
+    """Reliability of one form from its submitted candidates' item scores (0-1 per item)."""
+
+    form_id: int
+    n: int
+    k: int
+    alpha: float | None = None
+    alpha_ci: list[float | None] = []
+    std_alpha: float | None = None
+    omega: float | None = None
+    lambda6: float | None = None
+    split_half: float | None = None
+    sem: float | None = None  # on the 0-100 total
+    missing: str = ""
+    items: list[ItemStats] = []
+    warnings: list[str] = []
+
+
+class CampaignReliability(Struct, kw_only=True):
+    campaign_id: int
+    forms: list[FormReliability]
 
 
 class Pending(Struct, kw_only=True):

@@ -4,6 +4,8 @@ Every public name is importable from here; see each module for formulas and refe
 """
 
 from assessments.psychometrics.agreement import ICC_FORMS, ICCForm, ICCResult, icc, rwg, rwg_j
+from assessments.psychometrics.fairness import AdverseImpact, GroupImpact, adverse_impact
+from assessments.psychometrics.normgroups import NormGroup, norms
 from assessments.psychometrics.norms import (
     percentile_ranks,
     stanines,
@@ -11,6 +13,7 @@ from assessments.psychometrics.norms import (
     t_scores,
     z_scores,
 )
+from assessments.psychometrics.options import OptionAnalysis, option_analysis
 from assessments.psychometrics.reliability import (
     Alpha,
     ItemAnalysis,
@@ -26,17 +29,24 @@ from assessments.psychometrics.scores import SEDBands, score_ci, sed_bands, sem
 
 __all__ = [
     "ICC_FORMS",
+    "AdverseImpact",
     "Alpha",
+    "GroupImpact",
     "ICCForm",
     "ICCResult",
     "ItemAnalysis",
+    "NormGroup",
+    "OptionAnalysis",
     "SEDBands",
     "SplitHalf",
+    "adverse_impact",
     "cronbach_alpha",
     "guttman_lambda6",
     "icc",
     "item_analysis",
+    "norms",
     "omega_total",
+    "option_analysis",
     "percentile_ranks",
     "rwg",
     "rwg_j",

@@ -28,6 +28,7 @@ number of complete rows.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -83,6 +84,20 @@ def _listwise(m: np.ndarray) -> np.ndarray:
 
 
 def _pairwise_cov(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    cov, n_ij = _pairwise_cov_raw(m)
+    # a constant item has exactly zero (co)variance; rounding in the centring must not
+    # leave a tiny variance behind (it would turn 0/0 into an alpha of 1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        constant = np.nanmax(m, axis=0) == np.nanmin(m, axis=0)
+    if constant.any():
+        cov = cov.copy()
+        cov[constant, :] = np.where(np.isnan(cov[constant, :]), np.nan, 0.0)
+        cov[:, constant] = np.where(np.isnan(cov[:, constant]), np.nan, 0.0)
+    return cov, n_ij
+
+
+def _pairwise_cov_raw(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairwise-complete covariance matrix (ddof = 1) and the pairwise n matrix.
 
     Entry (i, j) uses the rows where both i and j are observed, centred on the means of
@@ -91,6 +106,13 @@ def _pairwise_cov(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     shift-invariant) for numerical stability. NaN where n_ij < 2.
     """
     obs = ~np.isnan(m)
+    if obs.all():  # complete data: one centred product (identical result, less work)
+        n = m.shape[0]
+        xc = m - m.mean(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (xc.T @ xc) / (n - 1.0)
+        n_ij = np.full((m.shape[1], m.shape[1]), float(n))
+        return (cov if n >= 2 else np.full_like(cov, np.nan)), n_ij
     mask = obs.astype(float)
     with np.errstate(invalid="ignore"):
         shift = np.nanmean(m, axis=0)

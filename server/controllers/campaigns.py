@@ -23,6 +23,7 @@ from server.sjt_schemas import (
     Campaign,
     CampaignIn,
     CampaignPage,
+    CampaignReliability,
     CampaignUpdate,
     Candidate,
     CandidateIn,
@@ -176,6 +177,18 @@ class CampaignController(Controller):
             campaign_id, status=status, limit=limit, offset=offset
         )
         return CandidatePage(items=items, total=total, limit=limit, offset=offset)
+
+    @get(
+        "/{campaign_id:int}/reliability",
+        summary="Reliability per form: alpha (Feldt CI), omega, lambda6, split-half, SEM, items",
+    )
+    async def reliability(
+        self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
+    ) -> CampaignReliability:
+        campaign = await repo.get_campaign(campaign_id, await _user(request))
+        return CampaignReliability(
+            campaign_id=campaign_id, forms=await ranking_repo.reliability(campaign)
+        )
 
     @get(
         "/{campaign_id:int}/ranking",

@@ -15,7 +15,17 @@ from typing import Any
 import anyio.to_thread
 import numpy as np
 
-from assessments.psychometrics.norms import percentile_ranks, stens
+from assessments.psychometrics import (
+    cronbach_alpha,
+    guttman_lambda6,
+    item_analysis,
+    omega_total,
+    percentile_ranks,
+    sed_bands,
+    sem,
+    split_half,
+    stens,
+)
 from assessments.sjt.items import Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
 from assessments.sjt.scoring import (
@@ -34,16 +44,20 @@ from server.db import loads, utcnow, write_transaction
 from server.repositories import library as library_repo
 from server.repositories import sjt_bank
 from server.repositories.campaigns import form_items
-from server.sjt_schemas import Campaign, Pending, Ranked, Ranking
+from server.sjt_schemas import Campaign, FormReliability, ItemStats, Pending, Ranked, Ranking
 from server.tables import Answer, Candidate, Score, SjtForm
 
 
 @dataclass(frozen=True)
 class FormScores:
+    form_id: int
     candidate_ids: list[int]
     total_scaled: np.ndarray
     competency_scaled: np.ndarray  # candidates x competencies
     answered: np.ndarray
+    item_scores: np.ndarray  # candidates x items, 0-1 within each item's bounds
+    item_ids: list[int]
+    item_keys: list[str]
 
 
 def response_arrays(
@@ -157,8 +171,18 @@ async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str
     return out
 
 
-async def ranking(campaign: Campaign) -> Ranking:
-    """Score every submitted candidate and rank them; list the others apart."""
+@dataclass(frozen=True)
+class Scored:
+    candidates: list[dict[str, Any]]
+    answers: dict[int, dict[int, dict[str, Any]]]
+    comp_keys: list[str]
+    methods: set[str]
+    key_versions: dict[str, int]
+    results: list[FormScores]
+
+
+async def _scores(campaign: Campaign) -> Scored:
+    """Score every submitted candidate of the campaign, form by form."""
     await _finalize_expired(campaign.id)
     candidates = (
         await Candidate.select().where(Candidate.campaign == campaign.id).order_by(Candidate.id)
@@ -198,18 +222,32 @@ async def ranking(campaign: Campaign) -> Ranking:
             scores, lo, hi = item_scores(
                 form["format"], form["scoring"], campaign.key_method, arrays, eff
             )
-            return score_test(scores, (lo, hi), targets)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                unit = (scores - lo) / np.where(hi > lo, hi - lo, np.nan)
+            return score_test(scores, (lo, hi), targets), unit
 
-        result = await anyio.to_thread.run_sync(compute)
+        result, unit = await anyio.to_thread.run_sync(compute)
         methods.add(f"{form['format']}/{form['scoring']}")
         results.append(
             FormScores(
+                form_id=form_id,
                 candidate_ids=[c["id"] for c in who],
                 total_scaled=result.total_scaled,
                 competency_scaled=result.competency_scaled,
                 answered=result.answered,
+                item_scores=unit,
+                item_ids=[it.id for it in items],  # type: ignore[misc]
+                item_keys=[it.key for it in items],
             )
         )
+    return Scored(candidates, answers, comp_keys, methods, key_versions, results)
+
+
+async def ranking(campaign: Campaign) -> Ranking:
+    """Score every submitted candidate and rank them; list the others apart."""
+    scored = await _scores(campaign)
+    candidates, answers, comp_keys = scored.candidates, scored.answers, scored.comp_keys
+    methods, key_versions, results = scored.methods, scored.key_versions, scored.results
     ids = [i for r in results for i in r.candidate_ids]
     totals = np.concatenate([r.total_scaled for r in results]) if results else np.array([])
     comps = (
@@ -220,6 +258,7 @@ async def ranking(campaign: Campaign) -> Ranking:
     answered = np.concatenate([r.answered for r in results]) if results else np.array([])
     pct = percentile_ranks(totals) if len(totals) else totals
     sten = stens(totals) if len(totals) > 1 else np.full(len(totals), np.nan)
+    bands = _sed_bands(results, totals)
     by_id = {c["id"]: c for c in candidates}
     method = ", ".join(sorted(methods)) or "none"
     rows = []
@@ -241,6 +280,7 @@ async def ranking(campaign: Campaign) -> Ranking:
                 if campaign.cut_score is None or score is None
                 else score >= campaign.cut_score,
                 answered=int(answered[n]),
+                band=None if bands[n] == 0 else int(bands[n]),
                 submitted_at=by_id[cid]["submitted_at"],
                 timed_out=bool(by_id[cid]["timed_out"]),
             )
@@ -269,6 +309,90 @@ async def ranking(campaign: Campaign) -> Ranking:
         ranked=rows,
         not_submitted=pending,
     )
+
+
+def _sed_bands(results: Sequence[FormScores], totals: np.ndarray) -> np.ndarray:
+    """Fixed SED bands of the scaled totals (band 1: indistinguishable from the top score).
+
+    SEM = SD(total) * sqrt(1 - alpha), alpha over the item scores of the largest form (the
+    pooled campaign when forms are parallel); SED = sqrt(2) * SEM; 95 % (z = 1.96).
+    """
+    if len(totals) < 3 or not results:
+        return np.zeros(len(totals), dtype=int)
+    largest = max(results, key=lambda r: len(r.candidate_ids))
+    try:
+        alpha = cronbach_alpha(largest.item_scores, missing="pairwise").alpha
+    except ValueError:
+        return np.zeros(len(totals), dtype=int)
+    valid = totals[~np.isnan(totals)]
+    if not np.isfinite(alpha) or len(valid) < 3:
+        return np.zeros(len(totals), dtype=int)
+    error = sem(float(np.std(valid, ddof=1)), min(max(alpha, 0.0), 1.0))
+    return np.asarray(sed_bands(totals, error, method="fixed").band)
+
+
+def form_reliability(r: FormScores) -> FormReliability:
+    """The reliability of one form from its candidates' item scores (0-1 per item)."""
+    x = r.item_scores
+    n, k = x.shape
+    warnings: list[str] = []
+    if n < 30:
+        warnings.append(f"only {n} submitted candidates: too few for stable estimates")
+    try:
+        a = cronbach_alpha(x, missing="pairwise")
+    except ValueError as exc:
+        return FormReliability(form_id=r.form_id, n=n, k=k, warnings=[*warnings, str(exc)])
+    alpha = _num(a.alpha)
+    if alpha is not None and alpha < 0.70:
+        warnings.append(f"alpha {alpha:.2f} is below .70: scores are not precise enough alone")
+    try:
+        omega = _num(omega_total(x))
+    except ValueError:
+        omega = None
+    try:
+        lam6 = _num(guttman_lambda6(x))
+    except ValueError:
+        lam6 = None
+    half = split_half(x, method="odd_even") if k >= 2 else None
+    items = item_analysis(x)
+    totals = r.total_scaled[~np.isnan(r.total_scaled)]
+    sd = float(np.std(totals, ddof=1)) if len(totals) > 1 else float("nan")
+    return FormReliability(
+        form_id=r.form_id,
+        n=n,
+        k=k,
+        alpha=alpha,
+        alpha_ci=[_num(a.ci[0]), _num(a.ci[1])],
+        std_alpha=_num(a.std_alpha),
+        omega=omega,
+        lambda6=lam6,
+        split_half=None if half is None else _num(half.spearman_brown),
+        sem=_num(sem(sd, min(max(a.alpha, 0.0), 1.0))) if np.isfinite(sd) and alpha else None,
+        missing="pairwise (each covariance from the candidates who answered both items)",
+        items=[
+            ItemStats(
+                item_id=r.item_ids[i],
+                key=r.item_keys[i],
+                mean=_num(items.mean[i]),
+                sd=_num(items.sd[i]),
+                r_drop=_num(items.r_drop[i]),
+                alpha_if_deleted=_num(items.alpha_if_deleted[i]),
+                flags=list(items.flags[i]),
+            )
+            for i in range(k)
+        ],
+        warnings=warnings,
+    )
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), 4)
+
+
+async def reliability(campaign: Campaign) -> list[FormReliability]:
+    """Reliability of each form of the campaign, from the submitted candidates."""
+    scored = await _scores(campaign)
+    return [await anyio.to_thread.run_sync(form_reliability, r) for r in scored.results]
 
 
 async def _store_scores(
