@@ -9,9 +9,9 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.auth import SESSION_COOKIE
-from server.repositories.accounts import token_hash
 from server.settings import get_settings
 from server.tables import LoginThrottle, StaffSession, StaffUser
+from server.tokens import token_hash
 from tests.conftest import PASSWORD, login, make_user
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +9,7 @@ from server.db import utcnow, write_transaction
 from server.errors import ConflictError, not_found
 from server.schemas import User
 from server.tables import LoginThrottle, StaffSession, StaffUser
+from server.tokens import new_token, token_hash
 
 _USER_COLUMNS = (
     StaffUser.id,
@@ -33,11 +32,6 @@ def _user(row: dict[str, Any]) -> User:
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
     )
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 of a session token: what the database keeps instead of the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # ---- users -----------------------------------------------------------------------------
@@ -131,7 +125,7 @@ async def count_users() -> int:
 
 async def open_session(user_id: int, days: int) -> str:
     """Store a new session for the user and return its token (only its hash is stored)."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     async with write_transaction():
         await StaffSession.insert(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,16 +22,7 @@ from server.sjt_schemas import Candidate as CandidateOut
 from server.sjt_schemas import CandidateCounts
 from server.sjt_schemas import SjtForm as FormOut
 from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    """256 random bits, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
-
+from server.tokens import new_token, token_hash
 
 # ---- forms -----------------------------------------------------------------------------
 

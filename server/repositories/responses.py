@@ -16,8 +16,9 @@ from typing import Any
 from assessments.sjt.items import Format, Item, is_complete, validated_answer
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, not_found
-from server.repositories.campaigns import form_items, token_hash
+from server.repositories.campaigns import form_items
 from server.tables import Answer, AnswerEvent, Campaign, Candidate, SjtForm
+from server.tokens import token_hash
 
 
 class Gone(ConflictError):

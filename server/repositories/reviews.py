@@ -14,13 +14,13 @@ from assessments.survey360.instrument import Instrument, build_instrument
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, UnprocessableError, not_found
 from server.repositories import library as library_repo
-from server.repositories.campaigns import new_token, token_hash
 from server.review_schemas import GROUPS, GroupCounts, Progress, SubjectProgress
 from server.review_schemas import Rater as RaterOut
 from server.review_schemas import Review as ReviewOut
 from server.review_schemas import Subject as SubjectOut
 from server.schemas import User
 from server.tables import Rater, RaterAnswer, RaterAnswerEvent, Review, ReviewSubject
+from server.tokens import new_token, token_hash
 
 MAX_COMMENT = 2000
 
