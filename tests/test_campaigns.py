@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -331,3 +332,34 @@ async def test_item_bank_rules(client: AsyncTestClient) -> None:
     await login(client, "recruiter")
     assert (await client.get("/api/v1/sjt/items?status=active")).json()["total"] >= 16
     assert (await client.post("/api/v1/sjt/items", json=base)).status_code == 403
+
+
+async def test_expired_tests_are_submitted_at_their_deadline_when_ranked(
+    client: AsyncTestClient,
+) -> None:
+    """A candidate who ran out of time and never came back still counts, timed out."""
+    await login(client, "recruiter")
+    campaign = await new_campaign(client)
+    r = await client.post(
+        f"/api/v1/campaigns/{campaign['id']}/candidates", json={"name": "Gone", "email": "g@e.org"}
+    )
+    token = r.json()["link"].removeprefix("/take/")
+    test = (await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})).json()
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": ids[0], "least": ids[1]}
+    )
+    row = await Candidate.select(Candidate.started_at).first()
+    started = row["started_at"] - timedelta(hours=1)  # as if started an hour ago
+    deadline = started + timedelta(minutes=10)
+    await Candidate.update(
+        {Candidate.started_at: started, Candidate.deadline_at: deadline}, force=True
+    )
+    # nobody opens the link again: ranking the vacancy submits it at the deadline
+    ranking = (await client.get(f"/api/v1/campaigns/{campaign['id']}/ranking")).json()
+    assert ranking["not_submitted"] == []
+    ranked = ranking["ranked"][0]
+    assert ranked["name"] == "Gone" and ranked["timed_out"] is True and ranked["answered"] == 1
+    stored = await Candidate.select(Candidate.status, Candidate.submitted_at).first()
+    assert stored["status"] == "submitted" and stored["submitted_at"] == deadline

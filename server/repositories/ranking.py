@@ -44,6 +44,7 @@ from server.db import loads, utcnow, write_transaction
 from server.repositories import library as library_repo
 from server.repositories import sjt_bank
 from server.repositories.campaigns import form_items
+from server.repositories.responses import submit_expired
 from server.sjt_schemas import Campaign, FormReliability, ItemStats, Pending, Ranked, Ranking
 from server.tables import Answer, Candidate, Score, SjtForm
 
@@ -143,24 +144,6 @@ def item_scores(
     return scores, bounds.lo, bounds.hi
 
 
-async def _finalize_expired(campaign_id: int) -> None:
-    now = utcnow()
-    rows = await Candidate.select(Candidate.id, Candidate.deadline_at).where(
-        (Candidate.campaign == campaign_id) & (Candidate.status == "started")
-    )
-    late = [r for r in rows if r["deadline_at"] is not None and r["deadline_at"] <= now]
-    if late:
-        async with write_transaction():
-            for r in late:
-                await Candidate.update(
-                    {
-                        Candidate.status: "submitted",
-                        Candidate.submitted_at: r["deadline_at"],
-                        Candidate.timed_out: True,
-                    }
-                ).where((Candidate.id == r["id"]) & (Candidate.status == "started"))
-
-
 async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
     rows = await Answer.select(Answer.candidate, Answer.item, Answer.payload).where(
         Answer.candidate.is_in(list(candidate_ids) or [-1])
@@ -183,7 +166,7 @@ class Scored:
 
 async def _scores(campaign: Campaign) -> Scored:
     """Score every submitted candidate of the campaign, form by form."""
-    await _finalize_expired(campaign.id)
+    await submit_expired(Candidate.campaign == campaign.id)
     candidates = (
         await Candidate.select().where(Candidate.campaign == campaign.id).order_by(Candidate.id)
     )

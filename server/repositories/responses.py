@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from assessments.sjt.items import Format, Item, is_complete, validated_answer
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, not_found
@@ -63,19 +65,19 @@ class TestSession:
         raise not_found("item", item_id)
 
 
-async def _finalize_if_expired(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A started test whose deadline has passed is submitted with what was saved."""
-    if row["status"] == "started" and row["deadline_at"] is not None and row["deadline_at"] <= now:
-        async with write_transaction():
-            await Candidate.update(
-                {
-                    Candidate.status: "submitted",
-                    Candidate.submitted_at: row["deadline_at"],
-                    Candidate.timed_out: True,
-                }
-            ).where((Candidate.id == row["id"]) & (Candidate.status == "started"))
-        row = await Candidate.select().where(Candidate.id == row["id"]).first()
-    return row
+async def submit_expired(where: Combinable) -> None:
+    """Submit, with what was saved, every started test in ``where`` whose deadline passed.
+
+    One UPDATE; the submission time is the deadline, not the moment somebody noticed.
+    """
+    async with write_transaction():
+        await Candidate.update(
+            {
+                Candidate.status: "submitted",
+                Candidate.submitted_at: Candidate.deadline_at,
+                Candidate.timed_out: True,
+            }
+        ).where(where & (Candidate.status == "started") & (Candidate.deadline_at <= utcnow()))
 
 
 async def find(token: str) -> TestSession | None:
@@ -95,7 +97,9 @@ async def find(token: str) -> TestSession | None:
     not_open = campaign["opens_at"] is not None and campaign["opens_at"] > now
     if row["status"] == "invited" and (closed or not_open):
         return None
-    row = await _finalize_if_expired(row, now)
+    if row["status"] == "started" and row["deadline_at"] is not None and row["deadline_at"] <= now:
+        await submit_expired(Candidate.id == row["id"])
+        row = await Candidate.select().where(Candidate.id == row["id"]).first()
     form = (
         await SjtForm.select(SjtForm.format, SjtForm.scoring)
         .where(SjtForm.id == row["form"])
