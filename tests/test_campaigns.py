@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.tables import Candidate, ExpertRating, SjtKey
+from server.tables import Candidate, ExpertRating, Score, SjtKey
 from tests.conftest import PASSWORD, login, make_user
 
 pytestmark = pytest.mark.usefixtures("item_bank")
@@ -126,7 +127,18 @@ async def test_ranking_orders_by_score_and_applies_the_cut(client: AsyncTestClie
     ]
     assert ranking["method"] == "most_least/most_least" and ranking["key_method"] == "expert"
     assert ranking["key_versions"] and all(v >= 1 for v in ranking["key_versions"].values())
+    # every stored score records its method and key versions, once per candidate
+    stored = await Score.select()
+    assert len(stored) == 3
+    assert all("most_least" in row["method"] and "expert" in row["method"] for row in stored)
+    assert all(
+        json.loads(row["key_versions"])
+        if isinstance(row["key_versions"], str)
+        else row["key_versions"]
+        for row in stored
+    )
     passed = (await client.get(f"/api/v1/campaigns/{campaign['id']}/ranking?passed=true")).json()
+    assert await Score.count() == 3  # ranking again updates the scores, never adds rows
     assert [r["name"] for r in passed["ranked"]] == ["Best Pick"]
     r = await client.get(f"/api/v1/campaigns/{campaign['id']}/ranking?format=csv")
     assert r.headers["content-type"].startswith("text/csv")

@@ -249,8 +249,12 @@ async def test_rater_pages_without_javascript(client: AsyncTestClient) -> None:
     first = names[0]
     r = await client.post(f"/rate/{t1}", data={first: "4", "go": "save"}, follow_redirects=True)
     assert re.search(rf'name="{first}" value="4" checked', r.text)
-    r = await client.post(f"/rate/{t1}", data={first: "9", "go": "save"})
+    before = await RaterAnswer.count()
+    r = await client.post(f"/rate/{t1}", data={first: "2", names[1]: "9", "go": "save"})
     assert r.status_code == 422
+    # all or nothing: the valid answer in the same post is not stored either
+    assert await RaterAnswer.count() == before
+    assert re.search(rf'name="{first}" value="4" checked', (await client.get(f"/rate/{t1}")).text)
     other_page = await client.get(other)
     assert "Feedback for Ivan Petrov" in other_page.text
     r = await client.post(other, data={names[0]: "cannot", "go": "submit"}, follow_redirects=True)

@@ -124,16 +124,19 @@ def _render(lang: str, status: int, **context: Any) -> Response[str]:
 
 
 async def _save_form(shown: RaterSession, form: Any) -> None:
-    """Store every answered statement and every non-empty comment of a posted form."""
+    """Store every answered statement and every comment of a posted form, all or nothing."""
+    saved = await reviews.rater_answers(shown.id)
+    payloads: dict[int, dict[str, Any]] = {}
     for s in shown.instrument.statements:
         value = form.get(f"s-{s.id}")
         if value:
             rating = None if value == "cannot" else int(value) if str(value).isdigit() else value
-            await reviews.save_rater_answer(shown, s.id, {"rating": rating})
+            payloads[s.id] = {"rating": rating}
     for q in (*shown.instrument.comments, *shown.instrument.questions):
         text = form.get(f"q-{q.id}")
-        if text is not None and (text.strip() or q.id in await reviews.rater_answers(shown.id)):
-            await reviews.save_rater_answer(shown, q.id, {"comment": text})
+        if text is not None and (text.strip() or q.id in saved):
+            payloads[q.id] = {"comment": text}
+    await reviews.save_rater_answers(shown, payloads)
 
 
 async def _handle_post(

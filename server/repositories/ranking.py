@@ -385,8 +385,8 @@ async def _store_scores(
         return
     now = utcnow()
     async with write_transaction():
-        for r in rows:
-            await Score.insert(
+        await Score.insert(
+            *(
                 Score(
                     candidate=r.candidate_id,
                     method=f"{method} · key {key_method}",
@@ -397,16 +397,18 @@ async def _store_scores(
                     answered=r.answered,
                     computed_at=now,
                 )
-            ).on_conflict(
-                target=Score.candidate,
-                action="DO UPDATE",
-                values=[
-                    Score.method,
-                    Score.key_versions,
-                    Score.total,
-                    Score.total_scaled,
-                    Score.competency_scores,
-                    Score.answered,
-                    Score.computed_at,
-                ],
+                for r in rows
             )
+        ).on_conflict(
+            target=Score.candidate,
+            action="DO UPDATE",
+            values=[
+                Score.method,
+                Score.key_versions,
+                Score.total,
+                Score.total_scaled,
+                Score.competency_scores,
+                Score.answered,
+                Score.computed_at,
+            ],
+        )

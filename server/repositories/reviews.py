@@ -400,7 +400,21 @@ def validated_rater_answer(
 async def save_rater_answer(
     session: RaterSession, item_id: int, payload: Mapping[str, Any]
 ) -> dict[str, Any]:
-    answer = validated_rater_answer(session, item_id, payload)
+    """Validate and store one answer (see :func:`save_rater_answers`)."""
+    return (await save_rater_answers(session, {item_id: payload}))[item_id]
+
+
+async def save_rater_answers(
+    session: RaterSession, payloads: Mapping[int, Mapping[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """Validate every answer first, then store them all in one transaction.
+
+    A single invalid answer raises before anything is written; 409 once the form is
+    submitted or the cycle has closed (saved answers are kept).
+    """
+    answers = {i: validated_rater_answer(session, i, p) for i, p in payloads.items()}
+    if not answers:
+        return answers
     now = utcnow()
     async with write_transaction():
         row = await Rater.select(Rater.status).where(Rater.id == session.id).first()
@@ -409,20 +423,26 @@ async def save_rater_answer(
         if session.closed():
             raise ConflictError(detail="This review has closed; the saved answers are kept")
         await RaterAnswer.insert(
-            RaterAnswer(rater=session.id, item=item_id, payload=answer, saved_at=now)
+            *(
+                RaterAnswer(rater=session.id, item=i, payload=a, saved_at=now)
+                for i, a in answers.items()
+            )
         ).on_conflict(
             target=(RaterAnswer.rater, RaterAnswer.item),
             action="DO UPDATE",
             values=[RaterAnswer.payload, RaterAnswer.saved_at],
         )
         await RaterAnswerEvent.insert(
-            RaterAnswerEvent(rater=session.id, item=item_id, payload=answer, received_at=now)
+            *(
+                RaterAnswerEvent(rater=session.id, item=i, payload=a, received_at=now)
+                for i, a in answers.items()
+            )
         )
         if row["status"] == "invited":
             await Rater.update({Rater.status: "started", Rater.started_at: now}).where(
                 (Rater.id == session.id) & (Rater.status == "invited")
             )
-    return answer
+    return answers
 
 
 async def submit_rater(session: RaterSession) -> None:
@@ -494,25 +514,8 @@ async def record_submitted_form(
     session: RaterSession, answers: Mapping[int, Mapping[str, Any]]
 ) -> None:
     """Store a whole submitted form at once (demo data and imports), as if given live."""
-    checked = {i: validated_rater_answer(session, i, a) for i, a in answers.items()}
-    now = utcnow()
-    async with write_transaction():
-        if checked:
-            await RaterAnswer.insert(
-                *(
-                    RaterAnswer(rater=session.id, item=i, payload=a, saved_at=now)
-                    for i, a in checked.items()
-                )
-            )
-            await RaterAnswerEvent.insert(
-                *(
-                    RaterAnswerEvent(rater=session.id, item=i, payload=a, received_at=now)
-                    for i, a in checked.items()
-                )
-            )
-        await Rater.update(
-            {Rater.status: "submitted", Rater.started_at: now, Rater.submitted_at: now}
-        ).where(Rater.id == session.id)
+    await save_rater_answers(session, answers)
+    await submit_rater(session)
 
 
 async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict[str, Any]:
