@@ -130,3 +130,11 @@ async def coaching_guard(
         raise PermissionDeniedException(
             detail=f"360 reviews are for coaches and admins (you are {user.role})"
         )
+
+
+async def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
+    """The user of a handler behind a staff guard (the guard has already refused others)."""
+    user = await current_user(connection)
+    if user is None:  # only reachable when a handler forgot its guard
+        raise NotAuthorizedException(detail="Log in first: this needs a staff session")
+    return user

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import JSONBody
 
-from server.auth import SESSION_COOKIE, authenticate, cookie_secure, current_user, staff_guard
+from server.auth import SESSION_COOKIE, authenticate, cookie_secure, guarded_user, staff_guard
 from server.repositories import accounts
 from server.schemas import Login, User
 from server.settings import Settings
@@ -60,6 +60,4 @@ class AuthController(Controller):
 
     @get("/me", guards=[staff_guard], summary="The logged-in user")
     async def me(self, request: Request[Any, Any, Any]) -> User:
-        user = await current_user(request)
-        assert user is not None  # staff_guard ran
-        return user
+        return await guarded_user(request)

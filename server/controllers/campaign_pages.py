@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from assessments.errors import Problem
-from server.auth import current_user, page_hiring_guard
+from server.auth import guarded_user, page_hiring_guard
 from server.controllers.campaigns import parse_invitations
 from server.errors import UnprocessableError
 from server.repositories import campaigns as repo
@@ -19,22 +19,15 @@ from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
 from server.repositories import sjt_bank
 from server.repositories.campaigns import Invitation
-from server.schemas import User
 from server.sjt_schemas import CandidateIn, Ranking
 from server.validation import problems
 
 ALL = 10_000
 
 
-async def _user(request: Request[Any, Any, Any]) -> User:
-    user = await current_user(request)
-    assert user is not None  # page_hiring_guard ran
-    return user
-
-
 @get("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
 async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
-    user = await _user(request)
+    user = await guarded_user(request)
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -53,7 +46,7 @@ async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
 
 @post("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
 async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
-    user = await _user(request)
+    user = await guarded_user(request)
     form = await request.form()
     name = str(form.get("name", "")).strip()
     errors: list[Problem] = []
@@ -119,7 +112,7 @@ async def _detail(
     status: int = 200,
     passed: bool | None = None,
 ) -> Template:
-    user = await _user(request)
+    user = await guarded_user(request)
     campaign = await repo.get_campaign(ident, user)
     role = await library_repo.get_role(campaign.role_id)
     forms = [await repo.get_form(f) for f in campaign.form_ids]
@@ -173,7 +166,7 @@ async def campaign_page(
     "/app/campaigns/{campaign_id:int}/invite", guards=[page_hiring_guard], include_in_schema=False
 )
 async def campaign_invite(request: Request[Any, Any, Any], campaign_id: FromPath[int]) -> Template:
-    user = await _user(request)
+    user = await guarded_user(request)
     campaign = await repo.get_campaign(campaign_id, user)
     form = await request.form()
     upload = form.get("file")
@@ -226,7 +219,7 @@ async def item_bank_page(
     show: Annotated[Literal["all", "flagged"], QueryParameter()] = "all",
 ) -> Template:
     """The item bank with each item's key and how well its experts agree."""
-    user = await _user(request)
+    user = await guarded_user(request)
     found, total = await sjt_bank.list_items(
         flagged=True if show == "flagged" else None, limit=ALL, offset=0
     )

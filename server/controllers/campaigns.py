@@ -11,13 +11,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
-from server.auth import current_user, hiring_guard
+from server.auth import guarded_user, hiring_guard
 from server.controllers.params import Limit, Offset
 from server.errors import UnprocessableError
 from server.repositories import campaigns as repo
 from server.repositories import ranking as ranking_repo
 from server.repositories.campaigns import Invitation
-from server.schemas import User
 from server.sjt_schemas import (
     BulkInviteResult,
     Campaign,
@@ -35,12 +34,6 @@ from server.validation import problems
 MAX_CSV_ROWS = 5000
 
 
-async def _user(request: Request[Any, Any, Any]) -> User:
-    user = await current_user(request)
-    assert user is not None  # hiring_guard ran
-    return user
-
-
 def csv_cell(value: object) -> str:
     """A cell safe to open in a spreadsheet: no formula injection (=, +, -, @, tab, CR)."""
     text = "" if value is None else str(value)
@@ -56,7 +49,9 @@ class CampaignController(Controller):
     async def list_campaigns(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
     ) -> CampaignPage:
-        items, total = await repo.list_campaigns(await _user(request), limit=limit, offset=offset)
+        items, total = await repo.list_campaigns(
+            await guarded_user(request), limit=limit, offset=offset
+        )
         return CampaignPage(items=items, total=total, limit=limit, offset=offset)
 
     @post(
@@ -70,7 +65,7 @@ class CampaignController(Controller):
     async def create_campaign(
         self, request: Request[Any, Any, Any], data: JSONBody[CampaignIn]
     ) -> Campaign:
-        user = await _user(request)
+        user = await guarded_user(request)
         b = data.blueprint
         blueprint = (
             Blueprint(
@@ -102,7 +97,7 @@ class CampaignController(Controller):
     async def get_campaign(
         self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
     ) -> Campaign:
-        return await repo.get_campaign(campaign_id, await _user(request))
+        return await repo.get_campaign(campaign_id, await guarded_user(request))
 
     @patch("/{campaign_id:int}", summary="Change name, dates, time limit or cut score")
     async def update_campaign(
@@ -111,7 +106,7 @@ class CampaignController(Controller):
         campaign_id: FromPath[int],
         data: JSONBody[CampaignUpdate],
     ) -> Campaign:
-        user = await _user(request)
+        user = await guarded_user(request)
         current = await repo.get_campaign(campaign_id, user)
         opens = data.opens_at or current.opens_at
         closes = data.closes_at or current.closes_at
@@ -136,7 +131,7 @@ class CampaignController(Controller):
         campaign_id: FromPath[int],
         data: JSONBody[CandidateIn],
     ) -> Candidate:
-        campaign = await repo.get_campaign(campaign_id, await _user(request))
+        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         invited = await repo.invite(
             campaign,
             [Invitation(data.name, data.email, data.language or "", data.extra_time_seconds)],
@@ -151,7 +146,7 @@ class CampaignController(Controller):
     async def invite_csv(
         self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
     ) -> BulkInviteResult:
-        campaign = await repo.get_campaign(campaign_id, await _user(request))
+        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         try:
             text = (await request.body()).decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -172,7 +167,7 @@ class CampaignController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> CandidatePage:
-        await repo.get_campaign(campaign_id, await _user(request))
+        await repo.get_campaign(campaign_id, await guarded_user(request))
         items, total = await repo.list_candidates(
             campaign_id, status=status, limit=limit, offset=offset
         )
@@ -185,7 +180,7 @@ class CampaignController(Controller):
     async def reliability(
         self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
     ) -> CampaignReliability:
-        campaign = await repo.get_campaign(campaign_id, await _user(request))
+        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         return CampaignReliability(
             campaign_id=campaign_id, forms=await ranking_repo.reliability(campaign)
         )
@@ -204,7 +199,7 @@ class CampaignController(Controller):
         min_score: Annotated[float | None, QueryParameter(ge=0, le=100)] = None,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
-        campaign = await repo.get_campaign(campaign_id, await _user(request))
+        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         result = await ranking_repo.ranking(campaign)
         ranked = [
             r

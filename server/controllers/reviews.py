@@ -16,7 +16,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.auth import coaching_guard, current_user
+from server.auth import coaching_guard, guarded_user
 from server.controllers.campaigns import csv_cell
 from server.controllers.params import Limit, Offset
 from server.repositories import reviews as repo
@@ -33,13 +33,6 @@ from server.review_schemas import (
     Subject,
     SubjectIn,
 )
-from server.schemas import User
-
-
-async def _user(request: Request[Any, Any, Any]) -> User:
-    user = await current_user(request)
-    assert user is not None  # coaching_guard ran
-    return user
 
 
 def report_csv(data: dict[str, Any]) -> bytes:
@@ -100,14 +93,16 @@ class ReviewController(Controller):
     async def list_reviews(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
     ) -> ReviewPage:
-        items, total = await repo.list_reviews(await _user(request), limit=limit, offset=offset)
+        items, total = await repo.list_reviews(
+            await guarded_user(request), limit=limit, offset=offset
+        )
         return ReviewPage(items=items, total=total, limit=limit, offset=offset)
 
     @post("/", summary="Open a 360 cycle; the survey is built from the role's develop competencies")
     async def create_review(
         self, request: Request[Any, Any, Any], data: JSONBody[ReviewIn]
     ) -> Review:
-        user = await _user(request)
+        user = await guarded_user(request)
         ident = await repo.create_review(
             name=data.name,
             role_id=data.role_id,
@@ -124,20 +119,20 @@ class ReviewController(Controller):
 
     @get("/{review_id:int}", summary="One cycle")
     async def get_review(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Review:
-        return await repo.get_review(review_id, await _user(request))
+        return await repo.get_review(review_id, await guarded_user(request))
 
     @get("/{review_id:int}/subjects", summary="The people reviewed in the cycle")
     async def list_subjects(
         self, request: Request[Any, Any, Any], review_id: FromPath[int]
     ) -> list[Subject]:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         return await repo.list_subjects(review_id)
 
     @post("/{review_id:int}/subjects", summary="Add a person to review")
     async def add_subject(
         self, request: Request[Any, Any, Any], review_id: FromPath[int], data: JSONBody[SubjectIn]
     ) -> Subject:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         return await repo.add_subject(review_id, data.name, data.email)
 
     @post(
@@ -151,7 +146,7 @@ class ReviewController(Controller):
         subject_id: FromPath[int],
         data: JSONBody[RaterIn],
     ) -> Rater:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         subject = await repo.get_subject(review_id, subject_id)
         return await repo.add_rater(
             review_id,
@@ -174,7 +169,7 @@ class ReviewController(Controller):
         subject_id: FromPath[int],
         rater_id: FromPath[int],
     ) -> Rater:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         subject = await repo.get_subject(review_id, subject_id)
         return await repo.approve_rater(subject, rater_id)
 
@@ -185,7 +180,7 @@ class ReviewController(Controller):
     async def list_raters(
         self, request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
     ) -> list[Rater]:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         await repo.get_subject(review_id, subject_id)
         return await repo.list_raters(subject_id)
 
@@ -205,7 +200,7 @@ class ReviewController(Controller):
         subject_id: FromPath[int],
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
-        row = await repo.get_review_row(review_id, await _user(request))
+        row = await repo.get_review_row(review_id, await guarded_user(request))
         subject = await repo.get_subject(review_id, subject_id)
         data = await repo.subject_report(row, subject_id)
         data = {"review": row["name"], "subject": subject.name, **data}
@@ -219,7 +214,7 @@ class ReviewController(Controller):
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
     async def progress(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Progress:
-        await repo.get_review(review_id, await _user(request))
+        await repo.get_review(review_id, await guarded_user(request))
         return await repo.progress(review_id)
 
     @post(
@@ -233,7 +228,7 @@ class ReviewController(Controller):
         ),
     )
     async def remind(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Reminders:
-        review = await repo.get_review(review_id, await _user(request))
+        review = await repo.get_review(review_id, await guarded_user(request))
         issued = await repo.reissue_links(review_id)
         base = str(request.base_url).rstrip("/")
         smtp_url = os.environ.get("SMTP_URL", "")
