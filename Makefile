@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test e2e install lint format migrate demo clean
+.PHONY: run test e2e install sysdeps lint format migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -14,7 +14,14 @@ $(BIN)/python:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
 	  $(PYTHON) -m venv $(VENV); }
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Debian libraries WeasyPrint needs for PDF reports (pango), fonts, and pdftoppm for tests.
+sysdeps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v pdftoppm >/dev/null && \
+	   fc-list 2>/dev/null | grep -qi dejavu; } || { echo "installing pango, fonts, poppler (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig poppler-utils; }
+
+$(STAMP): pyproject.toml | $(BIN)/python sysdeps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 

@@ -1,0 +1,6 @@
+"""Reports: domain results turned into HTML (print-ready), PDF and CSV.
+
+One view model per report feeds all its formats. ``environment`` holds the jinja2
+environment and the inline stylesheet, ``charts`` inline SVG charts with text
+equivalents, ``pdf`` WeasyPrint, ``csv`` spreadsheet-safe CSV.
+"""

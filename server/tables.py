@@ -299,3 +299,51 @@ class RaterAnswerEvent(Table, tablename="rater_answer_event"):
     item = Integer()
     payload = JSON(default={})
     received_at = Timestamptz()
+
+
+# ---- reports, plans, monitoring, audit -------------------------------------------------
+
+
+class DevelopmentPlan(Table, tablename="development_plan"):
+    """One saved version of a subject's individual development plan (append-only)."""
+
+    subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    plan = JSON(default={})  # priorities with status, strengths, notes: as edited
+    saved_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    saved_at = Timestamptz()
+
+
+class MonitoringAnswer(Table, tablename="monitoring_answer"):
+    """A candidate's voluntary equal-opportunities answer, kept apart from test answers.
+
+    Used only in aggregate (adverse impact); never shown per candidate.
+    """
+
+    candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
+    question = Varchar(length=32)
+    answer = Varchar(length=64)
+    given_at = Timestamptz()
+
+
+class ReliabilitySnapshot(Table, tablename="reliability_snapshot"):
+    """Stored reliability of a campaign or a 360 cycle and the data state it came from.
+
+    Recomputed when ``data_state`` (counts and latest change of the answers) differs.
+    """
+
+    scope = Varchar(length=16)  # "campaign" or "review"
+    scope_id = Integer(index=True)
+    data_state = Varchar(length=200)
+    result = JSON(default={})
+    computed_at = Timestamptz()
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Who viewed or exported which report or person's data (append-only, admins read)."""
+
+    actor = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
+    action = Varchar(length=32)  # viewed, exported, erased, ...
+    target = Varchar(length=120)  # e.g. "campaign:3/report.pdf"
+    detail = JSON(default={})
+    at = Timestamptz(index=True)

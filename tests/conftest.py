@@ -33,16 +33,20 @@ from server.settings import get_settings  # noqa: E402
 from server.tables import (  # noqa: E402
     Answer,
     AnswerEvent,
+    AuditEvent,
     Campaign,
     CampaignForm,
     Candidate,
     Competency,
     CompetencyArea,
+    DevelopmentPlan,
     ExpertRating,
     LoginThrottle,
+    MonitoringAnswer,
     Rater,
     RaterAnswer,
     RaterAnswerEvent,
+    ReliabilitySnapshot,
     Review,
     ReviewSubject,
     Role,
@@ -57,8 +61,9 @@ from server.tables import (  # noqa: E402
     StaffUser,
 )
 
-REVIEW_TABLES = (RaterAnswerEvent, RaterAnswer, Rater, ReviewSubject, Review)
+REVIEW_TABLES = (DevelopmentPlan, RaterAnswerEvent, RaterAnswer, Rater, ReviewSubject, Review)
 SJT_TABLES = (
+    MonitoringAnswer,
     AnswerEvent,
     Answer,
     Score,
@@ -73,6 +78,8 @@ SJT_TABLES = (
     SjtItem,
 )
 TABLES_IN_DELETE_ORDER = (
+    AuditEvent,
+    ReliabilitySnapshot,
     *REVIEW_TABLES,
     *SJT_TABLES,
     RoleCompetency,

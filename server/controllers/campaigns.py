@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
+from reports.csv import csv_cell
 from server.auth import guarded_user, hiring_guard
 from server.controllers.params import Limit, Offset
 from server.errors import UnprocessableError
@@ -32,12 +33,6 @@ from server.sjt_schemas import (
 from server.validation import problems
 
 MAX_CSV_ROWS = 5000
-
-
-def csv_cell(value: object) -> str:
-    """A cell safe to open in a spreadsheet: no formula injection (=, +, -, @, tab, CR)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class CampaignController(Controller):

@@ -16,8 +16,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from reports.csv import csv_cell
 from server.auth import coaching_guard, guarded_user
-from server.controllers.campaigns import csv_cell
 from server.controllers.params import Limit, Offset
 from server.repositories import reviews as repo
 from server.review_schemas import (

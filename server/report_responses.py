@@ -1,0 +1,45 @@
+"""Reports as HTTP responses: HTML (with the report CSP), PDF (rendered off the loop), CSV."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import anyio.to_thread
+from litestar import Response
+
+from reports.environment import CSP
+from reports.pdf import pdf_bytes
+
+ReportFormat = Literal["json", "html", "pdf", "csv"]
+
+
+def _disposition(filename: str, inline: bool) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in filename)
+    return f'{"inline" if inline else "attachment"}; filename="{safe}"'
+
+
+def html_response(html: str, *, filename: str | None = None) -> Response[bytes]:
+    """A report page; only its own inline stylesheet is allowed (no script at all)."""
+    headers = {"Content-Security-Policy": CSP}
+    if filename:
+        headers["Content-Disposition"] = _disposition(filename, inline=True)
+    return Response(html.encode("utf-8"), media_type="text/html; charset=utf-8", headers=headers)
+
+
+async def pdf_response(html: str, *, filename: str) -> Response[bytes]:
+    """The report printed by WeasyPrint in a worker thread (rendering blocks for ~0.1 s/page)."""
+    data = await anyio.to_thread.run_sync(pdf_bytes, html)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": _disposition(filename, inline=False)},
+    )
+
+
+def csv_response(text: str, *, filename: str) -> Response[bytes]:
+    """CSV with a BOM-less UTF-8 body, downloaded as ``filename``."""
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _disposition(filename, inline=False)},
+    )
