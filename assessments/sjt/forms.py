@@ -8,7 +8,7 @@ several **parallel forms** that share no item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,13 +70,17 @@ def assemble_forms(
     competencies: Sequence[str],
     blueprint: Blueprint,
     rng: np.random.Generator,
+    *,
+    avoid: Collection[str] = (),
 ) -> list[list[Item]]:
     """Choose items for ``blueprint.forms`` forms covering every competency.
 
     Greedy and balanced: competencies with the fewest eligible items are served first; for
     each, the items chosen are those (in random order from ``rng``) not yet used by any form;
     an item targeting several competencies counts for each. Only active items that support
-    the blueprint's format are eligible.
+    the blueprint's format are eligible. Items whose keys are in ``avoid`` (flagged by item
+    analysis: negative or weak item-total correlation, alpha rising when deleted) are taken
+    only when a competency has too few other items.
 
     Returns
     -------
@@ -103,7 +107,8 @@ def assemble_forms(
         and wanted & set(it.competencies)
     ]
     order = rng.permutation(len(pool))
-    pool = [pool[i] for i in order]
+    flagged = set(avoid)
+    pool = sorted((pool[i] for i in order), key=lambda it: it.key in flagged)  # stable
     need = blueprint.items_per_competency
     for comp in competencies:
         have = sum(comp in it.competencies for it in pool)
