@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server.auth import LoginRequired
+from server.controllers.audit import AuditController
 from server.controllers.auth import AuthController
 from server.controllers.campaign_pages import CAMPAIGN_PAGE_HANDLERS
 from server.controllers.campaigns import CampaignController
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             AuthController,
             UserController,
+            AuditController,
             CompetencyController,
             AreaController,
             RoleController,
