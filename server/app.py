@@ -26,6 +26,7 @@ from server.controllers.library import (
     RoleController,
 )
 from server.controllers.pages import PAGE_HANDLERS
+from server.controllers.privacy import PrivacyController
 from server.controllers.rate import RATE_HANDLERS
 from server.controllers.respond import RespondController
 from server.controllers.review_pages import REVIEW_PAGE_HANDLERS
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             UserController,
             AuditController,
+            PrivacyController,
             CompetencyController,
             AreaController,
             RoleController,

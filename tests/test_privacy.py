@@ -1,0 +1,102 @@
+"""Data-protection requests: export everything about a person, erase them entirely."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.settings import get_settings
+from server.tables import (
+    Answer,
+    AnswerEvent,
+    AuditEvent,
+    Candidate,
+    Rater,
+    RaterAnswer,
+    RaterAnswerEvent,
+    ReviewSubject,
+)
+from tests.conftest import login
+from tests.test_respond import started
+from tests.test_reviews import answer_all, cycle, rater
+
+pytestmark = pytest.mark.usefixtures("item_bank")
+
+
+async def _candidate_with_an_answer(client: AsyncTestClient) -> None:
+    token, test = await started(client)  # the candidate is Ada, a@e.org
+    item = test["items"][0]
+    a, b = item["options"][0]["id"], item["options"][1]["id"]
+    r = await client.put(
+        f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": a, "least": b}
+    )
+    assert r.status_code == 200
+
+
+async def _ada_as_subject_and_as_rater() -> None:
+    async with AsyncTestClient(app=create_app(get_settings())) as coach:
+        rid, sid = await cycle(coach)  # reviews maria@example.org
+        await coach.post(
+            f"/api/v1/reviews/{rid}/subjects", json={"name": "Ada", "email": "A@E.org"}
+        )
+        token = await rater(coach, rid, sid, "Ada", "a@e.org", "peer")
+        other = await rater(coach, rid, sid, "Bo", "bo@e.org", "peer")
+        coach.cookies.clear()
+        await answer_all(coach, token, 4, comment="Ada's own words")
+        await answer_all(coach, other, 3)
+
+
+async def test_export_holds_every_role_of_the_person(client: AsyncTestClient) -> None:
+    await _candidate_with_an_answer(client)
+    await _ada_as_subject_and_as_rater()
+    await login(client, "admin")
+    r = await client.get("/api/v1/privacy/person", params={"email": "A@e.org"})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    (cand,) = data["as_candidate"]
+    assert cand["email"] == "a@e.org" and cand["status"] == "started"
+    assert len(cand["answers"]) == 1 and set(cand["answers"][0]["payload"]) == {"most", "least"}
+    assert len(cand["answer_history"]) == 1
+    assert [s["name"] for s in data["as_reviewed_person"]] == ["Ada"]
+    (as_rater,) = data["as_rater"]
+    assert as_rater["rated_person"] == "Maria Berg" and as_rater["group"] == "peer"
+    assert any(a["payload"].get("comment") == "Ada's own words" for a in as_rater["answers"])
+    # nobody else's answers are in Ada's export
+    assert "bo@e.org" not in r.text
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.target)
+    assert events[-1]["action"] == "exported" and "a@e.org" not in events[-1]["target"]
+
+
+async def test_erasure_removes_the_person_and_only_them(client: AsyncTestClient) -> None:
+    await _candidate_with_an_answer(client)
+    await _ada_as_subject_and_as_rater()
+    await login(client, "admin")
+    r = await client.post("/api/v1/privacy/person/erase", params={"email": "a@e.org"})
+    assert r.status_code == 200, r.text
+    assert r.json()["erased"] == {"candidates": 1, "reviewed_person": 1, "raters": 1}
+    assert await Candidate.count() == 0
+    assert await Answer.count() == 0 and await AnswerEvent.count() == 0
+    assert await ReviewSubject.count().where(ReviewSubject.email == "a@e.org") == 0
+    assert await Rater.count().where(Rater.email == "a@e.org") == 0
+    assert await Rater.count().where(Rater.email == "bo@e.org") == 1  # others stay
+    bo = await Rater.select(Rater.id).where(Rater.email == "bo@e.org").first()
+    assert await RaterAnswer.count().where(RaterAnswer.rater == bo["id"]) > 0
+    assert await RaterAnswerEvent.count().where(RaterAnswerEvent.rater == bo["id"]) > 0
+    again = (await client.get("/api/v1/privacy/person", params={"email": "a@e.org"})).json()
+    assert again["as_candidate"] == again["as_rater"] == again["as_reviewed_person"] == []
+    actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
+    assert actions.count("erased") == 1
+
+
+async def test_only_admins_and_a_valid_address(client: AsyncTestClient) -> None:
+    assert (
+        await client.get("/api/v1/privacy/person", params={"email": "a@e.org"})
+    ).status_code == 401
+    await login(client, "recruiter")
+    r = await client.post("/api/v1/privacy/person/erase", params={"email": "a@e.org"})
+    assert r.status_code == 403
+    async with AsyncTestClient(app=create_app(get_settings())) as admin:
+        await login(admin, "admin")
+        r = await admin.get("/api/v1/privacy/person", params={"email": "not an address"})
+        assert r.status_code == 400 and "email" in r.text
