@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server.auth import LoginRequired
+from server.controllers.analysis import ANALYSIS_PAGE_HANDLERS, AnalysisController
 from server.controllers.audit import AuditController
 from server.controllers.auth import AuthController
 from server.controllers.campaign_pages import CAMPAIGN_PAGE_HANDLERS
@@ -92,11 +93,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RespondController,
             ReviewController,
             NominationController,
+            AnalysisController,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
             *CAMPAIGN_PAGE_HANDLERS,
             *RATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
+            *ANALYSIS_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],

@@ -1,4 +1,4 @@
-"""The ``assess`` command line: serve, migrate, create-user, demo, library import/export."""
+"""The ``assess`` command line: serve, migrate, create-user, demo, library, analyse."""
 
 from __future__ import annotations
 
@@ -169,6 +169,50 @@ def cmd_library_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """Reliability of a CSV (respondents x items) as JSON, HTML or PDF; no database."""
+    import json
+
+    from server.csv_matrix import analyse_csv
+    from server.errors import UnprocessableError
+
+    path = Path(args.file)
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        result = analyse_csv(
+            data, reverse=args.reverse, scale=args.scale, seed=args.seed, max_bytes=None
+        )
+    except UnprocessableError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for item in exc.extra or []:  # type: ignore[union-attr]
+            print(f"  {item['key']}: {item['message']}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        body = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    else:
+        from reports.analysis import analysis_html
+
+        name = "standard input" if args.file == "-" else path.name
+        html = analysis_html(result, title=f"Reliability of {name}", source=name)
+        if args.format == "pdf":
+            from reports.pdf import pdf_bytes
+
+            body = pdf_bytes(html)
+        else:
+            body = html.encode("utf-8")
+    if args.output:
+        Path(args.output).write_bytes(body)
+        print(f"wrote {args.output} ({result.n} respondents x {result.k} items)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="assess",
@@ -200,6 +244,26 @@ def parser() -> argparse.ArgumentParser:
     le.add_argument("--format", choices=["json", "yaml"], default="yaml")
     le.add_argument("--output", "-o", default=None, help="default: standard output")
     le.set_defaults(func=cmd_library_export)
+    an = sub.add_parser(
+        "analyse",
+        aliases=["analyze"],
+        help="reliability of a CSV of respondents x items (no database needed)",
+        description="Cronbach's alpha (Feldt interval, pairwise and listwise), omega, "
+        "Guttman's lambda 6, split-half, item analysis and the SEM of a CSV whose first line "
+        "names the items (an optional first column of respondent ids; empty, NA or . for a "
+        "missing answer). Problems are listed with their line and column (exit status 1).",
+    )
+    an.add_argument("file", help="the CSV file, or - for standard input")
+    an.add_argument("--reverse", default=None, help="items to reverse key, e.g. A1,A3")
+    an.add_argument(
+        "--scale",
+        default=None,
+        help="min,max of the response scale, e.g. 1,6 (default: from the data)",
+    )
+    an.add_argument("--format", choices=["json", "html", "pdf"], default="json")
+    an.add_argument("--output", "-o", default=None, help="default: standard output")
+    an.add_argument("--seed", type=int, default=0, help="seed of the random split-halves")
+    an.set_defaults(func=cmd_analyse)
     return p
 
 

@@ -25,6 +25,15 @@ from assessments.psychometrics.reliability import (
     spearman_brown,
     split_half,
 )
+from assessments.psychometrics.scale_analysis import (
+    ItemStats,
+    Message,
+    MissingData,
+    Reading,
+    ScaleAnalysis,
+    analyse_scale,
+    read_alpha,
+)
 from assessments.psychometrics.scores import SEDBands, score_ci, sed_bands, sem
 
 __all__ = [
@@ -35,11 +44,17 @@ __all__ = [
     "ICCForm",
     "ICCResult",
     "ItemAnalysis",
+    "ItemStats",
+    "Message",
+    "MissingData",
     "NormGroup",
     "OptionAnalysis",
+    "Reading",
     "SEDBands",
+    "ScaleAnalysis",
     "SplitHalf",
     "adverse_impact",
+    "analyse_scale",
     "cronbach_alpha",
     "guttman_lambda6",
     "icc",
@@ -48,6 +63,7 @@ __all__ = [
     "omega_total",
     "option_analysis",
     "percentile_ranks",
+    "read_alpha",
     "rwg",
     "rwg_j",
     "score_ci",
