@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from reports.hiring import PREFER_NOT
+from server.i18n_words import N_
 from server.schemas import Base, Email, Key, Lang, LongText, Name
 
 OptionKey = Annotated[str, Meta(pattern=r"^[a-z0-9_]{1,16}\Z", description="an option id")]
@@ -221,6 +223,18 @@ class Ranked(Struct, kw_only=True):
     submitted_at: datetime | None
     timed_out: bool
     band: int | None = None  # SED band: 1 = statistically indistinguishable from the top
+    form_id: int | None = None
+
+
+class BandInfo(Struct, kw_only=True):
+    """How the SED bands were drawn: band 1 holds scores within ``width`` of the top score."""
+
+    form_id: int  # the form whose alpha gives the SEM (the largest)
+    alpha: float
+    sem: float  # on the 0-100 total
+    sed: float  # sqrt(2) * sem
+    z: float
+    width: float  # z * sed
 
 
 class ItemStats(Struct, kw_only=True):
@@ -233,12 +247,53 @@ class ItemStats(Struct, kw_only=True):
     flags: list[str]
 
 
+class OptionStats(Struct, kw_only=True):
+    option: str  # the option's key
+    share: float | None  # of those who answered the item
+    r_pb: float | None  # point-biserial of choosing it with the total
+    keyed: bool
+
+
+class ItemOptions(Struct, kw_only=True):
+    """Option analysis of one choice of an item (most / least, or first / last place)."""
+
+    item_id: int
+    key: str
+    choice: Literal["most", "least", "first", "last"]
+    n: int
+    options: list[OptionStats]
+    key_share_low: float | None  # share choosing the key in the bottom third of totals
+    key_share_high: float | None  # ... and in the top third
+    flags: list[str]
+
+
+class NormRow(Struct, kw_only=True):
+    score: float
+    percentile: float
+    sten: int
+
+
+class Norms(Struct, kw_only=True):
+    """The distribution of a form's 0-100 totals among its submitted candidates."""
+
+    n: int
+    mean: float
+    sd: float
+    min: float
+    max: float
+    percentiles: dict[str, float]  # "10", "25", "50", "75", "90"
+    table: list[NormRow]  # score -> percentile rank and sten in this group
+
+
 class FormReliability(Struct, kw_only=True):
     """Reliability of one form from its submitted candidates' item scores (0-1 per item)."""
 
     form_id: int
     n: int
     k: int
+    name: str = ""
+    format: str = ""
+    scoring: str = ""
     alpha: float | None = None
     alpha_ci: list[float | None] = []
     std_alpha: float | None = None
@@ -248,6 +303,9 @@ class FormReliability(Struct, kw_only=True):
     sem: float | None = None  # on the 0-100 total
     missing: str = ""
     items: list[ItemStats] = []
+    options: list[ItemOptions] = []
+    options_note: str = ""
+    norms: Norms | None = None
     warnings: list[str] = []
 
 
@@ -271,6 +329,31 @@ class Ranking(Struct, kw_only=True):
     cut_score: float | None
     ranked: list[Ranked]
     not_submitted: list[Pending]
+    bands: BandInfo | None = None
+
+
+# ---- equal-opportunities monitoring ----------------------------------------------------
+
+# question -> (label, {answer: label}); labels are msgids (translated where shown)
+MONITORING_QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "gender": (
+        N_("Gender"),
+        {
+            "woman": N_("Woman"),
+            "man": N_("Man"),
+            "another": N_("Another gender"),
+            PREFER_NOT: N_("Prefer not to say"),
+        },
+    ),
+    "age_band": (
+        N_("Age"),
+        {
+            "under_40": N_("Under 40"),
+            "40_plus": N_("40 or over"),
+            PREFER_NOT: N_("Prefer not to say"),
+        },
+    ),
+}
 
 
 # ---- respondents -----------------------------------------------------------------------

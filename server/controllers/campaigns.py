@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from assessments.competency import Competency as DomainCompetency
+from assessments.competency import Role as DomainRole
+from assessments.competency import localized, localized_named
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
-from reports.csv import csv_cell
+from reports import hiring
 from server.auth import guarded_user, hiring_guard
 from server.controllers.params import Limit, Offset
-from server.errors import UnprocessableError
+from server.convert import to_domain
+from server.db import utcnow
+from server.errors import ConflictError, UnprocessableError, not_found
+from server.i18n import translations
+from server.report_responses import csv_response, html_response, pdf_response
+from server.repositories import audit, responses
 from server.repositories import campaigns as repo
+from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
 from server.repositories.campaigns import Invitation
+from server.schemas import User
 from server.sjt_schemas import (
+    MONITORING_QUESTIONS,
     BulkInviteResult,
     Campaign,
     CampaignIn,
@@ -28,11 +40,15 @@ from server.sjt_schemas import (
     Candidate,
     CandidateIn,
     CandidatePage,
+    Language,
     Ranking,
 )
 from server.validation import problems
 
 MAX_CSV_ROWS = 5000
+ReportLang = Annotated[
+    Language, QueryParameter(description="Language of the report's text (English by default)")
+]
 
 
 class CampaignController(Controller):
@@ -206,14 +222,172 @@ class CampaignController(Controller):
             **{**{f: getattr(result, f) for f in result.__struct_fields__}, "ranked": ranked}
         )
         if format == "csv":
-            return Response(
-                ranking_csv(result),
-                media_type="text/csv; charset=utf-8",
-                headers={
-                    "Content-Disposition": f'attachment; filename="ranking-{campaign_id}.csv"'
-                },
+            columns = await _columns(campaign, "en")
+            return csv_response(
+                hiring.ranking_csv(result.ranked, columns), filename=f"ranking-{campaign_id}.csv"
             )
         return Response(result)
+
+    @get(
+        "/{campaign_id:int}/report",
+        summary="The ranked hiring report (HTML, PDF, or the ranking as CSV)",
+        description=(
+            "Summary, ranking with SED bands and the cut, score distribution, the form's "
+            "reliability in plain language and, when candidates gave voluntary "
+            "equal-opportunities answers, adverse impact in aggregate. Each view or export "
+            "is recorded in the audit log."
+        ),
+    )
+    async def report(
+        self,
+        request: Request[Any, Any, Any],
+        campaign_id: FromPath[int],
+        format: Annotated[Literal["html", "pdf", "csv"], QueryParameter()] = "html",
+        lang: ReportLang = "en",
+    ) -> Response[bytes]:
+        user = await guarded_user(request)
+        campaign = await repo.get_campaign(campaign_id, user)
+        columns = await _columns(campaign, lang)
+        await _audit(user, format, f"campaign:{campaign_id}/report.{format}")
+        if format == "csv":
+            ranked = (await ranking_repo.ranking(campaign)).ranked
+            return csv_response(
+                hiring.ranking_csv(ranked, columns), filename=f"hiring-report-{campaign_id}.csv"
+            )
+        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        scored = [r.candidate_id for r in result.ranked if r.score is not None]
+        t = translations(lang)
+        view = hiring.hiring_report(
+            campaign_id=campaign_id,
+            name=campaign.name,
+            role=await _role_name(campaign, lang),
+            invited=campaign.counts.invited,
+            started=campaign.counts.started,
+            ranking=result,
+            columns=columns,
+            forms=forms,
+            monitoring=await responses.monitoring_answers(scored),
+            labels=MONITORING_QUESTIONS,
+            now=utcnow(),
+            lang=lang,
+            t=t,
+        )
+        if format == "pdf":
+            html = hiring.render_hiring(replace(view, for_print=True), t)
+            return await pdf_response(html, filename=f"hiring-report-{campaign_id}.pdf")
+        return html_response(hiring.render_hiring(view, t))
+
+    @get(
+        "/{campaign_id:int}/candidates/{candidate_id:int}/report",
+        summary="A candidate's report for the recruiter (JSON, HTML or PDF)",
+        description=(
+            "Competency profile against the role's required levels, the total with its 95% "
+            "interval, rank and percentile, strengths and risks, and interview questions "
+            "for the weakest competencies. Never shows equal-opportunities answers."
+        ),
+    )
+    async def candidate_report(
+        self,
+        request: Request[Any, Any, Any],
+        campaign_id: FromPath[int],
+        candidate_id: FromPath[int],
+        format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
+        lang: ReportLang = "en",
+    ) -> Response[Any]:
+        user = await guarded_user(request)
+        campaign = await repo.get_campaign(campaign_id, user)
+        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
+        if row is None:
+            if any(p.candidate_id == candidate_id for p in result.not_submitted):
+                raise ConflictError(detail="This candidate has not submitted the test yet")
+            raise not_found("candidate", candidate_id)
+        await _audit(user, format, f"campaign:{campaign_id}/candidate:{candidate_id}.{format}")
+        t = translations(lang)
+        view = hiring.candidate_report(
+            campaign_id=campaign_id,
+            campaign=campaign.name,
+            role=await _role_name(campaign, lang),
+            row=row,
+            ranked=sum(1 for r in result.ranked if r.score is not None),
+            cut_score=campaign.cut_score,
+            form=next((f for f in forms if f.form_id == row.form_id), None),
+            competencies=await _required(campaign, lang),
+            now=utcnow(),
+            lang=lang,
+            t=t,
+        )
+        if format == "json":
+            return Response(view)
+        html = hiring.render_candidate(view, t)
+        if format == "pdf":
+            return await pdf_response(
+                html, filename=f"candidate-{candidate_id}-campaign-{campaign_id}.pdf"
+            )
+        return html_response(html)
+
+    @get(
+        "/{campaign_id:int}/technical-report",
+        summary="Technical report per form: reliability, item and option analysis, norms",
+    )
+    async def technical_report(
+        self,
+        request: Request[Any, Any, Any],
+        campaign_id: FromPath[int],
+        format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
+        lang: ReportLang = "en",
+    ) -> Response[Any]:
+        user = await guarded_user(request)
+        campaign = await repo.get_campaign(campaign_id, user)
+        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        await _audit(user, format, f"campaign:{campaign_id}/technical-report.{format}")
+        view = hiring.technical_report(
+            campaign_id=campaign_id,
+            name=campaign.name,
+            role=await _role_name(campaign, lang),
+            ranking=result,
+            forms=forms,
+            now=utcnow(),
+            lang=lang,
+        )
+        if format == "json":
+            return Response(view)
+        t = translations(lang)
+        if format == "pdf":
+            html = hiring.render_technical(view, t, for_print=True)
+            return await pdf_response(html, filename=f"technical-report-{campaign_id}.pdf")
+        return html_response(hiring.render_technical(view, t))
+
+
+async def _audit(user: User, fmt: str, target: str) -> None:
+    await audit.record(user.id, "exported" if fmt in ("pdf", "csv") else "viewed", target)
+
+
+async def _select_for(campaign: Campaign, lang: str) -> list[DomainCompetency]:
+    """The role's select-for competencies (the ranking's columns), in ``lang``."""
+    found, _ = await library_repo.list_competencies(
+        role=str(campaign.role_id), flag="select_for", limit=500
+    )
+    return [localized(to_domain(c, DomainCompetency), lang) for c in found]
+
+
+async def _columns(campaign: Campaign, lang: str) -> list[hiring.Column]:
+    return hiring.columns([(c.key, c.name) for c in await _select_for(campaign, lang)])
+
+
+async def _role(campaign: Campaign, lang: str) -> DomainRole:
+    role = to_domain(await library_repo.get_role(campaign.role_id), DomainRole)
+    return localized_named(role, lang)  # type: ignore[return-value]
+
+
+async def _required(campaign: Campaign, lang: str) -> list[tuple[DomainCompetency, int]]:
+    """The select-for competencies with the role's required level of each."""
+    levels = {r.competency: r.required_level for r in (await _role(campaign, lang)).competencies}
+    return [(c, levels.get(c.key, 3)) for c in await _select_for(campaign, lang)]
+
+
+async def _role_name(campaign: Campaign, lang: str) -> str:
+    return (await _role(campaign, lang)).name
 
 
 def parse_invitations(text: str) -> tuple[list[Invitation], list[Problem]]:
@@ -251,40 +425,3 @@ def parse_invitations(text: str) -> tuple[list[Invitation], list[Problem]]:
     if not people and not found:
         found.append(Problem("body", "no candidates in the file"))
     return people, found
-
-
-def ranking_csv(result: Ranking) -> bytes:
-    comps = sorted({k for r in result.ranked for k in r.competency_scores})
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(
-        [
-            "rank",
-            "candidate_id",
-            "name",
-            "score",
-            "percentile",
-            "sten",
-            "passed",
-            "answered",
-            *comps,
-        ]
-    )
-    for r in result.ranked:
-        w.writerow(
-            [
-                r.rank,
-                r.candidate_id,
-                csv_cell(r.name),
-                "" if r.score is None else f"{r.score:.1f}",
-                "" if r.percentile is None else f"{r.percentile:.1f}",
-                "" if r.sten is None else r.sten,
-                "" if r.passed is None else ("yes" if r.passed else "no"),
-                r.answered,
-                *[
-                    "" if r.competency_scores.get(c) is None else f"{r.competency_scores[c]:.1f}"
-                    for c in comps
-                ],
-            ]
-        )
-    return out.getvalue().encode("utf-8")

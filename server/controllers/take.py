@@ -18,7 +18,7 @@ from server.db import utcnow
 from server.i18n import LANGUAGES, environment_for, negotiate, translations
 from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
-from server.sjt_schemas import RespondItem, RespondOption, Scale
+from server.sjt_schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
 
 
 def N_(message: str) -> str:
@@ -96,11 +96,17 @@ def _minutes(seconds: int) -> int:
     return max(1, round(seconds / 60))
 
 
-def _done(session: TestSession, token: str, lang: str) -> Response[str]:
+async def _done(
+    session: TestSession, token: str, lang: str, *, monitoring_saved: str = ""
+) -> Response[str]:
+    """The thank-you page, with the optional equal-opportunities questions."""
     return page(
         "done.html",
         lang,
         timed_out=bool(session.candidate["timed_out"]),
+        monitoring_questions=MONITORING_QUESTIONS,
+        monitoring_given=await responses.monitoring_of(session.id),
+        monitoring_saved=monitoring_saved,
         **_common(session, token, lang),
     )
 
@@ -111,7 +117,7 @@ async def take_start(request: Request[Any, Any, Any], token: FromPath[str]) -> R
     if session is None:
         return _invalid(lang)
     if session.status == "submitted":
-        return _done(session, token, lang)
+        return await _done(session, token, lang)
     if session.status == "started":
         return Redirect(path=f"/take/{token}/items/1")
     if session.candidate["consented_at"] is not None:
@@ -239,7 +245,7 @@ async def take_item(
     if session is None:
         return _invalid(lang)
     if session.status == "submitted":
-        return _done(session, token, lang)
+        return await _done(session, token, lang)
     if session.status == "invited":
         return Redirect(path=f"/take/{token}")
     if not 1 <= n <= len(session.items):
@@ -315,6 +321,32 @@ async def take_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     return Redirect(path=f"/take/{token}")
 
 
+@post("/take/{token:str}/monitoring", include_in_schema=False)
+async def take_monitoring(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    """Store the voluntary equal-opportunities answers (after submission only).
+
+    A question left blank keeps its earlier answer; "withdraw" removes every answer;
+    values that are not offered are ignored.
+    """
+    session, lang = await _session(request, token)
+    if session is None:
+        return _invalid(lang)
+    if session.status != "submitted":
+        return Redirect(path=f"/take/{token}")
+    form = await request.form()
+    withdraw = form.get("withdraw") == "yes"
+    if withdraw:
+        chosen: dict[str, str | None] = dict.fromkeys(MONITORING_QUESTIONS)
+    else:
+        chosen = {
+            question: str(form.get(question))
+            for question, (_label, answers) in MONITORING_QUESTIONS.items()
+            if form.get(question) in answers
+        }
+    await responses.save_monitoring(session.id, chosen)
+    return await _done(session, token, lang, monitoring_saved="removed" if withdraw else "saved")
+
+
 TAKE_HANDLERS = [
     take_start,
     take_consent,
@@ -324,4 +356,5 @@ TAKE_HANDLERS = [
     take_item_save,
     take_review,
     take_submit,
+    take_monitoring,
 ]

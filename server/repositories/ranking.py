@@ -8,24 +8,30 @@ Each score is stored with the key versions and method that produced it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio.to_thread
+import msgspec
 import numpy as np
+from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from assessments.psychometrics import (
     cronbach_alpha,
     guttman_lambda6,
     item_analysis,
     omega_total,
+    option_analysis,
     percentile_ranks,
     sed_bands,
     sem,
     split_half,
     stens,
 )
+from assessments.psychometrics.normgroups import norms  # the package's `norms` is shadowed
 from assessments.sjt.items import Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
 from assessments.sjt.scoring import (
@@ -40,13 +46,46 @@ from assessments.sjt.scoring import (
     score_rate,
     score_test,
 )
+from reports.hiring import (
+    LOW_ALPHA,
+    MISSING_PAIRWISE,
+    OPTIONS_NOT_RATE,
+    OPTIONS_NOTE,
+    OPTIONS_TOO_FEW,
+    SMALL_N,
+)
 from server.db import loads, utcnow, write_transaction
 from server.repositories import library as library_repo
-from server.repositories import sjt_bank
+from server.repositories import sjt_bank, snapshots
 from server.repositories.campaigns import form_items
 from server.repositories.responses import submit_expired
-from server.sjt_schemas import Campaign, FormReliability, ItemStats, Pending, Ranked, Ranking
-from server.tables import Answer, Candidate, Score, SjtForm
+from server.sjt_schemas import (
+    BandInfo,
+    Campaign,
+    FormReliability,
+    ItemOptions,
+    ItemStats,
+    NormRow,
+    Norms,
+    OptionStats,
+    Pending,
+    Ranked,
+    Ranking,
+)
+from server.tables import (
+    Answer,
+    CampaignForm,
+    Candidate,
+    Score,
+    SjtForm,
+    SjtFormItem,
+    SjtItem,
+    SjtKey,
+)
+
+# Bump when the stored analysis changes shape or method: stored snapshots are then redone.
+ANALYSIS_VERSION = 1
+BAND_Z = 1.96
 
 
 @dataclass(frozen=True)
@@ -59,6 +98,13 @@ class FormScores:
     item_scores: np.ndarray  # candidates x items, 0-1 within each item's bounds
     item_ids: list[int]
     item_keys: list[str]
+    name: str = ""
+    format: str = ""
+    scoring: str = ""
+    responses: tuple[np.ndarray, ...] = ()  # as from response_arrays, ``valid`` last
+    best: np.ndarray | None = None  # keyed best / worst option per item
+    worst: np.ndarray | None = None
+    option_keys: tuple[tuple[str, ...], ...] = ()
 
 
 def response_arrays(
@@ -100,14 +146,22 @@ def response_arrays(
     return out, valid
 
 
+class ItemScores(NamedTuple):
+    scores: np.ndarray  # candidates x items
+    lo: np.ndarray  # lowest / highest possible score per item
+    hi: np.ndarray
+    best: np.ndarray  # the key's best / worst option per item
+    worst: np.ndarray
+
+
 def item_scores(
     fmt: str,
     method: str,
     key_method: str,
     responses: tuple[np.ndarray, ...],
     effectiveness: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Item scores (candidates x items) and the items' lowest/highest possible scores."""
+) -> ItemScores:
+    """Item scores (candidates x items), the items' score bounds and the key's best/worst."""
     *arrays, valid = responses
     if key_method != "expert":
         consensus = ConsensusKey(format=fmt, method=key_method.removeprefix("consensus_"))  # type: ignore[arg-type]
@@ -141,7 +195,7 @@ def item_scores(
         rank_method = "spearman" if method == "spearman" else "distance"
         scores = score_rank(arrays[0], ranks, valid, method=rank_method)
         bounds = rank_bounds(ranks, valid, method=rank_method)
-    return scores, bounds.lo, bounds.hi
+    return ItemScores(scores, bounds.lo, bounds.hi, np.asarray(best), np.asarray(worst))
 
 
 async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
@@ -202,14 +256,12 @@ async def _scores(campaign: Campaign) -> Scored:
             eff: np.ndarray = eff,
             targets: np.ndarray = targets,
         ) -> Any:
-            scores, lo, hi = item_scores(
-                form["format"], form["scoring"], campaign.key_method, arrays, eff
-            )
+            got = item_scores(form["format"], form["scoring"], campaign.key_method, arrays, eff)
             with np.errstate(invalid="ignore", divide="ignore"):
-                unit = (scores - lo) / np.where(hi > lo, hi - lo, np.nan)
-            return score_test(scores, (lo, hi), targets), unit
+                unit = (got.scores - got.lo) / np.where(got.hi > got.lo, got.hi - got.lo, np.nan)
+            return score_test(got.scores, (got.lo, got.hi), targets), unit, got
 
-        result, unit = await anyio.to_thread.run_sync(compute)
+        result, unit, got = await anyio.to_thread.run_sync(compute)
         methods.add(f"{form['format']}/{form['scoring']}")
         results.append(
             FormScores(
@@ -221,6 +273,13 @@ async def _scores(campaign: Campaign) -> Scored:
                 item_scores=unit,
                 item_ids=[it.id for it in items],  # type: ignore[misc]
                 item_keys=[it.key for it in items],
+                name=form["name"],
+                format=form["format"],
+                scoring=form["scoring"],
+                responses=arrays,
+                best=got.best,
+                worst=got.worst,
+                option_keys=tuple(it.option_keys for it in items),
             )
         )
     return Scored(candidates, answers, comp_keys, methods, key_versions, results)
@@ -228,10 +287,21 @@ async def _scores(campaign: Campaign) -> Scored:
 
 async def ranking(campaign: Campaign) -> Ranking:
     """Score every submitted candidate and rank them; list the others apart."""
+    return await _ranking(campaign, await _scores(campaign))
+
+
+async def ranking_and_analysis(campaign: Campaign) -> tuple[Ranking, list[FormReliability]]:
+    """The ranking and the stored analysis of each form, from one scoring pass."""
+    state = await data_state(campaign)
     scored = await _scores(campaign)
+    return await _ranking(campaign, scored), await _analysis(campaign, state, scored)
+
+
+async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
     candidates, answers, comp_keys = scored.candidates, scored.answers, scored.comp_keys
     methods, key_versions, results = scored.methods, scored.key_versions, scored.results
     ids = [i for r in results for i in r.candidate_ids]
+    form_of = {i: r.form_id for r in results for i in r.candidate_ids}
     totals = np.concatenate([r.total_scaled for r in results]) if results else np.array([])
     comps = (
         np.concatenate([r.competency_scaled for r in results])
@@ -241,7 +311,7 @@ async def ranking(campaign: Campaign) -> Ranking:
     answered = np.concatenate([r.answered for r in results]) if results else np.array([])
     pct = percentile_ranks(totals) if len(totals) else totals
     sten = stens(totals) if len(totals) > 1 else np.full(len(totals), np.nan)
-    bands = _sed_bands(results, totals)
+    bands, band_info = _sed_bands(results, totals)
     by_id = {c["id"]: c for c in candidates}
     method = ", ".join(sorted(methods)) or "none"
     rows = []
@@ -266,6 +336,7 @@ async def ranking(campaign: Campaign) -> Ranking:
                 band=None if bands[n] == 0 else int(bands[n]),
                 submitted_at=by_id[cid]["submitted_at"],
                 timed_out=bool(by_id[cid]["timed_out"]),
+                form_id=form_of[cid],
             )
         )
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.candidate_id))
@@ -291,42 +362,72 @@ async def ranking(campaign: Campaign) -> Ranking:
         cut_score=campaign.cut_score,
         ranked=rows,
         not_submitted=pending,
+        bands=band_info,
     )
 
 
-def _sed_bands(results: Sequence[FormScores], totals: np.ndarray) -> np.ndarray:
+def _sed_bands(
+    results: Sequence[FormScores], totals: np.ndarray
+) -> tuple[np.ndarray, BandInfo | None]:
     """Fixed SED bands of the scaled totals (band 1: indistinguishable from the top score).
 
     SEM = SD(total) * sqrt(1 - alpha), alpha over the item scores of the largest form (the
     pooled campaign when forms are parallel); SED = sqrt(2) * SEM; 95 % (z = 1.96).
     """
+    none = np.zeros(len(totals), dtype=int), None
     if len(totals) < 3 or not results:
-        return np.zeros(len(totals), dtype=int)
+        return none
     largest = max(results, key=lambda r: len(r.candidate_ids))
     try:
         alpha = cronbach_alpha(largest.item_scores, missing="pairwise").alpha
     except ValueError:
-        return np.zeros(len(totals), dtype=int)
+        return none
     valid = totals[~np.isnan(totals)]
     if not np.isfinite(alpha) or len(valid) < 3:
-        return np.zeros(len(totals), dtype=int)
-    error = sem(float(np.std(valid, ddof=1)), min(max(alpha, 0.0), 1.0))
-    return np.asarray(sed_bands(totals, error, method="fixed").band)
+        return none
+    reliability = min(max(alpha, 0.0), 1.0)
+    error = sem(float(np.std(valid, ddof=1)), reliability)
+    found = sed_bands(totals, error, method="fixed", z=BAND_Z)
+    info = BandInfo(
+        form_id=largest.form_id,
+        alpha=round(float(alpha), 4),
+        sem=round(found.sem, 4),
+        sed=round(found.sed, 4),
+        z=BAND_Z,
+        width=round(found.width, 4),
+    )
+    return np.asarray(found.band), info
 
 
 def form_reliability(r: FormScores) -> FormReliability:
-    """The reliability of one form from its candidates' item scores (0-1 per item)."""
+    """The analysis of one form from its candidates' item scores (0-1 per item).
+
+    Reliability (alpha with its Feldt interval, omega, lambda 6, split-half, SEM), item
+    analysis, option analysis and the distribution of the totals (norms).
+    """
     x = r.item_scores
     n, k = x.shape
+    about = {"name": r.name, "format": r.format, "scoring": r.scoring}
     warnings: list[str] = []
-    if n < 30:
+    if n < SMALL_N:
         warnings.append(f"only {n} submitted candidates: too few for stable estimates")
+    options, options_note = _options(r)
+    normed = _norms(r.total_scaled)
     try:
         a = cronbach_alpha(x, missing="pairwise")
     except ValueError as exc:
-        return FormReliability(form_id=r.form_id, n=n, k=k, warnings=[*warnings, str(exc)])
+        return FormReliability(
+            form_id=r.form_id,
+            n=n,
+            k=k,
+            **about,
+            options=options,
+            options_note=options_note,
+            norms=normed,
+            warnings=[*warnings, str(exc)],
+        )
     alpha = _num(a.alpha)
-    if alpha is not None and alpha < 0.70:
+    if alpha is not None and alpha < LOW_ALPHA:
         warnings.append(f"alpha {alpha:.2f} is below .70: scores are not precise enough alone")
     try:
         omega = _num(omega_total(x))
@@ -344,6 +445,7 @@ def form_reliability(r: FormScores) -> FormReliability:
         form_id=r.form_id,
         n=n,
         k=k,
+        **about,
         alpha=alpha,
         alpha_ci=[_num(a.ci[0]), _num(a.ci[1])],
         std_alpha=_num(a.std_alpha),
@@ -351,7 +453,7 @@ def form_reliability(r: FormScores) -> FormReliability:
         lambda6=lam6,
         split_half=None if half is None else _num(half.spearman_brown),
         sem=_num(sem(sd, min(max(a.alpha, 0.0), 1.0))) if np.isfinite(sd) and alpha else None,
-        missing="pairwise (each covariance from the candidates who answered both items)",
+        missing=MISSING_PAIRWISE,
         items=[
             ItemStats(
                 item_id=r.item_ids[i],
@@ -364,7 +466,110 @@ def form_reliability(r: FormScores) -> FormReliability:
             )
             for i in range(k)
         ],
+        options=options,
+        options_note=options_note,
+        norms=normed,
         warnings=warnings,
+    )
+
+
+def _choices(r: FormScores) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The single choices of a form's answers with their keyed options: (name, choices, key).
+
+    most/least: the option chosen as most effective (key: the best) and as least effective
+    (key: the worst); rank: the option put first and the one put last; rate: none.
+    """
+    if r.best is None or r.worst is None:
+        return []
+    if r.format == "most_least":
+        most, least, _ = r.responses
+        return [("most", most, r.best), ("least", least, r.worst)]
+    if r.format == "rank":
+        ranks, valid = r.responses
+        n_options = valid.sum(axis=1)  # per item
+        given = valid[None] & ~np.isnan(ranks)
+        complete = (given == valid[None]).all(axis=2)  # candidates x items
+        first = np.where(given, ranks, np.inf).argmin(axis=2)
+        last = (given & (ranks == n_options[None, :, None])).argmax(axis=2)
+        return [
+            ("first", np.where(complete, first, np.nan), r.best),
+            ("last", np.where(complete, last, np.nan), r.worst),
+        ]
+    return []
+
+
+def _options(r: FormScores) -> tuple[list[ItemOptions], str]:
+    """Option analysis of each choice of each item against the candidates' totals.
+
+    Items are analysed in groups of equal option count, so that an option nobody chose is
+    reported as unused only when the item has it.
+    """
+    choices = _choices(r)
+    if not choices:
+        return [], OPTIONS_NOT_RATE
+    keep = np.isfinite(r.total_scaled)
+    totals = r.total_scaled[keep]
+    if len(totals) < 2:
+        return [], OPTIONS_TOO_FEW
+    counts = np.array([len(opts) for opts in r.option_keys])
+    found: dict[tuple[int, str], ItemOptions] = {}
+    for width in np.unique(counts):
+        cols = np.flatnonzero(counts == width)
+        for name, c, key in choices:
+            a = option_analysis(
+                c[keep][:, cols],
+                np.asarray(key, dtype=np.intp)[cols],
+                totals,
+                n_options=int(width),
+            )
+            for j, i in enumerate(cols):
+                found[int(i), name] = ItemOptions(
+                    item_id=r.item_ids[i],
+                    key=r.item_keys[i],
+                    choice=name,  # type: ignore[arg-type]
+                    n=int(a.n[j]),
+                    options=[
+                        OptionStats(
+                            option=opt,
+                            share=_num(a.share[j, o]),
+                            r_pb=_num(a.point_biserial[j, o]),
+                            keyed=o == int(a.key[j]),
+                        )
+                        for o, opt in enumerate(r.option_keys[i])
+                    ],
+                    key_share_low=_num(a.key_share_low[j]),
+                    key_share_high=_num(a.key_share_high[j]),
+                    flags=list(a.flags[j]),
+                )
+    out = [found[i, name] for i in range(len(r.item_keys)) for name, _, _ in choices]
+    return out, OPTIONS_NOTE
+
+
+NORM_SCORES = tuple(range(0, 101, 10))
+
+
+def _norms(totals: np.ndarray) -> Norms | None:
+    """Mean, SD, percentiles and a score -> percentile rank and sten table of the totals."""
+    valid = totals[np.isfinite(totals)]
+    try:
+        group = norms(valid)
+    except ValueError:
+        return None
+    cuts = np.percentile(valid, [10, 25, 50, 75, 90])
+    grid = np.array(NORM_SCORES, dtype=float)
+    return Norms(
+        n=group.n,
+        mean=round(group.mean, 2),
+        sd=round(group.sd, 2),
+        min=round(float(valid.min()), 2),
+        max=round(float(valid.max()), 2),
+        percentiles={
+            str(p): round(float(v), 2) for p, v in zip((10, 25, 50, 75, 90), cuts, strict=True)
+        },
+        table=[
+            NormRow(score=float(s), percentile=round(float(pr), 1), sten=int(st))
+            for s, pr, st in zip(grid, group.percentile_rank(grid), group.sten(grid), strict=True)
+        ],
     )
 
 
@@ -372,10 +577,55 @@ def _num(x: Any) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), 4)
 
 
+async def data_state(campaign: Campaign) -> str:
+    """What the campaign's analysis depends on, read cheaply from the database.
+
+    Submitted candidates (count), their answers (count and latest save), the keys of the
+    form items (latest key id), the items' versions, the forms' formats and scoring
+    methods, and the key method. Expired tests are submitted first, so they count.
+    """
+    await submit_expired(Candidate.campaign == campaign.id)
+    submitted = (Candidate.campaign == campaign.id) & (Candidate.status == "submitted")
+    n_submitted = await Candidate.count().where(submitted)
+    answers = (
+        await Answer.select(Count(Answer.id, alias="n"), Max(Answer.saved_at, alias="last"))
+        .where(
+            (Answer.candidate.campaign == campaign.id) & (Answer.candidate.status == "submitted")
+        )
+        .first()
+    )
+    forms = await CampaignForm.select(CampaignForm.form).where(CampaignForm.campaign == campaign.id)
+    form_ids = sorted(f["form"] for f in forms) or [-1]
+    items = SjtFormItem.select(SjtFormItem.item).where(SjtFormItem.form.is_in(form_ids))
+    key = await SjtKey.select(Max(SjtKey.id, alias="k")).where(SjtKey.item.is_in(items)).first()
+    versions = (
+        await SjtItem.select(Sum(SjtItem.version, alias="v")).where(SjtItem.id.is_in(items)).first()
+    )
+    shapes = await SjtForm.select(SjtForm.id, SjtForm.format, SjtForm.scoring).where(
+        SjtForm.id.is_in(form_ids)
+    )
+    forms_hash = hashlib.sha256(
+        json.dumps(sorted((f["id"], f["format"], f["scoring"]) for f in shapes)).encode()
+    ).hexdigest()[:16]
+    return (
+        f"v{ANALYSIS_VERSION} s{n_submitted} a{answers['n']} t{answers['last']} "
+        f"k{key['k']} i{versions['v']} {campaign.key_method} f{forms_hash}"
+    )
+
+
+async def _analysis(campaign: Campaign, state: str, scored: Scored | None) -> list[FormReliability]:
+    async def compute() -> dict[str, Any]:
+        done = scored if scored is not None else await _scores(campaign)
+        forms = [await anyio.to_thread.run_sync(form_reliability, r) for r in done.results]
+        return {"forms": msgspec.to_builtins(forms)}
+
+    stored = await snapshots.current("campaign", campaign.id, state, compute)
+    return msgspec.convert(stored["forms"], list[FormReliability])
+
+
 async def reliability(campaign: Campaign) -> list[FormReliability]:
-    """Reliability of each form of the campaign, from the submitted candidates."""
-    scored = await _scores(campaign)
-    return [await anyio.to_thread.run_sync(form_reliability, r) for r in scored.results]
+    """The analysis of each form of the campaign, stored and redone when its data changes."""
+    return await _analysis(campaign, await data_state(campaign), None)
 
 
 async def _store_scores(

@@ -8,7 +8,7 @@ append-only log of every save (``answer_event``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from assessments.sjt.items import Format, Item, is_complete, validated_answer
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, not_found
 from server.repositories.campaigns import form_items
-from server.tables import Answer, AnswerEvent, Campaign, Candidate, SjtForm
+from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer, SjtForm
 from server.tokens import token_hash
 
 
@@ -245,3 +245,50 @@ async def record_completed(
                     for i, a in answers_by_item.items()
                 )
             )
+
+
+# ---- voluntary equal-opportunities answers (kept apart from the test answers) ----------
+
+
+async def save_monitoring(candidate_id: int, answers: Mapping[str, str | None]) -> None:
+    """Store, change or withdraw (``None``) a candidate's answer to each monitoring question.
+
+    One row per candidate and question (an upsert); the caller validates the values.
+    """
+    now = utcnow()
+    async with write_transaction():
+        for question, answer in answers.items():
+            if answer:
+                await MonitoringAnswer.insert(
+                    MonitoringAnswer(
+                        candidate=candidate_id, question=question, answer=answer, given_at=now
+                    )
+                ).on_conflict(
+                    target=(MonitoringAnswer.candidate, MonitoringAnswer.question),
+                    action="DO UPDATE",
+                    values=[MonitoringAnswer.answer, MonitoringAnswer.given_at],
+                )
+            else:
+                await MonitoringAnswer.delete().where(
+                    (MonitoringAnswer.candidate == candidate_id)
+                    & (MonitoringAnswer.question == question)
+                )
+
+
+async def monitoring_of(candidate_id: int) -> dict[str, str]:
+    """The candidate's own answers (shown back to them only, on their own link)."""
+    rows = await MonitoringAnswer.select(MonitoringAnswer.question, MonitoringAnswer.answer).where(
+        MonitoringAnswer.candidate == candidate_id
+    )
+    return {r["question"]: r["answer"] for r in rows}
+
+
+async def monitoring_answers(candidate_ids: Sequence[int]) -> dict[str, dict[int, str]]:
+    """Question -> {candidate: answer} for the given candidates, for aggregate analysis only."""
+    rows = await MonitoringAnswer.select(
+        MonitoringAnswer.candidate, MonitoringAnswer.question, MonitoringAnswer.answer
+    ).where(MonitoringAnswer.candidate.is_in(list(candidate_ids) or [-1]))
+    out: dict[str, dict[int, str]] = {}
+    for r in rows:
+        out.setdefault(r["question"], {})[r["candidate"]] = r["answer"]
+    return out
