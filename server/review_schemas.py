@@ -150,3 +150,91 @@ class RaterForm(Struct, kw_only=True, tag="360", tag_field="kind"):
     answered: int
     total: int
     closes_at: datetime | None = None
+
+
+# ---- reliability of a cycle (GET /api/v1/reviews/{id}/reliability) ---------------------
+
+
+class Finding(Struct, kw_only=True):
+    """A warning: a code, its English text and the values in it."""
+
+    code: str
+    message: str
+    params: dict[str, float | int | str] = {}
+
+
+class ItemReliability(Struct, kw_only=True):
+    """One statement of a competency scale (scored scale: reverse keying applied)."""
+
+    id: int
+    reverse: bool
+    n: int
+    mean: float | None
+    sd: float | None
+    r_drop: float | None  # corrected item-total correlation
+    alpha_if_deleted: float | None
+    flags: list[str]
+
+
+class CompetencyReliability(Struct, kw_only=True):
+    """Internal consistency of one competency's statements over the cycle's forms."""
+
+    competency: str
+    k: int  # statements
+    n: int  # forms with at least one rating on the competency
+    n_pairwise: int  # smallest pairwise n: the n of the alpha interval
+    alpha: float | None
+    std_alpha: float | None
+    alpha_ci: list[float | None]  # Feldt 95 %
+    omega: float | None  # omega total, one-factor minres
+    lambda6: float | None
+    items: list[ItemReliability]
+    warnings: list[Finding]
+
+
+class ICC(Struct, kw_only=True):
+    form: str  # "ICC2" (single rater) or "ICC2k" (mean of the group's raters)
+    value: float | None
+    ci: list[float | None]
+    F: float | None
+    df1: float
+    df2: float
+    p: float | None
+
+
+class GroupAgreement(Struct, kw_only=True):
+    """Agreement within a group the person's report shows (never a suppressed group)."""
+
+    group: str
+    n: int
+    statements: int  # rated by every rater of the group: the ICC's targets
+    icc: ICC | None
+    icc_k: ICC | None
+    rwg: dict[str, float | None]  # rwg(J) per competency, uniform null
+    warnings: list[Finding]
+
+
+class SubjectAgreement(Struct, kw_only=True):
+    subject: int
+    name: str = ""
+    groups: list[GroupAgreement]
+    suppressed_groups: list[str]  # names only
+
+
+class ReviewReliability(Struct, kw_only=True):
+    """Reliability of a 360 cycle: per competency scale, and rater agreement per person."""
+
+    review_id: int
+    scale: list[int]
+    threshold: int
+    subjects: int
+    forms: int
+    responses: dict[str, int]  # submitted forms per group over the cycle
+    ratings: int
+    cannot_say: int
+    withheld: int  # ratings no report shows (anonymity), left out
+    competencies: list[CompetencyReliability]
+    agreement: list[SubjectAgreement]
+    missing: str
+    agreement_method: str
+    warnings: list[Finding]

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from assessments.competency import localized
 from assessments.errors import Problem
 from server.auth import current_user, page_guard
+from server.repositories import audit
 from server.repositories import library as library_repo
 from server.repositories import reviews as repo
 from server.review_schemas import GROUPS, RaterIn, SubjectIn
@@ -241,6 +242,7 @@ async def report_page(
     row = await repo.get_review_row(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     data = await repo.subject_report(row, subject_id)
+    await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
     comps, _ = await library_repo.list_competencies(limit=500)
     names = {c.key: localized(c, "en").name for c in comps}
     inst = repo.instrument_of(row)

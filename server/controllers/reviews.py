@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import smtplib
 from email.message import EmailMessage
@@ -16,11 +14,23 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from reports.csv import csv_cell
+from assessments.survey360.reliability import CycleReliability
+from reports.review360 import (
+    subject_csv,
+    subject_html,
+    subject_view,
+    technical_html,
+    technical_view,
+)
 from server.auth import coaching_guard, guarded_user
 from server.controllers.params import Limit, Offset
+from server.db import utcnow
+from server.i18n import LANGUAGES, negotiate, translations
+from server.report_responses import ReportFormat, csv_response, html_response, pdf_response
+from server.repositories import audit
 from server.repositories import reviews as repo
 from server.review_schemas import (
+    Language,
     Nomination,
     Progress,
     Rater,
@@ -30,42 +40,10 @@ from server.review_schemas import (
     Review,
     ReviewIn,
     ReviewPage,
+    ReviewReliability,
     Subject,
     SubjectIn,
 )
-
-
-def report_csv(data: dict[str, Any]) -> bytes:
-    """Competency means per shown group (and the self-other gap), one row per competency."""
-    groups = list(data["groups"])
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(
-        [
-            "competency",
-            *[f"{g} mean" for g in groups],
-            *[f"{g} n" for g in groups],
-            "self-other gap",
-        ]
-    )
-    for c in data["competencies"]:
-        means = [c["groups"].get(g, {}).get("mean") for g in groups]
-        ns = [data["groups"][g]["n"] for g in groups]
-        gap = c.get("gap")
-        w.writerow(
-            [
-                csv_cell(c["key"]),
-                *["" if m is None else f"{m:.2f}" for m in means],
-                *ns,
-                "" if gap is None else f"{gap:.2f}",
-            ]
-        )
-    if data["suppressed_groups"]:
-        w.writerow([])
-        w.writerow(
-            ["not shown (fewer raters than the anonymity threshold)", *data["suppressed_groups"]]
-        )
-    return out.getvalue().encode("utf-8")
 
 
 def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> None:
@@ -186,11 +164,12 @@ class ReviewController(Controller):
 
     @get(
         "/{review_id:int}/subjects/{subject_id:int}/report",
-        summary="The subject's 360 result by group (anonymity rules applied; JSON or CSV)",
+        summary="The subject's 360 report by group (anonymity rules applied; JSON, HTML, PDF, CSV)",
         description=(
             "groups: the groups shown (name -> n and competency figures); a group below the "
-            "anonymity threshold appears only by name in suppressed_groups. No rater's answers "
-            "or identity are ever returned."
+            "anonymity threshold appears only by name in suppressed_groups. agreement: ICC "
+            "and rwg(J) within the shown groups. No rater's answers or identity are ever "
+            "returned. HTML and PDF in ?lang= (else Accept-Language)."
         ),
     )
     async def report(
@@ -198,19 +177,97 @@ class ReviewController(Controller):
         request: Request[Any, Any, Any],
         review_id: FromPath[int],
         subject_id: FromPath[int],
-        format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
+        format: Annotated[ReportFormat, QueryParameter()] = "json",
+        lang: Annotated[Language | None, QueryParameter()] = None,
     ) -> Response[Any]:
-        row = await repo.get_review_row(review_id, await guarded_user(request))
+        user = await guarded_user(request)
+        row = await repo.get_review_row(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
-        data = await repo.subject_report(row, subject_id)
-        data = {"review": row["name"], "subject": subject.name, **data}
-        if format == "csv":
+        result = await repo.subject_result(row, subject_id)
+        await audit.record(
+            user.id,
+            "exported" if format in ("pdf", "csv") else "viewed",
+            f"review:{review_id}/subject:{subject_id}/report.{format}",
+        )
+        if format == "json":
             return Response(
-                report_csv(data),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="360-{subject_id}.csv"'},
+                {"review": row["name"], "subject": subject.name, **repo.report_dict(result)}
             )
-        return Response(data)
+        language = _language(request, lang)
+        t = translations(language)
+        view = subject_view(
+            result.report,
+            result.agreement,
+            await repo.report_labels(row, language),
+            review=row["name"],
+            subject=subject.name,
+            generated=_generated(),
+            translations=t,
+        )
+        filename = f"360-{review_id}-{subject_id}"
+        if format == "csv":
+            return csv_response(subject_csv(view), filename=f"{filename}.csv")
+        html = subject_html(view, t, language)
+        if format == "pdf":
+            return await pdf_response(html, filename=f"{filename}.pdf")
+        return html_response(html)
+
+    @get(
+        "/{review_id:int}/reliability",
+        summary="Reliability of the cycle: alpha (Feldt CI), omega, lambda6 and items per "
+        "competency; ICC and rwg(J) per person and shown group",
+        description=(
+            "Computed from the submitted forms, stored, and recomputed when answers change. "
+            "'Cannot say' is missing data (pairwise). Agreement is given only for the groups "
+            "each person's report shows."
+        ),
+    )
+    async def reliability(
+        self, request: Request[Any, Any, Any], review_id: FromPath[int]
+    ) -> ReviewReliability:
+        user = await guarded_user(request)
+        row = await repo.get_review_row(review_id, user)
+        out = await _reliability(row)
+        await audit.record(user.id, "viewed", f"review:{review_id}/reliability")
+        return out
+
+    @get(
+        "/{review_id:int}/technical-report",
+        summary="Technical report of the cycle: reliability, item statistics, response counts, "
+        "missing data, rater agreement (JSON, HTML, PDF)",
+    )
+    async def technical_report(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
+        lang: Annotated[Language | None, QueryParameter()] = None,
+    ) -> Response[Any]:
+        user = await guarded_user(request)
+        row = await repo.get_review_row(review_id, user)
+        data = await repo.reliability(row)
+        await audit.record(
+            user.id,
+            "exported" if format == "pdf" else "viewed",
+            f"review:{review_id}/technical-report.{format}",
+        )
+        subjects = {s.id: s.name for s in await repo.list_subjects(review_id)}
+        if format == "json":
+            return Response(_reliability_out(review_id, data, subjects))
+        language = _language(request, lang)
+        t = translations(language)
+        view = technical_view(
+            data,
+            await repo.report_labels(row, language),
+            review=row["name"],
+            subjects=subjects,
+            generated=_generated(),
+            translations=t,
+        )
+        html = technical_html(view, t, language)
+        if format == "pdf":
+            return await pdf_response(html, filename=f"360-{review_id}-technical.pdf")
+        return html_response(html)
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
     async def progress(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Progress:
@@ -259,6 +316,28 @@ class ReviewController(Controller):
             await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
             return Reminders(sent_by_email=True, reminders=emailed)  # links went only by e-mail
         return Reminders(sent_by_email=False, reminders=reminders)
+
+
+def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
+    return lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
+
+
+def _generated() -> str:
+    return utcnow().strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _reliability_out(
+    review_id: int, data: CycleReliability, subjects: dict[int, str]
+) -> ReviewReliability:
+    out = msgspec.convert({"review_id": review_id, **msgspec.to_builtins(data)}, ReviewReliability)
+    for a in out.agreement:
+        a.name = subjects.get(a.subject, "")
+    return out
+
+
+async def _reliability(row: dict[str, Any]) -> ReviewReliability:
+    subjects = {s.id: s.name for s in await repo.list_subjects(row["id"])}
+    return _reliability_out(row["id"], await repo.reliability(row), subjects)
 
 
 class NominationController(Controller):

@@ -7,13 +7,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 import msgspec
+import numpy as np
+from piccolo.query.functions.aggregate import Count, Max
 
 from assessments.errors import Problem
-from assessments.survey360.instrument import Instrument, build_instrument
+from assessments.survey360.aggregation import Report360, aggregate
+from assessments.survey360.instrument import Instrument, build_instrument, localized_instrument
+from assessments.survey360.reliability import (
+    AGREEMENT_METHOD,
+    CycleReliability,
+    SubjectAgreement,
+    SubjectRatings,
+    cycle_reliability,
+    subject_agreement,
+)
+from reports.review360 import Labels
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, UnprocessableError, not_found
 from server.repositories import library as library_repo
+from server.repositories import snapshots
 from server.review_schemas import GROUPS, GroupCounts, Progress, SubjectProgress
 from server.review_schemas import Rater as RaterOut
 from server.review_schemas import Review as ReviewOut
@@ -461,10 +475,10 @@ async def set_rater_language(session: RaterSession, lang: str) -> None:
         await Rater.update({Rater.language: lang}).where(Rater.id == session.id)
 
 
-async def submitted_answers(subject_id: int) -> list[tuple[str, dict[int, dict[str, Any]]]]:
-    """(group, answers) of each submitted rater of a subject; nothing that identifies them."""
-    rows = await Rater.select(Rater.id, Rater.group).where(
-        (Rater.subject == subject_id) & (Rater.status == "submitted")
+async def _submitted_forms(where: Any) -> list[tuple[int, str, dict[int, dict[str, Any]]]]:
+    """(subject id, group, answers) of each submitted form matching ``where``."""
+    rows = await Rater.select(Rater.id, Rater.subject, Rater.group).where(
+        where & (Rater.status == "submitted")
     )
     ids = [r["id"] for r in rows]
     answers = await RaterAnswer.select(
@@ -473,7 +487,12 @@ async def submitted_answers(subject_id: int) -> list[tuple[str, dict[int, dict[s
     by_rater: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in ids}
     for a in answers:
         by_rater[a["rater"]][a["item"]] = loads(a["payload"])
-    return [(r["group"], by_rater[r["id"]]) for r in rows]
+    return [(r["subject"], r["group"], by_rater[r["id"]]) for r in rows]
+
+
+async def submitted_answers(subject_id: int) -> list[tuple[str, dict[int, dict[str, Any]]]]:
+    """(group, answers) of each submitted rater of a subject; nothing that identifies them."""
+    return [(g, a) for _, g, a in await _submitted_forms(Rater.subject == subject_id)]
 
 
 async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
@@ -518,17 +537,10 @@ async def record_submitted_form(
     await submit_rater(session)
 
 
-async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict[str, Any]:
-    """The anonymity-safe aggregate of a subject's submitted ratings (see aggregation rules).
-
-    Only group-level figures leave this function: no rater's name, e-mail or answers.
-    """
-    import numpy as np
-
-    from assessments.survey360.aggregation import aggregate
-
-    inst = instrument_of(review_row)
-    forms = await submitted_answers(subject_id)
+def _matrix(
+    inst: Instrument, forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]]
+) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]]]:
+    """Raters x statements (NaN: cannot say), each rater's group, and the comments."""
     ids = [s.id for s in inst.statements]
     ratings = np.full((len(forms), len(ids)), np.nan)
     comments: list[tuple[str, str, str]] = []
@@ -542,18 +554,57 @@ async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict
             text = answers.get(item, {}).get("comment")
             if text:
                 comments.append((key, text, group))
+    return ratings, [g for g, _ in forms], comments
+
+
+@dataclass(frozen=True)
+class SubjectResult:
+    """A subject's aggregated report and the agreement within its shown groups."""
+
+    report: Report360
+    agreement: SubjectAgreement
+
+
+def _subject_result(
+    inst: Instrument,
+    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]],
+    threshold: int,
+    subject_id: int,
+) -> SubjectResult:
+    ratings, groups, comments = _matrix(inst, forms)
     report = aggregate(
         ratings,
-        [g for g, _ in forms],
+        groups,
         list(inst.statement_competency),
         inst.reverse,
-        threshold=int(review_row["anonymity_threshold"]),
+        threshold=threshold,
         scale=inst.scale,
-        statement_ids=ids,
+        statement_ids=[s.id for s in inst.statements],
         comments=comments,
         rng=np.random.default_rng(),
     )
-    data = msgspec.to_builtins(report)
+    return SubjectResult(report, subject_agreement(ratings, groups, report, subject=subject_id))
+
+
+async def subject_result(review_row: Mapping[str, Any], subject_id: int) -> SubjectResult:
+    """The anonymity-safe aggregate of a subject's submitted ratings (see aggregation rules).
+
+    Only group-level figures leave this function: no rater's name, e-mail or answers.
+    Agreement (ICC, rwg) is computed only for the groups the report shows.
+    """
+    forms = await submitted_answers(subject_id)
+    return await anyio.to_thread.run_sync(
+        _subject_result,
+        instrument_of(review_row),
+        forms,
+        int(review_row["anonymity_threshold"]),
+        subject_id,
+    )
+
+
+def report_dict(result: SubjectResult) -> dict[str, Any]:
+    """The JSON form of a subject's report: figures per shown group, and their agreement."""
+    data = msgspec.to_builtins(result.report)
     shown = {g["name"]: g["n"] for g in data.pop("groups")}
     data["groups"] = {
         name: {
@@ -564,4 +615,86 @@ async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict
         }
         for name, n in shown.items()
     }
+    agreement = msgspec.to_builtins(result.agreement)
+    data["agreement"] = {"method": AGREEMENT_METHOD, "groups": agreement["groups"]}
     return data
+
+
+async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict[str, Any]:
+    """:func:`subject_result` as JSON-ready data (see :func:`report_dict`)."""
+    return report_dict(await subject_result(review_row, subject_id))
+
+
+async def report_labels(review_row: Mapping[str, Any], lang: str) -> Labels:
+    """Texts a report prints: competency names, statements, questions, required levels."""
+    inst = localized_instrument(instrument_of(review_row), lang)
+    role = await library_repo.get_role(review_row["role"])
+    return Labels(
+        competencies=await competency_names(inst.competencies, lang),
+        statements={s.id: s.text for s in inst.statements},
+        questions={q.key: q.text for q in inst.questions},
+        required={r.competency: r.required_level for r in role.competencies},
+        role=role.translations.get(lang, {}).get("name") or role.name,
+    )
+
+
+# ---- reliability of a cycle -----------------------------------------------------------
+
+RELIABILITY_VERSION = "r1"  # bump when the computation changes: stored results recompute
+
+
+async def data_state(review_id: int) -> str:
+    """Counts and latest changes of the cycle's answers and submissions."""
+    answers = (
+        await RaterAnswer.select(
+            Count(RaterAnswer.id, alias="n"), Max(RaterAnswer.saved_at, alias="at")
+        )
+        .where(RaterAnswer.rater.review == review_id)
+        .first()
+    )
+    submitted = (
+        await Rater.select(Count(Rater.id, alias="n"), Max(Rater.submitted_at, alias="at"))
+        .where((Rater.review == review_id) & (Rater.status == "submitted"))
+        .first()
+    )
+    return (
+        f"{RELIABILITY_VERSION}|answers {answers['n']} {answers['at']}"
+        f"|submitted {submitted['n']} {submitted['at']}"
+    )[:200]
+
+
+def _cycle(
+    inst: Instrument,
+    forms: Sequence[tuple[int, str, Mapping[int, Mapping[str, Any]]]],
+    threshold: int,
+) -> dict[str, Any]:
+    by_subject: dict[int, list[tuple[str, Mapping[int, Mapping[str, Any]]]]] = {}
+    for subject, group, answers in forms:
+        by_subject.setdefault(subject, []).append((group, answers))
+    subjects = []
+    for subject, rows in sorted(by_subject.items()):
+        ratings, groups, _ = _matrix(inst, rows)
+        subjects.append(SubjectRatings(subject, ratings, tuple(groups)))
+    result = cycle_reliability(
+        subjects,
+        list(inst.statement_competency),
+        inst.reverse,
+        statement_ids=[s.id for s in inst.statements],
+        threshold=threshold,
+        scale=inst.scale,
+    )
+    return msgspec.to_builtins(result)
+
+
+async def reliability(review_row: Mapping[str, Any]) -> CycleReliability:
+    """The cycle's reliability, stored and recomputed only when its answers change."""
+    review_id = int(review_row["id"])
+
+    async def compute() -> dict[str, Any]:
+        forms = await _submitted_forms(Rater.review == review_id)
+        return await anyio.to_thread.run_sync(
+            _cycle, instrument_of(review_row), forms, int(review_row["anonymity_threshold"])
+        )
+
+    data = await snapshots.current("review", review_id, await data_state(review_id), compute)
+    return msgspec.convert(data, CycleReliability)
