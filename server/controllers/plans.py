@@ -1,0 +1,172 @@
+"""Individual development plans (360 subjects) and onboarding plans (hired candidates)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from assessments.development import DevelopmentPlan, ratings_from_report
+from assessments.development.editing import plan_problems
+from reports.plans import idp_html
+from server.auth import coaching_guard, guarded_user
+from server.db import utcnow
+from server.errors import UnprocessableError, not_found
+from server.i18n import translations
+from server.report_responses import html_response, pdf_response
+from server.repositories import audit, plans
+from server.repositories import reviews as reviews_repo
+
+PlanFormat = Annotated[
+    Literal["json", "html", "pdf"], QueryParameter(description="json, html or pdf")
+]
+PlanLang = Annotated[
+    Literal["en", "ru", "sv", "nb"],
+    QueryParameter(description="Language of the library texts and the page"),
+]
+Status = Literal["not started", "in progress", "done"]
+
+
+class PlanEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A coach's edited plan and the version it was edited from (409 if not the latest)."""
+
+    version: int = msgspec.field(default=0)
+    plan: DevelopmentPlan
+
+
+class StatusEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    status: Status
+    version: int | None = None
+
+
+class PlanVersion(msgspec.Struct, kw_only=True):
+    version: int
+    saved_at: datetime.datetime
+    saved_by: str | None
+
+
+class DevelopmentPlanController(Controller):
+    path = "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/idp"
+    guards = [coaching_guard]
+    tags = ["development plans"]
+
+    async def _current(
+        self, request: Request[Any, Any, Any], review_id: int, subject_id: int, lang: str
+    ) -> tuple[dict[str, Any], Any, plans.SavedPlan]:
+        row = await reviews_repo.get_review_row(review_id, await guarded_user(request))
+        subject = await reviews_repo.get_subject(review_id, subject_id)
+        saved = await plans.latest(subject_id)
+        if saved is None:
+            result = await reviews_repo.subject_result(row, subject_id)
+            plan = await plans.generated(
+                row["role"],
+                ratings_from_report(result.report),
+                start=utcnow().date(),
+                lang=lang,
+            )
+            saved = plans.SavedPlan(
+                subject_id=subject_id, version=0, saved_at=None, saved_by=None, plan=plan
+            )
+        return row, subject, saved
+
+    @get(
+        "/",
+        summary="The subject's development plan: the latest saved version, else a proposal",
+        description=(
+            "Version 0 is proposed from the current 360 result by the rule printed in "
+            "`plan.rule` (at most three priorities among the role's develop competencies). "
+            "format=html or pdf gives the printable plan."
+        ),
+    )
+    async def get_plan(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        format: PlanFormat = "json",
+        lang: PlanLang = "en",
+    ) -> Response[Any]:
+        row, subject, saved = await self._current(request, review_id, subject_id, lang)
+        if format == "json":
+            return Response(saved)
+        user = await guarded_user(request)
+        html = idp_html(
+            saved.plan,
+            person=subject.name,
+            cycle=row["name"],
+            version=saved.version,
+            saved=saved.saved_at.date().isoformat() if saved.saved_at else None,
+            translations=translations(lang),
+        )
+        target = f"review:{review_id}/subject:{subject_id}/idp.{format}"
+        await audit.record(user.id, "viewed" if format == "html" else "exported", target)
+        if format == "html":
+            return html_response(html)
+        return await pdf_response(html, filename=f"development-plan-{subject_id}.pdf")
+
+    @put(
+        "/",
+        summary="Save an edited plan as a new version",
+        description=(
+            "Send the plan as returned by GET with your changes and the `version` you "
+            "edited. The plan must keep the rules (at most 3 priorities, each a develop "
+            "competency of the role with a goal and an activity); 422 lists every problem, "
+            "409 when someone saved a newer version meanwhile."
+        ),
+    )
+    async def save_plan(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        data: JSONBody[PlanEdit],
+    ) -> plans.SavedPlan:
+        user = await guarded_user(request)
+        row = await reviews_repo.get_review_row(review_id, user)
+        await reviews_repo.get_subject(review_id, subject_id)
+        role, comps = await plans.role_library(row["role"])
+        found = plan_problems(data.plan, role, comps)
+        if found:
+            raise UnprocessableError(found)
+        return await plans.save(
+            subject_id, data.plan, user_id=user.id, expected_version=data.version
+        )
+
+    @patch(
+        "/priorities/{competency:str}",
+        summary="Set one priority's status (not started, in progress, done): a new version",
+    )
+    async def set_status(
+        self,
+        request: Request[Any, Any, Any],
+        review_id: FromPath[int],
+        subject_id: FromPath[int],
+        competency: FromPath[str],
+        data: JSONBody[StatusEdit],
+    ) -> plans.SavedPlan:
+        user = await guarded_user(request)
+        _, _, saved = await self._current(request, review_id, subject_id, "en")
+        keys = [p.competency for p in saved.plan.priorities]
+        if competency not in keys:
+            raise not_found("priority", competency)
+        plan = dataclasses.replace(
+            saved.plan,
+            priorities=tuple(
+                dataclasses.replace(p, status=data.status) if p.competency == competency else p
+                for p in saved.plan.priorities
+            ),
+        )
+        expected = saved.version if data.version is None else data.version
+        return await plans.save(subject_id, plan, user_id=user.id, expected_version=expected)
+
+    @get("/versions", summary="Saved versions of the plan, newest first")
+    async def list_versions(
+        self, request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+    ) -> list[PlanVersion]:
+        await reviews_repo.get_review_row(review_id, await guarded_user(request))
+        await reviews_repo.get_subject(review_id, subject_id)
+        return [PlanVersion(**v) for v in await plans.versions(subject_id)]
