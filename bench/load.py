@@ -1,0 +1,693 @@
+"""Load: candidates answering an SJT at once against a real server process.
+
+Run (from the project root)::
+
+    .venv/bin/python bench/load.py                      # SQLite, 1 worker
+    .venv/bin/python bench/load.py --database-url postgresql://postgres@127.0.0.1:55433/postgres
+    .venv/bin/python bench/load.py --quick              # 100 candidates instead of 500
+
+What it does, in one run:
+
+1. a fresh database: a SQLite file in a temporary folder, or with ``--database-url
+   postgresql://...`` a new database on that server (created, and dropped afterwards);
+2. ``assess serve --workers N`` in its own process (1 worker on SQLite, 2 on PostgreSQL by
+   default); through the real staff API: a vacancy with a 20-item most/least SJT form and
+   500 candidates invited from CSV (their links come back in the answer), each of whom then
+   consents and starts the test through the respondent API;
+3. 10,000 answer saves (``PUT /api/v1/respond/{token}/answers/{item}``, every candidate x
+   item once) over 64 keep-alive connections: throughput, p50 and p99 latency;
+4. in the database afterwards: every save acknowledged with a 2xx is stored with the payload
+   sent (0 lost), one ``answer`` row per candidate and item and one ``answer_event`` per
+   acknowledged save (0 duplicated), and the count of non-2xx answers;
+5. the peer: ``bench/bare_app.py`` (one Litestar POST endpoint that decodes a small JSON
+   body and answers JSON, no database) served by uvicorn with the same worker count, under
+   the same client and connections; the ratio of the two throughputs.
+
+The aim (issue 7): the answer save at >= 40% of the bare endpoint's throughput and p99 <=
+50 ms at 64 connections. It prints met / not met and never fails on it; it exits 1 only when
+an answer was lost or duplicated or a save was not answered 2xx.
+
+The load generator is ``wrk`` (Debian package ``wrk``) with a Lua script: one connection per
+wrk thread, so each response is matched to its request and the 2xx-acknowledged saves are
+known one by one; the script times each request itself (wrk's own histogram "corrects" for
+coordinated omission) and hands a request out again, rather than skipping it, when wrk asks
+twice because a write would block. Without wrk (or with ``--client python``) a small asyncio
+HTTP/1.1 client does the same. Both print their own CPU time next to the server's (the
+server's: ``assess serve`` and its workers, not PostgreSQL's backends), and how busy the
+machine was before the run, so that a saturated client or a shared machine shows.
+
+Other flags: ``--workers``, ``--candidates``, ``--items`` (1-20), ``--connections``,
+``--bare-requests``, ``--keep`` (keep the database and the logs). ``ENGINE_ROOT=/path``
+runs the server of another checkout (e.g. ``git archive`` of a commit) for a comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serverproc import (
+    ServerProcess,
+    Taker,
+    answer_for,
+    cpu_seconds,
+    free_port,
+    fresh_database,
+    is_postgres,
+    make_campaign,
+    query,
+    server_env,
+)
+
+AIM_RATIO = 0.40
+AIM_P99_MS = 50.0
+
+WRK_SCRIPT = r"""
+-- One connection per thread, so at most one request is in flight and the response belongs
+-- to the request handed out last. request() hands out the next request only after the
+-- previous one was answered: wrk asks again when a write found the socket busy, and must
+-- then get the same (unsent) request, not skip it. Each thread times its requests itself
+-- (wrk's own histogram "corrects" latencies) and, when its last request is answered,
+-- writes "index status microseconds start end" lines and the bodies of non-2xx answers.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } load_timespec;
+int clock_gettime(int clk_id, load_timespec *tp);
+]]
+local ts = ffi.new("load_timespec")
+local function now_us()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000000 + math.floor(tonumber(ts.tv_nsec) / 1000)
+end
+
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+
+function init(args)
+  dir = args[1]
+  reqs = {}
+  local f = io.open(dir .. "/" .. id .. ".req", "r")
+  for line in f:lines() do
+    local method, path, body = line:match("^(%S+) (%S+) ?(.*)$")
+    local headers = {}
+    if body ~= "" then headers["Content-Type"] = "application/json" end
+    reqs[#reqs + 1] = wrk.format(method, path, headers, body ~= "" and body or nil)
+  end
+  f:close()
+  filler = wrk.format("GET", "/health")
+  got = 0
+  t0 = 0
+  first = nil
+  lines = {}
+  errors = {}
+end
+
+function request()
+  t0 = now_us()
+  if first == nil then first = t0 end
+  return reqs[got + 1] or filler
+end
+
+function response(status, headers, body)
+  local t1 = now_us()
+  got = got + 1
+  if got > #reqs then return end
+  lines[got] = string.format("%d %d %d", got, status, t1 - t0)
+  if status < 200 or status > 299 then
+    local text = string.gsub(string.sub(body or "", -400), "%s+", " ")
+    errors[#errors + 1] = got .. " " .. status .. " " .. text
+  end
+  if got == #reqs then
+    local out = io.open(dir .. "/" .. id .. ".errors", "w")
+    out:write(table.concat(errors, "\n"), "\n")
+    out:close()
+    out = io.open(dir .. "/" .. id .. ".status", "w")
+    out:write(string.format("# %.0f %.0f\n", first, t1))
+    out:write(table.concat(lines, "\n"), "\n")
+    out:close()
+    wrk.thread:stop()
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK-RESULT %d %d %d %d %d %d\n", summary.requests,
+    e.connect, e.read, e.write, e.timeout, e.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Req:
+    method: str
+    path: str
+    body: bytes = b""
+
+
+@dataclass
+class RunResult:
+    client: str
+    n: int
+    seconds: float  # from the first request sent to the last response received
+    statuses: list[int | None]  # per request; None: no response matched to it
+    latencies: list[float]  # seconds, of the answered requests
+    socket_errors: int
+    errors: list[str]  # "status body" of non-2xx answers
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+    machine_busy: float = 0.0  # cores busy on average during the run (all processes)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for s in self.statuses if s is not None)
+
+    @property
+    def rps(self) -> float:
+        return self.answered / self.seconds if self.seconds else 0.0
+
+    @property
+    def non_2xx(self) -> int:
+        return sum(1 for s in self.statuses if s is not None and not 200 <= s < 300)
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.statuses) - self.answered
+
+    def percentile_ms(self, p: float) -> float:
+        """Nearest-rank percentile of the latencies, in milliseconds."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        rank = max(1, math.ceil(p / 100 * len(ordered)))
+        return ordered[rank - 1] * 1000
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentile_ms(50)
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentile_ms(99)
+
+    @property
+    def max_ms(self) -> float:
+        return self.percentile_ms(100)
+
+
+# ---- machine -----------------------------------------------------------------------------
+
+
+def cpu_busy_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def database_version(url: str) -> str:
+    if is_postgres(url):
+        return "PostgreSQL " + str(query(url, "SHOW server_version")[0][0])
+    return f"SQLite {sqlite3.sqlite_version} (file, WAL)"
+
+
+def print_machine(url: str, client: str) -> None:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    print(f"machine   {os.cpu_count()} cores ({cpu or platform.machine()}), {platform.system()}")
+    print(f"python    {platform.python_implementation()} {platform.python_version()}")
+    print(f"database  {database_version(url)}")
+    busy0, total0 = cpu_busy_ticks()
+    time.sleep(1.0)
+    busy1, total1 = cpu_busy_ticks()
+    idle_load = (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
+    print(
+        f"busy      {idle_load:.2f} cores busy before the run (other processes)"
+        + ("  <- the figures below share the machine" if idle_load > 0.3 else "")
+    )
+    if client == "wrk":
+        out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+        print(f"client    {(out.stdout + out.stderr).splitlines()[0].strip()}")
+    else:
+        print("client    asyncio HTTP/1.1 client (bench/load.py), uvloop when installed")
+
+
+# ---- the load generators -----------------------------------------------------------------
+
+
+def run_wrk(base_url: str, reqs: list[Req], connections: int, work: Path) -> RunResult:
+    """Send every request exactly once over ``connections`` connections (wrk, Lua)."""
+    connections = min(connections, len(reqs))
+    work.mkdir(parents=True, exist_ok=True)
+    for old in [*work.glob("*.status"), *work.glob("*.errors")]:
+        old.unlink()
+    slices: list[list[int]] = [[] for _ in range(connections)]
+    for i in range(len(reqs)):
+        slices[i % connections].append(i)
+    for t, idx in enumerate(slices):
+        with open(work / f"{t}.req", "w") as fh:
+            for i in idx:
+                r = reqs[i]
+                fh.write(f"{r.method} {r.path} {r.body.decode()}\n")
+    script = work / "load.lua"
+    script.write_text(WRK_SCRIPT)
+    cap = max(60, len(reqs) // 20)  # wrk needs a duration: a cap, threads stop when done
+    cmd = [
+        "wrk",
+        f"-t{connections}",
+        f"-c{connections}",
+        f"-d{cap}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(script),
+        base_url,
+        "--",
+        str(work),
+    ]
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stdout = work / "wrk.out"
+    with open(stdout, "w") as out_fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_fh, stderr=subprocess.STDOUT)
+        # wrk always runs for its whole -d: each thread writes its statuses when its last
+        # response is in; when every thread has, the run is over (then SIGINT ends wrk)
+        try:
+            while proc.poll() is None:
+                done = sum(1 for e in os.scandir(work) if e.name.endswith(".status"))
+                if done >= connections:
+                    break
+                time.sleep(0.002)
+            wall = time.perf_counter() - t0
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    text = stdout.read_text()
+    line = next((ln for ln in text.splitlines() if ln.startswith("WRK-RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed ({proc.returncode}):\n{text}")
+    socket_errors = sum(int(x) for x in line.split()[2:6])
+    statuses: list[int | None] = [None] * len(reqs)
+    latencies: list[float] = []
+    errors: list[str] = []
+    first, last = [], []
+    for t, idx in enumerate(slices):
+        status_file, errors_file = work / f"{t}.status", work / f"{t}.errors"
+        if status_file.exists():
+            for ln in status_file.read_text().splitlines():
+                if ln.startswith("#"):
+                    _, start_us, end_us = ln.split()
+                    first.append(int(start_us))
+                    last.append(int(end_us))
+                elif ln.strip():
+                    n, status, micros = ln.split()
+                    statuses[idx[int(n) - 1]] = int(status)
+                    latencies.append(int(micros) / 1e6)
+        if errors_file.exists():
+            errors += [ln.split(" ", 1)[1] for ln in errors_file.read_text().splitlines() if ln]
+    client_cpu = (after_children.ru_utime + after_children.ru_stime) - (
+        before_children.ru_utime + before_children.ru_stime
+    )
+    return RunResult(
+        client="wrk",
+        n=len(reqs),
+        seconds=(max(last) - min(first)) / 1e6 if first else wall,
+        statuses=statuses,
+        latencies=latencies,
+        socket_errors=socket_errors,
+        errors=errors,
+        client_cpu=client_cpu,
+    )
+
+
+async def _python_load(
+    host: str, port: int, reqs: list[Req], connections: int
+) -> tuple[list[int | None], list[float], int, list[str]]:
+    statuses: list[int | None] = [None] * len(reqs)
+    latencies: list[float] = [0.0] * len(reqs)
+    bodies: list[str] = []
+    errors = 0
+    head = f"Host: {host}:{port}\r\n"
+
+    async def connection(indices: list[int]) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for i in indices:
+                r = reqs[i]
+                msg = f"{r.method} {r.path} HTTP/1.1\r\n{head}"
+                if r.body:
+                    msg += f"Content-Type: application/json\r\nContent-Length: {len(r.body)}\r\n"
+                data = msg.encode() + b"\r\n" + r.body
+                t0 = time.perf_counter()
+                writer.write(data)
+                status_line = await reader.readline()
+                length, chunked = 0, False
+                while True:
+                    h = await reader.readline()
+                    if h in (b"\r\n", b""):
+                        break
+                    name, _, value = h.decode("latin-1").partition(":")
+                    name = name.strip().lower()
+                    if name == "content-length":
+                        length = int(value)
+                    elif name == "transfer-encoding" and "chunked" in value.lower():
+                        chunked = True
+                body = b""
+                if chunked:
+                    while True:
+                        size = int((await reader.readline()).strip() or b"0", 16)
+                        body += (await reader.readexactly(size + 2))[:-2]
+                        if size == 0:
+                            break
+                elif length:
+                    body = await reader.readexactly(length)
+                latencies[i] = time.perf_counter() - t0
+                statuses[i] = status = int(status_line.split()[1])
+                if not 200 <= status < 300:
+                    text = " ".join(body[-400:].decode(errors="replace").split())
+                    bodies.append(f"{status} {text}")
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+            errors += 1
+        finally:
+            writer.close()
+
+    slices: list[list[int]] = [[] for _ in range(min(connections, len(reqs)))]
+    for i in range(len(reqs)):
+        slices[i % len(slices)].append(i)
+    await asyncio.gather(*(connection(s) for s in slices))
+    return statuses, latencies, errors, bodies
+
+
+def run_python(base_url: str, reqs: list[Req], connections: int) -> RunResult:
+    host, port = base_url.removeprefix("http://").split(":")
+    try:
+        import uvloop
+
+        runner: Any = uvloop.run
+    except ImportError:  # pragma: no cover
+        runner = asyncio.run
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    statuses, latencies, errors, bodies = runner(_python_load(host, int(port), reqs, connections))
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    return RunResult(
+        client="python",
+        n=len(reqs),
+        seconds=wall,
+        statuses=statuses,
+        latencies=[lat for lat, s in zip(latencies, statuses, strict=True) if s is not None],
+        socket_errors=errors,
+        errors=bodies,
+        client_cpu=cpu,
+    )
+
+
+def run_load(
+    client: str, server: ServerProcess, reqs: list[Req], connections: int, work: Path
+) -> RunResult:
+    pids = server.pids()
+    server_cpu0 = cpu_seconds(pids)
+    busy0, total0 = cpu_busy_ticks()
+    if client == "wrk":
+        result = run_wrk(server.url, reqs, connections, work)
+    else:
+        result = run_python(server.url, reqs, connections)
+    busy1, total1 = cpu_busy_ticks()
+    result.server_cpu = cpu_seconds(pids) - server_cpu0
+    cores = os.cpu_count() or 1
+    result.machine_busy = (busy1 - busy0) / max(1, total1 - total0) * cores
+    return result
+
+
+# ---- the run ----------------------------------------------------------------------------
+
+
+def save_requests(takers: list[Taker], n_items: int) -> tuple[list[Req], list[tuple[Any, ...]]]:
+    """Every candidate's every item once, in waves: all candidates' first items, then the
+    second, ... (as people taking the test at the same time); with the expected payloads."""
+    reqs, expected = [], []
+    for n in range(n_items):
+        for t in takers:
+            item_id, body = answer_for(t, n)
+            reqs.append(
+                Req(
+                    "PUT",
+                    f"/api/v1/respond/{t.token}/answers/{item_id}",
+                    json.dumps(body, separators=(",", ":")).encode(),
+                )
+            )
+            expected.append((t.candidate_id, item_id, body))
+    return reqs, expected
+
+
+def bare_requests(n: int) -> list[Req]:
+    body = json.dumps({"most": "b", "least": "c"}, separators=(",", ":")).encode()
+    token = "x" * 43
+    return [Req("POST", f"/bare/{token}/answers/{i % 20 + 1}", body) for i in range(n)]
+
+
+def stored_answers(url: str, campaign_id: int) -> tuple[list[tuple[Any, ...]], Counter[Any]]:
+    """(candidate, item, payload) of every answer row, and answer_event counts per key."""
+    answers = query(
+        url,
+        "SELECT a.candidate, a.item, a.payload FROM answer a "
+        "JOIN candidate c ON c.id = a.candidate WHERE c.campaign = ?",
+        campaign_id,
+    )
+    events = query(
+        url,
+        "SELECT e.candidate, e.item FROM answer_event e "
+        "JOIN candidate c ON c.id = e.candidate WHERE c.campaign = ?",
+        campaign_id,
+    )
+    rows = [
+        (int(c), int(i), json.loads(p) if isinstance(p, str | bytes) else p) for c, i, p in answers
+    ]
+    return rows, Counter((int(c), int(i)) for c, i in events)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    acknowledged: int
+    lost: int
+    wrong_payload: int
+    duplicate_answers: int
+    duplicate_events: int
+    events: int
+    answers: int
+    unacknowledged_stored: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.lost or self.wrong_payload or self.duplicate_answers)
+
+
+def verify(url: str, campaign_id: int, expected: list[Any], statuses: list[Any]) -> Verdict:
+    rows, events = stored_answers(url, campaign_id)
+    per_key = Counter((c, i) for c, i, _ in rows)
+    stored = {(c, i): p for c, i, p in rows}
+    acked = [
+        (c, i, body)
+        for (c, i, body), s in zip(expected, statuses, strict=True)
+        if s is not None and 200 <= s < 300
+    ]
+    acked_keys = {(c, i) for c, i, _ in acked}
+    lost = sum(1 for c, i, _ in acked if (c, i) not in stored or events[(c, i)] == 0)
+    wrong = sum(1 for c, i, body in acked if (c, i) in stored and stored[(c, i)] != body)
+    return Verdict(
+        acknowledged=len(acked),
+        lost=lost,
+        wrong_payload=wrong,
+        duplicate_answers=sum(n - 1 for n in per_key.values() if n > 1),
+        duplicate_events=sum(n - 1 for n in events.values() if n > 1),
+        events=sum(events.values()),
+        answers=len(rows),
+        unacknowledged_stored=sum(1 for k in stored if k not in acked_keys),
+    )
+
+
+def show(label: str, r: RunResult) -> None:
+    print(
+        f"{label:<14} {r.n:>6} req in {r.seconds:6.2f} s = {r.rps:8.0f} req/s   "
+        f"p50 {r.p50_ms:7.2f} ms   p99 {r.p99_ms:7.2f} ms   max {r.max_ms:7.1f} ms   "
+        f"non-2xx {r.non_2xx}   socket errors {r.socket_errors}"
+    )
+    print(
+        f"{'':<14} CPU: server {r.server_cpu:5.1f} s ({r.server_cpu / r.seconds:.2f} cores), "
+        f"client {r.client_cpu:5.1f} s ({r.client_cpu / r.seconds:.2f} cores), "
+        f"machine busy {r.machine_busy:.2f} of {os.cpu_count()} cores"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="postgresql://user@host:port/db: a new database is created on that server "
+        "(and dropped afterwards); default: a SQLite file in a temporary folder",
+    )
+    p.add_argument("--workers", type=int, default=None, help="default: 1 SQLite, 2 PostgreSQL")
+    p.add_argument("--candidates", type=int, default=500)
+    p.add_argument("--items", type=int, default=20, help="items in the SJT form (1-20)")
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--quick", action="store_true", help="100 candidates (2,000 saves)")
+    p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    p.add_argument("--bare-requests", type=int, default=None, help="default: max(saves, 20000)")
+    p.add_argument("--keep", action="store_true", help="keep the database and logs")
+    args = p.parse_args(argv)
+    # a plain `kill` still runs the clean-up below (the servers are stopped)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.quick:
+        args.candidates = min(args.candidates, 100)
+    if not 1 <= args.items <= 20:
+        p.error("--items: 1 to 20")
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+        if client == "python":
+            print("wrk not found (apt-get install wrk): using the asyncio client")
+    elif client == "wrk" and not shutil.which("wrk"):
+        p.error("wrk not found: apt-get install wrk, or --client python")
+    pg = bool(args.database_url) and is_postgres(args.database_url)
+    workers = args.workers or (2 if pg else 1)
+    n_saves = args.candidates * args.items
+    n_bare = args.bare_requests or max(n_saves, 20_000)
+
+    work = Path(tempfile.mkdtemp(prefix="engine-load-"))
+    print_machine(args.database_url or "sqlite", client)
+    ok = True
+    with fresh_database(args.database_url, prefix="engine_load", keep=args.keep) as url:
+        where = url if pg else "a new SQLite file"
+        print(f"setup     {where}, assess serve --workers {workers}, {args.connections} conns")
+        server = ServerProcess(server_env(url, work / "var"), work / "server.log", workers=workers)
+        try:
+            server.start().wait_ready()
+            t0 = time.perf_counter()
+            vacancy = asyncio.run(
+                make_campaign(server.url, n_items=args.items, n_candidates=args.candidates)
+            )
+            print(
+                f"          vacancy {vacancy.campaign_id}: {len(vacancy.item_ids)}-item form, "
+                f"{len(vacancy.takers)} candidates invited and started "
+                f"({time.perf_counter() - t0:.1f} s, through the API)"
+            )
+            reqs, expected = save_requests(vacancy.takers, args.items)
+            # warm-up: reads only (each worker compiles its routes, opens its pool)
+            warm = [Req("GET", f"/api/v1/respond/{t.token}") for t in vacancy.takers[:200]]
+            run_load(client, server, warm, args.connections, work / "warm")
+            saves = run_load(client, server, reqs, args.connections, work / "saves")
+        finally:
+            server.stop()
+        verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
+        if args.keep:
+            print(f"kept      {url} and {work}")
+
+    port = free_port()
+    bare = ServerProcess(
+        server_env("sqlite:///unused.db", work / "var"),
+        work / "bare.log",
+        workers=workers,
+        port=port,
+        command=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--app-dir",
+            str(Path(__file__).resolve().parent),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--proxy-headers",
+            "--no-access-log",
+            "--log-level",
+            "info",
+        ],
+    )
+    try:
+        bare.start().wait_ready()
+        run_load(client, bare, bare_requests(2000), args.connections, work / "warm")
+        peer = run_load(client, bare, bare_requests(n_bare), args.connections, work / "bare")
+    finally:
+        bare.stop()
+
+    print()
+    show("answer saves", saves)
+    show("bare endpoint", peer)
+    print()
+    print(
+        f"verified  {verdict.acknowledged} saves acknowledged (2xx) of {len(reqs)}; "
+        f"in the database: {verdict.answers} answers, {verdict.events} answer events"
+    )
+    print(
+        f"          lost {verdict.lost}, wrong payload {verdict.wrong_payload}, "
+        f"duplicated answers {verdict.duplicate_answers}, duplicated events "
+        f"{verdict.duplicate_events}, non-2xx {saves.non_2xx}, "
+        f"no response {saves.unanswered}"
+        + (
+            f", stored without acknowledgement {verdict.unacknowledged_stored}"
+            if verdict.unacknowledged_stored
+            else ""
+        )
+    )
+    events_ok = verdict.events == verdict.acknowledged + verdict.unacknowledged_stored
+    if not (verdict.ok and events_ok and saves.non_2xx == 0 and saves.unanswered == 0):
+        ok = False
+        print("          FAILED: see the counts above")
+    for text, count in Counter(saves.errors).most_common(5):
+        print(f"          {count} x {text}")
+    ratio = saves.rps / peer.rps if peer.rps else 0.0
+    print()
+    print(
+        f"ratio     {ratio:.1%} of the bare endpoint's throughput "
+        f"(aim >= {AIM_RATIO:.0%}): {'met' if ratio >= AIM_RATIO else 'not met'}"
+    )
+    print(
+        f"p99       {saves.p99_ms:.1f} ms at {args.connections} connections "
+        f"(aim <= {AIM_P99_MS:.0f} ms): {'met' if saves.p99_ms <= AIM_P99_MS else 'not met'}"
+    )
+    if client == "python" and saves.client_cpu / saves.seconds > 0.8:
+        print("note      the asyncio client used most of a core: install wrk for a fair figure")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
