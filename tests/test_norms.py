@@ -1,11 +1,11 @@
-"""Norms within a group (assessments/psychometrics/norms.py), against hand computations."""
+"""Norms within a group (assessments/psychometrics/conversions.py), against hand computations."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from assessments.psychometrics.norms import (
+from assessments.psychometrics.conversions import (
     percentile_ranks,
     stanines,
     stens,

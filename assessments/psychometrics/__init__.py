@@ -4,15 +4,15 @@ Every public name is importable from here; see each module for formulas and refe
 """
 
 from assessments.psychometrics.agreement import ICC_FORMS, ICCForm, ICCResult, icc, rwg, rwg_j
-from assessments.psychometrics.fairness import AdverseImpact, GroupImpact, adverse_impact
-from assessments.psychometrics.normgroups import NormGroup, norms
-from assessments.psychometrics.norms import (
+from assessments.psychometrics.conversions import (
     percentile_ranks,
     stanines,
     stens,
     t_scores,
     z_scores,
 )
+from assessments.psychometrics.fairness import AdverseImpact, GroupImpact, adverse_impact
+from assessments.psychometrics.normgroups import NormGroup, norms
 from assessments.psychometrics.options import OptionAnalysis, option_analysis
 from assessments.psychometrics.reliability import (
     Alpha,

@@ -1,11 +1,11 @@
 r"""Stored norm groups: learn norms from a reference sample, apply them to new scores later.
 
-Unlike :mod:`assessments.psychometrics.norms`, which places candidates among each other,
+Unlike :mod:`assessments.psychometrics.conversions`, which places candidates among each other,
 a :class:`NormGroup` is fitted once on a reference (norming) sample and then converts
 any later score to a percentile rank, z, T, sten or stanine *relative to that sample*.
 ``to_dict()`` / ``NormGroup.from_dict()`` store and restore it as JSON.
 
-Conventions are those of :mod:`assessments.psychometrics.norms`: the SD is the sample
+Conventions are those of :mod:`assessments.psychometrics.conversions`: the SD is the sample
 SD (ddof = 1), percentile ranks use the mid-point convention for ties, and sten and
 stanine scores round half away from zero.
 """

@@ -338,7 +338,7 @@ def rate_bounds(
       The bound is nearly reached (rate every other option at the mean and this item's
       options at the extremes against the key), so it is far below the scores real
       candidates get: scaled standardized scores crowd near 100. Compare candidates on
-      raw scores, ranks or norms (:mod:`assessments.psychometrics.norms`) rather than
+      raw scores, ranks or norms (:mod:`assessments.psychometrics.conversions`) rather than
       reading the 0-100 figure as "percent correct".
 
     hi = 0 is reached by a candidate whose ratings equal the key (absolute, squared) or

@@ -23,6 +23,7 @@ from assessments.psychometrics import (
     cronbach_alpha,
     guttman_lambda6,
     item_analysis,
+    norms,
     omega_total,
     option_analysis,
     percentile_ranks,
@@ -31,7 +32,6 @@ from assessments.psychometrics import (
     split_half,
     stens,
 )
-from assessments.psychometrics.normgroups import norms  # the package's `norms` is shadowed
 from assessments.sjt.items import Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
 from assessments.sjt.scoring import (
