@@ -80,7 +80,8 @@ def bar_chart(
         lx, ly = 10 + (i % 3) * 235, 8 + (i // 3) * 16
         out.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{colour}"/>')
         out.append(f'<text x="{lx + 14}" y="{ly + 9}">{escape(name)}</text>')
-    ticks = np.linspace(lo, hi, 5) if hi - lo > 5 else np.arange(lo, hi + 1)
+    whole = float(lo).is_integer() and float(hi).is_integer() and 3 <= hi - lo <= 6
+    ticks = np.arange(lo, hi + 1) if whole else np.linspace(lo, hi, 6 if hi - lo <= 1 else 5)
     for t in ticks:
         out.append(
             f'<line x1="{x(t):.1f}" y1="{top - 4}" x2="{x(t):.1f}" '
