@@ -27,7 +27,7 @@ from server.controllers.library import (
     RoleController,
 )
 from server.controllers.pages import PAGE_HANDLERS
-from server.controllers.plans import DevelopmentPlanController
+from server.controllers.plans import DevelopmentPlanController, OnboardingController
 from server.controllers.privacy import PrivacyController
 from server.controllers.rate import RATE_HANDLERS
 from server.controllers.respond import RespondController
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReviewController,
             NominationController,
             DevelopmentPlanController,
+            OnboardingController,
             AnalysisController,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,

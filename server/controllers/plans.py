@@ -10,15 +10,18 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from assessments.development import DevelopmentPlan, ratings_from_report
+from assessments.competency import localized
+from assessments.development import DevelopmentPlan, onboarding_plan, ratings_from_report
 from assessments.development.editing import plan_problems
-from reports.plans import idp_html
-from server.auth import coaching_guard, guarded_user
+from reports.plans import idp_html, onboarding_html
+from server.auth import coaching_guard, guarded_user, hiring_guard
 from server.db import utcnow
-from server.errors import UnprocessableError, not_found
+from server.errors import ConflictError, UnprocessableError, not_found
 from server.i18n import translations
 from server.report_responses import html_response, pdf_response
 from server.repositories import audit, plans
+from server.repositories import campaigns as campaigns_repo
+from server.repositories import ranking as ranking_repo
 from server.repositories import reviews as reviews_repo
 
 PlanFormat = Annotated[
@@ -170,3 +173,58 @@ class DevelopmentPlanController(Controller):
         await reviews_repo.get_review_row(review_id, await guarded_user(request))
         await reviews_repo.get_subject(review_id, subject_id)
         return [PlanVersion(**v) for v in await plans.versions(subject_id)]
+
+
+class OnboardingController(Controller):
+    path = "/api/v1/campaigns/{campaign_id:int}/candidates/{candidate_id:int}/onboarding"
+    guards = [hiring_guard]
+    tags = ["development plans"]
+
+    @get(
+        "/",
+        summary="Onboarding plan for a hired candidate: where to start developing, first module",
+        description=(
+            "From the candidate's SJT scores per select-for competency: the role's develop "
+            "competencies to start with (linked to the weakest scores through the same "
+            "competency or a shared training module) and the first training module; the rule "
+            "is in `rule`. `start` is the first day in the role (default today)."
+        ),
+    )
+    async def onboarding(
+        self,
+        request: Request[Any, Any, Any],
+        campaign_id: FromPath[int],
+        candidate_id: FromPath[int],
+        start: Annotated[
+            datetime.date | None, QueryParameter(description="First day in the role")
+        ] = None,
+        format: PlanFormat = "json",
+        lang: PlanLang = "en",
+    ) -> Response[Any]:
+        user = await guarded_user(request)
+        campaign = await campaigns_repo.get_campaign(campaign_id, user)
+        result = await ranking_repo.ranking(campaign)
+        row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
+        if row is None:
+            if any(p.candidate_id == candidate_id for p in result.not_submitted):
+                raise ConflictError(detail="This candidate has not submitted the test yet")
+            raise not_found("candidate", candidate_id)
+        scores = {k: v for k, v in row.competency_scores.items() if v is not None}
+        role, comps = await plans.role_library(campaign.role_id)
+        plan = onboarding_plan(role, comps, scores, start=start or utcnow().date(), lang=lang)
+        target = f"campaign:{campaign_id}/candidate:{candidate_id}/onboarding.{format}"
+        await audit.record(user.id, "exported" if format == "pdf" else "viewed", target)
+        if format == "json":
+            return Response(plan)
+        names = {c.key: localized(c, lang).name for c in comps}
+        html = onboarding_html(
+            plan,
+            person=row.name,
+            vacancy=campaign.name,
+            scores=scores,
+            names=names,
+            translations=translations(lang),
+        )
+        if format == "html":
+            return html_response(html)
+        return await pdf_response(html, filename=f"onboarding-{candidate_id}.pdf")
