@@ -40,7 +40,7 @@ async def test_onboarding_plan_from_the_sjt_profile(
     html = await client.get(url, params={"format": "html", "lang": "ru"})
     assert html.status_code == 200 and weakest["name"] in html.text and "<svg" in html.text
     pdf = await client.get(url, params={"format": "pdf"})
-    pages, text = pdf_pages(pdf.content, tmp_path, "onboarding")
+    _, text = pdf_pages(pdf.content, tmp_path, "onboarding")
     assert first["title"] in " ".join(text.split())
 
 
