@@ -71,10 +71,23 @@ class ItemKey(Struct, kw_only=True):
     created_at: datetime | None = None
 
 
+class ItemBankStats(Struct, kw_only=True):
+    """An item's analysis pooled over the campaign forms that used it (n-weighted)."""
+
+    n: int  # submitted candidates over all forms
+    forms: int
+    mean: float | None  # difficulty: mean item score, 0-1 within the item's bounds
+    sd: float | None
+    r_drop: float | None  # corrected item-total correlation
+    flags: list[str]  # raised on a form with at least 30 candidates
+    avoid: bool  # the form builder takes it only when a competency runs short
+
+
 class SjtItem(SjtItemIn, kw_only=True):
     id: int
     version: int
     key_info: ItemKey | None = None
+    statistics: ItemBankStats | None = None  # None until a campaign has used the item
 
 
 class SjtItemPage(Struct, kw_only=True):

@@ -15,9 +15,9 @@ from server.auth import guarded_user, page_hiring_guard
 from server.controllers.campaigns import parse_invitations
 from server.errors import UnprocessableError
 from server.repositories import campaigns as repo
+from server.repositories import item_stats, sjt_bank
 from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
-from server.repositories import sjt_bank
 from server.repositories.campaigns import Invitation
 from server.sjt_schemas import CandidateIn, Ranking
 from server.validation import problems
@@ -229,6 +229,7 @@ async def item_bank_page(
             "user": user,
             "path": request.url.path,
             "items": found,
+            "stats": await item_stats.bank_statistics(),
             "total": total,
             "show": show,
         },

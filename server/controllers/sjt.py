@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from assessments.sjt.bank import BankItemStats
 from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
 from server.auth import admin_guard, hiring_guard
 from server.controllers.params import Limit, Offset
 from server.convert import to_domain
 from server.repositories import campaigns as campaigns_repo
-from server.repositories import sjt_bank
+from server.repositories import item_stats, sjt_bank
 from server.sjt_schemas import (
     DirectKeyIn,
     ExpertRatingsIn,
@@ -27,9 +29,14 @@ from server.sjt_schemas import (
 )
 
 
-def _item_out(item: Item, key: ItemKey | None) -> SjtItem:
+def _item_out(
+    item: Item, key: ItemKey | None, stats: Mapping[int, BankItemStats] | None = None
+) -> SjtItem:
     data = msgspec.to_builtins(item)
     data["key_info"] = msgspec.to_builtins(key) if key else None
+    found = (stats or {}).get(item.id)  # type: ignore[arg-type]
+    if found is not None:
+        data["statistics"] = {k: v for k, v in msgspec.to_builtins(found).items() if k != "item_id"}
     return msgspec.convert(data, SjtItem)
 
 
@@ -52,8 +59,12 @@ class SjtItemController(Controller):
         found, total = await sjt_bank.list_items(
             status=status, competency=competency, flagged=flagged, limit=limit, offset=offset
         )
+        stats = await item_stats.bank_statistics()
         return SjtItemPage(
-            items=[_item_out(i, k) for i, k in found], total=total, limit=limit, offset=offset
+            items=[_item_out(i, k, stats) for i, k in found],
+            total=total,
+            limit=limit,
+            offset=offset,
         )
 
     @post("/", guards=[admin_guard], summary="Create an item")
@@ -63,7 +74,7 @@ class SjtItemController(Controller):
 
     @get("/{item_id:int}", summary="One item with its current key")
     async def get_item(self, item_id: FromPath[int]) -> SjtItem:
-        return _item_out(*await sjt_bank.get_item(item_id))
+        return _item_out(*await sjt_bank.get_item(item_id), await item_stats.bank_statistics())
 
     @put("/{item_id:int}", guards=[admin_guard], summary="Replace an item (version goes up)")
     async def update_item(self, item_id: FromPath[int], data: JSONBody[SjtItemIn]) -> SjtItem:

@@ -84,10 +84,17 @@ async def build_forms(
     listed, _ = await sjt_bank.list_items(status="active", limit=100_000)
     bank = [item for item, key in listed if key is not None or not require_keys]
     seed = seed if seed is not None else secrets.randbits(32)
+    from server.repositories.item_stats import avoided_keys  # it reads campaigns: late import
+
+    avoid = await avoided_keys({it.id: it.key for it in bank if it.id is not None})
     try:
         method = blueprint.scoring_method()
         forms = assemble_forms(
-            bank, [c.key for c in selected], blueprint, np.random.default_rng(seed)
+            bank,
+            [c.key for c in selected],
+            blueprint,
+            np.random.default_rng(seed),
+            avoid=avoid,
         )
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
@@ -174,6 +181,11 @@ async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[C
         )
         for r in rows
     ]
+
+
+async def all_campaigns() -> list[CampaignOut]:
+    """Every campaign (for bank-wide statistics; not filtered by who may see it)."""
+    return await _campaigns([], None, 0)
 
 
 async def list_campaigns(user: User, *, limit: int, offset: int) -> tuple[list[CampaignOut], int]:
