@@ -100,3 +100,62 @@ async def serious_violations(page: Page) -> list[str]:
         "'wcag21aa']})"
     )
     return [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+# ---- shared helpers for the end-to-end and report tests -----------------------------------
+
+
+def demo_login(var_dir: Path, role: str) -> tuple[str, str]:
+    """The e-mail and password of the demo ``role`` (admin, recruiter, coach)."""
+    for line in (var_dir / "demo-logins.txt").read_text().splitlines():
+        if line.startswith(role):
+            email, password = line.split("\t")[1:3]
+            return email, password
+    raise AssertionError(f"no demo login for {role}")
+
+
+async def log_in(page: Page, live: Live, email: str, password: str) -> None:
+    """Log in through the login page and wait for the staff home."""
+    await page.goto(f"{live.url}/login")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"{live.url}/app")
+
+
+def api_client(live: Live, email: str, password: str) -> httpx.Client:
+    """An httpx client with a staff session (for ids and set-up the pages do not show)."""
+    client = httpx.Client(base_url=live.url, timeout=60)
+    r = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return client
+
+
+def pdf_text(data: bytes) -> str:
+    """The words of a PDF by poppler's ``pdftotext -raw`` (content order), joined by single
+    spaces, so that a name wrapped inside a table cell still reads as one phrase."""
+    assert data[:5] == b"%PDF-", data[:40]
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-raw", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return " ".join(out.stdout.decode("utf-8").split())
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG from its IHDR chunk."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+class ConsoleErrors(list):
+    """Console errors and uncaught page errors of a page (CSP refusals are console errors)."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__()
+        page.on("console", lambda m: self.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.append(f"pageerror: {e}"))
