@@ -3,7 +3,15 @@
 Every public name is importable from here; see each module for formulas and references.
 """
 
-from assessments.psychometrics.agreement import ICC_FORMS, ICCForm, ICCResult, icc, rwg, rwg_j
+from assessments.psychometrics.agreement import (
+    ICC_FORMS,
+    ICCForm,
+    ICCResult,
+    icc,
+    rwg,
+    rwg_j,
+    rwg_j_groups,
+)
 from assessments.psychometrics.conversions import (
     percentile_ranks,
     stanines,
@@ -66,6 +74,7 @@ __all__ = [
     "read_alpha",
     "rwg",
     "rwg_j",
+    "rwg_j_groups",
     "score_ci",
     "sed_bands",
     "sem",

@@ -10,8 +10,9 @@ r"""Inter-rater reliability and agreement: intraclass correlations and rwg indic
   null distribution unless another null variance is given. Missing data are handled
   pairwise: each item's variance uses the raters who rated it.
 
-The rwg formula also lives in ``assessments.sjt.keys.rwg_j`` (expert keys, judges x items x
-options with a validity mask and no ``null_variance``); the two agree on the same data.
+:func:`rwg_j_groups` computes rwg(J) for many groups at once (raters x groups x items, with
+an optional validity mask); :func:`rwg_j` and the SJT expert keys
+(``assessments.sjt.keys.rwg_j``: experts x SJT items x options) both call it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from types import MappingProxyType
 import numpy as np
 from scipy.stats import f as f_dist
 
-__all__ = ["ICC_FORMS", "ICCForm", "ICCResult", "icc", "rwg", "rwg_j"]
+__all__ = ["ICC_FORMS", "ICCForm", "ICCResult", "icc", "rwg", "rwg_j", "rwg_j_groups"]
 
 ICC_FORMS = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 
@@ -223,7 +224,8 @@ def _null_variance(options: int | None, null_variance: float | None) -> float:
 
 
 def _item_variances(x: np.ndarray) -> np.ndarray:
-    """Sample variance (ddof=1) of each column over its non-missing raters; NaN if < 2."""
+    """Sample variance (ddof=1) over axis 0 (raters) of each item, using the raters who
+    rated it; NaN with fewer than two."""
     n = np.sum(~np.isnan(x), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(x, axis=0) / n
@@ -291,6 +293,8 @@ def rwg_j(
     options, null_variance
         As in :func:`rwg`.
 
+    See :func:`rwg_j_groups` for many targets (groups) at once.
+
     References
     ----------
     James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
@@ -299,9 +303,57 @@ def rwg_j(
     """
     a = _ratings(x, (2,), "a 2-D raters x items array")
     nv = _null_variance(options, null_variance)
-    var = _item_variances(a)
-    j = int(np.sum(~np.isnan(var)))
-    if j == 0:
-        return float("nan")
-    ratio = min(float(np.nanmean(var)) / nv, 1.0)
-    return float(j * (1 - ratio) / (j * (1 - ratio) + ratio))
+    return float(_rwg_j(a[:, None, :], nv)[0])
+
+
+def rwg_j_groups(
+    x: np.ndarray,
+    *,
+    options: int | None = None,
+    null_variance: float | None = None,
+    valid: np.ndarray | None = None,
+) -> np.ndarray:
+    r"""rwg(J) of many groups at once: one value per group, as :func:`rwg_j` for each.
+
+    Parameters
+    ----------
+    x : ndarray, raters x groups x items
+        Ratings, NaN where a rater did not rate an item; a group's raters are the
+        non-missing entries of its column (e.g. experts x SJT items x options, or raters x
+        competencies x statements padded with NaN).
+    options, null_variance
+        The null variance, as in :func:`rwg`.
+    valid : ndarray of bool, groups x items, optional
+        The items that exist for each group; ratings elsewhere (padding) are ignored
+        whatever they hold.
+
+    Returns
+    -------
+    ndarray, groups
+        rwg(J) in [0, 1] (truncated to 0 when the mean variance exceeds the null). Missing
+        data pairwise: J counts a group's (valid) items rated by at least two raters; NaN
+        for a group with none.
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 3:
+        raise ValueError(f"x must be a 3-D raters x groups x items array, got shape {a.shape}")
+    nv = _null_variance(options, null_variance)
+    if valid is not None:
+        v = np.asarray(valid, dtype=bool)
+        if v.shape != a.shape[1:]:
+            raise ValueError(f"valid must have shape (groups, items) {a.shape[1:]}, got {v.shape}")
+        a = np.where(v, a, np.nan)
+    if np.isinf(a).any():
+        raise ValueError("x must be finite or NaN")
+    return _rwg_j(a, nv)
+
+
+def _rwg_j(x: np.ndarray, null_variance: float) -> np.ndarray:
+    """rwg(J) per group of x (raters x groups x items, NaN missing); no validation."""
+    var = _item_variances(x)  # groups x items
+    j = np.sum(~np.isnan(var), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_var = np.nansum(var, axis=-1) / j
+        ratio = np.minimum(mean_var / null_variance, 1.0)
+        out = j * (1.0 - ratio) / (j * (1.0 - ratio) + ratio)
+    return np.where(j > 0, out, np.nan)

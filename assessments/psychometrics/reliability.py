@@ -28,13 +28,12 @@ number of complete rows.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 __all__ = [
     "Alpha",
@@ -68,75 +67,137 @@ def _json_list(a: np.ndarray) -> list:
     return [_json_float(v) for v in np.asarray(a, dtype=float).ravel()]
 
 
-def _matrix(x: np.ndarray, *, min_items: int = 2) -> np.ndarray:
+def _matrix(x: np.ndarray, *, min_items: int = 2, check_finite: bool = True) -> np.ndarray:
     m = np.asarray(x, dtype=float)
     if m.ndim != 2:
         raise ValueError(f"x must be a 2-D respondents x items matrix, got {m.ndim} dimension(s)")
     if m.shape[1] < min_items:
         raise ValueError(f"x must have at least {min_items} items (columns), got {m.shape[1]}")
+    if check_finite:
+        _check_finite(m)
+    return m
+
+
+def _check_finite(m: np.ndarray) -> None:
     if np.isinf(m).any():
         raise ValueError("x must be finite or NaN")
-    return m
 
 
 def _listwise(m: np.ndarray) -> np.ndarray:
     return m[~np.isnan(m).any(axis=1)]
 
 
-def _pairwise_cov(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    cov, n_ij = _pairwise_cov_raw(m)
-    # a constant item has exactly zero (co)variance; rounding in the centring must not
-    # leave a tiny variance behind (it would turn 0/0 into an alpha of 1)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        constant = np.nanmax(m, axis=0) == np.nanmin(m, axis=0)
-    if constant.any():
-        cov = cov.copy()
-        cov[constant, :] = np.where(np.isnan(cov[constant, :]), np.nan, 0.0)
-        cov[:, constant] = np.where(np.isnan(cov[:, constant]), np.nan, 0.0)
-    return cov, n_ij
+# Complete data: alpha and the item statistics need only the item variances and two or
+# three weighted row sums, not the k x k covariance matrix (O(nk) instead of O(nk^2)).
+# The item variances come from raw moments, (sum x^2 - (sum x)^2 / n) / (n - 1), whose
+# relative error is about eps * sqrt(n) * kappa with kappa = sum x^2 / sum (x - mean)^2
+# (cancellation; checked against exact sums: 0.3 to 1 times that). That path is taken only
+# while this bound stays below _RAW_MOMENT_TOL (e.g. kappa <= 285 at n = 100,000; Likert
+# items have kappa of about 2 to 60); otherwise, and for a constant item (kappa infinite),
+# the exact centred covariance matrix is used. Integer data give exact raw moments anyway.
+_RAW_MOMENT_TOL = 1e-11
+_EPS = float(np.finfo(float).eps)
 
 
-def _pairwise_cov_raw(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairwise-complete covariance matrix (ddof = 1) and the pairwise n matrix.
+@dataclass(frozen=True)
+class _Moments:
+    """Item means and variances (ddof = 1) of a complete, well-conditioned matrix."""
 
-    Entry (i, j) uses the rows where both i and j are observed, centred on the means of
-    those rows: cov_ij = (sum x_i x_j - sum x_i sum x_j / n_ij) / (n_ij - 1), with the
-    sums over those rows. Columns are first shifted by their mean (covariance is
-    shift-invariant) for numerical stability. NaN where n_ij < 2.
-    """
-    obs = ~np.isnan(m)
-    if obs.all():  # complete data: one centred product (identical result, less work)
-        n = m.shape[0]
-        xc = m - m.mean(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cov = (xc.T @ xc) / (n - 1.0)
-        n_ij = np.full((m.shape[1], m.shape[1]), float(n))
-        return (cov if n >= 2 else np.full_like(cov, np.nan)), n_ij
-    mask = obs.astype(float)
+    n: int
+    mean: np.ndarray
+    var: np.ndarray
+
+
+def _complete_moments(m: np.ndarray) -> _Moments | None:
+    """Raw-moment item statistics, or None when ``m`` has a NaN or inf, fewer than two
+    rows, or an item for which raw moments are not accurate (see above)."""
+    n = m.shape[0]
+    if n < 2:
+        return None
+    s = np.einsum("ij->j", m)  # one pass; NaN or inf anywhere makes its column sum so
+    if not np.isfinite(s).all():
+        return None
+    q = np.einsum("ij,ij->j", m, m)
+    mean = s / n
+    ss = q - s * mean
+    if not (np.isfinite(q).all() and (ss > 0.0).all()):
+        return None  # overflow, or a constant item (whose rounding residue is not 0)
+    if float(np.max(q / ss)) * _EPS * math.sqrt(n) > _RAW_MOMENT_TOL:
+        return None
+    return _Moments(n, mean, ss / (n - 1.0))
+
+
+# Pairwise data: the covariance of each pair from three matrix products over a copy x0 of
+# the data shifted per item and with 0 for NaN, and the 0/1 answered mask o:
+#   n_ij = (o'o)_ij, s_ij = (x0'o)_ij (sum of item i over the rows where j is answered,
+#   and i too as x0 is 0 elsewhere), p_ij = (x0'x0)_ij,
+#   cov_ij = (p_ij - s_ij s_ji / n_ij) / (n_ij - 1),
+# which is the covariance over the rows where both are answered, centred on the means of
+# those rows: R's cov(x, use = "pairwise") (pairwise.complete.obs). The shift is the
+# median of each item's first answers: close to the centre (no cancellation) and, for an
+# item with a single value, that value, so its covariances come out exactly 0.
+_SHIFT_ROWS = 64
+_F32_EXACT = 2**24  # float32 holds every integer below this exactly
+
+
+def _shift(m: np.ndarray) -> np.ndarray:
+    if m.shape[0] == 0:
+        return np.zeros(m.shape[1])
+    head = np.sort(m[:_SHIFT_ROWS], axis=0)  # NaN sorts last
+    cnt = np.count_nonzero(~np.isnan(head), axis=0)
+    cols = np.arange(m.shape[1])
+    lo = head[np.maximum((cnt - 1) // 2, 0), cols]
+    hi = head[cnt // 2, cols]
     with np.errstate(invalid="ignore"):
-        shift = np.nanmean(m, axis=0)
-    x0 = np.where(obs, m - np.where(np.isnan(shift), 0.0, shift), 0.0)
-    n_ij = mask.T @ mask
-    s = x0.T @ mask  # s[i, j] = sum of x_i over rows where j is observed (and i, via x0 = 0)
-    p = x0.T @ x0
+        c = lo + (hi - lo) / 2.0  # exact when lo == hi
+    empty = np.flatnonzero(cnt == 0)
+    if empty.size:  # no answer in the first rows: the first answer of the item, if any
+        col = m[:, empty]
+        first = np.argmax(~np.isnan(col), axis=0)
+        c[empty] = col[first, np.arange(empty.size)]
+    c[~np.isfinite(c)] = 0.0
+    return c
+
+
+@dataclass(frozen=True)
+class _Pairwise:
+    """Pairwise covariance matrix (ddof = 1; NaN where n_ij < 2), pairwise n and the
+    item means over each item's answered rows."""
+
+    cov: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+
+
+def _pairwise(m: np.ndarray) -> _Pairwise:
+    """Pairwise-complete covariances (see above); raises ValueError if ``m`` holds inf."""
+    rows, k = m.shape
+    c = _shift(m)
+    x0 = m - c
+    nan = np.isnan(m)
+    has_nan = bool(nan.any())
+    if has_nan:
+        np.copyto(x0, 0.0, where=nan)
+    with np.errstate(invalid="ignore", over="ignore"):
+        p = x0.T @ x0
+    if not np.isfinite(np.diagonal(p)).all():  # inf in m, or finite values overflowing
+        _check_finite(m)
+    if has_nan:
+        obs = np.subtract(1.0, nan, dtype=float)
+        s = x0.T @ obs
+        if rows < _F32_EXACT:  # counts of 0/1 products: exact in float32, half the work
+            o32 = np.subtract(np.float32(1.0), nan, dtype=np.float32)
+            n_ij = (o32.T @ o32).astype(float)
+        else:
+            n_ij = obs.T @ obs
+    else:
+        t = np.einsum("ij->j", x0)
+        s = np.broadcast_to(t[:, None], (k, k))
+        n_ij = np.full((k, k), float(rows))
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (p - s * s.T / n_ij) / (n_ij - 1.0)
-    cov = np.where(n_ij >= 2, cov, np.nan)
-    return cov, n_ij
-
-
-def _cov(m: np.ndarray, missing: str) -> tuple[np.ndarray, int]:
-    """Covariance matrix and its n under the given missing-data rule."""
-    if missing == "pairwise":
-        cov, n_ij = _pairwise_cov(m)
-        return cov, int(n_ij.min())
-    if missing == "listwise":
-        c = _listwise(m)
-        if c.shape[0] < 2:
-            return np.full((m.shape[1], m.shape[1]), np.nan), c.shape[0]
-        return np.cov(c, rowvar=False, ddof=1), c.shape[0]
-    raise ValueError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
+        mean = c + np.diagonal(s) / np.diagonal(n_ij)
+    return _Pairwise(np.where(n_ij >= 2, cov, np.nan), n_ij, mean)
 
 
 def _cov2cor(cov: np.ndarray) -> np.ndarray:
@@ -216,8 +277,9 @@ def _feldt_ci(alpha: float, n: int, k: int, level: float) -> tuple[float, float]
         return (math.nan, math.nan)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     tail = (1.0 - level) / 2.0
-    lower = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - tail, df1, df2)
-    upper = 1.0 - (1.0 - alpha) * stats.f.ppf(tail, df1, df2)
+    # quantiles of F(df1, df2): special.fdtri is what scipy.stats.f.ppf evaluates
+    lower = 1.0 - (1.0 - alpha) * special.fdtri(df1, df2, 1.0 - tail)
+    upper = 1.0 - (1.0 - alpha) * special.fdtri(df1, df2, tail)
     return (float(lower), float(upper))
 
 
@@ -267,14 +329,45 @@ def cronbach_alpha(x: np.ndarray, *, missing: Missing = "pairwise", ci: float = 
     Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
     coefficient alpha. *Applied Psychological Measurement*, 11, 93-103.
     """
-    m = _matrix(x)
+    m = _matrix(x, check_finite=False)  # checked below (implied by the fast path)
     if not (isinstance(ci, int | float) and 0.0 < ci < 1.0):
         raise ValueError(f"ci must be a confidence level in (0, 1), got {ci!r}")
-    cov, n = _cov(m, missing)
+    if missing not in ("pairwise", "listwise"):
+        raise ValueError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
     k = m.shape[1]
-    a = _alpha_from_cov(cov)
-    std = _std_alpha_from_cor(_cov2cor(cov))
+    mom = _complete_moments(m)  # complete data: both rules use every row
+    if mom is None and missing == "listwise":
+        m = _listwise(m)
+        mom = _complete_moments(m)
+    if mom is not None:
+        a, std = _alpha_from_moments(m, mom)
+        n = mom.n
+    else:
+        pw = _pairwise(m)  # complete rows only, if listwise
+        cov, n = pw.cov, int(pw.n.min())
+        a = _alpha_from_cov(cov)
+        std = _std_alpha_from_cor(_cov2cor(cov))
     return Alpha(a, std, _feldt_ci(a, n, k, float(ci)), n, k, missing)
+
+
+def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
+    """Raw and standardised alpha of complete data without the covariance matrix.
+
+    The sum of all covariances is the variance of the total score, and the sum of all
+    correlations the variance of the sum of the items each divided by its SD.
+    """
+    n, k = m.shape
+    w = np.ones((k, 2))
+    w[:, 1] = 1.0 / np.sqrt(mom.var)
+    tz = m @ w  # per row: the total score and the sum of the items over their SDs
+    mu = mom.mean @ w  # their means
+    dt, dz = tz[:, 0] - mu[0], tz[:, 1] - mu[1]
+    total, z_var = float(dt @ dt) / (n - 1.0), float(dz @ dz) / (n - 1.0)
+    r_bar = (z_var - k) / (k * (k - 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = k / (k - 1.0) * (1.0 - float(mom.var.sum()) / total)
+        std = k * r_bar / (1.0 + (k - 1.0) * r_bar)
+    return float(a), float(std)
 
 
 def guttman_lambda6(x: np.ndarray) -> float:
@@ -295,8 +388,8 @@ def guttman_lambda6(x: np.ndarray) -> float:
     Guttman, L. (1945). A basis for analyzing test-retest reliability. *Psychometrika*,
     10, 255-282.
     """
-    m = _matrix(x)
-    r = _cov2cor(_pairwise_cov(m)[0])
+    m = _matrix(x, check_finite=False)  # _pairwise checks
+    r = _cov2cor(_pairwise(m).cov)
     _check_cor(r)
     try:
         inv = np.linalg.inv(r)
@@ -451,8 +544,8 @@ def omega_total(x: np.ndarray) -> float:
     Harman, H. H., & Jones, W. H. (1966). Factor analysis by minimizing residuals
     (minres). *Psychometrika*, 31, 351-368.
     """
-    m = _matrix(x, min_items=3)
-    r = _cov2cor(_pairwise_cov(m)[0])
+    m = _matrix(x, min_items=3, check_finite=False)  # _pairwise checks
+    r = _cov2cor(_pairwise(m).cov)
     _check_cor(r)
     lam = _one_factor_minres(r)
     common = lam.sum() ** 2
@@ -509,6 +602,24 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _dichotomous(m: np.ndarray, mean: np.ndarray, var: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Items with at least one answer, every answer 0 or 1.
+
+    Such an item has 0 <= mean <= 1 and the largest variance possible there,
+    mean (1 - mean) n / (n - 1); only items passing that test are checked value by value.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bound = mean * (1.0 - mean) * n / (n - 1.0)
+        maybe = (n > 0) & (mean >= -1e-12) & (mean <= 1.0 + 1e-12)
+        maybe &= ~(var < bound * (1.0 - 1e-9))  # NaN variance (one answer) passes
+    out = np.zeros(m.shape[1], dtype=bool)
+    idx = np.flatnonzero(maybe)
+    if idx.size:
+        sub = m[:, idx]
+        out[idx] = np.all(np.isnan(sub) | (sub == 0.0) | (sub == 1.0), axis=0)
+    return out
+
+
 def item_analysis(
     x: np.ndarray,
     *,
@@ -545,7 +656,7 @@ def item_analysis(
     ch. 14 (item analysis; corrected item-total correlation).
     Revelle, W. ``psych::alpha`` (``r.drop``, ``alpha.drop``).
     """
-    m = _matrix(x)
+    m = _matrix(x, check_finite=False)  # checked below (implied by the fast path)
     k = m.shape[1]
     rev = np.asarray(list(reverse), dtype=int).ravel()
     if rev.size:
@@ -558,30 +669,37 @@ def item_analysis(
         m = m.copy()
         m[:, rev] = float(scale[0]) + float(scale[1]) - m[:, rev]
 
-    obs = ~np.isnan(m)
-    n = obs.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(m, axis=0) / n
-        dev = np.where(obs, m - mean, 0.0)
-        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1.0))
-    sd = np.where(n >= 2, sd, np.nan)
-    dich = np.all(~obs | (m == 0.0) | (m == 1.0), axis=0) & (n > 0)
-    p = np.where(dich, mean, np.nan)
+    mom = _complete_moments(m)
+    if mom is not None:
+        # complete data: the covariance matrix enters only through its diagonal, its row
+        # sums (cov(item, total) = x'(t - mean t) / (n - 1)) and its sum (var(total))
+        n = np.full(k, mom.n)
+        mean, diag = mom.mean, mom.var
+        tc = m @ np.ones(k) - mean.sum()  # centred total score
+        row = (m.T @ tc - mean * tc.sum()) / (mom.n - 1.0)
+        total = float(tc @ tc) / (mom.n - 1.0)
+        trace = float(diag.sum())
+    else:
+        pw = _pairwise(m)
+        cov = pw.cov
+        n = np.diagonal(pw.n).astype(int)
+        mean, diag = pw.mean, np.diag(cov)
+        row = cov.sum(axis=1)
+        total = cov.sum()
+        trace = np.trace(cov)
+    sd = np.sqrt(np.maximum(diag, 0.0))  # a constant item: exactly 0; NaN stays NaN
+    p = np.where(_dichotomous(m, mean, diag, n), mean, np.nan)
 
-    cov, _ = _pairwise_cov(m)
-    diag = np.diag(cov)
-    row = cov.sum(axis=1)
-    total = cov.sum()
     rest_cov = row - diag  # cov(item i, rest score)
     rest_var = total - 2.0 * row + diag  # var(rest score)
-    trace_rest = np.trace(cov) - diag
+    trace_rest = trace - diag
     with np.errstate(invalid="ignore", divide="ignore"):
         r_drop = rest_cov / np.sqrt(diag * rest_var)
         if k >= 3:
             alpha_del = (k - 1.0) / (k - 2.0) * (1.0 - trace_rest / rest_var)
         else:
             alpha_del = np.full(k, np.nan)
-    alpha_all = _alpha_from_cov(cov)
+        alpha_all = float(k / (k - 1.0) * (1.0 - trace / total))
 
     flags = tuple(
         tuple(
@@ -598,7 +716,7 @@ def item_analysis(
     return ItemAnalysis(
         mean=_frozen(mean),
         sd=_frozen(sd),
-        n=_frozen(n.astype(int)),
+        n=_frozen(n),
         p=_frozen(p),
         r_drop=_frozen(r_drop),
         alpha_if_deleted=_frozen(alpha_del),

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
+from assessments.psychometrics.agreement import rwg_j_groups
+
 __all__ = [
     "ExpertKey",
     "direct_key",
@@ -177,6 +179,8 @@ def rwg_j(
     so :math:`\\sigma^2_{EU} = 4`). When
     :math:`\\bar s^2 > \\sigma^2_{EU}` the observed variance is truncated to the expected
     one, which gives 0 (James, Demaree & Wolf 1984), so the index lies in [0, 1].
+    Computed by :func:`assessments.psychometrics.agreement.rwg_j_groups` (the SJT items
+    are its groups, their options its items).
 
     Parameters
     ----------
@@ -209,24 +213,15 @@ def rwg_j(
             f"ratings must be judges x items x options with items x options = {v.shape}, "
             f"got shape {r.shape}"
         )
-    r = np.where(v, r, np.nan)
-    return _rwg_from_ratings(r, v, lo, hi)
+    return rwg_j_groups(r, options=_scale_points(lo, hi), valid=v)
 
 
-def _rwg_from_ratings(r: np.ndarray, v: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    n = np.sum(~np.isnan(r), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(r, axis=0) / n
-        var = np.nansum((r - mean) ** 2, axis=0) / (n - 1)
-    var = np.where(v & (n >= 2), var, np.nan)
-    j = np.sum(np.isfinite(var), axis=1)
-    a = np.floor(hi - lo) + 1
-    sigma_eu = (a * a - 1) / 12
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_var = np.nansum(var, axis=1) / j
-        ratio = np.minimum(mean_var / sigma_eu, 1.0)
-        rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
-    return np.where(j > 0, np.clip(rwg, 0.0, 1.0), np.nan)
+def _scale_points(lo: float, hi: float) -> int:
+    """A, the number of integer points of the rating scale (7 for 1-7)."""
+    a = int(np.floor(hi - lo)) + 1
+    if a < 2:
+        raise ValueError(f"scale must span at least two points for rwg(J), got {lo:g}..{hi:g}")
+    return a
 
 
 def _rwg_reason(rwg: float, rwg_min: float) -> str:
@@ -302,7 +297,7 @@ def expert_key(
         var = np.nansum((r - mean) ** 2, axis=0) / (n - 1)
     mean = np.where(v & (n > 0), mean, np.nan)
     sd = np.where(v & (n >= 2), np.sqrt(var), np.nan)
-    rwg = _rwg_from_ratings(r, v, lo, hi)
+    rwg = rwg_j_groups(r, options=_scale_points(lo, hi))  # padding is NaN already
     best, worst = _best_worst(mean, v)
     best_gap, worst_gap = _separation(mean, v)
     fewest = np.where(v, n, np.iinfo(np.int64).max).min(axis=1)

@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from assessments.psychometrics.agreement import ICC_FORMS, icc, rwg, rwg_j
+from assessments.psychometrics.agreement import ICC_FORMS, icc, rwg, rwg_j, rwg_j_groups
 from assessments.sjt.keys import rwg_j as keys_rwg_j
 
 nan = np.nan
@@ -249,3 +249,45 @@ def test_rwg_validation(func):
 def test_rwg_j_requires_2d():
     with pytest.raises(ValueError, match="2-D"):
         rwg_j(np.array([1.0, 2.0, 3.0]), options=5)
+
+
+def test_rwg_j_groups_is_rwg_j_per_group():
+    # one call over raters x groups x items = rwg_j on each group's raters x items slice
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 6, size=(6, 5, 4)).astype(float)
+    x[rng.random(x.shape) < 0.3] = nan
+    x[1:, 4, :] = nan  # group 4: one rater only -> NaN
+    got = rwg_j_groups(x, options=5)
+    assert got.shape == (5,)
+    for g in range(5):
+        np.testing.assert_allclose(got[g], rwg_j(x[:, g, :], options=5), atol=1e-15)
+    assert np.isnan(got[4])
+    np.testing.assert_allclose(
+        rwg_j_groups(x, null_variance=1.5)[:4],
+        [rwg_j(x[:, g, :], null_variance=1.5) for g in range(4)],
+        atol=1e-15,
+    )
+
+
+def test_rwg_j_groups_valid_mask_ignores_padding():
+    # group 0 has 3 items, group 1 has 2; padding holds anything, even inf
+    x = np.array(
+        [
+            [[3, 4, 2, np.inf], [5, 5, 9, 9]],
+            [[4, 4, 4, -np.inf], [5, 4, 9, 9]],
+            [[5, 4, 4, 0], [4, 4, 9, 9]],
+            [[4, 4, 2, 0], [5, 5, 9, 9]],
+        ],
+        dtype=float,
+    )
+    valid = np.array([[True, True, True, False], [True, True, False, False]])
+    got = rwg_j_groups(x, options=5, valid=valid)
+    np.testing.assert_allclose(got, [6 / 7, rwg_j(x[:, 1, :2], options=5)], atol=1e-15)
+    with pytest.raises(ValueError, match="finite"):
+        rwg_j_groups(x, options=5)  # the inf is on an item that counts now
+    with pytest.raises(ValueError, match="valid"):
+        rwg_j_groups(x, options=5, valid=valid[:, :3])
+    with pytest.raises(ValueError, match="3-D"):
+        rwg_j_groups(x[:, 0, :], options=5)
+    with pytest.raises(ValueError, match="options"):
+        rwg_j_groups(x, valid=valid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assessments.psychometrics.agreement import rwg_j_groups
 from assessments.sjt.keys import (
     ExpertKey,
     direct_key,
@@ -182,3 +183,18 @@ def test_option_keys():
     )
     with pytest.raises(ValueError, match="ineffective"):
         option_keys(eff, valid, effective=3, ineffective=5)
+
+
+def test_rwg_j_is_the_psychometrics_rwg_j_over_options():
+    # keys.rwg_j: judges x items x options on a 1-7 scale = rwg_j_groups with A = 7, the
+    # SJT items as groups and their valid options as items (padding ignored)
+    rng = np.random.default_rng(2)
+    ratings = rng.integers(1, 8, size=(5, 3, 5)).astype(float)
+    ratings[rng.random(ratings.shape) < 0.2] = nan
+    valid = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0], [1, 1, 1, 0, 0]], dtype=bool)
+    ratings[:, ~valid] = 99.0  # padding: ignored whatever it holds
+    got = rwg_j(ratings, valid)
+    np.testing.assert_array_equal(got, rwg_j_groups(ratings, options=7, valid=valid))
+    np.testing.assert_array_equal(expert_key(np.clip(ratings, 1, 7), valid).rwg, got)
+    with pytest.raises(ValueError, match="two points"):
+        rwg_j(ratings, valid, scale=(1, 1.5))
