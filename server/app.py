@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
@@ -38,6 +40,7 @@ from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
 from server.db import close_pool, start_pool
 from server.environment import template_engine
+from server.errors import database_busy
 from server.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -60,7 +63,7 @@ def _login_redirect(request: Request[Any, Any, Any], _: LoginRequired) -> Respon
     return Redirect(path="/login", query_params={"next": target})
 
 
-def _csp(response: Response[Any]) -> Response[Any]:
+async def _csp(response: Response[Any]) -> Response[Any]:
     # The interactive OpenAPI viewers load their own scripts; every other page gets the CSP.
     response.headers.setdefault("Content-Security-Policy", CSP)
     return response
@@ -107,7 +110,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        exception_handlers={LoginRequired: _login_redirect},
+        exception_handlers={
+            LoginRequired: _login_redirect,
+            sqlite3.OperationalError: database_busy,
+            asyncpg.PostgresError: database_busy,
+        },
         template_config=TemplateConfig(instance=template_engine()),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

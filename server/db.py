@@ -1,23 +1,48 @@
-"""Database helpers shared by the repositories: engine, transactions, pool, JSON columns."""
+"""Database helpers shared by the repositories: engine, transactions, pool, JSON columns.
+
+Hot paths (an answer save) bypass Piccolo's per-query connections:
+
+- SQLite: one connection per process, owned by one writer thread (``SQLiteLine``). Jobs
+  queue in order; the thread runs what has queued up in one transaction (each job in its
+  own savepoint) and commits once for the batch (group commit, ``synchronous=FULL``), then
+  resolves every job's future: an answer is acknowledged only once it is durable.
+- PostgreSQL: statements on the pool (``fetch``), which keeps each connection's session
+  on release instead of asyncpg's per-release reset.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+import queue
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 
+T = TypeVar("T")
+Row = dict[str, Any]
+
+_ENGINE: Engine | None = None
+
 
 def engine() -> Engine:
-    found = engine_finder()
-    if found is None:  # pragma: no cover - PICCOLO_CONF is set by the server package
-        raise RuntimeError("no Piccolo engine configured (PICCOLO_CONF)")
-    return found
+    """The Piccolo engine of ``PICCOLO_CONF`` (looked up once per process)."""
+    global _ENGINE
+    if _ENGINE is None:
+        found = engine_finder()
+        if found is None:  # pragma: no cover - PICCOLO_CONF is set by the server package
+            raise RuntimeError("no Piccolo engine configured (PICCOLO_CONF)")
+        _ENGINE = found
+    return _ENGINE
 
 
 def is_postgres() -> bool:
@@ -47,14 +72,211 @@ def loads(value: Any) -> Any:
     return value
 
 
+def dumps(value: Any) -> str:
+    """A JSON column's value as text (both databases take JSON columns as text)."""
+    return json.dumps(value)
+
+
+# ---- SQLite: one writer thread per process ------------------------------------------------
+
+# seconds a batch waits for another process's write lock before it fails (503, retry)
+BUSY_TIMEOUT_SECONDS = 10.0
+MAX_BATCH = 256
+
+
+@dataclass
+class _Job:
+    run: Callable[[sqlite3.Connection], Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _dict_rows(cursor: sqlite3.Cursor, row: Sequence[Any]) -> Row:
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
+
+
+def sqlite_connection(path: str, timeout: float) -> sqlite3.Connection:
+    """A connection that reads columns as Piccolo does (its converters are registered)."""
+    con = sqlite3.connect(
+        path,
+        timeout=timeout,
+        detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    con.row_factory = _dict_rows
+    con.execute("PRAGMA foreign_keys = 1")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = FULL")
+    return con
+
+
+class SQLiteLine:
+    """The process's SQLite connection, used by one thread that runs queued jobs in order.
+
+    ``await line.run(fn)`` runs ``fn(connection)`` in the thread, inside the batch's
+    transaction and its own savepoint (an exception undoes only that job), and returns
+    its result once the batch is committed.
+    """
+
+    def __init__(self, path: str, timeout: float | None = None) -> None:
+        self.path = path
+        self.timeout = timeout  # None: BUSY_TIMEOUT_SECONDS when the thread connects
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        self._ensure_thread()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_Job(fn, future, loop))
+        return await future
+
+    def close(self) -> None:
+        """Finish the queued jobs and stop the thread (a later ``run`` starts a new one)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._jobs.put(None)
+            thread.join(timeout=30)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="sqlite-line", daemon=True)
+                self._thread.start()
+
+    def _next_batch(self) -> tuple[list[_Job], bool]:
+        """The jobs queued now (waiting for the first); ``True`` when asked to stop."""
+        first = self._jobs.get()
+        if first is None:
+            return [], True
+        batch = [first]
+        while len(batch) < MAX_BATCH:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                return batch, True
+            batch.append(job)
+        return batch, False
+
+    def _serve(self) -> None:
+        con = sqlite_connection(self.path, self.timeout or BUSY_TIMEOUT_SECONDS)
+        try:
+            stop = False
+            while not stop:
+                batch, stop = self._next_batch()
+                if batch:
+                    self._run_batch(con, batch)
+        finally:
+            con.close()
+
+    def _run_batch(self, con: sqlite3.Connection, batch: list[_Job]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                outcomes.append(_run_job(con, job))
+            con.execute("COMMIT")
+        except sqlite3.Error as exc:  # the batch is not durable: every job fails with it
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            outcomes = [(None, exc)] * len(batch)
+        for job, (result, error) in zip(batch, outcomes, strict=True):
+            with contextlib.suppress(RuntimeError):  # the caller's event loop is closed
+                job.loop.call_soon_threadsafe(_resolve, job.future, result, error)
+
+
+def _run_job(con: sqlite3.Connection, job: _Job) -> tuple[Any, BaseException | None]:
+    con.execute("SAVEPOINT job")
+    try:
+        result = job.run(con)
+    except Exception as exc:
+        con.execute("ROLLBACK TO job")
+        con.execute("RELEASE job")
+        if isinstance(exc, sqlite3.OperationalError) and is_locked(exc):
+            raise  # the whole batch waits for nobody: fail it, callers retry
+        return None, exc
+    con.execute("RELEASE job")
+    return result, None
+
+
+def is_locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+_LINES: dict[str, SQLiteLine] = {}
+
+
+def sqlite_line() -> SQLiteLine:
+    """This process's line to the SQLite file of the Piccolo engine."""
+    path = str(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
+    line = _LINES.get(path)
+    if line is None:
+        line = _LINES.setdefault(path, SQLiteLine(path))
+    return line
+
+
+def close_lines() -> None:
+    for line in list(_LINES.values()):
+        line.close()
+    _LINES.clear()
+
+
+# ---- PostgreSQL -------------------------------------------------------------------------
+
+
+async def _keep_session(connection: Any) -> None:
+    """Pool ``reset``: keep the session as it is (no ``RESET ALL``, no unlisten, no unlock).
+
+    The engine sets no session state, and every transaction ends before the connection
+    is released, so asyncpg's default reset would only cost a round trip per release.
+    """
+
+
+async def pg_fetch(sql: str, *args: Any) -> list[Row]:
+    """The rows of one statement (``$1`` placeholders) on the pool, or a new connection."""
+    db = engine()
+    pool = getattr(db, "pool", None)
+    if pool is not None:
+        async with pool.acquire() as con:
+            rows = await con.fetch(sql, *args)
+    else:
+        con = await db.get_new_connection()  # type: ignore[attr-defined]
+        try:
+            rows = await con.fetch(sql, *args)
+        finally:
+            await con.close()
+    return [dict(r) for r in rows]
+
+
 async def start_pool(max_size: int) -> None:
     """Open a connection pool on PostgreSQL (SQLite opens a connection per query)."""
     db = engine()
     if db.engine_type == "postgres":
-        await db.start_connection_pool(min_size=min(2, max_size), max_size=max_size)
+        await db.start_connection_pool(
+            min_size=min(2, max_size), max_size=max_size, reset=_keep_session
+        )
 
 
 async def close_pool() -> None:
     db = engine()
     if db.engine_type == "postgres":
         await db.close_connection_pool()
+    else:
+        close_lines()

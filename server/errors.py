@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, InternalServerException, NotFoundException
+from litestar.exceptions.responses import create_debug_response, create_exception_response
 
 from assessments.errors import Problem
 
@@ -33,3 +37,41 @@ class TooManyAttempts(HTTPException):
 
 def not_found(what: str, ident: object) -> NotFoundException:
     return NotFoundException(detail=f"{what} {ident} not found")
+
+
+class ServiceUnavailable(HTTPException):
+    """503: the database is busy right now; ``Retry-After`` says when to try again."""
+
+    status_code = 503
+
+
+RETRY_AFTER_SECONDS = 1
+
+# asyncpg's SQLSTATEs of a busy server: too many connections, cannot connect now,
+# serialization failure, deadlock, lock not available, query cancelled (statement timeout)
+_BUSY_SQLSTATES = frozenset({"53300", "57P03", "40001", "40P01", "55P03", "57014"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again" rather than a bug."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return "locked" in text or "busy" in text
+    return getattr(exc, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+def busy() -> ServiceUnavailable:
+    return ServiceUnavailable(
+        detail="The database is busy; nothing was changed. Try again in a moment.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def database_busy(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Exception handler: a busy database answers 503 with ``Retry-After``; any other
+    database error is the 500 that Litestar would answer (logged as usual)."""
+    if is_busy(exc):
+        return create_exception_response(request, busy())
+    if request.app.debug:
+        return create_debug_response(request, exc)
+    return create_exception_response(request, InternalServerException())

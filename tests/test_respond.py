@@ -280,3 +280,123 @@ async def test_rank_format_answers(client: AsyncTestClient) -> None:
     r = await client.put(url, json={"ranking": list(reversed(ids))})
     assert r.status_code == 200 and r.json()["complete"] is True
     await client.post(f"/api/v1/respond/{token}/submit")
+
+
+# ---- the one-step save (server/repositories/responses.py save_by_token) -----------------
+
+
+async def test_one_step_save_is_idempotent_and_counts_what_is_answered(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    first, second = test["items"][0], test["items"][1]
+    ids = [o["id"] for o in first["options"]]
+    url = f"/api/v1/respond/{token}/answers/{first['id']}"
+    bodies = [await client.put(url, json={"most": ids[0], "least": ids[1]}) for _ in range(3)]
+    assert [r.status_code for r in bodies] == [200, 200, 200]
+    assert {r.json()["answered"] for r in bodies} == {1}
+    assert bodies[0].json()["total"] == len(test["items"])
+    assert bodies[0].json()["seconds_left"] > 0
+    assert await Answer.count() == 1 and await AnswerEvent.count() == 3
+    # half an answer is stored as given and not counted as answered
+    other = [o["id"] for o in second["options"]]
+    r = await client.put(f"/api/v1/respond/{token}/answers/{second['id']}", json={"most": other[0]})
+    assert r.status_code == 200, r.text
+    assert r.json() | {"seconds_left": 0} == {
+        "item_id": second["id"],
+        "answer": {"most": other[0], "least": None},
+        "complete": False,
+        "seconds_left": 0,
+        "answered": 1,
+        "total": len(test["items"]),
+    }
+
+
+async def test_one_step_save_of_an_unknown_link_is_404_and_stores_nothing(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    for bad in ("x" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), "short"):
+        r = await client.put(
+            f"/api/v1/respond/{bad}/answers/{item['id']}", json={"most": ids[0], "least": ids[1]}
+        )
+        assert r.status_code == 404
+        assert r.json()["detail"] == "This link is not valid (unknown or no longer open)"
+    assert await Answer.count() == 0 and await AnswerEvent.count() == 0
+
+
+async def test_one_step_save_after_submit_is_409_and_keeps_the_answer(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
+    assert (await client.post(f"/api/v1/respond/{token}/submit")).status_code == 200
+    # a valid and an invalid answer after the submission: both refused, nothing changes
+    r = await client.put(url, json={"most": ids[2], "least": ids[3]})
+    assert r.status_code == 409 and "submitted" in r.json()["detail"]
+    assert await AnswerEvent.count() == 1
+    stored = (await client.get(f"/api/v1/respond/{token}")).json()["answers"]
+    assert stored == {str(item["id"]): {"most": ids[0], "least": ids[1]}}
+
+
+async def test_one_step_save_names_the_bad_field(client: AsyncTestClient) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    r = await client.put(url, json={"most": ids[0], "least": "zz"})
+    assert r.status_code == 422
+    assert r.json()["extra"][0]["key"] == "least"
+    r = await client.put(f"/api/v1/respond/{token}/answers/999999", json={"most": ids[0]})
+    assert r.status_code == 404 and "999999" in r.text
+    assert await Answer.count() == 0
+
+
+async def test_one_step_save_out_of_time_submits_at_the_deadline(
+    client: AsyncTestClient,
+) -> None:
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
+    row = await Candidate.select(Candidate.started_at).first()
+    deadline = row["started_at"] + timedelta(seconds=1)
+    await Candidate.update({Candidate.deadline_at: deadline}, force=True)
+    await asyncio.sleep(1.1)
+    r = await client.put(url, json={"most": ids[1], "least": ids[0]})
+    assert r.status_code == 409 and "Time is up" in r.json()["detail"]
+    cand = await Candidate.select(
+        Candidate.status, Candidate.submitted_at, Candidate.timed_out
+    ).first()
+    assert cand == {"status": "submitted", "submitted_at": deadline, "timed_out": True}
+    assert await AnswerEvent.count() == 1  # the late answer is not stored
+
+
+async def test_one_step_save_sees_an_edited_item_at_once(client: AsyncTestClient) -> None:
+    """The form's items are cached per process under a fingerprint of the form: an item
+    edited after answers were saved is validated against its new options at once."""
+    token, test = await started(client)
+    item = test["items"][0]
+    ids = [o["id"] for o in item["options"]]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
+    assert (await client.put(url, json={"most": "zz", "least": ids[1]})).status_code == 422
+    await login(client, "admin")
+    stored = (await client.get(f"/api/v1/sjt/items/{item['id']}")).json()
+    options = [o for o in stored["options"] if o["key"] != ids[2]]
+    options.append({"key": "zz", "text": "A new response to the situation."})
+    body = {k: stored[k] for k in ("key", "stem", "context", "status", "formats")}
+    body |= {"options": options, "competencies": stored["competencies"]}
+    r = await client.put(f"/api/v1/sjt/items/{item['id']}", json=body)
+    assert r.status_code == 200, r.text
+    client.cookies.clear()
+    r = await client.put(url, json={"most": "zz", "least": ids[1]})
+    assert r.status_code == 200, r.text
+    r = await client.put(url, json={"most": ids[2], "least": ids[1]})
+    assert r.status_code == 422 and r.json()["extra"][0]["key"] == "most"

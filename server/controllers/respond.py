@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
-from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete, localized_item, option_order
+from assessments.sjt.items import RATE_SCALE, AnswerError, localized_item, option_order
 from assessments.survey360.instrument import localized_instrument
 from server.db import loads, utcnow
 from server.errors import UnprocessableError
@@ -136,6 +134,29 @@ async def respondent_view(session: TestSession) -> Respondent:
     )
 
 
+async def rater_save(token: str, item_id: int, data: AnswerIn) -> Saved:
+    """A 360 rater's answer (a link that opens no candidate's test); 404 for neither."""
+    found = await reviews.find_rater(token)
+    if found is None:
+        raise NotFoundException(detail=INVALID_LINK)
+    raw = {
+        k: v
+        for k, v in (("rating", data.rating), ("comment", data.comment))
+        if v is not msgspec.UNSET
+    }
+    answer = await reviews.save_rater_answer(found, item_id, raw)
+    saved_360 = await reviews.rater_answers(found.id)
+    statements = {s.id for s in found.instrument.statements}
+    return Saved(
+        item_id=item_id,
+        answer=answer,
+        complete=True,
+        seconds_left=None,
+        answered=len(statements & set(saved_360)),
+        total=len(statements),
+    )
+
+
 class RespondController(Controller):
     path = "/api/v1/respond"
     tags = ["respondent"]
@@ -165,49 +186,27 @@ class RespondController(Controller):
         summary="Save one answer (replaces the previous answer to the item)",
     )
     async def save(self, token: Token, item_id: FromPath[int], data: JSONBody[AnswerIn]) -> Saved:
-        found = await respondent_for(token)
-        if isinstance(found, RaterSession):
-            raw = {
-                k: v
-                for k, v in (("rating", data.rating), ("comment", data.comment))
-                if v is not msgspec.UNSET
-            }
-            answer = await reviews.save_rater_answer(found, item_id, raw)
-            saved_360 = await reviews.rater_answers(found.id)
-            statements = {s.id for s in found.instrument.statements}
-            return Saved(
-                item_id=item_id,
-                answer=answer,
-                complete=True,
-                seconds_left=None,
-                answered=len(statements & set(saved_360)),
-                total=len(statements),
-            )
-        session = found
-        payload: dict[str, Any] = {
-            k: v
-            for k, v in {
-                "ratings": data.ratings,
-                "ranking": data.ranking,
-                "most": data.most,
-                "least": data.least,
-            }.items()
-            if v is not None
+        if not 20 <= len(token) <= 100:
+            raise NotFoundException(detail=INVALID_LINK)
+        raw = {
+            "ratings": data.ratings,
+            "ranking": data.ranking,
+            "most": data.most,
+            "least": data.least,
         }
-        if session.format == "most_least" and ("most" in payload or "least" in payload):
-            payload = {"most": data.most, "least": data.least}
         try:
-            answer = await responses.save(session, item_id, payload)
+            stored = await responses.save_by_token(token, item_id, raw)
         except AnswerError as exc:
             raise UnprocessableError([Problem(exc.field, exc.message)]) from None
-        saved = await responses.answers(session.id)
+        if stored is None:
+            return await rater_save(token, item_id, data)
         return Saved(
             item_id=item_id,
-            answer=answer,
-            complete=is_complete(session.item(item_id), session.format, answer),
-            seconds_left=session.seconds_left(utcnow()),
-            answered=responses.answered_count(session, saved),
-            total=len(session.items),
+            answer=stored.answer,
+            complete=stored.complete,
+            seconds_left=stored.session.seconds_left(stored.now),
+            answered=stored.answered,
+            total=len(stored.session.items),
         )
 
     @post("/{token:str}/submit", status_code=200, summary="Submit the test or form (once)")

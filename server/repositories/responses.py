@@ -4,10 +4,17 @@ Every answer is written the moment it arrives, in one transaction with a re-chec
 candidate's status and deadline: the latest answer per item (``answer``, one row per
 candidate and item: a repeated or concurrent save replaces, never duplicates) and an
 append-only log of every save (``answer_event``).
+
+The answer save (``save_by_token``) is one step: one lookup of the token's hash (with the
+campaign, the form and the fingerprint of the form's items), validation against the form's
+items cached in this process under that fingerprint, and one upsert. On SQLite the whole
+step is one job on the process's writer thread (``server.db.SQLiteLine``); on PostgreSQL it
+is two statements, the second re-checking status and deadline while it writes.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,15 +23,28 @@ from typing import Any
 from piccolo.custom_types import Combinable
 
 from assessments.sjt.items import Format, Item, is_complete, validated_answer
-from server.db import loads, utcnow, write_transaction
+from server.db import (
+    dumps,
+    is_postgres,
+    loads,
+    pg_fetch,
+    sqlite_line,
+    utcnow,
+    write_transaction,
+)
 from server.errors import ConflictError, not_found
 from server.repositories.campaigns import form_items
-from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer, SjtForm
+from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer
 from server.tokens import token_hash
 
 
 class Gone(ConflictError):
     """409: the test is over (submitted or out of time); saved answers are kept."""
+
+
+NOT_STARTED = "The test has not been started: start it first"
+SUBMITTED = "This test has already been submitted; saved answers are kept"
+TIME_UP = "Time is up; the answers saved before the deadline are kept"
 
 
 @dataclass(frozen=True)
@@ -80,38 +100,178 @@ async def submit_expired(where: Combinable) -> None:
         ).where(where & (Candidate.status == "started") & (Candidate.deadline_at <= utcnow()))
 
 
+# ---- one lookup: candidate, campaign, form and the fingerprint of the form's items -------
+
+_CANDIDATE_COLUMNS = [c._meta.db_column_name for c in Candidate._meta.columns]
+_CAMPAIGN_COLUMNS = [c._meta.db_column_name for c in Campaign._meta.columns]
+
+
+def _lookup_sql(placeholder: str) -> str:
+    """The one query behind a link: every candidate and campaign column, the form's format
+    and scoring, and what identifies the current content of the form's items."""
+    cols = ", ".join(f"c.{n}" for n in _CANDIDATE_COLUMNS)
+    camp = ", ".join(f"k.{n} AS k_{n}" for n in _CAMPAIGN_COLUMNS)
+    return (
+        f"SELECT {cols}, {camp}, f.format AS f_format, f.scoring AS f_scoring, "
+        "f.created_at AS f_created_at, "
+        "(SELECT count(*) FROM sjt_form_item fi WHERE fi.form = c.form) AS f_count, "
+        "(SELECT sum(i.version) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
+        " WHERE fi.form = c.form) AS f_versions, "
+        "(SELECT max(i.updated_at) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
+        " WHERE fi.form = c.form) AS f_updated "
+        "FROM candidate c JOIN campaign k ON k.id = c.campaign "
+        "JOIN sjt_form f ON f.id = c.form "
+        f"WHERE c.token_hash = {placeholder}"
+    )
+
+
+_LOOKUP_SQLITE = _lookup_sql("?")
+_LOOKUP_PG = _lookup_sql("$1")
+
+FormKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """What one lookup of a token finds."""
+
+    candidate: dict[str, Any]
+    campaign: dict[str, Any]
+    format: Format
+    scoring: str
+    form_key: FormKey  # changes whenever the form's items change
+
+    @property
+    def id(self) -> int:
+        return int(self.candidate["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.candidate["status"])
+
+    def is_closed_to(self, now: datetime) -> bool:
+        """An invited candidate's link outside the campaign's dates opens nothing."""
+        closes, opens = self.campaign["closes_at"], self.campaign["opens_at"]
+        closed = closes is not None and closes <= now
+        not_open = opens is not None and opens > now
+        return self.status == "invited" and (closed or not_open)
+
+    def is_expired(self, now: datetime) -> bool:
+        deadline = self.candidate["deadline_at"]
+        return self.status == "started" and deadline is not None and deadline <= now
+
+
+def link_of(row: Mapping[str, Any]) -> Link:
+    return Link(
+        candidate={n: row[n] for n in _CANDIDATE_COLUMNS},
+        campaign={n: row[f"k_{n}"] for n in _CAMPAIGN_COLUMNS},
+        format=row["f_format"],
+        scoring=row["f_scoring"],
+        form_key=(
+            row["form"],
+            str(row["f_created_at"]),
+            int(row["f_count"] or 0),
+            int(row["f_versions"] or 0),
+            str(row["f_updated"]),
+        ),
+    )
+
+
+def _sqlite_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
+    row = con.execute(_LOOKUP_SQLITE, (hashed,)).fetchone()
+    return None if row is None else link_of(row)
+
+
+async def lookup(token: str) -> Link | None:
+    """The link's candidate, campaign and form in one query, or ``None`` when unknown."""
+    hashed = token_hash(token)
+    if is_postgres():
+        rows = await pg_fetch(_LOOKUP_PG, hashed)
+        return link_of(rows[0]) if rows else None
+    return await sqlite_line().run(lambda con: _sqlite_lookup(con, hashed))
+
+
+# ---- the form's items, cached per process under the form's fingerprint -------------------
+
+_FORM_ITEMS: dict[FormKey, tuple[Item, ...]] = {}
+MAX_CACHED_FORMS = 512
+
+
+async def items_of(link: Link) -> tuple[Item, ...]:
+    """The items of the link's form: from this process's cache while the form is unchanged.
+
+    Loaded items are cached only when the fingerprint read again after loading them is the
+    one they were loaded for (an item edited meanwhile is not cached under the old one).
+    """
+    cached = _FORM_ITEMS.get(link.form_key)
+    if cached is not None:
+        return cached
+    items = tuple(await form_items(link.candidate["form"]))
+    token_key = await _form_key_of(link.candidate["form"])
+    if token_key == link.form_key:
+        if len(_FORM_ITEMS) >= MAX_CACHED_FORMS:
+            _FORM_ITEMS.clear()
+        _FORM_ITEMS[link.form_key] = items
+    return items
+
+
+_FORM_KEY_SQL = (
+    "SELECT f.id AS form, f.created_at AS f_created_at, "
+    "(SELECT count(*) FROM sjt_form_item fi WHERE fi.form = f.id) AS f_count, "
+    "(SELECT sum(i.version) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
+    " WHERE fi.form = f.id) AS f_versions, "
+    "(SELECT max(i.updated_at) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
+    " WHERE fi.form = f.id) AS f_updated "
+    "FROM sjt_form f WHERE f.id = {}"
+)
+
+
+def _form_key(row: Mapping[str, Any] | None) -> FormKey | None:
+    if row is None:
+        return None
+    return (
+        row["form"],
+        str(row["f_created_at"]),
+        int(row["f_count"] or 0),
+        int(row["f_versions"] or 0),
+        str(row["f_updated"]),
+    )
+
+
+async def _form_key_of(form_id: int) -> FormKey | None:
+    if is_postgres():
+        rows = await pg_fetch(_FORM_KEY_SQL.format("$1"), form_id)
+        return _form_key(rows[0] if rows else None)
+    sql = _FORM_KEY_SQL.format("?")
+    return await sqlite_line().run(lambda con: _form_key(con.execute(sql, (form_id,)).fetchone()))
+
+
+def session_of(link: Link, items: Sequence[Item]) -> TestSession:
+    return TestSession(
+        candidate=link.candidate,
+        campaign=link.campaign,
+        format=link.format,
+        scoring=link.scoring,
+        items=list(items),
+    )
+
+
 async def find(token: str) -> TestSession | None:
     """The session of a link, or ``None`` for an unknown link or a campaign closed to it.
 
     Unknown and closed links take the same path (one indexed lookup by the token's hash)
-    so the answer time does not tell them apart.
+    so the answer time does not tell them apart. A started test whose deadline passed is
+    submitted (at its deadline) first.
     """
-    now = utcnow()
-    row = await Candidate.select().where(Candidate.token_hash == token_hash(token)).first()
-    campaign = (
-        await Campaign.select().where(Campaign.id == row["campaign"]).first() if row else None
-    )
-    if row is None or campaign is None:
+    link = await lookup(token)
+    if link is None or link.is_closed_to(utcnow()):
         return None
-    closed = campaign["closes_at"] is not None and campaign["closes_at"] <= now
-    not_open = campaign["opens_at"] is not None and campaign["opens_at"] > now
-    if row["status"] == "invited" and (closed or not_open):
-        return None
-    if row["status"] == "started" and row["deadline_at"] is not None and row["deadline_at"] <= now:
-        await submit_expired(Candidate.id == row["id"])
-        row = await Candidate.select().where(Candidate.id == row["id"]).first()
-    form = (
-        await SjtForm.select(SjtForm.format, SjtForm.scoring)
-        .where(SjtForm.id == row["form"])
-        .first()
-    )
-    return TestSession(
-        candidate=row,
-        campaign=campaign,
-        format=form["format"],
-        scoring=form["scoring"],
-        items=await form_items(row["form"]),
-    )
+    if link.is_expired(utcnow()):
+        await submit_expired(Candidate.id == link.id)
+        link = await lookup(token)
+        if link is None:
+            return None
+    return session_of(link, await items_of(link))
 
 
 async def answers(candidate_id: int) -> dict[int, dict[str, Any]]:
@@ -179,11 +339,11 @@ async def save(session: TestSession, item_id: int, payload: Mapping[str, Any]) -
             .first()
         )
         if row["status"] == "invited":
-            raise Gone(detail="The test has not been started: start it first")
+            raise Gone(detail=NOT_STARTED)
         if row["status"] == "submitted":
-            raise Gone(detail="This test has already been submitted; saved answers are kept")
+            raise Gone(detail=SUBMITTED)
         if row["deadline_at"] is not None and row["deadline_at"] <= now:
-            raise Gone(detail="Time is up; the answers saved before the deadline are kept")
+            raise Gone(detail=TIME_UP)
         await Answer.insert(
             Answer(candidate=session.id, item=item_id, payload=answer, saved_at=now)
         ).on_conflict(
@@ -195,6 +355,167 @@ async def save(session: TestSession, item_id: int, payload: Mapping[str, Any]) -
             AnswerEvent(candidate=session.id, item=item_id, payload=answer, received_at=now)
         )
     return answer
+
+
+# ---- the answer save --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """An answer stored (and committed): the test as it was and all the saved answers."""
+
+    session: TestSession
+    item_id: int
+    answer: dict[str, Any]
+    saved: dict[int, dict[str, Any]]
+    now: datetime
+
+    @property
+    def complete(self) -> bool:
+        return is_complete(self.session.item(self.item_id), self.session.format, self.answer)
+
+    @property
+    def answered(self) -> int:
+        return answered_count(self.session, self.saved)
+
+
+@dataclass(frozen=True)
+class _NeedItems:
+    link: Link
+
+
+@dataclass(frozen=True)
+class _TimeUp:
+    pass
+
+
+def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer as stored for the format: most/least always carries both keys."""
+    payload = {k: v for k, v in raw.items() if v is not None}
+    if fmt == "most_least" and ("most" in payload or "least" in payload):
+        return {"most": raw.get("most"), "least": raw.get("least")}
+    return payload
+
+
+def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, Any]) -> Any:
+    """The validated answer (404 unknown item, 422 bad answer, 409 test not running)."""
+    session = session_of(link, items)
+    answer = validated_answer(session.item(item_id), link.format, payload_for(link.format, raw))
+    if link.status == "invited":
+        raise Gone(detail=NOT_STARTED)
+    if link.status == "submitted":
+        raise Gone(detail=SUBMITTED)
+    return session, answer
+
+
+_UPSERT_SQLITE = (
+    "INSERT INTO answer (candidate, item, payload, saved_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
+    "saved_at = excluded.saved_at"
+)
+_EVENT_SQLITE = (
+    "INSERT INTO answer_event (candidate, item, payload, received_at) VALUES (?, ?, ?, ?)"
+)
+_EXPIRE_SQLITE = (
+    "UPDATE candidate SET status = 'submitted', submitted_at = deadline_at, timed_out = 1 "
+    "WHERE id = ? AND status = 'started' AND deadline_at <= ?"
+)
+
+
+def _sqlite_save(
+    con: sqlite3.Connection, hashed: str, item_id: int, raw: Mapping[str, Any]
+) -> SavedAnswer | _NeedItems | _TimeUp | None:
+    """The whole save as one job of the writer thread (inside its write transaction)."""
+    now = utcnow()
+    link = _sqlite_lookup(con, hashed)
+    if link is None or link.is_closed_to(now):
+        return None
+    if link.is_expired(now):
+        con.execute(_EXPIRE_SQLITE, (link.id, now))
+        return _TimeUp()  # returned, not raised: the submission at the deadline is kept
+    items = _FORM_ITEMS.get(link.form_key)
+    if items is None:
+        return _NeedItems(link)
+    session, answer = _checked(link, items, item_id, raw)
+    text = dumps(answer)
+    con.execute(_UPSERT_SQLITE, (link.id, item_id, text, now))
+    con.execute(_EVENT_SQLITE, (link.id, item_id, text, now))
+    rows = con.execute("SELECT item, payload FROM answer WHERE candidate = ?", (link.id,))
+    saved = {r["item"]: loads(r["payload"]) for r in rows}
+    return SavedAnswer(session, item_id, answer, saved, now)
+
+
+_SAVE_PG = """
+WITH c AS (
+    SELECT id FROM candidate
+    WHERE id = $1 AND status = 'started' AND (deadline_at IS NULL OR deadline_at > $4)
+    FOR SHARE
+), a AS (
+    INSERT INTO answer (candidate, item, payload, saved_at)
+    SELECT id, $2, $3::json, $4 FROM c
+    ON CONFLICT (candidate, item)
+    DO UPDATE SET payload = EXCLUDED.payload, saved_at = EXCLUDED.saved_at
+    RETURNING 1
+), e AS (
+    INSERT INTO answer_event (candidate, item, payload, received_at)
+    SELECT id, $2, $3::json, $4 FROM c
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM a) AS saved,
+       (SELECT json_agg(json_build_array(s.item, s.payload)) FROM answer s
+        WHERE s.candidate = $1 AND s.item <> $2) AS others
+"""
+
+
+async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
+    """Two statements: the lookup, then the write that re-checks status and deadline
+    (the candidate row is share-locked, so a submit in between waits or wins)."""
+    now = utcnow()
+    rows = await pg_fetch(_LOOKUP_PG, hashed)
+    link = link_of(rows[0]) if rows else None
+    if link is None or link.is_closed_to(now):
+        return None
+    if link.is_expired(now):
+        await submit_expired(Candidate.id == link.id)
+        raise Gone(detail=TIME_UP)
+    session, answer = _checked(link, await items_of(link), item_id, raw)
+    row = (await pg_fetch(_SAVE_PG, link.id, item_id, dumps(answer), now))[0]
+    if not row["saved"]:  # submitted, or out of time, since the lookup
+        deadline = link.candidate["deadline_at"]
+        raise Gone(detail=TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
+    saved = {int(i): loads(p) for i, p in loads(row["others"] or "[]")}
+    saved[item_id] = answer
+    return SavedAnswer(session, item_id, answer, saved, now)
+
+
+async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
+    """Validate and store one answer of the link's candidate, in one step.
+
+    ``None`` for a link that opens no test (unknown, closed, or a rater's link). The answer
+    is acknowledged only once committed; the same answer twice is one ``answer`` row.
+
+    Raises
+    ------
+    NotFoundException
+        The item is not on the candidate's form.
+    AnswerError
+        The answer does not fit the item (nothing is stored).
+    Gone
+        Not started, already submitted, or out of time (saved answers are kept); a test
+        found out of time is submitted at its deadline.
+    """
+    hashed = token_hash(token)
+    if is_postgres():
+        return await _pg_save(hashed, item_id, raw)
+    line = sqlite_line()
+    while True:
+        outcome = await line.run(lambda con: _sqlite_save(con, hashed, item_id, raw))
+        if isinstance(outcome, _NeedItems):
+            await items_of(outcome.link)  # cache them, then save again
+            continue
+        if isinstance(outcome, _TimeUp):
+            raise Gone(detail=TIME_UP)
+        return outcome
 
 
 async def submit(session: TestSession) -> None:
