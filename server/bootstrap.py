@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import io
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +39,13 @@ class Login:
 
 
 async def migrate(*, quiet: bool = True) -> None:
-    """Run every migration not yet applied (``piccolo migrations forwards all``)."""
+    """Run every migration not yet applied (``piccolo migrations forwards all``), holding
+    the set-up lock (``assess migrate`` and a starting server may run at once)."""
+    async with setup_lock():
+        await _migrate(quiet=quiet)
+
+
+async def _migrate(*, quiet: bool = True) -> None:
     if engine().engine_type == "sqlite":
         # readers no longer wait for a writer; the setting stays with the database file
         await engine().run_ddl("PRAGMA journal_mode=WAL")
@@ -44,6 +54,42 @@ async def migrate(*, quiet: bool = True) -> None:
         result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
+
+
+# one number for every engine process: "the set-up of this database is being done"
+SETUP_LOCK_KEY = 7_311_984_202
+
+
+@asynccontextmanager
+async def setup_lock() -> AsyncIterator[None]:
+    """Hold the database's set-up lock: two servers starting at once on an empty database
+    take turns to migrate and seed it (the second finds it done).
+
+    PostgreSQL: a session advisory lock on one connection held for the duration.
+    SQLite: ``flock`` on ``<database file>.setup-lock`` next to the file.
+    """
+    if engine().engine_type == "postgres":
+        con = await engine().get_new_connection()  # type: ignore[attr-defined]
+        try:
+            await con.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK_KEY)
+            try:
+                yield
+            finally:
+                await con.execute("SELECT pg_advisory_unlock($1)", SETUP_LOCK_KEY)
+        finally:
+            await con.close()
+        return
+    path = Path(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(f"{path}.setup-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 async def import_file(path: Path) -> ImportCounts:
@@ -95,9 +141,15 @@ async def demo_logins(settings: Settings) -> list[Login]:
 async def prepare(settings: Settings) -> list[Login]:
     """Migrate, ensure the admin, and with ``DEMO=1`` fill an empty database with demo data.
 
-    Returns the demo logins to print (empty when there are none).
+    Returns the demo logins to print (empty when there are none). Holds the set-up lock
+    (``setup_lock``) throughout, so servers starting at once do this one after the other.
     """
-    await migrate()
+    async with setup_lock():
+        return await _prepare(settings)
+
+
+async def _prepare(settings: Settings) -> list[Login]:
+    await _migrate()
     await ensure_admin(settings)
     if not settings.demo:
         return []

@@ -263,12 +263,6 @@ def test_the_same_answer_saved_on_both_servers_at_once_is_one_answer(
     assert events == 8
 
 
-@pytest.mark.xfail(
-    reason="server bug: two processes starting at once on an empty database both run the "
-    "migrations (server/bootstrap.py migrate() takes no lock) and one dies with "
-    "UniqueViolationError; remove this mark once migrate() holds a PostgreSQL advisory lock",
-    strict=False,
-)
 def test_two_servers_can_start_at_once_on_an_empty_database(
     tmp_path: Path,
 ) -> None:
