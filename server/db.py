@@ -236,6 +236,24 @@ def close_lines() -> None:
     for line in list(_LINES.values()):
         line.close()
     _LINES.clear()
+    _READERS.__dict__.clear()
+
+
+_READERS = threading.local()
+
+
+def sqlite_reader() -> sqlite3.Connection:
+    """This thread's read connection to the engine's SQLite file.
+
+    Used synchronously on the event loop for small indexed reads: in WAL mode a reader
+    never waits for the writer, and a call costs less than a hop to another thread.
+    """
+    path = str(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
+    con: sqlite3.Connection | None = getattr(_READERS, path, None)
+    if con is None:
+        con = sqlite_connection(path, BUSY_TIMEOUT_SECONDS)
+        setattr(_READERS, path, con)
+    return con
 
 
 # ---- PostgreSQL -------------------------------------------------------------------------

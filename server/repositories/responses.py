@@ -29,6 +29,7 @@ from server.db import (
     loads,
     pg_fetch,
     sqlite_line,
+    sqlite_reader,
     utcnow,
     write_transaction,
 )
@@ -104,29 +105,42 @@ async def submit_expired(where: Combinable) -> None:
 
 _CANDIDATE_COLUMNS = [c._meta.db_column_name for c in Candidate._meta.columns]
 _CAMPAIGN_COLUMNS = [c._meta.db_column_name for c in Campaign._meta.columns]
+# what an answer save needs of the candidate and the campaign (fewer columns to convert)
+_SAVE_CANDIDATE_COLUMNS = ["id", "status", "deadline_at", "form", "extra_time_seconds"]
+_SAVE_CAMPAIGN_COLUMNS = ["time_limit_seconds", "opens_at", "closes_at"]
+
+# the current content of a form's items, as one text: count / sum of versions / last edit
+# (an edit always sets ``updated_at``, and raises ``version`` when the content changes)
+_ITEMS_FINGERPRINT = (
+    "(SELECT CAST(count(*) AS TEXT) || '/' || CAST(sum(i.version) AS TEXT) || '/' "
+    "|| CAST(max(i.updated_at) AS TEXT) FROM sjt_form_item fi "
+    "JOIN sjt_item i ON i.id = fi.item WHERE fi.form = {form})"
+)
 
 
-def _lookup_sql(placeholder: str) -> str:
-    """The one query behind a link: every candidate and campaign column, the form's format
-    and scoring, and what identifies the current content of the form's items."""
-    cols = ", ".join(f"c.{n}" for n in _CANDIDATE_COLUMNS)
-    camp = ", ".join(f"k.{n} AS k_{n}" for n in _CAMPAIGN_COLUMNS)
+def _lookup_sql(candidate: Sequence[str], campaign: Sequence[str], placeholder: str) -> str:
+    """The one query behind a link: the candidate's and campaign's columns, the form's
+    format and scoring, and what identifies the current content of the form's items."""
+    cols = ", ".join(f"c.{n}" for n in candidate)
+    camp = ", ".join(f"k.{n} AS k_{n}" for n in campaign)
+    items = _ITEMS_FINGERPRINT.format(form="c.form")
     return (
         f"SELECT {cols}, {camp}, f.format AS f_format, f.scoring AS f_scoring, "
-        "f.created_at AS f_created_at, "
-        "(SELECT count(*) FROM sjt_form_item fi WHERE fi.form = c.form) AS f_count, "
-        "(SELECT sum(i.version) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
-        " WHERE fi.form = c.form) AS f_versions, "
-        "(SELECT max(i.updated_at) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
-        " WHERE fi.form = c.form) AS f_updated "
+        f"f.created_at AS f_created_at, {items} AS f_items "
         "FROM candidate c JOIN campaign k ON k.id = c.campaign "
         "JOIN sjt_form f ON f.id = c.form "
         f"WHERE c.token_hash = {placeholder}"
     )
 
 
-_LOOKUP_SQLITE = _lookup_sql("?")
-_LOOKUP_PG = _lookup_sql("$1")
+_LOOKUP = {
+    "?": _lookup_sql(_CANDIDATE_COLUMNS, _CAMPAIGN_COLUMNS, "?"),
+    "$1": _lookup_sql(_CANDIDATE_COLUMNS, _CAMPAIGN_COLUMNS, "$1"),
+}
+_SAVE_LOOKUP = {
+    "?": _lookup_sql(_SAVE_CANDIDATE_COLUMNS, _SAVE_CAMPAIGN_COLUMNS, "?"),
+    "$1": _lookup_sql(_SAVE_CANDIDATE_COLUMNS, _SAVE_CAMPAIGN_COLUMNS, "$1"),
+}
 
 FormKey = tuple[Any, ...]
 
@@ -162,33 +176,37 @@ class Link:
 
 
 def link_of(row: Mapping[str, Any]) -> Link:
+    """The link of a lookup row (of either column set)."""
     return Link(
-        candidate={n: row[n] for n in _CANDIDATE_COLUMNS},
-        campaign={n: row[f"k_{n}"] for n in _CAMPAIGN_COLUMNS},
+        candidate={n: row[n] for n in _CANDIDATE_COLUMNS if n in row},
+        campaign={n: row[f"k_{n}"] for n in _CAMPAIGN_COLUMNS if f"k_{n}" in row},
         format=row["f_format"],
         scoring=row["f_scoring"],
-        form_key=(
-            row["form"],
-            str(row["f_created_at"]),
-            int(row["f_count"] or 0),
-            int(row["f_versions"] or 0),
-            str(row["f_updated"]),
-        ),
+        form_key=_form_key(row),
     )
 
 
-def _sqlite_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
-    row = con.execute(_LOOKUP_SQLITE, (hashed,)).fetchone()
-    return None if row is None else link_of(row)
+def _form_key(row: Mapping[str, Any]) -> FormKey:
+    return (row["form"], str(row["f_created_at"]), row["f_items"])
 
 
-async def lookup(token: str) -> Link | None:
-    """The link's candidate, campaign and form in one query, or ``None`` when unknown."""
+def _sqlite_lookup(con: sqlite3.Connection, hashed: str, sql: str) -> Link | None:
+    rows = con.execute(sql, (hashed,)).fetchall()  # all: the statement ends here
+    return link_of(rows[0]) if rows else None
+
+
+async def lookup(token: str, *, for_save: bool = False) -> Link | None:
+    """The link's candidate, campaign and form in one query, or ``None`` when unknown.
+
+    ``for_save``: only the columns an answer save needs. On SQLite the query runs on this
+    thread's read connection (a few dozen microseconds; WAL readers never wait).
+    """
     hashed = token_hash(token)
+    queries = _SAVE_LOOKUP if for_save else _LOOKUP
     if is_postgres():
-        rows = await pg_fetch(_LOOKUP_PG, hashed)
+        rows = await pg_fetch(queries["$1"], hashed)
         return link_of(rows[0]) if rows else None
-    return await sqlite_line().run(lambda con: _sqlite_lookup(con, hashed))
+    return _sqlite_lookup(sqlite_reader(), hashed, queries["?"])
 
 
 # ---- the form's items, cached per process under the form's fingerprint -------------------
@@ -207,8 +225,8 @@ async def items_of(link: Link) -> tuple[Item, ...]:
     if cached is not None:
         return cached
     items = tuple(await form_items(link.candidate["form"]))
-    token_key = await _form_key_of(link.candidate["form"])
-    if token_key == link.form_key:
+    current = await _form_key_of(link.candidate["form"])
+    if current == link.form_key:
         if len(_FORM_ITEMS) >= MAX_CACHED_FORMS:
             _FORM_ITEMS.clear()
         _FORM_ITEMS[link.form_key] = items
@@ -217,33 +235,17 @@ async def items_of(link: Link) -> tuple[Item, ...]:
 
 _FORM_KEY_SQL = (
     "SELECT f.id AS form, f.created_at AS f_created_at, "
-    "(SELECT count(*) FROM sjt_form_item fi WHERE fi.form = f.id) AS f_count, "
-    "(SELECT sum(i.version) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
-    " WHERE fi.form = f.id) AS f_versions, "
-    "(SELECT max(i.updated_at) FROM sjt_form_item fi JOIN sjt_item i ON i.id = fi.item "
-    " WHERE fi.form = f.id) AS f_updated "
-    "FROM sjt_form f WHERE f.id = {}"
+    + _ITEMS_FINGERPRINT.format(form="f.id")
+    + " AS f_items FROM sjt_form f WHERE f.id = {}"
 )
-
-
-def _form_key(row: Mapping[str, Any] | None) -> FormKey | None:
-    if row is None:
-        return None
-    return (
-        row["form"],
-        str(row["f_created_at"]),
-        int(row["f_count"] or 0),
-        int(row["f_versions"] or 0),
-        str(row["f_updated"]),
-    )
 
 
 async def _form_key_of(form_id: int) -> FormKey | None:
     if is_postgres():
         rows = await pg_fetch(_FORM_KEY_SQL.format("$1"), form_id)
-        return _form_key(rows[0] if rows else None)
-    sql = _FORM_KEY_SQL.format("?")
-    return await sqlite_line().run(lambda con: _form_key(con.execute(sql, (form_id,)).fetchone()))
+        return _form_key(rows[0]) if rows else None
+    rows = sqlite_reader().execute(_FORM_KEY_SQL.format("?"), (form_id,)).fetchall()
+    return _form_key(rows[0]) if rows else None
 
 
 def session_of(link: Link, items: Sequence[Item]) -> TestSession:
@@ -379,16 +381,6 @@ class SavedAnswer:
         return answered_count(self.session, self.saved)
 
 
-@dataclass(frozen=True)
-class _NeedItems:
-    link: Link
-
-
-@dataclass(frozen=True)
-class _TimeUp:
-    pass
-
-
 def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The answer as stored for the format: most/least always carries both keys."""
     payload = {k: v for k, v in raw.items() if v is not None}
@@ -408,8 +400,11 @@ def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, 
     return session, answer
 
 
+# the answer and its event, only while the test runs (checked in the write transaction)
 _UPSERT_SQLITE = (
-    "INSERT INTO answer (candidate, item, payload, saved_at) VALUES (?, ?, ?, ?) "
+    "INSERT INTO answer (candidate, item, payload, saved_at) SELECT ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM candidate WHERE id = ? AND status = 'started' "
+    "AND (deadline_at IS NULL OR deadline_at > ?)) "
     "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
     "saved_at = excluded.saved_at"
 )
@@ -422,27 +417,23 @@ _EXPIRE_SQLITE = (
 )
 
 
-def _sqlite_save(
-    con: sqlite3.Connection, hashed: str, item_id: int, raw: Mapping[str, Any]
-) -> SavedAnswer | _NeedItems | _TimeUp | None:
-    """The whole save as one job of the writer thread (inside its write transaction)."""
-    now = utcnow()
-    link = _sqlite_lookup(con, hashed)
-    if link is None or link.is_closed_to(now):
+def _sqlite_write(
+    con: sqlite3.Connection, candidate: int, item_id: int, text: str, now: datetime
+) -> list[tuple[int, str]] | None:
+    """A job of the writer thread: store the answer and its event if the test still runs;
+    every saved (item, payload) of the candidate, or ``None`` when it no longer runs."""
+    if con.execute(_UPSERT_SQLITE, (candidate, item_id, text, now, candidate, now)).rowcount != 1:
         return None
-    if link.is_expired(now):
-        con.execute(_EXPIRE_SQLITE, (link.id, now))
-        return _TimeUp()  # returned, not raised: the submission at the deadline is kept
-    items = _FORM_ITEMS.get(link.form_key)
-    if items is None:
-        return _NeedItems(link)
-    session, answer = _checked(link, items, item_id, raw)
-    text = dumps(answer)
-    con.execute(_UPSERT_SQLITE, (link.id, item_id, text, now))
-    con.execute(_EVENT_SQLITE, (link.id, item_id, text, now))
-    rows = con.execute("SELECT item, payload FROM answer WHERE candidate = ?", (link.id,))
-    saved = {r["item"]: loads(r["payload"]) for r in rows}
-    return SavedAnswer(session, item_id, answer, saved, now)
+    con.execute(_EVENT_SQLITE, (candidate, item_id, text, now))
+    cur = con.cursor()
+    cur.row_factory = None
+    return cur.execute(
+        "SELECT item, payload FROM answer WHERE candidate = ?", (candidate,)
+    ).fetchall()
+
+
+def _sqlite_expire(con: sqlite3.Connection, candidate: int, now: datetime) -> None:
+    con.execute(_EXPIRE_SQLITE, (candidate, now))
 
 
 _SAVE_PG = """
@@ -471,7 +462,7 @@ async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAn
     """Two statements: the lookup, then the write that re-checks status and deadline
     (the candidate row is share-locked, so a submit in between waits or wins)."""
     now = utcnow()
-    rows = await pg_fetch(_LOOKUP_PG, hashed)
+    rows = await pg_fetch(_SAVE_LOOKUP["$1"], hashed)
     link = link_of(rows[0]) if rows else None
     if link is None or link.is_closed_to(now):
         return None
@@ -504,18 +495,24 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
         Not started, already submitted, or out of time (saved answers are kept); a test
         found out of time is submitted at its deadline.
     """
-    hashed = token_hash(token)
     if is_postgres():
-        return await _pg_save(hashed, item_id, raw)
+        return await _pg_save(token_hash(token), item_id, raw)
+    now = utcnow()
+    link = await lookup(token, for_save=True)
+    if link is None or link.is_closed_to(now):
+        return None
     line = sqlite_line()
-    while True:
-        outcome = await line.run(lambda con: _sqlite_save(con, hashed, item_id, raw))
-        if isinstance(outcome, _NeedItems):
-            await items_of(outcome.link)  # cache them, then save again
-            continue
-        if isinstance(outcome, _TimeUp):
-            raise Gone(detail=TIME_UP)
-        return outcome
+    if link.is_expired(now):
+        await line.run(lambda con: _sqlite_expire(con, link.id, now))
+        raise Gone(detail=TIME_UP)
+    session, answer = _checked(link, await items_of(link), item_id, raw)
+    text = dumps(answer)
+    rows = await line.run(lambda con: _sqlite_write(con, link.id, item_id, text, now))
+    if rows is None:  # submitted, or out of time, since the lookup
+        deadline = link.candidate["deadline_at"]
+        raise Gone(detail=TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
+    saved = {int(i): loads(p) for i, p in rows}
+    return SavedAnswer(session, item_id, answer, saved, now)
 
 
 async def submit(session: TestSession) -> None:
