@@ -178,3 +178,25 @@ async def test_only_coaches_of_the_cycle_see_the_plan(client: AsyncTestClient) -
         r = await other.put(_url(rid, sid), json={"version": 0, "plan": {}})
         assert r.status_code in (400, 403, 404)
     assert (await client.get(_url(rid, sid + 999))).status_code == 404
+
+
+async def test_plan_after_the_role_dropped_a_rated_competency(client: AsyncTestClient) -> None:
+    """The cycle's survey keeps the competencies the role had; a proposal made after the role
+    dropped one leaves it out (was a 500: the plan's rules did not know the rated key)."""
+    rid, sid = await rated_subject(client)
+    before = (await client.get(_url(rid, sid))).json()["plan"]
+    dropped = before["priorities"][0]["competency"]
+    await login(client, "admin")
+    role = next(
+        x for x in (await client.get("/api/v1/roles")).json()["items"] if x["key"] == before["role"]
+    )
+    body = {k: role[k] for k in ("key", "name", "area", "description", "translations")}
+    body["competencies"] = [c for c in role["competencies"] if c["competency"] != dropped]
+    assert (await client.put(f"/api/v1/roles/{role['id']}", json=body)).status_code == 200
+    r = await client.get(_url(rid, sid))
+    assert r.status_code == 200, r.text
+    keys = [p["competency"] for p in r.json()["plan"]["priorities"]]
+    assert keys and dropped not in keys
+    second = before["priorities"][1]["competency"] if len(before["priorities"]) > 1 else keys[0]
+    r = await client.patch(_url(rid, sid, f"/priorities/{second}"), json={"status": "done"})
+    assert r.status_code in (200, 404), r.text

@@ -49,6 +49,10 @@ async def generated(
     lang: str,
 ) -> DevelopmentPlan:
     role, comps = await role_library(role_id)
+    # the cycle's survey was built from the role as it was: a competency the role has
+    # dropped since cannot be a priority (and is unknown to the plan's rules)
+    keys = {c.key for c in comps}
+    ratings = {k: v for k, v in ratings.items() if k in keys}
     return development_plan(role, comps, ratings, start=start, lang=lang)
 
 
