@@ -160,7 +160,7 @@ class Finding(Struct, kw_only=True):
 
     code: str
     message: str
-    params: dict[str, float | int | str] = {}
+    params: dict[str, float | str] = {}  # oneOf number|integer would match both for an int
 
 
 class ItemReliability(Struct, kw_only=True):

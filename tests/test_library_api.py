@@ -326,3 +326,40 @@ async def test_health_and_openapi(client: AsyncTestClient) -> None:
         "/api/v1/library/export",
     ):
         assert path in schema["paths"], path
+
+
+async def test_delete_role_in_use_is_409(admin: AsyncTestClient) -> None:
+    """A role that a 360 review (or a vacancy) uses is kept: 409 naming it, not a 500."""
+    role = next(
+        r
+        for r in (await admin.get("/api/v1/roles?limit=500")).json()["items"]
+        if r["key"] == "cs_operator"
+    )
+    r = await admin.post("/api/v1/reviews", json={"name": "Uses the role", "role_id": role["id"]})
+    assert r.status_code == 201, r.text
+    r = await admin.delete(f"/api/v1/roles/{role['id']}")
+    assert r.status_code == 409, r.text
+    assert "cs_operator" in r.json()["detail"] and "360 reviews" in r.json()["detail"]
+    assert (await admin.get(f"/api/v1/roles/{role['id']}")).status_code == 200
+
+
+@pytest.mark.parametrize("ident", ["0", "-1", str(2**31), str(2**64), "1786962167563736317952"])
+async def test_ids_out_of_range_are_400_naming_the_parameter(
+    admin: AsyncTestClient, ident: str
+) -> None:
+    """Ids past the database's integer range are refused before any query (was a 500)."""
+    for method, path in [
+        ("GET", f"/api/v1/competencies/{ident}"),
+        ("PUT", f"/api/v1/competency-areas/{ident}"),
+        ("DELETE", f"/api/v1/roles/{ident}"),
+        ("GET", f"/api/v1/users/{ident}"),
+        ("GET", f"/api/v1/campaigns/{ident}"),
+        ("DELETE", f"/api/v1/sjt/items/{ident}"),
+        ("GET", f"/api/v1/reviews/{ident}/reliability"),
+    ]:
+        kwargs = {"json": {"key": "x", "name": "X"}} if method == "PUT" else {}
+        r = await admin.request(method, path, **kwargs)
+        assert r.status_code == 400, (method, path, r.text)
+        body = r.json()
+        assert body["extra"][0]["source"] == "path", body
+        assert body["extra"][0]["key"].endswith("_id"), body

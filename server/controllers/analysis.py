@@ -13,7 +13,7 @@ from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
 from litestar.response import Template
@@ -22,6 +22,8 @@ from assessments.errors import Problem
 from assessments.psychometrics import ScaleAnalysis
 from reports.analysis import analysis_html
 from server.auth import current_user, page_guard, staff_guard
+from server.controllers.base import ApiController
+from server.controllers.params import documented_as
 from server.csv_matrix import MAX_BYTES, MAX_ITEMS, MAX_ROWS, analyse_csv
 from server.errors import UnprocessableError
 from server.report_responses import html_response, pdf_response
@@ -94,14 +96,16 @@ async def _upload(request: Request[Any, Any, Any]) -> tuple[bytes, str | None]:
     return await request.body(), None
 
 
-class AnalysisController(Controller):
+class AnalysisController(ApiController):
     path = "/api/v1/analysis"
     guards = [staff_guard]
     tags = ["analysis"]
 
     @post(
         "/reliability",
+        raises=[UnprocessableError],
         summary="Reliability of an uploaded CSV (respondents x items): JSON, HTML or PDF",
+        operation_class=documented_as("text/html", "application/pdf"),
         description=DESCRIPTION,
         status_code=200,
     )

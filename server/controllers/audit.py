@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import get
 
 from server.auth import admin_guard
+from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset
 from server.db import loads
 from server.repositories import audit
@@ -28,7 +29,7 @@ class AuditPage(Page, kw_only=True):
     items: list[AuditEntry]
 
 
-class AuditController(Controller):
+class AuditController(ApiController):
     path = "/api/v1/audit"
     guards = [admin_guard]
     tags = ["audit"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from server.auth import SESSION_COOKIE, authenticate, cookie_secure, guarded_user, staff_guard
+from server.controllers.base import ApiController
+from server.errors import TooManyAttempts
 from server.repositories import accounts
 from server.schemas import Login, User
 from server.settings import Settings
@@ -31,11 +34,16 @@ def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-class AuthController(Controller):
+class AuthController(ApiController):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/login", summary="Log in with e-mail and password; sets the session cookie")
+    @post(
+        "/login",
+        status_code=200,
+        raises=[NotAuthorizedException, TooManyAttempts],
+        summary="Log in with e-mail and password; sets the session cookie",
+    )
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[Login]) -> Response[User]:
         settings: Settings = request.app.state.settings
         user = await authenticate(data.email, data.password, client_address(request), settings)
@@ -43,20 +51,20 @@ class AuthController(Controller):
         user = await accounts.get_user(user.id)  # with this login's time
         return Response(user, status_code=200, cookies=[session_cookie(request, token)])
 
-    @post("/logout", status_code=204, guards=[staff_guard], summary="End this session")
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+    @post(
+        "/logout",
+        status_code=204,
+        guards=[staff_guard],
+        summary="End this session",
+        # the cookie is cleared by a fixed header: the answer has no body (nor a JSON null)
+        response_cookies=[
+            Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="lax")
+        ],
+    )
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await accounts.close_session(token)
-        return Response(
-            None,
-            status_code=204,
-            cookies=[
-                Cookie(
-                    key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="lax"
-                )
-            ],
-        )
 
     @get("/me", guards=[staff_guard], summary="The logged-in user")
     async def me(self, request: Request[Any, Any, Any]) -> User:

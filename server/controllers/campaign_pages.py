@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from assessments.errors import Problem
 from server.auth import guarded_user, page_hiring_guard
 from server.controllers.campaigns import parse_invitations
+from server.controllers.params import PathId
 from server.errors import UnprocessableError
 from server.repositories import campaigns as repo
 from server.repositories import item_stats, sjt_bank
@@ -155,7 +156,7 @@ def _histogram(scores: list[float]) -> list[tuple[str, int, int]]:
 @get("/app/campaigns/{campaign_id:int}", guards=[page_hiring_guard], include_in_schema=False)
 async def campaign_page(
     request: Request[Any, Any, Any],
-    campaign_id: FromPath[int],
+    campaign_id: PathId,
     show: Annotated[Literal["all", "passed", "failed"], QueryParameter()] = "all",
 ) -> Template:
     passed = {"all": None, "passed": True, "failed": False}[show]
@@ -165,7 +166,7 @@ async def campaign_page(
 @post(
     "/app/campaigns/{campaign_id:int}/invite", guards=[page_hiring_guard], include_in_schema=False
 )
-async def campaign_invite(request: Request[Any, Any, Any], campaign_id: FromPath[int]) -> Template:
+async def campaign_invite(request: Request[Any, Any, Any], campaign_id: PathId) -> Template:
     user = await guarded_user(request)
     campaign = await repo.get_campaign(campaign_id, user)
     form = await request.form()

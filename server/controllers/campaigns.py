@@ -7,8 +7,9 @@ import io
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import Request, Response, get, patch, post
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, QueryParameter
 
 from assessments.competency import Competency as DomainCompetency
 from assessments.competency import Role as DomainRole
@@ -17,7 +18,8 @@ from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
 from reports import hiring
 from server.auth import guarded_user, hiring_guard
-from server.controllers.params import Limit, Offset
+from server.controllers.base import ApiController
+from server.controllers.params import Limit, Offset, PathId, documented_as
 from server.convert import to_domain
 from server.db import utcnow
 from server.errors import ConflictError, UnprocessableError, not_found
@@ -51,7 +53,7 @@ ReportLang = Annotated[
 ]
 
 
-class CampaignController(Controller):
+class CampaignController(ApiController):
     path = "/api/v1/campaigns"
     guards = [hiring_guard]
     tags = ["campaigns"]
@@ -67,6 +69,7 @@ class CampaignController(Controller):
 
     @post(
         "/",
+        raises=[UnprocessableError, NotFoundException],
         summary="Open a vacancy; without form_ids a form is built from the role",
         description=(
             "Only name and role_id are required: the default form covers each select-for "
@@ -105,16 +108,18 @@ class CampaignController(Controller):
         return await repo.get_campaign(ident, user)
 
     @get("/{campaign_id:int}", summary="One campaign with candidate counts")
-    async def get_campaign(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
-    ) -> Campaign:
+    async def get_campaign(self, request: Request[Any, Any, Any], campaign_id: PathId) -> Campaign:
         return await repo.get_campaign(campaign_id, await guarded_user(request))
 
-    @patch("/{campaign_id:int}", summary="Change name, dates, time limit or cut score")
+    @patch(
+        "/{campaign_id:int}",
+        summary="Change name, dates, time limit or cut score",
+        raises=[UnprocessableError],
+    )
     async def update_campaign(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         data: JSONBody[CampaignUpdate],
     ) -> Campaign:
         user = await guarded_user(request)
@@ -135,11 +140,15 @@ class CampaignController(Controller):
         )
         return await repo.get_campaign(campaign_id, user)
 
-    @post("/{campaign_id:int}/candidates", summary="Invite a candidate; returns the link")
+    @post(
+        "/{campaign_id:int}/candidates",
+        summary="Invite a candidate; returns the link",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def invite(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         data: JSONBody[CandidateIn],
     ) -> Candidate:
         campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
@@ -151,11 +160,12 @@ class CampaignController(Controller):
 
     @post(
         "/{campaign_id:int}/candidates/import",
+        raises=[ConflictError, UnprocessableError],
         summary="Invite candidates from CSV (columns: name, email[, language, extra_time_seconds])",
         description="All rows are checked first; if any is invalid nobody is invited.",
     )
     async def invite_csv(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
+        self, request: Request[Any, Any, Any], campaign_id: PathId
     ) -> BulkInviteResult:
         campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         try:
@@ -171,7 +181,7 @@ class CampaignController(Controller):
     async def list_candidates(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         status: Annotated[
             Literal["invited", "started", "submitted"] | None, QueryParameter()
         ] = None,
@@ -189,7 +199,7 @@ class CampaignController(Controller):
         summary="Reliability per form: alpha (Feldt CI), omega, lambda6, split-half, SEM, items",
     )
     async def reliability(
-        self, request: Request[Any, Any, Any], campaign_id: FromPath[int]
+        self, request: Request[Any, Any, Any], campaign_id: PathId
     ) -> CampaignReliability:
         campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
         return CampaignReliability(
@@ -199,11 +209,12 @@ class CampaignController(Controller):
     @get(
         "/{campaign_id:int}/ranking",
         summary="Submitted candidates ranked by total score; the others listed apart",
+        operation_class=documented_as("text/csv"),
     )
     async def ranking(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         passed: Annotated[
             bool | None, QueryParameter(description="Only those who passed (or failed) the cut")
         ] = None,
@@ -231,6 +242,7 @@ class CampaignController(Controller):
     @get(
         "/{campaign_id:int}/report",
         summary="The ranked hiring report (HTML, PDF, or the ranking as CSV)",
+        operation_class=documented_as("text/html", "application/pdf", "text/csv", json=False),
         description=(
             "Summary, ranking with SED bands and the cut, score distribution, the form's "
             "reliability in plain language and, when candidates gave voluntary "
@@ -241,7 +253,7 @@ class CampaignController(Controller):
     async def report(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         format: Annotated[Literal["html", "pdf", "csv"], QueryParameter()] = "html",
         lang: ReportLang = "en",
     ) -> Response[bytes]:
@@ -279,7 +291,9 @@ class CampaignController(Controller):
 
     @get(
         "/{campaign_id:int}/candidates/{candidate_id:int}/report",
+        raises=[ConflictError],
         summary="A candidate's report for the recruiter (JSON, HTML or PDF)",
+        operation_class=documented_as("text/html", "application/pdf"),
         description=(
             "Competency profile against the role's required levels, the total with its 95% "
             "interval, rank and percentile, strengths and risks, and interview questions "
@@ -289,8 +303,8 @@ class CampaignController(Controller):
     async def candidate_report(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
-        candidate_id: FromPath[int],
+        campaign_id: PathId,
+        candidate_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: ReportLang = "en",
     ) -> Response[Any]:
@@ -329,11 +343,12 @@ class CampaignController(Controller):
     @get(
         "/{campaign_id:int}/technical-report",
         summary="Technical report per form: reliability, item and option analysis, norms",
+        operation_class=documented_as("text/html", "application/pdf"),
     )
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
+        campaign_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: ReportLang = "en",
     ) -> Response[Any]:

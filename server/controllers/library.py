@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import Request, Response, delete, get, post, put
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import JSONBody, QueryParameter
 
 from assessments.competency import Area, Competency, Role, localized, localized_named
 from server.auth import admin_guard, staff_guard
-from server.controllers.params import LangQuery, Limit, Offset
+from server.controllers.base import ApiController, UnsupportedMediaType
+from server.controllers.params import LangQuery, Limit, Offset, PathId, documented_as
 from server.convert import library_document, library_from_document, to_domain, to_schema
+from server.errors import ConflictError, UnprocessableError
 from server.library_io import YAML_TYPES, document_bytes, parse_document
 from server.repositories import library as repo
 from server.schemas import (
@@ -35,12 +38,16 @@ from server.schemas import (
 Ref = Annotated[str | None, QueryParameter(max_length=64, description="An id or a key")]
 
 
-class CompetencyController(Controller):
+class CompetencyController(ApiController):
     path = "/api/v1/competencies"
     guards = [staff_guard]
     tags = ["library"]
 
-    @get("/", summary="List competencies, filtered by flag, area or role")
+    @get(
+        "/",
+        summary="List competencies, filtered by flag, area or role",
+        raises=[NotFoundException],  # an unknown area or role
+    )
     async def list_competencies(
         self,
         flag: Annotated[
@@ -65,35 +72,44 @@ class CompetencyController(Controller):
             offset=offset,
         )
 
-    @post("/", guards=[admin_guard], summary="Create a competency")
+    @post(
+        "/",
+        guards=[admin_guard],
+        summary="Create a competency",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def create_competency(self, data: JSONBody[CompetencyIn]) -> CompetencyOut:
         created = await repo.create_competency(to_domain(data, Competency))
         return to_schema(created, CompetencyOut)
 
     @get("/{competency_id:int}", summary="One competency")
-    async def get_competency(
-        self, competency_id: FromPath[int], lang: LangQuery = None
-    ) -> CompetencyOut:
+    async def get_competency(self, competency_id: PathId, lang: LangQuery = None) -> CompetencyOut:
         found = await repo.get_competency(competency_id)
         return to_schema(localized(found, lang) if lang else found, CompetencyOut)
 
-    @put("/{competency_id:int}", guards=[admin_guard], summary="Replace a competency")
+    @put(
+        "/{competency_id:int}",
+        guards=[admin_guard],
+        summary="Replace a competency",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def update_competency(
-        self, competency_id: FromPath[int], data: JSONBody[CompetencyIn]
+        self, competency_id: PathId, data: JSONBody[CompetencyIn]
     ) -> CompetencyOut:
         updated = await repo.update_competency(competency_id, to_domain(data, Competency))
         return to_schema(updated, CompetencyOut)
 
     @delete(
         "/{competency_id:int}",
+        raises=[ConflictError],
         guards=[admin_guard],
         summary="Delete a competency (409 while a role uses it)",
     )
-    async def delete_competency(self, competency_id: FromPath[int]) -> None:
+    async def delete_competency(self, competency_id: PathId) -> None:
         await repo.delete_competency(competency_id)
 
 
-class AreaController(Controller):
+class AreaController(ApiController):
     path = "/api/v1/competency-areas"
     guards = [staff_guard]
     tags = ["library"]
@@ -109,30 +125,45 @@ class AreaController(Controller):
             items=[to_schema(a, AreaOut) for a in items], total=total, limit=limit, offset=offset
         )
 
-    @post("/", guards=[admin_guard], summary="Create an area")
+    @post(
+        "/",
+        guards=[admin_guard],
+        summary="Create an area",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def create_area(self, data: JSONBody[AreaIn]) -> AreaOut:
         return to_schema(await repo.create_area(to_domain(data, Area)), AreaOut)
 
     @get("/{area_id:int}", summary="One area")
-    async def get_area(self, area_id: FromPath[int], lang: LangQuery = None) -> AreaOut:
+    async def get_area(self, area_id: PathId, lang: LangQuery = None) -> AreaOut:
         found = await repo.get_area(area_id)
         return to_schema(localized_named(found, lang) if lang else found, AreaOut)
 
-    @put("/{area_id:int}", guards=[admin_guard], summary="Replace an area")
-    async def update_area(self, area_id: FromPath[int], data: JSONBody[AreaIn]) -> AreaOut:
+    @put(
+        "/{area_id:int}",
+        guards=[admin_guard],
+        summary="Replace an area",
+        raises=[ConflictError, UnprocessableError],
+    )
+    async def update_area(self, area_id: PathId, data: JSONBody[AreaIn]) -> AreaOut:
         return to_schema(await repo.update_area(area_id, to_domain(data, Area)), AreaOut)
 
-    @delete("/{area_id:int}", guards=[admin_guard], summary="Delete an area (409 while in use)")
-    async def delete_area(self, area_id: FromPath[int]) -> None:
+    @delete(
+        "/{area_id:int}",
+        guards=[admin_guard],
+        summary="Delete an area (409 while in use)",
+        raises=[ConflictError],
+    )
+    async def delete_area(self, area_id: PathId) -> None:
         await repo.delete_area(area_id)
 
 
-class RoleController(Controller):
+class RoleController(ApiController):
     path = "/api/v1/roles"
     guards = [staff_guard]
     tags = ["library"]
 
-    @get("/", summary="List roles (job profiles)")
+    @get("/", summary="List roles (job profiles)", raises=[NotFoundException])
     async def list_roles(
         self, area: Ref = None, lang: LangQuery = None, limit: Limit = 50, offset: Offset = 0
     ) -> RolePage:
@@ -143,29 +174,44 @@ class RoleController(Controller):
             items=[to_schema(r, RoleOut) for r in items], total=total, limit=limit, offset=offset
         )
 
-    @post("/", guards=[admin_guard], summary="Create a role with its competencies")
+    @post(
+        "/",
+        guards=[admin_guard],
+        summary="Create a role with its competencies",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def create_role(self, data: JSONBody[RoleIn]) -> RoleOut:
         return to_schema(await repo.create_role(to_domain(data, Role)), RoleOut)
 
     @get("/{role_id:int}", summary="One role")
-    async def get_role(self, role_id: FromPath[int], lang: LangQuery = None) -> RoleOut:
+    async def get_role(self, role_id: PathId, lang: LangQuery = None) -> RoleOut:
         found = await repo.get_role(role_id)
         return to_schema(localized_named(found, lang) if lang else found, RoleOut)
 
-    @put("/{role_id:int}", guards=[admin_guard], summary="Replace a role")
-    async def update_role(self, role_id: FromPath[int], data: JSONBody[RoleIn]) -> RoleOut:
+    @put(
+        "/{role_id:int}",
+        guards=[admin_guard],
+        summary="Replace a role",
+        raises=[ConflictError, UnprocessableError],
+    )
+    async def update_role(self, role_id: PathId, data: JSONBody[RoleIn]) -> RoleOut:
         return to_schema(await repo.update_role(role_id, to_domain(data, Role)), RoleOut)
 
-    @delete("/{role_id:int}", guards=[admin_guard], summary="Delete a role")
-    async def delete_role(self, role_id: FromPath[int]) -> None:
+    @delete("/{role_id:int}", guards=[admin_guard], summary="Delete a role", raises=[ConflictError])
+    async def delete_role(self, role_id: PathId) -> None:
         await repo.delete_role(role_id)
 
 
-class LibraryController(Controller):
+class LibraryController(ApiController):
     path = "/api/v1/library"
     tags = ["library"]
 
-    @get("/export", guards=[staff_guard], summary="The whole library as JSON or YAML")
+    @get(
+        "/export",
+        guards=[staff_guard],
+        summary="The whole library as JSON or YAML",
+        operation_class=documented_as("application/json", "application/yaml", json=False),
+    )
     async def export_library(
         self,
         request: Request[Any, Any, Any],
@@ -186,6 +232,7 @@ class LibraryController(Controller):
 
     @post(
         "/import",
+        raises=[ClientException, UnsupportedMediaType, UnprocessableError],
         guards=[admin_guard],
         status_code=200,
         summary="Create or update (by key) everything in a JSON or YAML library document",

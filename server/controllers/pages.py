@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie, UploadFile
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from assessments.competency import (
@@ -28,7 +28,7 @@ from server.auth import (
     page_guard,
 )
 from server.controllers.auth import client_address, session_cookie
-from server.controllers.params import LangQuery
+from server.controllers.params import LangQuery, PathId
 from server.convert import library_from_document, to_domain
 from server.errors import ConflictError, UnprocessableError
 from server.library_io import parse_document
@@ -171,7 +171,7 @@ async def library_import(request: Request[Any, Any, Any]) -> Template:
 
 @get("/app/competencies/{competency_id:int}", guards=[page_guard], include_in_schema=False)
 async def competency_page(
-    request: Request[Any, Any, Any], competency_id: FromPath[int], lang: LangQuery = None
+    request: Request[Any, Any, Any], competency_id: PathId, lang: LangQuery = None
 ) -> Template:
     lang = lang or "en"
     comp = await repo.get_competency(competency_id)
@@ -197,7 +197,7 @@ async def competency_page(
 
 @get("/app/roles/{role_id:int}", guards=[page_guard], include_in_schema=False)
 async def role_page(
-    request: Request[Any, Any, Any], role_id: FromPath[int], lang: LangQuery = None
+    request: Request[Any, Any, Any], role_id: PathId, lang: LangQuery = None
 ) -> Template:
     lang = lang or "en"
     role = await repo.get_role(role_id)
@@ -355,9 +355,7 @@ async def competency_new(request: Request[Any, Any, Any]) -> Template:
 @get(
     "/app/competencies/{competency_id:int}/edit", guards=[page_admin_guard], include_in_schema=False
 )
-async def competency_edit(
-    request: Request[Any, Any, Any], competency_id: FromPath[int]
-) -> Template:
+async def competency_edit(request: Request[Any, Any, Any], competency_id: PathId) -> Template:
     return await _editor(
         request, _document(await repo.get_competency(competency_id)), competency_id, []
     )
@@ -393,7 +391,7 @@ async def competency_create(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/app/competencies/{competency_id:int}", guards=[page_admin_guard], include_in_schema=False)
 async def competency_update(
-    request: Request[Any, Any, Any], competency_id: FromPath[int]
+    request: Request[Any, Any, Any], competency_id: PathId
 ) -> Response[Any]:
     return await _save_competency(request, await _form(request), competency_id)
 
@@ -404,7 +402,7 @@ async def competency_update(
     include_in_schema=False,
 )
 async def competency_delete(
-    request: Request[Any, Any, Any], competency_id: FromPath[int]
+    request: Request[Any, Any, Any], competency_id: PathId
 ) -> Response[Any]:
     try:
         await repo.delete_competency(competency_id)
@@ -492,7 +490,7 @@ async def role_new(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/app/roles/{role_id:int}/edit", guards=[page_admin_guard], include_in_schema=False)
-async def role_edit(request: Request[Any, Any, Any], role_id: FromPath[int]) -> Template:
+async def role_edit(request: Request[Any, Any, Any], role_id: PathId) -> Template:
     return await _role_editor(request, _document(await repo.get_role(role_id)), role_id, [])
 
 
@@ -523,12 +521,12 @@ async def role_create(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post("/app/roles/{role_id:int}", guards=[page_admin_guard], include_in_schema=False)
-async def role_update(request: Request[Any, Any, Any], role_id: FromPath[int]) -> Response[Any]:
+async def role_update(request: Request[Any, Any, Any], role_id: PathId) -> Response[Any]:
     return await _save_role(request, role_id)
 
 
 @post("/app/roles/{role_id:int}/delete", guards=[page_admin_guard], include_in_schema=False)
-async def role_delete(request: Request[Any, Any, Any], role_id: FromPath[int]) -> Response[Any]:
+async def role_delete(request: Request[Any, Any, Any], role_id: PathId) -> Response[Any]:
     await repo.delete_role(role_id)
     return Redirect(path="/app")
 

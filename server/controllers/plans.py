@@ -7,7 +7,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, put
+from litestar import Request, Response, get, patch, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.competency import localized
@@ -15,6 +15,8 @@ from assessments.development import DevelopmentPlan, onboarding_plan, ratings_fr
 from assessments.development.editing import plan_problems
 from reports.plans import idp_html, onboarding_html
 from server.auth import coaching_guard, guarded_user, hiring_guard
+from server.controllers.base import ApiController
+from server.controllers.params import PathId, documented_as
 from server.db import utcnow
 from server.errors import ConflictError, UnprocessableError, not_found
 from server.i18n import translations
@@ -52,7 +54,7 @@ class PlanVersion(msgspec.Struct, kw_only=True):
     saved_by: str | None
 
 
-class DevelopmentPlanController(Controller):
+class DevelopmentPlanController(ApiController):
     path = "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/idp"
     guards = [coaching_guard]
     tags = ["development plans"]
@@ -79,6 +81,7 @@ class DevelopmentPlanController(Controller):
     @get(
         "/",
         summary="The subject's development plan: the latest saved version, else a proposal",
+        operation_class=documented_as("text/html", "application/pdf"),
         description=(
             "Version 0 is proposed from the current 360 result by the rule printed in "
             "`plan.rule` (at most three priorities among the role's develop competencies). "
@@ -88,8 +91,8 @@ class DevelopmentPlanController(Controller):
     async def get_plan(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
         format: PlanFormat = "json",
         lang: PlanLang = "en",
     ) -> Response[Any]:
@@ -113,6 +116,7 @@ class DevelopmentPlanController(Controller):
 
     @put(
         "/",
+        raises=[ConflictError, UnprocessableError],
         summary="Save an edited plan as a new version",
         description=(
             "Send the plan as returned by GET with your changes and the `version` you "
@@ -124,8 +128,8 @@ class DevelopmentPlanController(Controller):
     async def save_plan(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
         data: JSONBody[PlanEdit],
     ) -> plans.SavedPlan:
         user = await guarded_user(request)
@@ -141,13 +145,14 @@ class DevelopmentPlanController(Controller):
 
     @patch(
         "/priorities/{competency:str}",
+        raises=[ConflictError, UnprocessableError],
         summary="Set one priority's status (not started, in progress, done): a new version",
     )
     async def set_status(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
         competency: FromPath[str],
         data: JSONBody[StatusEdit],
     ) -> plans.SavedPlan:
@@ -168,21 +173,23 @@ class DevelopmentPlanController(Controller):
 
     @get("/versions", summary="Saved versions of the plan, newest first")
     async def list_versions(
-        self, request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+        self, request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
     ) -> list[PlanVersion]:
         await reviews_repo.get_review_row(review_id, await guarded_user(request))
         await reviews_repo.get_subject(review_id, subject_id)
         return [PlanVersion(**v) for v in await plans.versions(subject_id)]
 
 
-class OnboardingController(Controller):
+class OnboardingController(ApiController):
     path = "/api/v1/campaigns/{campaign_id:int}/candidates/{candidate_id:int}/onboarding"
     guards = [hiring_guard]
     tags = ["development plans"]
 
     @get(
         "/",
+        raises=[ConflictError],
         summary="Onboarding plan for a hired candidate: where to start developing, first module",
+        operation_class=documented_as("text/html", "application/pdf"),
         description=(
             "From the candidate's SJT scores per select-for competency: the role's develop "
             "competencies to start with (linked to the weakest scores through the same "
@@ -193,8 +200,8 @@ class OnboardingController(Controller):
     async def onboarding(
         self,
         request: Request[Any, Any, Any],
-        campaign_id: FromPath[int],
-        candidate_id: FromPath[int],
+        campaign_id: PathId,
+        candidate_id: PathId,
         start: Annotated[
             datetime.date | None, QueryParameter(description="First day in the role")
         ] = None,

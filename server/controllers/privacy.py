@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.params import QueryParameter
 
 from server.auth import admin_guard, guarded_user
+from server.controllers.base import ApiController
 from server.repositories import audit, privacy
 
 Email = Annotated[
@@ -21,7 +22,7 @@ Email = Annotated[
 ]
 
 
-class PrivacyController(Controller):
+class PrivacyController(ApiController):
     path = "/api/v1/privacy"
     guards = [admin_guard]
     tags = ["privacy"]

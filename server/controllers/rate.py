@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assessments.survey360.instrument import localized_instrument
+from server.controllers.params import PathId
 from server.controllers.respond import rater_language
 from server.controllers.take import page
 from server.db import loads
@@ -184,7 +185,7 @@ async def rate_save(request: Request[Any, Any, Any], token: FromPath[str]) -> Re
 
 @get("/rate/{token:str}/forms/{rater_id:int}", include_in_schema=False, cache=False)
 async def rate_other_page(
-    request: Request[Any, Any, Any], token: FromPath[str], rater_id: FromPath[int]
+    request: Request[Any, Any, Any], token: FromPath[str], rater_id: PathId
 ) -> Response[Any]:
     own, shown, lang = await _session(request, token, rater_id)
     if own is None or shown is None:
@@ -194,7 +195,7 @@ async def rate_other_page(
 
 @post("/rate/{token:str}/forms/{rater_id:int}", include_in_schema=False)
 async def rate_other_save(
-    request: Request[Any, Any, Any], token: FromPath[str], rater_id: FromPath[int]
+    request: Request[Any, Any, Any], token: FromPath[str], rater_id: PathId
 ) -> Response[Any]:
     return await _handle_post(request, token, rater_id)
 

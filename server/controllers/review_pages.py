@@ -6,12 +6,12 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from assessments.competency import localized
 from assessments.errors import Problem
 from server.auth import current_user, page_guard
+from server.controllers.params import PathId
 from server.repositories import audit
 from server.repositories import library as library_repo
 from server.repositories import reviews as repo
@@ -123,7 +123,7 @@ async def _cycle(
 
 
 @get("/app/reviews/{review_id:int}", guards=[page_guard], include_in_schema=False)
-async def review_page(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+async def review_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
     return await _cycle(request, review_id)
 
 
@@ -132,7 +132,7 @@ def _base(request: Request[Any, Any, Any]) -> str:
 
 
 @post("/app/reviews/{review_id:int}/subjects", guards=[page_guard], include_in_schema=False)
-async def subject_add(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Template:
     await repo.get_review(review_id, await _coach(request))
     form = await request.form()
     data = {"name": str(form.get("name", "")).strip(), "email": str(form.get("email", "")).strip()}
@@ -160,7 +160,7 @@ async def subject_add(request: Request[Any, Any, Any], review_id: FromPath[int])
     include_in_schema=False,
 )
 async def rater_add(
-    request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
 ) -> Template:
     await repo.get_review(review_id, await _coach(request))
     subject = await repo.get_subject(review_id, subject_id)
@@ -199,9 +199,9 @@ async def rater_add(
 )
 async def rater_approve(
     request: Request[Any, Any, Any],
-    review_id: FromPath[int],
-    subject_id: FromPath[int],
-    rater_id: FromPath[int],
+    review_id: PathId,
+    subject_id: PathId,
+    rater_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, await _coach(request))
     subject = await repo.get_subject(review_id, subject_id)
@@ -215,7 +215,7 @@ async def rater_approve(
 
 
 @post("/app/reviews/{review_id:int}/reminders", guards=[page_guard], include_in_schema=False)
-async def reminders(request: Request[Any, Any, Any], review_id: FromPath[int]) -> Template:
+async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Template:
     await repo.get_review(review_id, await _coach(request))
     issued = await repo.reissue_links(review_id)
     return await _cycle(
@@ -236,7 +236,7 @@ async def reminders(request: Request[Any, Any, Any], review_id: FromPath[int]) -
     include_in_schema=False,
 )
 async def report_page(
-    request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
 ) -> Template:
     user = await _coach(request)
     row = await repo.get_review_row(review_id, user)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -23,8 +23,10 @@ from reports.review360 import (
     technical_view,
 )
 from server.auth import coaching_guard, guarded_user
-from server.controllers.params import Limit, Offset
+from server.controllers.base import ApiController
+from server.controllers.params import Limit, Offset, PathId, documented_as
 from server.db import utcnow
+from server.errors import ConflictError, UnprocessableError
 from server.i18n import LANGUAGES, negotiate, translations
 from server.report_responses import ReportFormat, csv_response, html_response, pdf_response
 from server.repositories import audit
@@ -62,7 +64,7 @@ def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, st
             smtp.send_message(msg)
 
 
-class ReviewController(Controller):
+class ReviewController(ApiController):
     path = "/api/v1/reviews"
     guards = [coaching_guard]
     tags = ["reviews"]
@@ -76,7 +78,11 @@ class ReviewController(Controller):
         )
         return ReviewPage(items=items, total=total, limit=limit, offset=offset)
 
-    @post("/", summary="Open a 360 cycle; the survey is built from the role's develop competencies")
+    @post(
+        "/",
+        summary="Open a 360 cycle; the survey is built from the role's develop competencies",
+        raises=[UnprocessableError, NotFoundException],
+    )
     async def create_review(
         self, request: Request[Any, Any, Any], data: JSONBody[ReviewIn]
     ) -> Review:
@@ -96,32 +102,33 @@ class ReviewController(Controller):
         return await repo.get_review(ident, user)
 
     @get("/{review_id:int}", summary="One cycle")
-    async def get_review(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Review:
+    async def get_review(self, request: Request[Any, Any, Any], review_id: PathId) -> Review:
         return await repo.get_review(review_id, await guarded_user(request))
 
     @get("/{review_id:int}/subjects", summary="The people reviewed in the cycle")
     async def list_subjects(
-        self, request: Request[Any, Any, Any], review_id: FromPath[int]
+        self, request: Request[Any, Any, Any], review_id: PathId
     ) -> list[Subject]:
         await repo.get_review(review_id, await guarded_user(request))
         return await repo.list_subjects(review_id)
 
-    @post("/{review_id:int}/subjects", summary="Add a person to review")
+    @post("/{review_id:int}/subjects", summary="Add a person to review", raises=[ConflictError])
     async def add_subject(
-        self, request: Request[Any, Any, Any], review_id: FromPath[int], data: JSONBody[SubjectIn]
+        self, request: Request[Any, Any, Any], review_id: PathId, data: JSONBody[SubjectIn]
     ) -> Subject:
         await repo.get_review(review_id, await guarded_user(request))
         return await repo.add_subject(review_id, data.name, data.email)
 
     @post(
         "/{review_id:int}/subjects/{subject_id:int}/raters",
+        raises=[ConflictError, UnprocessableError],
         summary="Nominate a rater (self, manager, peer, direct_report, customer); returns the link",
     )
     async def add_rater(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
         data: JSONBody[RaterIn],
     ) -> Rater:
         await repo.get_review(review_id, await guarded_user(request))
@@ -137,15 +144,16 @@ class ReviewController(Controller):
 
     @post(
         "/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
+        raises=[ConflictError],
         status_code=200,
         summary="Approve a rater the subject nominated; returns the rater's link",
     )
     async def approve(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
-        rater_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
+        rater_id: PathId,
     ) -> Rater:
         await repo.get_review(review_id, await guarded_user(request))
         subject = await repo.get_subject(review_id, subject_id)
@@ -156,7 +164,7 @@ class ReviewController(Controller):
         summary="The raters of a subject with their status (never their answers)",
     )
     async def list_raters(
-        self, request: Request[Any, Any, Any], review_id: FromPath[int], subject_id: FromPath[int]
+        self, request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
     ) -> list[Rater]:
         await repo.get_review(review_id, await guarded_user(request))
         await repo.get_subject(review_id, subject_id)
@@ -165,6 +173,7 @@ class ReviewController(Controller):
     @get(
         "/{review_id:int}/subjects/{subject_id:int}/report",
         summary="The subject's 360 report by group (anonymity rules applied; JSON, HTML, PDF, CSV)",
+        operation_class=documented_as("text/html", "application/pdf", "text/csv"),
         description=(
             "groups: the groups shown (name -> n and competency figures); a group below the "
             "anonymity threshold appears only by name in suppressed_groups. agreement: ICC "
@@ -175,8 +184,8 @@ class ReviewController(Controller):
     async def report(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
-        subject_id: FromPath[int],
+        review_id: PathId,
+        subject_id: PathId,
         format: Annotated[ReportFormat, QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
     ) -> Response[Any]:
@@ -223,7 +232,7 @@ class ReviewController(Controller):
         ),
     )
     async def reliability(
-        self, request: Request[Any, Any, Any], review_id: FromPath[int]
+        self, request: Request[Any, Any, Any], review_id: PathId
     ) -> ReviewReliability:
         user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
@@ -235,11 +244,12 @@ class ReviewController(Controller):
         "/{review_id:int}/technical-report",
         summary="Technical report of the cycle: reliability, item statistics, response counts, "
         "missing data, rater agreement (JSON, HTML, PDF)",
+        operation_class=documented_as("text/html", "application/pdf"),
     )
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
-        review_id: FromPath[int],
+        review_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
     ) -> Response[Any]:
@@ -270,7 +280,7 @@ class ReviewController(Controller):
         return html_response(html)
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
-    async def progress(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Progress:
+    async def progress(self, request: Request[Any, Any, Any], review_id: PathId) -> Progress:
         await repo.get_review(review_id, await guarded_user(request))
         return await repo.progress(review_id)
 
@@ -284,7 +294,7 @@ class ReviewController(Controller):
             "otherwise they are returned to be sent by hand."
         ),
     )
-    async def remind(self, request: Request[Any, Any, Any], review_id: FromPath[int]) -> Reminders:
+    async def remind(self, request: Request[Any, Any, Any], review_id: PathId) -> Reminders:
         review = await repo.get_review(review_id, await guarded_user(request))
         issued = await repo.reissue_links(review_id)
         base = str(request.base_url).rstrip("/")
@@ -340,7 +350,7 @@ async def _reliability(row: dict[str, Any]) -> ReviewReliability:
     return _reliability_out(row["id"], await repo.reliability(row), subjects)
 
 
-class NominationController(Controller):
+class NominationController(ApiController):
     """The subject proposes raters from their nomination link; the coach approves them."""
 
     path = "/api/v1/nominate"
@@ -360,7 +370,11 @@ class NominationController(Controller):
             raters=[{"name": r.name, "group": r.group, "status": r.status} for r in raters],
         )
 
-    @post("/{token:str}", summary="Propose a rater (awaits the coach's approval)")
+    @post(
+        "/{token:str}",
+        summary="Propose a rater (awaits the coach's approval)",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def nominate(self, token: FromPath[str], data: JSONBody[RaterIn]) -> Rater:
         subject, review = await _nominating(token)
         return await repo.add_rater(

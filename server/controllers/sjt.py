@@ -6,15 +6,18 @@ from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import delete, get, post, put
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, QueryParameter
 
 from assessments.sjt.bank import BankItemStats
 from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
 from server.auth import admin_guard, hiring_guard
-from server.controllers.params import Limit, Offset
+from server.controllers.base import ApiController
+from server.controllers.params import Limit, Offset, PathId
 from server.convert import to_domain
+from server.errors import ConflictError, UnprocessableError
 from server.repositories import campaigns as campaigns_repo
 from server.repositories import item_stats, sjt_bank
 from server.sjt_schemas import (
@@ -40,7 +43,7 @@ def _item_out(
     return msgspec.convert(data, SjtItem)
 
 
-class SjtItemController(Controller):
+class SjtItemController(ApiController):
     path = "/api/v1/sjt/items"
     guards = [hiring_guard]
     tags = ["sjt"]
@@ -67,49 +70,70 @@ class SjtItemController(Controller):
             offset=offset,
         )
 
-    @post("/", guards=[admin_guard], summary="Create an item")
+    @post(
+        "/",
+        guards=[admin_guard],
+        summary="Create an item",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def create_item(self, data: JSONBody[SjtItemIn]) -> SjtItem:
         item = await sjt_bank.create_item(to_domain(data, Item))
         return _item_out(item, None)
 
     @get("/{item_id:int}", summary="One item with its current key")
-    async def get_item(self, item_id: FromPath[int]) -> SjtItem:
+    async def get_item(self, item_id: PathId) -> SjtItem:
         return _item_out(*await sjt_bank.get_item(item_id), await item_stats.bank_statistics())
 
-    @put("/{item_id:int}", guards=[admin_guard], summary="Replace an item (version goes up)")
-    async def update_item(self, item_id: FromPath[int], data: JSONBody[SjtItemIn]) -> SjtItem:
+    @put(
+        "/{item_id:int}",
+        guards=[admin_guard],
+        summary="Replace an item (version goes up)",
+        raises=[ConflictError, UnprocessableError],
+    )
+    async def update_item(self, item_id: PathId, data: JSONBody[SjtItemIn]) -> SjtItem:
         await sjt_bank.update_item(item_id, to_domain(data, Item))
         return _item_out(*await sjt_bank.get_item(item_id))
 
-    @delete("/{item_id:int}", guards=[admin_guard], summary="Delete an item never used on a form")
-    async def delete_item(self, item_id: FromPath[int]) -> None:
+    @delete(
+        "/{item_id:int}",
+        guards=[admin_guard],
+        summary="Delete an item never used on a form",
+        raises=[ConflictError],
+    )
+    async def delete_item(self, item_id: PathId) -> None:
         await sjt_bank.delete_item(item_id)
 
     @post(
         "/{item_id:int}/expert-ratings",
+        raises=[UnprocessableError],
         guards=[admin_guard],
         status_code=200,
         summary="Add or replace one expert's ratings; returns the new key version",
     )
-    async def rate(self, item_id: FromPath[int], data: JSONBody[ExpertRatingsIn]) -> ItemKey:
+    async def rate(self, item_id: PathId, data: JSONBody[ExpertRatingsIn]) -> ItemKey:
         return await sjt_bank.add_expert_ratings(item_id, {data.expert: data.ratings})
 
     @post(
         "/{item_id:int}/key",
+        raises=[UnprocessableError],
         guards=[admin_guard],
         status_code=200,
         summary="Enter a key directly (effectiveness 1-7 per option); a new key version",
     )
-    async def set_key(self, item_id: FromPath[int], data: JSONBody[DirectKeyIn]) -> ItemKey:
+    async def set_key(self, item_id: PathId, data: JSONBody[DirectKeyIn]) -> ItemKey:
         return await sjt_bank.set_direct_key(item_id, data.effectiveness)
 
 
-class SjtFormController(Controller):
+class SjtFormController(ApiController):
     path = "/api/v1/sjt/forms"
     guards = [hiring_guard]
     tags = ["sjt"]
 
-    @post("/", summary="Build form(s) from a role's select-for competencies and a blueprint")
+    @post(
+        "/",
+        summary="Build form(s) from a role's select-for competencies and a blueprint",
+        raises=[UnprocessableError, NotFoundException],
+    )
     async def build(self, data: JSONBody[FormBuildIn]) -> list[SjtForm]:
         b = data.blueprint
         return await campaigns_repo.build_forms(
@@ -131,5 +155,5 @@ class SjtFormController(Controller):
         return forms
 
     @get("/{form_id:int}", summary="One form")
-    async def get_form(self, form_id: FromPath[int]) -> SjtForm:
+    async def get_form(self, form_id: PathId) -> SjtForm:
         return await campaigns_repo.get_form(form_id)

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
+from server.controllers.params import PathId
 from server.controllers.respond import language_of, respond_items
 from server.db import utcnow
 from server.i18n import LANGUAGES, environment_for, negotiate, translations
@@ -239,7 +240,7 @@ async def _item_page(
 
 @get("/take/{token:str}/items/{n:int}", include_in_schema=False, cache=False)
 async def take_item(
-    request: Request[Any, Any, Any], token: FromPath[str], n: FromPath[int]
+    request: Request[Any, Any, Any], token: FromPath[str], n: PathId
 ) -> Response[Any]:
     session, lang = await _session(request, token)
     if session is None:
@@ -255,7 +256,7 @@ async def take_item(
 
 @post("/take/{token:str}/items/{n:int}", include_in_schema=False)
 async def take_item_save(
-    request: Request[Any, Any, Any], token: FromPath[str], n: FromPath[int]
+    request: Request[Any, Any, Any], token: FromPath[str], n: PathId
 ) -> Response[Any]:
     session, lang = await _session(request, token)
     if session is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar import Request, delete, get, post, put
+from litestar.params import JSONBody
 
 from server.auth import admin_guard, current_user
-from server.controllers.params import Limit, Offset
+from server.controllers.base import ApiController
+from server.controllers.params import Limit, Offset, PathId
 from server.errors import ConflictError
 from server.passwords import hash_password
 from server.repositories import accounts
@@ -19,7 +20,7 @@ class UserPage(Page, kw_only=True):
     items: list[User]
 
 
-class UserController(Controller):
+class UserController(ApiController):
     path = "/api/v1/users"
     guards = [admin_guard]
     tags = ["users"]
@@ -29,7 +30,7 @@ class UserController(Controller):
         items, total = await accounts.list_users(limit=limit, offset=offset)
         return UserPage(items=items, total=total, limit=limit, offset=offset)
 
-    @post("/", summary="Create a staff user")
+    @post("/", summary="Create a staff user", raises=[ConflictError])
     async def create_user(self, data: JSONBody[UserIn]) -> User:
         return await accounts.create_user(
             email=data.email,
@@ -39,12 +40,16 @@ class UserController(Controller):
         )
 
     @get("/{user_id:int}", summary="One staff user")
-    async def get_user(self, user_id: FromPath[int]) -> User:
+    async def get_user(self, user_id: PathId) -> User:
         return await accounts.get_user(user_id)
 
-    @put("/{user_id:int}", summary="Change role, name, password or active flag")
+    @put(
+        "/{user_id:int}",
+        summary="Change role, name, password or active flag",
+        raises=[ConflictError],
+    )
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[UserUpdate]
+        self, request: Request[Any, Any, Any], user_id: PathId, data: JSONBody[UserUpdate]
     ) -> User:
         me = await current_user(request)
         if (
@@ -61,8 +66,8 @@ class UserController(Controller):
             password_hash=await hash_password(data.password) if data.password else None,
         )
 
-    @delete("/{user_id:int}", summary="Delete a staff user")
-    async def delete_user(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> None:
+    @delete("/{user_id:int}", summary="Delete a staff user", raises=[ConflictError])
+    async def delete_user(self, request: Request[Any, Any, Any], user_id: PathId) -> None:
         me = await current_user(request)
         if me is not None and me.id == user_id:
             raise ConflictError(detail="user_id: you cannot delete yourself")

@@ -28,8 +28,10 @@ from assessments.competency import (
 from assessments.errors import Problem
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, UnprocessableError, not_found
+from server.tables import Campaign as CampaignRow
 from server.tables import Competency as CompetencyRow
 from server.tables import CompetencyArea as AreaRow
+from server.tables import Review as ReviewRow
 from server.tables import Role as RoleRow
 from server.tables import RoleCompetency as RequirementRow
 
@@ -443,7 +445,15 @@ async def update_role(ident: int, role: Role) -> Role:
 
 async def delete_role(ident: int) -> None:
     async with write_transaction():
-        await get_role(ident)
+        role = await get_role(ident)
+        # vacancies and 360 cycles keep their role (the database refuses to drop it)
+        campaigns = await CampaignRow.count().where(CampaignRow.role == ident)
+        reviews = await ReviewRow.count().where(ReviewRow.role == ident)
+        if campaigns or reviews:
+            raise ConflictError(
+                detail=f"role {role.key!r} is in use by {campaigns} vacancies and {reviews} "
+                "360 reviews"
+            )
         await RoleRow.delete().where(RoleRow.id == ident)
 
 
