@@ -30,39 +30,90 @@
     return { ranking: ranks.map(function (r) { return r[1]; }) };
   }
 
+  // Statuses worth trying again: the server or a proxy is busy or briefly away.
+  var RETRY = { 429: true, 502: true, 503: true, 504: true };
+  var MAX_DELAY = 30000;
+
+  function retryDelay(attempt, response) {
+    var after = response ? parseInt(response.headers.get("Retry-After"), 10) : NaN;
+    var base = Math.min(MAX_DELAY, 500 * Math.pow(2, attempt));
+    if (!isNaN(after) && after >= 0) { base = Math.max(base, after * 1000); }
+    return Math.min(MAX_DELAY, base) * (0.75 + Math.random() * 0.5);  // jitter
+  }
+
+  // One save in flight at a time per item; the latest answer wins; an answer is never
+  // dropped: a busy server (503/502/504/429) or a lost connection is retried with backoff
+  // until the save is acknowledged, and a newer answer given meanwhile replaces the one
+  // waiting (the server keeps only the latest answer per item anyway).
   function autosave(form) {
     var url = form.getAttribute("data-autosave");
     var status = form.querySelector(".save-status");
-    var pending = null;
+    var debounce = null, retryTimer = null;
+    var latest = null;     // the newest answer not yet acknowledged
+    var inFlight = false;
+    var attempt = 0;
     var messages = {
       saving: status.getAttribute("data-saving") || "…",
       saved: status.getAttribute("data-saved") || "✓",
       failed: status.getAttribute("data-failed") || "!"
     };
-    function send(body, attempt) {
-      status.textContent = messages.saving;
+    form.setAttribute("data-save-state", "idle");
+
+    function show(state, text) {
+      status.textContent = text;
+      form.setAttribute("data-save-state", state);
+    }
+
+    function later(response) {
+      show("retrying", messages.failed);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(pump, retryDelay(attempt, response));
+      attempt += 1;
+    }
+
+    function pump() {
+      retryTimer = null;
+      if (inFlight || latest === null) { return; }
+      var body = latest;
+      inFlight = true;
+      show("saving", messages.saving);
       fetch(url, {
         method: "PUT",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
         credentials: "same-origin"
       }).then(function (r) {
-        if (r.ok) { status.textContent = messages.saved; return; }
-        if (r.status === 409) { window.location.reload(); return; }
+        inFlight = false;
+        if (r.ok) {
+          attempt = 0;
+          if (latest === body) { latest = null; show("saved", messages.saved); }
+          else { pump(); }  // a newer answer came while this one was on its way
+          return;
+        }
+        if (r.status === 409) { latest = null; window.location.reload(); return; }
+        if (RETRY[r.status]) { later(r); return; }
+        // refused (422 ...): this answer cannot be stored; a newer one still goes out
+        if (latest === body) { latest = null; }
         return r.json().then(function (j) {
-          status.textContent = (j.extra && j.extra[0] && j.extra[0].message) || messages.failed;
+          show("refused", (j.extra && j.extra[0] && j.extra[0].message) || messages.failed);
+        }, function () { show("refused", messages.failed); }).then(function () {
+          if (latest !== null) { pump(); }
         });
-      }).catch(function () {
-        status.textContent = messages.failed;
-        if (attempt < 5) { setTimeout(function () { send(body, attempt + 1); }, 1000 * (attempt + 1)); }
+      }, function () {
+        inFlight = false;
+        later(null);  // network error: the server may have stored it; sending again is safe
       });
     }
+
     form.addEventListener("change", function () {
       var body = payload(form);
       if (!body) { return; }
       if (body.most && body.most === body.least) { return; }
-      clearTimeout(pending);
-      pending = setTimeout(function () { send(body, 0); }, 150);
+      clearTimeout(debounce);
+      debounce = setTimeout(function () {
+        latest = body;
+        if (retryTimer === null) { pump(); }
+      }, 150);
     });
   }
 
