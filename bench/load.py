@@ -567,6 +567,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     p.add_argument("--bare-requests", type=int, default=None, help="default: max(saves, 20000)")
     p.add_argument("--keep", action="store_true", help="keep the database and logs")
+    p.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="DB_POOL_SIZE of each server worker (PostgreSQL); default: the server's own",
+    )
     args = p.parse_args(argv)
     # a plain `kill` still runs the clean-up below (the servers are stopped)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -591,8 +597,14 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     with fresh_database(args.database_url, prefix="engine_load", keep=args.keep) as url:
         where = url if pg else "a new SQLite file"
-        print(f"setup     {where}, assess serve --workers {workers}, {args.connections} conns")
-        server = ServerProcess(server_env(url, work / "var"), work / "server.log", workers=workers)
+        pool = f", DB_POOL_SIZE={args.pool_size}" if args.pool_size else ""
+        print(
+            f"setup     {where}, assess serve --workers {workers}{pool}, {args.connections} conns"
+        )
+        extra = {"DB_POOL_SIZE": str(args.pool_size)} if args.pool_size else {}
+        server = ServerProcess(
+            server_env(url, work / "var", **extra), work / "server.log", workers=workers
+        )
         try:
             server.start().wait_ready()
             t0 = time.perf_counter()
