@@ -104,12 +104,13 @@ def _dict_rows(cursor: sqlite3.Cursor, row: Sequence[Any]) -> Row:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
 
 
-def sqlite_connection(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection that reads columns as Piccolo does (its converters are registered)."""
+def sqlite_connection(path: str, timeout: float, *, convert: bool = True) -> sqlite3.Connection:
+    """A connection that reads columns as Piccolo does (its converters are registered), or
+    with ``convert=False`` as stored (no Python call per integer or timestamp value)."""
     con = sqlite3.connect(
         path,
         timeout=timeout,
-        detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES,
+        detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES if convert else 0,
         isolation_level=None,
         check_same_thread=False,
     )
@@ -125,7 +126,8 @@ class SQLiteLine:
 
     ``await line.run(fn)`` runs ``fn(connection)`` in the thread, inside the batch's
     transaction and its own savepoint (an exception undoes only that job), and returns
-    its result once the batch is committed.
+    its result once the batch is committed. Jobs write; what they read back comes as
+    stored (integers, JSON and timestamps as text: no converters on this connection).
     """
 
     def __init__(self, path: str, timeout: float | None = None) -> None:
@@ -175,7 +177,7 @@ class SQLiteLine:
         return batch, False
 
     def _serve(self) -> None:
-        con = sqlite_connection(self.path, self.timeout or BUSY_TIMEOUT_SECONDS)
+        con = sqlite_connection(self.path, self.timeout or BUSY_TIMEOUT_SECONDS, convert=False)
         try:
             stop = False
             while not stop:
