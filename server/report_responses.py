@@ -23,7 +23,7 @@ def html_response(html: str, *, filename: str | None = None) -> Response[bytes]:
     headers = {"Content-Security-Policy": CSP}
     if filename:
         headers["Content-Disposition"] = _disposition(filename, inline=True)
-    return Response(html.encode("utf-8"), media_type="text/html; charset=utf-8", headers=headers)
+    return Response(html.encode("utf-8"), media_type="text/html", headers=headers)
 
 
 async def pdf_response(html: str, *, filename: str) -> Response[bytes]:
@@ -40,6 +40,6 @@ def csv_response(text: str, *, filename: str) -> Response[bytes]:
     """CSV with a BOM-less UTF-8 body, downloaded as ``filename``."""
     return Response(
         text.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": _disposition(filename, inline=False)},
     )

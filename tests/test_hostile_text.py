@@ -131,6 +131,7 @@ async def test_hostile_text_is_inert_in_every_page_pdf_and_csv(
             assert r.status_code in (400, 404, 409, 422), (url, r.status_code, r.text[:200])
             continue
         kind_of = r.headers.get("content-type", "")
+        assert kind_of.count("charset") <= 1, (url, kind_of)
         if kind_of.startswith("text/html"):
             found = [m for m in RAW_MARKUP if m in r.text]
             assert not found, (url, found)

@@ -119,7 +119,7 @@ def _render(lang: str, status: int, **context: Any) -> Response[str]:
     return Response(
         html,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
 

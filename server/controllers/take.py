@@ -55,7 +55,7 @@ def page(template: str, lang: str, status: int = 200, **context: Any) -> Respons
     return Response(
         html,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
 
