@@ -21,8 +21,6 @@ Excluded or changed, with the reason:
 - ``PUT /api/v1/users/{user_id}`` never sets a new password for the run's own admin (that ends
   all of the admin's sessions, by design): such a case changes another user instead. Any 401
   outside the login fails the run, so a lost session cannot hide the rest.
-- ``/api/v1/respond/...``: every check but the documented status codes, until that controller
-  documents its errors (see ``UNDOCUMENTED_ERRORS``).
 
 ``FUZZ_MAX_EXAMPLES`` (default 10) bounds the generated cases per operation; with the explicit
 and coverage cases the run takes about two minutes.
@@ -66,10 +64,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 LOGOUT = "/api/v1/auth/logout"
-# The candidate API (server/controllers/respond.py) does not document its 404/409/410/422 yet
-# (it is being changed elsewhere right now): checked for everything but the status codes.
-# TODO: drop this once RespondController is an ApiController with its ``raises=``.
-UNDOCUMENTED_ERRORS = "/api/v1/respond/"
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -232,10 +226,7 @@ def test_logout(case: Any, fuzz_server: str) -> None:
 @schema.exclude(path=LOGOUT).parametrize()
 def test_api(case: Any, demo: Demo) -> None:
     use_demo_ids(case, demo)
-    checks = CHECKS
-    if case.operation.path.startswith(UNDOCUMENTED_ERRORS):
-        checks = [c for c in CHECKS if c is not status_code_conformance]
-    response = case.call_and_validate(session=demo.session, checks=checks)
+    response = case.call_and_validate(session=demo.session, checks=CHECKS)
     if case.operation.path != "/api/v1/auth/login":
         # every 401 would be documented, so a lost session would pass silently
         assert response.status_code != 401, "the run's staff session was lost"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
 from assessments.sjt.items import RATE_SCALE, AnswerError, localized_item, option_order
 from assessments.survey360.instrument import localized_instrument
+from server.controllers.base import ApiController
+from server.controllers.params import PathId
 from server.db import loads, utcnow
-from server.errors import UnprocessableError
+from server.errors import ConflictError, UnprocessableError
 from server.repositories import responses, reviews
 from server.repositories.responses import TestSession
 from server.repositories.reviews import RaterSession
@@ -157,7 +159,7 @@ async def rater_save(token: str, item_id: int, data: AnswerIn) -> Saved:
     )
 
 
-class RespondController(Controller):
+class RespondController(ApiController):
     path = "/api/v1/respond"
     tags = ["respondent"]
 
@@ -173,7 +175,12 @@ class RespondController(Controller):
             return await rater_view(session)
         return await respondent_view(session)
 
-    @post("/{token:str}/start", status_code=200, summary="Consent and start the clock")
+    @post(
+        "/{token:str}/start",
+        status_code=200,
+        summary="Consent and start the clock",
+        raises=[ConflictError, UnprocessableError],
+    )
     async def start(self, token: Token, data: JSONBody[StartIn]) -> Respondent:
         session = await session_for(token)
         if not data.consent:
@@ -184,8 +191,9 @@ class RespondController(Controller):
     @put(
         "/{token:str}/answers/{item_id:int}",
         summary="Save one answer (replaces the previous answer to the item)",
+        raises=[ConflictError, UnprocessableError],
     )
-    async def save(self, token: Token, item_id: FromPath[int], data: JSONBody[AnswerIn]) -> Saved:
+    async def save(self, token: Token, item_id: PathId, data: JSONBody[AnswerIn]) -> Saved:
         if not 20 <= len(token) <= 100:
             raise NotFoundException(detail=INVALID_LINK)
         raw = {
@@ -209,7 +217,12 @@ class RespondController(Controller):
             total=len(stored.session.items),
         )
 
-    @post("/{token:str}/submit", status_code=200, summary="Submit the test or form (once)")
+    @post(
+        "/{token:str}/submit",
+        status_code=200,
+        summary="Submit the test or form (once)",
+        raises=[ConflictError],
+    )
     async def submit(self, token: Token) -> Respondent | RaterForm:
         session = await respondent_for(token)
         if isinstance(session, RaterSession):
