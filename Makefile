@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test e2e install sysdeps lint format migrate demo clean
+.PHONY: run test e2e bench install sysdeps lint format migrate demo clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -40,6 +40,17 @@ e2e: install
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,e2e]"
 	cd tests/e2e && npm ci --silent --no-audit --no-fund
 	E2E=1 $(BIN)/python -m pytest tests/e2e
+
+# Benchmarks against their peers in the same run: wrk (apt) drives the load test;
+# pingouin/pandas (pip, the bench extra) are the psychometrics peers.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/psychometrics.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/load.py
 
 lint: install
 	$(BIN)/ruff check .
