@@ -195,6 +195,29 @@ def _sqlite_lookup(con: sqlite3.Connection, hashed: str, sql: str) -> Link | Non
     return link_of(rows[0]) if rows else None
 
 
+def _sqlite_save_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
+    """``lookup(..., for_save=True)`` on SQLite, read as tuples (no row dicts to build)."""
+    cur = con.cursor()
+    cur.row_factory = None
+    rows = cur.execute(_SAVE_LOOKUP["?"], (hashed,)).fetchall()
+    if not rows:
+        return None
+    cid, status, deadline, form, extra, limit, opens, closes, fmt, scoring, created, fp = rows[0]
+    return Link(
+        candidate={
+            "id": cid,
+            "status": status,
+            "deadline_at": deadline,
+            "form": form,
+            "extra_time_seconds": extra,
+        },
+        campaign={"time_limit_seconds": limit, "opens_at": opens, "closes_at": closes},
+        format=fmt,
+        scoring=scoring,
+        form_key=(form, str(created), fp),
+    )
+
+
 async def lookup(token: str, *, for_save: bool = False) -> Link | None:
     """The link's candidate, campaign and form in one query, or ``None`` when unknown.
 
@@ -364,21 +387,17 @@ async def save(session: TestSession, item_id: int, payload: Mapping[str, Any]) -
 
 @dataclass(frozen=True)
 class SavedAnswer:
-    """An answer stored (and committed): the test as it was and all the saved answers."""
+    """An answer stored (and committed): the test as it was and how many items are answered."""
 
     session: TestSession
     item_id: int
     answer: dict[str, Any]
-    saved: dict[int, dict[str, Any]]
+    answered: int
     now: datetime
 
     @property
     def complete(self) -> bool:
         return is_complete(self.session.item(self.item_id), self.session.format, self.answer)
-
-    @property
-    def answered(self) -> int:
-        return answered_count(self.session, self.saved)
 
 
 def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -417,19 +436,48 @@ _EXPIRE_SQLITE = (
 )
 
 
+# per saved answer of the candidate: (item, a number that equals ``_complete_at(...)[item]``
+# exactly when ``is_complete`` holds for it), worked out by SQLite (no payload decoded here)
+_PROGRESS_SQLITE: dict[str, str] = {
+    fmt: "SELECT item, CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
+    + expr
+    + " END FROM answer WHERE candidate = ?"
+    for fmt, expr in {
+        "rate": "(SELECT count(*) FROM json_each(payload, '$.ratings'))",
+        "rank": "coalesce(json_array_length(payload, '$.ranking'), 0)",
+        "most_least": "(json_extract(payload, '$.most') IS NOT NULL "
+        "AND json_extract(payload, '$.least') IS NOT NULL)",
+    }.items()
+}
+
+_COMPLETE_AT: dict[tuple[str, FormKey], dict[int | None, int]] = {}
+
+
+def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[int | None, int]:
+    """Per item of the form, the number ``_PROGRESS_SQLITE`` gives for a complete answer
+    (cached under the fingerprint of the form's items, like the items themselves)."""
+    key = (fmt, form_key)
+    need = _COMPLETE_AT.get(key)
+    if need is None:
+        need = {it.id: 1 if fmt == "most_least" else len(it.options) for it in items}
+        if len(_COMPLETE_AT) >= MAX_CACHED_FORMS:
+            _COMPLETE_AT.clear()
+        _COMPLETE_AT[key] = need
+    return need
+
+
 def _sqlite_write(
-    con: sqlite3.Connection, candidate: int, item_id: int, text: str, now: datetime
-) -> list[tuple[int, str]] | None:
+    con: sqlite3.Connection, candidate: int, item_id: int, text: str, now: datetime, progress: str
+) -> list[tuple[int, int]] | None:
     """A job of the writer thread: store the answer and its event if the test still runs;
-    every saved (item, payload) of the candidate, or ``None`` when it no longer runs."""
+    the progress of every saved answer of the candidate (``_PROGRESS_SQLITE``), or ``None``
+    when the test no longer runs."""
     if con.execute(_UPSERT_SQLITE, (candidate, item_id, text, now, candidate, now)).rowcount != 1:
         return None
     con.execute(_EVENT_SQLITE, (candidate, item_id, text, now))
     cur = con.cursor()
     cur.row_factory = None
-    return cur.execute(
-        "SELECT item, payload FROM answer WHERE candidate = ?", (candidate,)
-    ).fetchall()
+    return cur.execute(progress, (candidate,)).fetchall()
 
 
 def _sqlite_expire(con: sqlite3.Connection, candidate: int, now: datetime) -> None:
@@ -512,7 +560,7 @@ async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAn
             _remember(hashed, link)
             saved = {int(i): loads(p) for i, p in loads(row["others"] or "[]")}
             saved[item_id] = answer
-            return SavedAnswer(session, item_id, answer, saved, now)
+            return SavedAnswer(session, item_id, answer, answered_count(session, saved), now)
         remembered = False
         link = link_of(row) if row["id"] is not None else None
     raise Gone(detail=SUBMITTED)
@@ -537,7 +585,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     if is_postgres():
         return await _pg_save(token_hash(token), item_id, raw)
     now = utcnow()
-    link = await lookup(token, for_save=True)
+    link = _sqlite_save_lookup(sqlite_reader(), token_hash(token))
     if link is None or link.is_closed_to(now):
         return None
     line = sqlite_line()
@@ -546,12 +594,14 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
         raise Gone(detail=TIME_UP)
     session, answer = _checked(link, await items_of(link), item_id, raw)
     text = dumps(answer)
-    rows = await line.run(lambda con: _sqlite_write(con, link.id, item_id, text, now))
+    progress = _PROGRESS_SQLITE[session.format]
+    rows = await line.run(lambda con: _sqlite_write(con, link.id, item_id, text, now, progress))
     if rows is None:  # submitted, or out of time, since the lookup
         deadline = link.candidate["deadline_at"]
         raise Gone(detail=TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
-    saved = {int(i): loads(p) for i, p in rows}
-    return SavedAnswer(session, item_id, answer, saved, now)
+    need = _complete_at(session.format, link.form_key, session.items)
+    answered = sum(1 for i, n in rows if n == need.get(i))
+    return SavedAnswer(session, item_id, answer, answered, now)
 
 
 async def submit(session: TestSession) -> None:
