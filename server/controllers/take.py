@@ -268,7 +268,7 @@ async def take_item_save(
     payload = answer_from_form(session.format, form, list(item.option_keys))
     if payload:
         try:
-            await responses.save(session, item.id, payload)  # type: ignore[arg-type]
+            saved = await responses.save_by_token(token, item.id, payload)
         except AnswerError as exc:
             t = translations(lang).gettext
             message = {
@@ -281,6 +281,8 @@ async def take_item_save(
             )
         except Gone:
             return Redirect(path=f"/take/{token}")
+        if saved is None:  # the link closed since the page was opened
+            return _invalid(lang)
     go = form.get("go")
     if go == "back":
         return Redirect(path=f"/take/{token}/items/{max(1, n - 1)}")

@@ -344,44 +344,6 @@ async def start(session: TestSession, language: str | None = None) -> None:
         )
 
 
-async def save(session: TestSession, item_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and store one answer; 409 when the test is not running.
-
-    Raises
-    ------
-    AnswerError
-        The answer does not fit the item (nothing is stored).
-    Gone
-        Not started, already submitted, or out of time (saved answers are kept).
-    """
-    item = session.item(item_id)
-    answer = validated_answer(item, session.format, payload)
-    now = utcnow()
-    async with write_transaction():
-        row = (
-            await Candidate.select(Candidate.status, Candidate.deadline_at)
-            .where(Candidate.id == session.id)
-            .first()
-        )
-        if row["status"] == "invited":
-            raise Gone(detail=NOT_STARTED)
-        if row["status"] == "submitted":
-            raise Gone(detail=SUBMITTED)
-        if row["deadline_at"] is not None and row["deadline_at"] <= now:
-            raise Gone(detail=TIME_UP)
-        await Answer.insert(
-            Answer(candidate=session.id, item=item_id, payload=answer, saved_at=now)
-        ).on_conflict(
-            target=(Answer.candidate, Answer.item),
-            action="DO UPDATE",
-            values=[Answer.payload, Answer.saved_at],
-        )
-        await AnswerEvent.insert(
-            AnswerEvent(candidate=session.id, item=item_id, payload=answer, received_at=now)
-        )
-    return answer
-
-
 # ---- the answer save --------------------------------------------------------------------
 
 
@@ -430,10 +392,6 @@ _UPSERT_SQLITE = (
 _EVENT_SQLITE = (
     "INSERT INTO answer_event (candidate, item, payload, received_at) VALUES (?, ?, ?, ?)"
 )
-_EXPIRE_SQLITE = (
-    "UPDATE candidate SET status = 'submitted', submitted_at = deadline_at, timed_out = 1 "
-    "WHERE id = ? AND status = 'started' AND deadline_at <= ?"
-)
 
 
 # per saved answer of the candidate: (item, a number that equals ``_complete_at(...)[item]``
@@ -478,10 +436,6 @@ def _sqlite_write(
     cur = con.cursor()
     cur.row_factory = None
     return cur.execute(progress, (candidate,)).fetchall()
-
-
-def _sqlite_expire(con: sqlite3.Connection, candidate: int, now: datetime) -> None:
-    con.execute(_EXPIRE_SQLITE, (candidate, now))
 
 
 # One statement: the link's lookup (``l``), the candidate share-locked while the test runs
@@ -588,14 +542,15 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     link = _sqlite_save_lookup(sqlite_reader(), token_hash(token))
     if link is None or link.is_closed_to(now):
         return None
-    line = sqlite_line()
     if link.is_expired(now):
-        await line.run(lambda con: _sqlite_expire(con, link.id, now))
+        await submit_expired(Candidate.id == link.id)
         raise Gone(detail=TIME_UP)
     session, answer = _checked(link, await items_of(link), item_id, raw)
     text = dumps(answer)
     progress = _PROGRESS_SQLITE[session.format]
-    rows = await line.run(lambda con: _sqlite_write(con, link.id, item_id, text, now, progress))
+    rows = await sqlite_line().run(
+        lambda con: _sqlite_write(con, link.id, item_id, text, now, progress)
+    )
     if rows is None:  # submitted, or out of time, since the lookup
         deadline = link.candidate["deadline_at"]
         raise Gone(detail=TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
