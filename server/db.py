@@ -28,6 +28,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 
+from server.errors import is_busy
+
 T = TypeVar("T")
 Row = dict[str, Any]
 
@@ -210,16 +212,11 @@ def _run_job(con: sqlite3.Connection, job: _Job) -> tuple[Any, BaseException | N
     except Exception as exc:
         con.execute("ROLLBACK TO job")
         con.execute("RELEASE job")
-        if isinstance(exc, sqlite3.OperationalError) and is_locked(exc):
+        if is_busy(exc):
             raise  # the whole batch waits for nobody: fail it, callers retry
         return None, exc
     con.execute("RELEASE job")
     return result, None
-
-
-def is_locked(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 _LINES: dict[str, SQLiteLine] = {}
