@@ -22,7 +22,7 @@ from litestar.testing import AsyncTestClient
 from server import db
 from server.errors import is_busy
 from server.tables import Answer, AnswerEvent, Candidate
-from tests.test_respond import invited, started
+from tests.test_respond import first_item, invited
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 
@@ -66,10 +66,7 @@ def assert_busy(r: Any) -> None:
 async def test_an_answer_saved_while_the_file_is_locked_is_503_and_stores_nothing(
     client: AsyncTestClient,
 ) -> None:
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    _, _, ids, url = await first_item(client)
     with file_locked():
         r = await client.put(url, json={"most": ids[0], "least": ids[1]})
     assert_busy(r)

@@ -37,6 +37,14 @@ async def started(client: AsyncTestClient, **campaign: Any) -> tuple[str, dict[s
     return token, r.json()
 
 
+async def first_item(client: AsyncTestClient) -> tuple[str, int, list[str], str]:
+    """A started test: its token, the first item's id, option ids and answer URL."""
+    token, test = await started(client)
+    item = test["items"][0]
+    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    return token, item["id"], [o["id"] for o in item["options"]], url
+
+
 async def test_before_start_no_items_are_shown_and_answers_are_refused(
     client: AsyncTestClient,
 ) -> None:
@@ -86,10 +94,7 @@ async def test_answer_is_stored_at_once_and_resumed(client: AsyncTestClient) -> 
 async def test_same_answer_twice_is_one_answer_and_last_write_wins(
     client: AsyncTestClient,
 ) -> None:
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    _, _, ids, url = await first_item(client)
     for _ in range(2):
         assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
     assert await Answer.count() == 1
@@ -330,10 +335,7 @@ async def test_one_step_save_of_an_unknown_link_is_404_and_stores_nothing(
 async def test_one_step_save_after_submit_is_409_and_keeps_the_answer(
     client: AsyncTestClient,
 ) -> None:
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    token, item_id, ids, url = await first_item(client)
     assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
     assert (await client.post(f"/api/v1/respond/{token}/submit")).status_code == 200
     # a valid and an invalid answer after the submission: both refused, nothing changes
@@ -341,14 +343,11 @@ async def test_one_step_save_after_submit_is_409_and_keeps_the_answer(
     assert r.status_code == 409 and "submitted" in r.json()["detail"]
     assert await AnswerEvent.count() == 1
     stored = (await client.get(f"/api/v1/respond/{token}")).json()["answers"]
-    assert stored == {str(item["id"]): {"most": ids[0], "least": ids[1]}}
+    assert stored == {str(item_id): {"most": ids[0], "least": ids[1]}}
 
 
 async def test_one_step_save_names_the_bad_field(client: AsyncTestClient) -> None:
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    token, _, ids, url = await first_item(client)
     r = await client.put(url, json={"most": ids[0], "least": "zz"})
     assert r.status_code == 422
     assert r.json()["extra"][0]["key"] == "least"
@@ -360,10 +359,7 @@ async def test_one_step_save_names_the_bad_field(client: AsyncTestClient) -> Non
 async def test_one_step_save_out_of_time_submits_at_the_deadline(
     client: AsyncTestClient,
 ) -> None:
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    _, _, ids, url = await first_item(client)
     assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
     row = await Candidate.select(Candidate.started_at).first()
     deadline = row["started_at"] + timedelta(seconds=1)
@@ -381,19 +377,16 @@ async def test_one_step_save_out_of_time_submits_at_the_deadline(
 async def test_one_step_save_sees_an_edited_item_at_once(client: AsyncTestClient) -> None:
     """The form's items are cached per process under a fingerprint of the form: an item
     edited after answers were saved is validated against its new options at once."""
-    token, test = await started(client)
-    item = test["items"][0]
-    ids = [o["id"] for o in item["options"]]
-    url = f"/api/v1/respond/{token}/answers/{item['id']}"
+    _, item_id, ids, url = await first_item(client)
     assert (await client.put(url, json={"most": ids[0], "least": ids[1]})).status_code == 200
     assert (await client.put(url, json={"most": "zz", "least": ids[1]})).status_code == 422
     await login(client, "admin")
-    stored = (await client.get(f"/api/v1/sjt/items/{item['id']}")).json()
+    stored = (await client.get(f"/api/v1/sjt/items/{item_id}")).json()
     options = [o for o in stored["options"] if o["key"] != ids[2]]
     options.append({"key": "zz", "text": "A new response to the situation."})
     body = {k: stored[k] for k in ("key", "stem", "context", "status", "formats")}
     body |= {"options": options, "competencies": stored["competencies"]}
-    r = await client.put(f"/api/v1/sjt/items/{item['id']}", json=body)
+    r = await client.put(f"/api/v1/sjt/items/{item_id}", json=body)
     assert r.status_code == 200, r.text
     client.cookies.clear()
     r = await client.put(url, json={"most": "zz", "least": ids[1]})
