@@ -33,8 +33,9 @@ options (on the rating scale, midpoint :math:`c`):
 
 References
 ----------
-Luce, R. D. (1959). *Individual Choice Behavior*. Plackett, R. L. (1975). The analysis
-of permutations. *Applied Statistics*, 24, 193-202.
+Luce, R. D. (1959). *Individual Choice Behavior: A Theoretical Analysis*. Wiley.
+Plackett, R. L. (1975). The analysis of permutations. *Journal of the Royal Statistical
+Society: Series C (Applied Statistics)*, 24(2), 193-202. doi:10.2307/2346567
 """
 
 from __future__ import annotations

@@ -116,9 +116,13 @@ def icc(x: np.ndarray, *, alpha: float = 0.05) -> ICCResult:
     References
     ----------
     Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing
-    rater reliability. *Psychological Bulletin*, 86, 420-428. McGraw, K. O., & Wong, S. P.
-    (1996). Forming inferences about some intraclass correlation coefficients.
-    *Psychological Methods*, 1, 30-46. Revelle, W. R package psych, ``ICC``.
+    rater reliability. *Psychological Bulletin*, 86(2), 420-428.
+    doi:10.1037/0033-2909.86.2.420
+    McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass
+    correlation coefficients. *Psychological Methods*, 1(1), 30-46.
+    doi:10.1037/1082-989X.1.1.30
+    Revelle, W. *psych: Procedures for Psychological, Psychometric, and Personality
+    Research* (R package), function ``ICC``.
     """
     a = np.asarray(x, dtype=float)
     if a.ndim != 2:
@@ -298,8 +302,8 @@ def rwg_j(
     References
     ----------
     James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
-    reliability with and without response bias. *Journal of Applied Psychology*, 69,
-    85-98.
+    reliability with and without response bias. *Journal of Applied Psychology*, 69(1),
+    85-98. doi:10.1037/0021-9010.69.1.85
     """
     a = _ratings(x, (2,), "a 2-D raters x items array")
     nv = _null_variance(options, null_variance)

@@ -50,7 +50,8 @@ def percentile_ranks(scores: np.ndarray, *, axis: int = 0) -> np.ndarray:
     References
     ----------
     Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test
-    Theory* (norms: percentile ranks with the mid-point convention for tied scores).
+    Theory*. Holt, Rinehart and Winston (norms: percentile ranks with the mid-point
+    convention for tied scores).
     """
     x = _scores(scores)
     n = np.sum(~np.isnan(x), axis=axis, keepdims=True)

@@ -184,10 +184,11 @@ def adverse_impact(selected: Sequence | np.ndarray, group: Sequence | np.ndarray
 
     References
     ----------
-    Uniform Guidelines on Employee Selection Procedures (1978), 29 CFR 1607.4(D)
-    (four-fifths rule).
+    Uniform Guidelines on Employee Selection Procedures (1978). *Federal Register*,
+    43(166), 38290-38315; 29 CFR 1607.4(D) (four-fifths rule).
     Morris, S. B., & Lobsenz, R. E. (2000). Significance tests and confidence intervals
-    for the adverse impact ratio. *Personnel Psychology*, 53, 89-111.
+    for the adverse impact ratio. *Personnel Psychology*, 53(1), 89-111.
+    doi:10.1111/j.1744-6570.2000.tb00195.x
     """
     s = _selected(selected)
     labels = _labels(group)

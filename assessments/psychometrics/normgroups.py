@@ -73,7 +73,7 @@ class NormGroup:
         References
         ----------
         Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test
-        Theory* (percentile ranks, mid-point convention).
+        Theory*. Holt, Rinehart and Winston (percentile ranks, mid-point convention).
         """
         a = _new_scores(x)
         below = np.searchsorted(self.sorted_scores, a, side="left")
@@ -154,8 +154,8 @@ def norms(scores: Sequence[float] | np.ndarray) -> NormGroup:
 
     References
     ----------
-    Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test Theory*,
-    ch. 19 (norms and standard scores).
+    Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test Theory*.
+    Holt, Rinehart and Winston, ch. 19 (norms and standard scores).
     """
     a = np.asarray(scores, dtype=float).ravel()
     if np.isinf(a).any():

@@ -178,10 +178,12 @@ def option_analysis(
 
     References
     ----------
-    Haladyna, T. M., & Rodriguez, M. C. (2013). *Developing and Validating Test Items*,
-    ch. 18 (distractor analysis: option frequencies and option-total correlations).
+    Haladyna, T. M., & Rodriguez, M. C. (2013). *Developing and Validating Test Items*.
+    Routledge, ch. 18 (distractor analysis: option frequencies and option-total
+    correlations).
     Attali, Y., & Fraenkel, T. (2000). The point-biserial as a discrimination index for
-    distractors in multiple-choice items. *Journal of Educational Measurement*, 37, 77-86.
+    distractors in multiple-choice items: Deficiencies in usage and an alternative.
+    *Journal of Educational Measurement*, 37(1), 77-86.
     """
     c, k, t, n_opt = _validate(choices, key, totals, n_options)
     n_items = c.shape[1]

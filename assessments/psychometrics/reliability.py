@@ -323,11 +323,13 @@ def cronbach_alpha(x: np.ndarray, *, missing: Missing = "pairwise", ci: float = 
     References
     ----------
     Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
-    *Psychometrika*, 16, 297-334.
+    *Psychometrika*, 16(3), 297-334. doi:10.1007/BF02310555
     Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson
-    reliability coefficient twenty. *Psychometrika*, 30, 357-370.
+    reliability coefficient twenty. *Psychometrika*, 30(3), 357-370.
+    doi:10.1007/BF02289499
     Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
-    coefficient alpha. *Applied Psychological Measurement*, 11, 93-103.
+    coefficient alpha. *Applied Psychological Measurement*, 11(1), 93-103.
+    doi:10.1177/014662168701100107
     """
     m = _matrix(x, check_finite=False)  # checked below (implied by the fast path)
     if not (isinstance(ci, int | float) and 0.0 < ci < 1.0):
@@ -386,7 +388,7 @@ def guttman_lambda6(x: np.ndarray) -> float:
     References
     ----------
     Guttman, L. (1945). A basis for analyzing test-retest reliability. *Psychometrika*,
-    10, 255-282.
+    10(4), 255-282. doi:10.1007/BF02288892
     """
     m = _matrix(x, check_finite=False)  # _pairwise checks
     r = _cov2cor(_pairwise(m).cov)
@@ -410,8 +412,11 @@ def spearman_brown(r: float | np.ndarray, factor: float) -> float | np.ndarray:
 
     References
     ----------
-    Brown, W. (1910); Spearman, C. (1910). *British Journal of Psychology*, 3, 296-322
-    and 271-295.
+    Brown, W. (1910). Some experimental results in the correlation of mental abilities.
+    *British Journal of Psychology*, 3(3), 296-322.
+    doi:10.1111/j.2044-8295.1910.tb00207.x
+    Spearman, C. (1910). Correlation calculated from faulty data. *British Journal of
+    Psychology*, 3(3), 271-295. doi:10.1111/j.2044-8295.1910.tb00206.x
     """
     if not factor > 0:
         raise ValueError(f"factor must be > 0, got {factor!r}")
@@ -467,7 +472,11 @@ def split_half(
 
     References
     ----------
-    Spearman, C. (1910); Brown, W. (1910). *British Journal of Psychology*, 3.
+    Spearman, C. (1910). Correlation calculated from faulty data. *British Journal of
+    Psychology*, 3(3), 271-295. doi:10.1111/j.2044-8295.1910.tb00206.x
+    Brown, W. (1910). Some experimental results in the correlation of mental abilities.
+    *British Journal of Psychology*, 3(3), 296-322.
+    doi:10.1111/j.2044-8295.1910.tb00207.x
     """
     m = _listwise(_matrix(x))
     k = m.shape[1]
@@ -540,9 +549,10 @@ def omega_total(x: np.ndarray) -> float:
 
     References
     ----------
-    McDonald, R. P. (1999). *Test Theory: A Unified Treatment*. Erlbaum (ch. 6).
+    McDonald, R. P. (1999). *Test Theory: A Unified Treatment*. Lawrence Erlbaum
+    Associates (ch. 6).
     Harman, H. H., & Jones, W. H. (1966). Factor analysis by minimizing residuals
-    (minres). *Psychometrika*, 31, 351-368.
+    (minres). *Psychometrika*, 31(3), 351-368. doi:10.1007/BF02289468
     """
     m = _matrix(x, min_items=3, check_finite=False)  # _pairwise checks
     r = _cov2cor(_pairwise(m).cov)
@@ -652,9 +662,10 @@ def item_analysis(
 
     References
     ----------
-    Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test Theory*,
-    ch. 14 (item analysis; corrected item-total correlation).
-    Revelle, W. ``psych::alpha`` (``r.drop``, ``alpha.drop``).
+    Crocker, L., & Algina, J. (1986). *Introduction to Classical and Modern Test Theory*.
+    Holt, Rinehart and Winston, ch. 14 (item analysis; corrected item-total correlation).
+    Revelle, W. *psych: Procedures for Psychological, Psychometric, and Personality
+    Research* (R package), ``psych::alpha`` (``r.drop``, ``alpha.drop``).
     """
     m = _matrix(x, check_finite=False)  # checked below (implied by the fast path)
     k = m.shape[1]

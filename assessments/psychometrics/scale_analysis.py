@@ -279,8 +279,10 @@ def read_alpha(alpha: float | None) -> Reading | None:
     ----------
     Cicchetti, D. V. (1994). Guidelines, criteria, and rules of thumb for evaluating
     normed and standardized assessment instruments in psychology. *Psychological
-    Assessment*, 6, 284-290.
+    Assessment*, 6(4), 284-290. doi:10.1037/1040-3590.6.4.284
     Nunnally, J. C. (1978). *Psychometric Theory* (2nd ed.). McGraw-Hill.
+    Nunnally, J. C., & Bernstein, I. H. (1994). *Psychometric Theory* (3rd ed.).
+    McGraw-Hill.
     """
     a = _num(alpha)
     if a is None:
@@ -494,6 +496,12 @@ def analyse_scale(
     than making the whole analysis fail. A statistic that cannot be computed (a singular
     correlation matrix for lambda 6, two items for omega) is None with a warning that
     says why.
+
+    References
+    ----------
+    Streiner, D. L. (2003). Starting at the beginning: An introduction to coefficient
+    alpha and internal consistency. *Journal of Personality Assessment*, 80(1), 99-103.
+    doi:10.1207/S15327752JPA8001_18
     """
     m, names = _check_input(x, items, reverse)
     rev = tuple(dict.fromkeys(str(r) for r in reverse))

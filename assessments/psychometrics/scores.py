@@ -52,6 +52,7 @@ def sem(sd: float | np.ndarray, reliability: float | np.ndarray) -> float | np.n
     References
     ----------
     Lord, F. M., & Novick, M. R. (1968). *Statistical Theories of Mental Test Scores*.
+    Addison-Wesley.
     """
     s = _nonneg(sd, "sd")
     r = np.asarray(reliability, dtype=float)

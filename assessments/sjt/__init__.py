@@ -9,6 +9,7 @@ from assessments.sjt.keys import (
     rwg_j,
 )
 from assessments.sjt.scoring import (
+    OMISSION_POLICIES,
     ConsensusKey,
     ItemBounds,
     MostLeastWeights,
@@ -22,10 +23,12 @@ from assessments.sjt.scoring import (
     score_most_least_options,
     score_rank,
     score_rate,
+    score_standardized,
     score_test,
 )
 
 __all__ = [
+    "OMISSION_POLICIES",
     "ConsensusKey",
     "ExpertKey",
     "ItemBounds",
@@ -45,5 +48,6 @@ __all__ = [
     "score_most_least_options",
     "score_rank",
     "score_rate",
+    "score_standardized",
     "score_test",
 ]

@@ -28,9 +28,11 @@ Rules (the reports print them)
 References
 ----------
 Cohen, P., Cohen, J., Aiken, L. S., & West, S. G. (1999). The problem of units and the
-circumstance for POMP. *Multivariate Behavioral Research*, 34, 315-346.
+circumstance for POMP. *Multivariate Behavioral Research*, 34(3), 315-346.
+doi:10.1207/S15327906MBR3403_2
 Janz, T. (1982). Initial comparisons of patterned behavior description interviews versus
-unstructured interviews. *Journal of Applied Psychology*, 67, 577-580.
+unstructured interviews. *Journal of Applied Psychology*, 67(5), 577-580.
+doi:10.1037/0021-9010.67.5.577
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+#: Effectiveness values equal to this many decimal places are ties (see :func:`key_ranks`).
+TIE_DECIMALS = 9
+
+
 # --- shared validation (also used by scoring.py and simulate.py) -----------------------
 
 
@@ -102,6 +106,18 @@ def _best_worst(means: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.nd
     best[none] = -1
     worst[none] = -1
     return best, worst
+
+
+FLAT_REASON = "every option has the same effectiveness: the key cannot discriminate"
+
+
+def _flat(means: np.ndarray, valid: np.ndarray, width: float) -> np.ndarray:
+    """Items whose options all have the same mean (within 1e-9 of ``width``)."""
+    usable = valid & np.isfinite(means)
+    top = np.where(usable, means, -np.inf).max(axis=1)
+    bottom = np.where(usable, means, np.inf).min(axis=1)
+    with np.errstate(invalid="ignore"):
+        return usable.any(axis=1) & ~(top - bottom > 1e-9 * width)
 
 
 def _separation(means: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,10 +216,12 @@ def rwg_j(
     References
     ----------
     James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
-    reliability with and without response bias. *Journal of Applied Psychology*, 69,
-    85-98. LeBreton, J. M., & Senter, J. L. (2008). Answers to 20 questions about
-    interrater reliability and interrater agreement. *Organizational Research Methods*,
-    11, 815-852.
+    reliability with and without response bias. *Journal of Applied Psychology*, 69(1),
+    85-98. doi:10.1037/0021-9010.69.1.85
+
+    LeBreton, J. M., & Senter, J. L. (2008). Answers to 20 questions about interrater
+    reliability and interrater agreement. *Organizational Research Methods*, 11(4),
+    815-852. doi:10.1177/1094428106296642
     """
     v = _valid_mask(valid)
     lo, hi = _check_scale(scale)
@@ -249,6 +267,8 @@ def expert_key(
 
     Flagging rule: an item is flagged when any of
 
+    * every option has the same mean (within ``1e-9`` of the scale's width): the key
+      cannot discriminate, so scoring leaves the item out and new forms do not take it,
     * ``rwg < rwg_min`` (the experts do not agree; LeBreton & Senter 2008 discuss .70 as
       the conventional cut-off),
     * the best option's mean exceeds the runner-up's by no more than ``margin``
@@ -306,10 +326,12 @@ def expert_key(
     best_close = ~(best_gap > margin)
     worst_close = ~(worst_gap > margin)
     few = fewest < min_experts
+    flat = _flat(mean, v, hi - lo)
     reasons = tuple(
         tuple(
             text
             for cond, text in (
+                (flat[i], FLAT_REASON),
                 (low_rwg[i], _rwg_reason(rwg[i], rwg_min)),
                 (best_close[i], f"best option within {margin:g} of the runner-up"),
                 (worst_close[i], f"worst option within {margin:g} of the second worst"),
@@ -331,7 +353,7 @@ def expert_key(
         best=best,
         worst=worst,
         rwg=rwg,
-        flagged=low_rwg | best_close | worst_close | few,
+        flagged=flat | low_rwg | best_close | worst_close | few,
         reasons=reasons,
         rule=rule,
     )
@@ -340,9 +362,10 @@ def expert_key(
 def direct_key(effectiveness: np.ndarray, valid: np.ndarray, *, margin: float = 0.0) -> ExpertKey:
     """Wrap an effectiveness key entered directly (no expert ratings) as an ExpertKey.
 
-    ``sd`` and ``rwg`` are NaN and ``n_experts`` is 0. Items are flagged only when the
-    best (or worst) option is within ``margin`` of the runner-up (``gap <= margin``); the
-    default 0 flags exact ties, which would make best/worst scoring ambiguous.
+    ``sd`` and ``rwg`` are NaN and ``n_experts`` is 0. Items are flagged only when every
+    option has the same effectiveness (the key cannot discriminate) or when the best (or
+    worst) option is within ``margin`` of the runner-up (``gap <= margin``); the default 0
+    flags exact ties, which would make best/worst scoring ambiguous.
 
     Parameters
     ----------
@@ -360,10 +383,13 @@ def direct_key(effectiveness: np.ndarray, valid: np.ndarray, *, margin: float = 
     best_gap, worst_gap = _separation(k, v)
     best_close = ~(best_gap > margin)
     worst_close = ~(worst_gap > margin)
+    usable = np.where(v, k, np.nan)
+    flat = _flat(k, v, float(np.nanmax(usable) - np.nanmin(usable)) or 1.0)
     reasons = tuple(
         tuple(
             text
             for cond, text in (
+                (flat[i], FLAT_REASON),
                 (best_close[i], f"best option within {margin:g} of the runner-up"),
                 (worst_close[i], f"worst option within {margin:g} of the second worst"),
             )
@@ -379,7 +405,7 @@ def direct_key(effectiveness: np.ndarray, valid: np.ndarray, *, margin: float = 
         best=best,
         worst=worst,
         rwg=nan,
-        flagged=best_close | worst_close,
+        flagged=flat | best_close | worst_close,
         reasons=reasons,
         rule=(
             f"direct key: flag an item when the best (or worst) option is within "
@@ -392,7 +418,10 @@ def key_ranks(effectiveness: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """Rank the options of each item by effectiveness: 1 = most effective.
 
     Ties get the average of the ranks they span (``[6, 6, 2]`` -> ``[1.5, 1.5, 3]``), so
-    an item's ranks always sum to n(n + 1)/2. Padding is NaN.
+    an item's ranks always sum to n(n + 1)/2. Padding is NaN. Effectiveness values equal
+    to ``TIE_DECIMALS`` (9) decimal places tie: a mean or share that is equal in exact
+    arithmetic but not in floating point (``0 - .2`` and ``.4 - .6``) must not decide an
+    order.
 
     Parameters
     ----------
@@ -401,7 +430,7 @@ def key_ranks(effectiveness: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """
     v = _valid_mask(valid)
     k = _key_matrix(effectiveness, v, "effectiveness")
-    return rankdata(-k, axis=1, method="average", nan_policy="omit")
+    return rankdata(-np.round(k, TIE_DECIMALS), axis=1, method="average", nan_policy="omit")
 
 
 def option_keys(

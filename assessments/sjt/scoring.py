@@ -14,8 +14,18 @@ arrays, options padded to the largest option count, ``valid`` (items x options, 
 tells which options exist, NaN marks a missing answer. Values on padded positions are
 ignored whatever they hold. Item scores are candidates x items float arrays, higher is
 always better, and NaN where the item was not answered. Each format has a bounds
-function giving the lowest and highest possible item score (:class:`ItemBounds`), which
-:func:`score_test` uses to put totals and competency scores on 0-100.
+function giving the lowest and highest item score that some answer to the item reaches
+(:class:`ItemBounds`, found exactly by enumerating every answer to the item), which
+:func:`score_test` uses to put totals and competency scores on 0-100: 100 is what the
+key's own answer scores and 0 the lowest score any single answer sheet can get. An omitted
+item is never worth more than an answered one: by default (``omitted="lowest"``) it scores
+its lowest possible score, and the scale spans every item of the form.
+
+Standardized rate scoring (McDaniel et al. 2011) is a test-level method: the candidate's
+ratings are standardized over the whole sheet, so items do not add up independently and no
+sum of per-item bounds is attainable. :func:`score_standardized` reports it on its
+natural scale instead: the profile correlation r between the candidate's ratings and the
+key over all options, times 100 (-100..100).
 
 Keys come from :mod:`assessments.sjt.keys` or from a sample (:class:`ConsensusKey`).
 """
@@ -23,7 +33,7 @@ Keys come from :mod:`assessments.sjt.keys` or from a sample (:class:`ConsensusKe
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Self
 
 import numpy as np
@@ -37,6 +47,7 @@ from assessments.sjt.keys import (
 )
 
 __all__ = [
+    "OMISSION_POLICIES",
     "ConsensusKey",
     "ItemBounds",
     "MostLeastWeights",
@@ -50,6 +61,7 @@ __all__ = [
     "score_most_least_options",
     "score_rank",
     "score_rate",
+    "score_standardized",
     "score_test",
 ]
 
@@ -57,6 +69,16 @@ RateMethod = Literal["absolute", "squared", "correlation", "standardized"]
 RankMethod = Literal["distance", "spearman"]
 RATE_METHODS: tuple[str, ...] = ("absolute", "squared", "correlation", "standardized")
 RANK_METHODS: tuple[str, ...] = ("distance", "spearman")
+OmissionPolicy = Literal["lowest", "middle"]
+#: How an omitted (unanswered) item is scored: ``lowest`` (the default) gives it the
+#: lowest score any answer to it can get; ``middle`` the middle of its range (0 for
+#: most/least with the default weights, the neutral point at which omitted most/least
+#: items are usually scored). Under both, the 0-100 scale spans every item of the form.
+OMISSION_POLICIES: tuple[str, ...] = ("lowest", "middle")
+#: Values closer than this (relative to the scale's width) count as equal: a candidate
+#: whose ratings vary less does not vary, and a key whose options differ less does not
+#: discriminate.
+FLAT = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,27 +215,28 @@ def _key_rank_matrix(kr: np.ndarray, v: np.ndarray) -> np.ndarray:
     return k
 
 
-def _pearson(x: np.ndarray, k: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
+def _pearson(x: np.ndarray, k: np.ndarray, v: np.ndarray, width: float) -> np.ndarray:
     """Pearson r per candidate and item between x (c x i x o) and k (i x o) over valid options.
 
-    NaN where x has a missing valid value or does not vary over the item's options.
+    NaN where x has a missing valid value. 0 where the answer does not vary over the item's
+    options (r is undefined; a flat answer agrees with the key no better than chance) and
+    where the key does not vary (the item cannot discriminate; its bounds are 0..0 and
+    :func:`score_test` leaves it out). "Does not vary": every deviation from the mean is
+    within ``FLAT * width`` (``width`` = the scale's max - min).
     """
     n = v.sum(axis=1)
     kc = np.where(v, k - np.nanmean(np.where(v, k, np.nan), axis=1, keepdims=True), 0.0)
     kss = (kc * kc).sum(axis=1)
-    flat = np.flatnonzero(kss <= 1e-12 * np.maximum(1.0, np.abs(np.where(v, k, 0)).max()))
-    if flat.size:
-        raise ValueError(
-            f"{name} gives every option of item {int(flat[0])} the same value: a correlation "
-            "with it is undefined"
-        )
+    tol = (FLAT * width) ** 2
     xv = np.where(v, x, 0.0)
     xc = np.where(v, x - (xv.sum(axis=2) / n)[..., None], 0.0)
     xss = np.einsum("cio,cio->ci", xc, xc)
     num = np.einsum("cio,io->ci", xc, kc)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = num / np.sqrt(xss * kss)
-    r[~(xss > 1e-12)] = np.nan
+    flat = ~(xss > tol * n) | ~(kss > tol * n)[None, :]
+    r = np.where(flat, 0.0, r)
+    r[np.any(np.isnan(x) & v, axis=2)] = np.nan
     return np.clip(r, -1.0, 1.0)
 
 
@@ -235,19 +258,25 @@ def score_rate(
     * ``absolute``: :math:`-\sum_o |r_o - k_o|`
     * ``squared``: :math:`-\sum_o (r_o - k_o)^2`
     * ``correlation``: Pearson r between the ratings and the key over the item's options.
-      NaN when the candidate gave every option of the item the same rating (r is
-      undefined); :func:`score_test` then leaves the item out like a missing one.
+      0 when the candidate gave every option of the item the same rating (r is
+      undefined; a flat answer agrees with the key no better than chance), and 0 for an
+      item whose key rates every option alike (it cannot discriminate: its bounds are
+      0..0 and :func:`score_test` leaves it out).
     * ``standardized`` (McDaniel, Psotka, Legree, Yost & Weekley 2011): each candidate's
       ratings are z-scored over **all** the candidate's rated valid options of the whole
       test (population SD, ddof=0), the key is z-scored the same way over all valid
       options, and the item score is :math:`-\sum_o (z_{r,o} - z_{k,o})^2`. This removes
       the candidate's elevation (mean) and scatter (spread), so ratings ``a + b * key``
-      (b > 0) score 0, the best possible. A candidate whose ratings do not vary at all has
-      no z-scores: every item is NaN.
+      (b > 0) score 0, the best possible. A candidate whose ratings do not vary (every
+      deviation from their mean within ``FLAT`` times the scale's width) has no z-scores:
+      every item is NaN. These item scores serve item analysis; the test score of the
+      method is :func:`score_standardized` (items are not independent, so their sum has no
+      attainable per-item bounds).
 
     Missing data: an item is answered only when every valid option is rated; otherwise
-    its score is NaN. For ``standardized`` the candidate's mean and SD use every rated
-    valid option, including those of partly answered items.
+    its score is NaN (see ``omitted`` in :func:`score_test`). For ``standardized`` the
+    candidate's mean and SD use every rated valid option, including those of partly
+    answered items.
 
     Parameters
     ----------
@@ -267,8 +296,12 @@ def score_rate(
     References
     ----------
     McDaniel, M. A., Psotka, J., Legree, P. J., Yost, A. P., & Weekley, J. A. (2011).
-    Toward an understanding of situational judgment item validity and invalidity.
-    *Human Performance*, 24, 1-20.
+    Toward an understanding of situational judgment item validity and group differences.
+    *Journal of Applied Psychology*, 96(2), 327-336. doi:10.1037/a0021983
+
+    Weng, Q., Yang, H., Lievens, F., & McDaniel, M. A. (2018). Optimizing the validity of
+    situational judgment tests: The importance of scoring methods. *Journal of Vocational
+    Behavior*, 104, 199-209. doi:10.1016/j.jvb.2017.11.005
     """
     if method not in RATE_METHODS:
         raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
@@ -287,10 +320,10 @@ def score_rate(
         d = np.where(v, r - kz, 0.0)
         return -np.einsum("cio,cio->ci", d, d)
     if method == "correlation":
-        return _pearson(r, k, v, "key")
+        return _pearson(r, k, v, lim[1] - lim[0])
 
     # standardized
-    zk = _standardized_key(k, v)
+    zk = _standardized_key(k, v, lim)
     rated = v & ~np.isnan(r)
     n = rated.sum(axis=(1, 2))
     rv = np.where(rated, r, 0.0)
@@ -299,20 +332,76 @@ def score_rate(
         dev = np.where(rated, r - mean[:, None, None], 0.0)
         ss_item = np.einsum("cio,cio->ci", dev, dev)
         sd = np.sqrt(ss_item.sum(axis=1) / n)
-        sd[~(sd > 0)] = np.nan
+        sd[~(np.abs(dev).max(axis=(1, 2), initial=0.0) > FLAT * (lim[1] - lim[0]))] = np.nan
         cross = np.einsum("cio,io->ci", dev, zk)
         score = -(ss_item / sd[:, None] ** 2 - 2 * cross / sd[:, None] + (zk * zk).sum(axis=1))
     answered = ~np.any(np.isnan(r) & v, axis=2)
     return np.where(answered, np.minimum(score, 0.0), np.nan)
 
 
-def _standardized_key(k: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _standardized_key(k: np.ndarray, v: np.ndarray, lim: tuple[float, float]) -> np.ndarray:
     """The key z-scored over all valid options of the test (ddof=0), 0 on padding."""
     vals = k[v]
-    sd = vals.std()
-    if not sd > 1e-12 * max(1.0, float(np.abs(vals).max())):
+    if not np.abs(vals - vals.mean()).max() > FLAT * (lim[1] - lim[0]):
         raise ValueError("key gives every option the same value: it cannot be standardized")
-    return np.where(v, (k - vals.mean()) / sd, 0.0)
+    return np.where(v, (k - vals.mean()) / vals.std(), 0.0)
+
+
+def _rating_grid(lim: tuple[float, float]) -> np.ndarray:
+    """The whole-number ratings of a scale with whole-number ends (what the server accepts)."""
+    lo, hi = lim
+    if lo != np.floor(lo) or hi != np.floor(hi):
+        raise ValueError(
+            f"scale must have whole-number ends for exact bounds (ratings are whole numbers), "
+            f"got {lim!r}"
+        )
+    return np.arange(lo, hi + 1)
+
+
+# Enumerating every rating vector of an item is exact; beyond this many vectors per item
+# the scale is too fine for the correlation bounds to be enumerated.
+_MAX_VECTORS = 2_000_000
+
+
+def _correlation_bounds(k: np.ndarray, v: np.ndarray, grid: np.ndarray) -> ItemBounds:
+    """Exact min and max of the item correlation over every whole-number rating vector."""
+    n = v.sum(axis=1)
+    lo = np.empty(v.shape[0])
+    hi = np.empty(v.shape[0])
+    width = float(grid[-1] - grid[0])
+    for size in np.unique(n):
+        if len(grid) ** size > _MAX_VECTORS:
+            raise ValueError(
+                f"a {len(grid)}-point scale with {size} options has too many rating vectors "
+                "to enumerate exact correlation bounds"
+            )
+        items = np.flatnonzero(n == size)
+        r = _enumerated_r(
+            np.array(list(itertools.product(grid, repeat=int(size)))),
+            np.stack([k[i, v[i]] for i in items]),
+            width,
+        )
+        lo[items] = r.min(axis=0)
+        hi[items] = r.max(axis=0)
+    return ItemBounds(lo=lo, hi=hi)
+
+
+def _enumerated_r(answers: np.ndarray, keys: np.ndarray, width: float) -> np.ndarray:
+    """r of every answer vector (rows) with every key (rows): answers x keys; flat -> 0.
+
+    The same rule as :func:`_pearson`, as one matrix product for enumerated answers.
+    """
+    size = answers.shape[1]
+    tol = (FLAT * width) ** 2 * size
+    ac = answers - answers.mean(axis=1, keepdims=True)
+    kc = keys - keys.mean(axis=1, keepdims=True)
+    ass = (ac * ac).sum(axis=1)
+    kss = (kc * kc).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (ac @ kc.T) / np.sqrt(ass[:, None] * kss[None, :])
+    r[~(ass > tol), :] = 0.0
+    r[:, ~(kss > tol)] = 0.0
+    return np.clip(r, -1.0, 1.0)
 
 
 def rate_bounds(
@@ -322,47 +411,49 @@ def rate_bounds(
     method: RateMethod = "absolute",
     scale: tuple[float, float] = (1, 7),
 ) -> ItemBounds:
-    r"""Lowest and highest possible :func:`score_rate` item score for each item.
+    r"""Lowest and highest :func:`score_rate` item score that some answer reaches, per item.
 
-    Ratings may be any value in [min, max] of ``scale``:
+    Ratings are whole numbers from min to max of ``scale`` (what the respondent pages and
+    the API accept), so the bounds are those of the best and the worst whole-number answer:
 
-    * ``absolute``: lo = :math:`-\sum_o \max(k_o - min, max - k_o)`, hi = 0;
-    * ``squared``: lo = :math:`-\sum_o \max(k_o - min, max - k_o)^2`, hi = 0;
-    * ``correlation``: [-1, 1];
-    * ``standardized``: hi = 0 and lo = :math:`-(\sqrt{V} + \lVert z_{k,i} \rVert)^2`
-      with V the number of valid options in the test and :math:`z_{k,i}` the item's
-      standardized key. Proof: a candidate's z-scores over their N <= V rated options
-      have :math:`\sum z^2 = N`, so the item's part has norm at most :math:`\sqrt{V}`,
-      and by the triangle inequality
-      :math:`\lVert z_r - z_k \rVert \le \lVert z_r \rVert + \lVert z_k \rVert`.
-      The bound is nearly reached (rate every other option at the mean and this item's
-      options at the extremes against the key), so it is far below the scores real
-      candidates get: scaled standardized scores crowd near 100. Compare candidates on
-      raw scores, ranks or norms (:mod:`assessments.psychometrics.conversions`) rather than
-      reading the 0-100 figure as "percent correct".
+    * ``absolute``: lo = :math:`-\sum_o \max(k_o - min, max - k_o)` (every option rated at
+      the end of the scale farthest from its key), hi = :math:`-\sum_o |g(k_o) - k_o|`
+      with :math:`g(k)` the whole number nearest to k (the key's own answer: 0 when the
+      key is whole numbers);
+    * ``squared``: the same with squared distances;
+    * ``correlation``: the lowest and highest r over every whole-number rating vector of
+      the item (enumerated; a flat vector scores 0). Items whose key does not vary get
+      0..0.
+    * ``standardized``: the item's part of a test-level score; hi = 0 and lo =
+      :math:`-(\sqrt{V} + \lVert z_{k,i} \rVert)^2` with V the number of valid options in
+      the test and :math:`z_{k,i}` the item's standardized key, a bound for the item score
+      whatever the rest of the sheet (:math:`\sum z^2 = N \le V` over the candidate's
+      rated options, and :math:`\lVert z_r - z_k \rVert \le \lVert z_r \rVert +
+      \lVert z_k \rVert`). It serves item analysis only: the items' bounds are not
+      reached together, so the test score of this method is :func:`score_standardized`.
 
-    hi = 0 is reached by a candidate whose ratings equal the key (absolute, squared) or
-    are an increasing linear function of it (standardized); with a fractional key
-    (e.g. a mean of 5.4) whole-number ratings cannot reach it.
+    An item whose key cannot discriminate (every answer scores the same) gets lo == hi;
+    :func:`score_test` leaves it out.
     """
     if method not in RATE_METHODS:
         raise ValueError(f"method must be one of {RATE_METHODS}, got {method!r}")
     v = _valid_mask(valid)
-    lo_s, hi_s = _check_scale(scale)
+    lim = _check_scale(scale)
+    lo_s, hi_s = lim
     k = _key_matrix(key, v, "key")
-    _check_in_scale(k, v, (lo_s, hi_s), "key")
-    far = np.where(v, np.maximum(k - lo_s, hi_s - k), 0.0)
+    _check_in_scale(k, v, lim, "key")
     n_items = v.shape[0]
-    if method == "absolute":
-        return ItemBounds(lo=-far.sum(axis=1), hi=np.zeros(n_items))
-    if method == "squared":
-        return ItemBounds(lo=-(far * far).sum(axis=1), hi=np.zeros(n_items))
+    if method == "standardized":
+        zk = _standardized_key(k, v, lim)
+        lo = -((np.sqrt(v.sum()) + np.sqrt((zk * zk).sum(axis=1))) ** 2)
+        return ItemBounds(lo=lo, hi=np.zeros(n_items))
+    grid = _rating_grid(lim)
     if method == "correlation":
-        _pearson(np.where(v, k, 0.0)[None], k, v, "key")  # raises for a flat key
-        return ItemBounds(lo=np.full(n_items, -1.0), hi=np.ones(n_items))
-    zk = _standardized_key(k, v)
-    lo = -((np.sqrt(v.sum()) + np.sqrt((zk * zk).sum(axis=1))) ** 2)
-    return ItemBounds(lo=lo, hi=np.zeros(n_items))
+        return _correlation_bounds(k, v, grid)
+    far = np.where(v, np.maximum(k - lo_s, hi_s - k), 0.0)
+    near = np.where(v, np.abs(np.clip(np.floor(k + 0.5), lo_s, hi_s) - k), 0.0)
+    power = 1 if method == "absolute" else 2
+    return ItemBounds(lo=-(far**power).sum(axis=1), hi=-(near**power).sum(axis=1))
 
 
 # --- most/least format ------------------------------------------------------------------
@@ -393,8 +484,10 @@ def score_most_least(
         both are given. The same option as most and least raises ValueError (the
         server refuses such an answer; it must never be scored silently).
     best, worst : ndarray of int, items
-        Keyed best and worst option of each item (e.g. ``ExpertKey.best``); they must
-        differ.
+        Keyed best and worst option of each item (e.g. ``ExpertKey.best``). An item whose
+        best and worst are the same option has a key that cannot discriminate (every
+        option keyed alike): it scores 0 and its bounds are 0..0, so :func:`score_test`
+        leaves it out.
     valid : ndarray of bool, items x options
     weights : MostLeastWeights, optional
 
@@ -413,16 +506,12 @@ def score_most_least(
         + np.where(li == wo, w.worst_as_least, 0.0)
         + np.where(li == b, w.best_as_least, 0.0)
     )
+    score = np.where(b == wo, 0.0, score)  # a flat key: the item cannot discriminate
     return np.where(answered, score, np.nan)
 
 
 def _best_worst_indices(best, worst, v):
-    b = _option_index(best, v, "best")
-    wo = _option_index(worst, v, "worst")
-    same = np.flatnonzero(b == wo)
-    if same.size:
-        raise ValueError(f"best and worst must differ; item {int(same[0])} keys one option as both")
-    return b, wo
+    return _option_index(best, v, "best"), _option_index(worst, v, "worst")
 
 
 def _pair_bounds(most_points: np.ndarray, least_points: np.ndarray, v: np.ndarray) -> ItemBounds:
@@ -456,7 +545,8 @@ def most_least_bounds(
     least_pts = np.where(opts == wo[:, None], w.worst_as_least, 0.0) + np.where(
         opts == b[:, None], w.best_as_least, 0.0
     )
-    return _pair_bounds(most_pts, least_pts, v)
+    flat = (b == wo)[:, None]
+    return _pair_bounds(np.where(flat, 0.0, most_pts), np.where(flat, 0.0, least_pts), v)
 
 
 def _option_key_matrix(option_keys: np.ndarray, valid: np.ndarray | None) -> tuple:
@@ -565,7 +655,7 @@ def score_rank(
     kr = _key_rank_matrix(key_ranks, v)
     _check_ranks(r, v, "ranks")
     if method == "spearman":
-        return _pearson(r, kr, v, "key_ranks")
+        return _pearson(r, kr, v, float(v.shape[1]))
     mm = _rank_m(m, v)
     pts = np.maximum(0.0, mm[:, None] - np.abs(r - np.where(v, kr, 0.0)))
     return np.where(v, pts, 0.0).sum(axis=2)
@@ -581,7 +671,8 @@ def rank_bounds(
     """Exact lowest and highest :func:`score_rank` score per item.
 
     Found by scoring every permutation of the item's options (at most 6! = 720), so the
-    bounds are reached, also when the key has ties.
+    bounds are reached, also when the key has ties. A key that ties every option scores
+    every order alike: lo == hi, and :func:`score_test` leaves the item out.
     """
     if method not in RANK_METHODS:
         raise ValueError(f"method must be one of {RANK_METHODS}, got {method!r}")
@@ -598,12 +689,8 @@ def rank_bounds(
         if method == "distance":
             diff = np.abs(perms[:, None, :] - k[None, :, :])
             s = np.maximum(0.0, mm[items][None, :, None] - diff).sum(axis=2)
-        else:
-            kc = k - k.mean(axis=1, keepdims=True)
-            if np.any((kc * kc).sum(axis=1) <= 1e-12):
-                raise ValueError("key_ranks tie every option of an item: spearman is undefined")
-            pc = perms - perms.mean(axis=1, keepdims=True)
-            s = (pc @ kc.T) / np.sqrt((pc * pc).sum(axis=1)[:, None] * (kc * kc).sum(axis=1))
+        else:  # a key tying every option gives 0 for every order: bounds 0..0
+            s = _enumerated_r(perms, k, float(size))
         lo[items] = s.min(axis=0)
         hi[items] = s.max(axis=0)
     return ItemBounds(lo=lo, hi=hi)
@@ -619,17 +706,28 @@ class ScoringResult:
     Attributes
     ----------
     total : ndarray, candidates
-        Sum of the answered item scores (NaN when nothing was answered).
+        Sum of the item scores over the scored items, omitted items counted by the
+        ``omitted`` policy (:func:`score_standardized`: the profile correlation r).
     total_scaled : ndarray, candidates
-        The total on 0-100 over the answered items' bounds.
+        The total on the reported scale (``scale``): 0-100 between the lowest and the
+        highest score a sheet can get, or r x 100 for standardized scoring.
     competency : ndarray, candidates x competencies
-        Sum of the answered item scores of the items targeting each competency.
+        The same over the items targeting each competency (NaN: no scored item does).
     competency_scaled : ndarray, candidates x competencies
-        The same on 0-100.
     answered : ndarray of int, candidates
-        Items answered (non-NaN item scores).
+        Scored items the candidate answered.
     competency_answered : ndarray of int, candidates x competencies
-        Answered items targeting each competency.
+    items : int
+        Scored items: the form's items less those left out (``excluded``).
+    competency_items : ndarray of int, competencies
+        Scored items targeting each competency.
+    excluded : ndarray of bool, items
+        Items left out of every score because their key cannot discriminate (lo == hi:
+        every answer scores the same).
+    omitted : str
+        The omission policy used (:data:`OMISSION_POLICIES`).
+    scale : str
+        ``"0-100"`` or ``"r x 100"``.
     """
 
     total: np.ndarray
@@ -638,39 +736,75 @@ class ScoringResult:
     competency_scaled: np.ndarray
     answered: np.ndarray
     competency_answered: np.ndarray
+    items: int = 0
+    competency_items: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    omitted: str = "lowest"
+    scale: str = "0-100"
+
+
+def _check_omitted(omitted: str) -> None:
+    if omitted not in OMISSION_POLICIES:
+        raise ValueError(f"omitted must be one of {OMISSION_POLICIES}, got {omitted!r}")
+
+
+def _targets(targets: np.ndarray | None, n_items: int) -> np.ndarray:
+    if targets is None:
+        return np.zeros((n_items, 0))
+    t = np.asarray(targets)
+    if t.ndim != 2 or t.shape[0] != n_items:
+        raise ValueError(
+            f"targets must be items x competencies with {n_items} items, got {t.shape}"
+        )
+    if t.dtype != bool and not np.isin(t, (0, 1)).all():
+        raise ValueError("targets must hold booleans")
+    return t.astype(float)
 
 
 def score_test(
     scores: np.ndarray,
     bounds: ItemBounds | tuple[np.ndarray, np.ndarray],
     targets: np.ndarray | None = None,
+    *,
+    omitted: OmissionPolicy = "lowest",
 ) -> ScoringResult:
     r"""Sum item scores into test and competency scores, raw and on 0-100.
 
     .. math::
 
-        \mathrm{scaled} = 100 \cdot \frac{\sum_{i \in A} s_i - \sum_{i \in A} lo_i}
-                                         {\sum_{i \in A} hi_i - \sum_{i \in A} lo_i}
+        \mathrm{total} = \sum_{i \in S} s_i, \qquad
+        \mathrm{scaled} = 100 \cdot \frac{\mathrm{total} - \sum_{i \in S} lo_i}
+                                         {\sum_{i \in S} hi_i - \sum_{i \in S} lo_i}
 
-    where A is the set of items the candidate answered (for a competency: answered items
-    that target it). An item counts for every competency it targets.
+    over the scored items S: every item of the form (for a competency: every item that
+    targets it) except those whose key cannot discriminate (:math:`hi_i = lo_i`; they are
+    reported in ``excluded``). With exact per-item bounds (every ``*_bounds`` function but
+    standardized ``rate_bounds``) items are scored independently, so 100 is the score of
+    the key's own answer sheet and 0 the lowest score any single sheet gets; both are
+    reached. An item counts for every competency it targets.
 
-    Missing data: an unanswered item (NaN score) is left out of the sum **and** of the
-    bounds, so the scaled score is the share of the attainable range reached on the
-    items actually answered. When nothing was answered (overall, or for a competency)
-    both the raw sum and the scaled score are NaN. Raw sums of candidates who answered
-    different items are not comparable; the scaled scores are.
+    Missing data: an omitted item (NaN score) is scored by the ``omitted`` policy and
+    stays in the scale:
+
+    * ``"lowest"`` (default): its lowest possible score :math:`lo_i`, so leaving an item
+      blank never scores more than any answer to it (a blank sheet scores 0);
+    * ``"middle"``: the middle of its range :math:`(lo_i + hi_i) / 2` (0 for most/least
+      items with the default weights; a blank sheet scores 50). A guess that would score
+      below the middle is then worth less than a blank: use it only for untimed tests
+      whose instructions say so.
 
     Parameters
     ----------
     scores : ndarray, candidates x items
         Item scores from one of the ``score_*`` functions (NaN = not answered).
     bounds : ItemBounds or (lo, hi)
-        Per-item bounds from the matching ``*_bounds`` function; lo < hi. A score outside
+        Per-item bounds from the matching ``*_bounds`` function; lo <= hi. A score outside
         its item's bounds raises ValueError (the bounds belong to another key or method).
     targets : ndarray of bool, items x competencies, optional
         Which competencies each item targets; omitted -> no competency scores.
+    omitted : {"lowest", "middle"}
     """
+    _check_omitted(omitted)
     s = np.asarray(scores, dtype=float)
     if s.ndim != 2:
         raise ValueError(f"scores must be candidates x items, got shape {s.shape}")
@@ -680,19 +814,9 @@ def score_test(
     hi = np.asarray(hi, dtype=float)
     if lo.shape != (n_items,) or hi.shape != (n_items,):
         raise ValueError(f"bounds must hold one lo and one hi per item ({n_items})")
-    if not np.all(np.isfinite(lo) & np.isfinite(hi) & (lo < hi)):
-        raise ValueError("bounds must be finite with lo < hi for every item")
-    if targets is None:
-        t = np.zeros((n_items, 0))
-    else:
-        t = np.asarray(targets)
-        if t.ndim != 2 or t.shape[0] != n_items:
-            raise ValueError(
-                f"targets must be items x competencies with {n_items} items, got {t.shape}"
-            )
-        if t.dtype != bool and not np.isin(t, (0, 1)).all():
-            raise ValueError("targets must hold booleans")
-        t = t.astype(float)
+    if not np.all(np.isfinite(lo) & np.isfinite(hi) & (lo <= hi)):
+        raise ValueError("bounds must be finite with lo <= hi for every item")
+    t = _targets(targets, n_items)
     if np.isinf(s).any():
         raise ValueError("scores must be finite or NaN")
     tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(lo), np.abs(hi)))
@@ -704,30 +828,138 @@ def score_test(
             f"item's bounds [{lo[item]:g}, {hi[item]:g}]"
         )
 
-    answered = ~np.isnan(s)
-    a = answered.astype(float)
-    sz = np.where(answered, s, 0.0)
-    count = answered.sum(axis=1)
-    total, t_scaled = _sum_and_scale(sz.sum(axis=1), a @ lo, a @ hi, count)
-    comp_count = (a @ t).round().astype(np.int64)
-    comp, c_scaled = _sum_and_scale(
-        sz @ t, a @ (lo[:, None] * t), a @ (hi[:, None] * t), comp_count
-    )
+    excluded = hi - lo <= tol
+    keep = (~excluded).astype(float)
+    fill = lo if omitted == "lowest" else (lo + hi) / 2
+    answered = ~np.isnan(s) & ~excluded
+    filled = np.where(np.isnan(s), fill, np.clip(s, lo, hi)) * keep
+    kt = keep[:, None] * t
+    total, t_scaled = _sum_and_scale(filled.sum(axis=1), keep @ lo, keep @ hi, int(keep.sum()))
+    comp_items = kt.sum(axis=0).round().astype(np.int64)
+    comp, c_scaled = _sum_and_scale(filled @ kt, lo @ kt, hi @ kt, comp_items)
     return ScoringResult(
         total=total,
         total_scaled=t_scaled,
         competency=comp,
         competency_scaled=c_scaled,
-        answered=count,
-        competency_answered=comp_count,
+        answered=answered.sum(axis=1),
+        competency_answered=(answered @ kt).round().astype(np.int64),
+        items=int(keep.sum()),
+        competency_items=comp_items,
+        excluded=excluded,
+        omitted=omitted,
     )
 
 
 def _sum_and_scale(raw, lo, hi, count):
-    none = count == 0
+    none = np.broadcast_to(np.asarray(count) == 0, np.shape(raw))
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.clip(100.0 * (raw - lo) / (hi - lo), 0.0, 100.0)
     return np.where(none, np.nan, raw), np.where(none, np.nan, scaled)
+
+
+def score_standardized(
+    ratings: np.ndarray,
+    key: np.ndarray,
+    valid: np.ndarray,
+    targets: np.ndarray | None = None,
+    *,
+    scale: tuple[float, float] = (1, 7),
+    omitted: OmissionPolicy = "lowest",
+) -> ScoringResult:
+    r"""Test and competency scores of standardized rate scoring, as profile correlations.
+
+    McDaniel et al. (2011) z-score each candidate's ratings over all the options of the
+    test (:math:`z_r`, population SD) and the key likewise (:math:`z_k`), and score the
+    squared distance :math:`D = \sum_o (z_{r,o} - z_{k,o})^2` (the sum of
+    :func:`score_rate`'s standardized item scores is :math:`-D`). Over the V options of a
+    complete sheet :math:`\sum z_r^2 = \sum z_k^2 = V`, so
+
+    .. math::  -D = -2V (1 - r), \qquad r = \frac{1}{V} \sum_o z_{r,o} z_{k,o}
+
+    with r the Pearson correlation between the candidate's ratings and the key over all
+    options. r carries the whole ranking of the method, and its range [-1, 1] is its
+    natural scale: ``total`` is r and ``total_scaled`` is 100 r (-100 = the reverse of the
+    key, 0 = no agreement, 100 = the key up to a positive linear transformation). There is
+    no attainable 0-100 for this method: the test-level extremes over whole-number sheets
+    depend on the whole key and are not summed from items. A competency's score is the
+    same correlation over the options of the items that target it.
+
+    A candidate whose ratings do not vary (every deviation from their mean within
+    ``FLAT`` times the scale's width) has no z-scores and agrees with the key no better
+    than chance: r = 0.
+
+    Missing data: an item is answered when every option is rated (ratings of a partly
+    rated item are not used). ``omitted="lowest"``: r compares whole profiles and has no
+    value for part of a sheet, so a sheet (or a competency's part of it) with an omitted
+    item scores the floor, -1 (-100), below any complete answer; ``omitted="middle"``:
+    omitted options count as rated at the candidate's own mean (they add 0 to the sum
+    above; z-scores over the answered options), so a blank sheet scores 0.
+
+    Parameters
+    ----------
+    ratings : ndarray, candidates x items x options
+    key : ndarray, items x options
+    valid : ndarray of bool, items x options
+    targets : ndarray of bool, items x competencies, optional
+    scale : (min, max)
+    omitted : {"lowest", "middle"}
+
+    References
+    ----------
+    McDaniel, M. A., Psotka, J., Legree, P. J., Yost, A. P., & Weekley, J. A. (2011).
+    Toward an understanding of situational judgment item validity and group differences.
+    *Journal of Applied Psychology*, 96(2), 327-336. doi:10.1037/a0021983
+    """
+    _check_omitted(omitted)
+    v = _valid_mask(valid)
+    lim = _check_scale(scale)
+    r = _responses(ratings, v, "ratings")
+    k = _key_matrix(key, v, "key")
+    _check_in_scale(r, v, lim, "ratings")
+    _check_in_scale(k, v, lim, "key")
+    _standardized_key(k, v, lim)  # raises for a key that does not vary at all
+    n_items = v.shape[0]
+    t = _targets(targets, n_items)
+    answered = ~np.any(np.isnan(r) & v, axis=2)  # candidates x items
+    sets = np.concatenate([np.ones((n_items, 1)), t], axis=1).astype(bool)  # items x sets
+    width = lim[1] - lim[0]
+    out = np.full((r.shape[0], sets.shape[1]), np.nan)
+    for j in range(sets.shape[1]):  # the test, then each competency: few passes
+        mask = v & sets[:, j][:, None]  # items x options in this set
+        size = mask.sum()
+        if size == 0:
+            continue
+        kv = k[mask]
+        if not np.abs(kv - kv.mean()).max() > FLAT * width:
+            continue  # the key does not vary over this set: no correlation
+        zk = np.where(mask, (k - kv.mean()) / kv.std(), 0.0)
+        use = mask[None] & answered[:, :, None]  # candidates x items x options
+        n = use.sum(axis=(1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(use, r, 0.0).sum(axis=(1, 2)) / n
+            dev = np.where(use, r - mean[:, None, None], 0.0)
+            sd = np.sqrt(np.einsum("cio,cio->c", dev, dev) / n)
+            flat = ~(np.abs(dev).max(axis=(1, 2), initial=0.0) > FLAT * width)
+            agree = np.einsum("cio,io->c", dev, zk) / (sd * size)
+        agree = np.clip(np.where(flat | (n == 0), 0.0, agree), -1.0, 1.0)
+        if omitted == "lowest":
+            agree = np.where(n < size, -1.0, agree)
+        out[:, j] = agree
+    comp_items = t.sum(axis=0).round().astype(np.int64)
+    return ScoringResult(
+        total=out[:, 0],
+        total_scaled=100.0 * out[:, 0],
+        competency=out[:, 1:],
+        competency_scaled=100.0 * out[:, 1:],
+        answered=answered.sum(axis=1),
+        competency_answered=(answered @ t).round().astype(np.int64),
+        items=n_items,
+        competency_items=comp_items,
+        excluded=np.zeros(n_items, dtype=bool),
+        omitted=omitted,
+        scale="r x 100",
+    )
 
 
 # --- consensus keys ---------------------------------------------------------------------
@@ -770,7 +1002,8 @@ class ConsensusKey:
           ``best_`` = the option most often chosen as most, ``worst_`` = the option most
           often chosen as least (ties -> lowest index; if the same option wins both it
           stays ``best_`` and ``worst_`` is the runner-up for least);
-          ``effectiveness_`` = most_share_ - least_share_;
+          ``effectiveness_`` = (most count - least count) / respondents, from exact
+          counts, so options that tie in counts tie exactly;
         * rank + mean: ``mean_rank_`` per option, ``ranks_`` = its average ranks;
         * rank + mode: ``mode_rank_`` = most frequent rank per option (ties -> lowest
           rank); ``ranks_`` re-ranks the modes (average ranks) so that it is a valid key
@@ -860,7 +1093,9 @@ class ConsensusKey:
             least_rest = np.where(v & (opts != best[:, None]), least_share, -np.inf)
             self.most_share_ = most_share
             self.least_share_ = least_share
-            self.effectiveness_ = most_share - least_share
+            # From the exact counts: shares subtracted in floating point would break ties
+            # (0 - .2 != .4 - .6) and so the ranks and the keys built from them.
+            self.effectiveness_ = np.where(v, (most_n - least_n) / n_item[:, None], np.nan)
             self.best_ = best
             self.worst_ = least_rest.argmax(axis=1)
             self.ranks_ = key_ranks(self.effectiveness_, v)

@@ -66,11 +66,13 @@ handled pairwise: each figure uses the raters who gave the ratings it needs.
 References
 ----------
 James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
-reliability with and without response bias. *Journal of Applied Psychology*, 69, 85-98.
+reliability with and without response bias. *Journal of Applied Psychology*, 69(1), 85-98.
+doi:10.1037/0021-9010.69.1.85
 Fleenor, J. W., Taylor, S., & Chappelow, C. (2008). *Leveraging the Impact of 360-Degree
 Feedback*. Pfeiffer (rater anonymity, minimum group sizes, self-other agreement).
-Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley (primary and
-complementary cell suppression).
+Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Schulte Nordholt, E.,
+Spicer, K., & de Wolf, P.-P. (2012). *Statistical Disclosure Control*. Wiley.
+doi:10.1002/9781118348239 (primary and complementary cell suppression).
 """
 
 from __future__ import annotations

@@ -51,15 +51,22 @@ from the reports anyway and adds nothing that would single out a suppressed rate
 References
 ----------
 Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
-*Psychometrika*, 16, 297-334. Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987).
-Statistical inference for coefficient alpha. *Applied Psychological Measurement*, 11,
-93-103. McDonald, R. P. (1999). *Test Theory*. Erlbaum. Shrout, P. E., & Fleiss, J. L.
-(1979). Intraclass correlations. *Psychological Bulletin*, 86, 420-428. James, L. R.,
-Demaree, R. G., & Wolf, G. (1984). *Journal of Applied Psychology*, 69, 85-98.
+*Psychometrika*, 16(3), 297-334. doi:10.1007/BF02310555
+Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+coefficient alpha. *Applied Psychological Measurement*, 11(1), 93-103.
+doi:10.1177/014662168701100107
+McDonald, R. P. (1999). *Test Theory: A Unified Treatment*. Lawrence Erlbaum Associates.
+Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing rater
+reliability. *Psychological Bulletin*, 86(2), 420-428. doi:10.1037/0033-2909.86.2.420
+James, L. R., Demaree, R. G., & Wolf, G. (1984). Estimating within-group interrater
+reliability with and without response bias. *Journal of Applied Psychology*, 69(1),
+85-98. doi:10.1037/0021-9010.69.1.85
 LeBreton, J. M., & Senter, J. L. (2008). Answers to 20 questions about interrater
-reliability and interrater agreement. *Organizational Research Methods*, 11, 815-852.
+reliability and interrater agreement. *Organizational Research Methods*, 11(4), 815-852.
+doi:10.1177/1094428106296642
 Koo, T. K., & Li, M. Y. (2016). A guideline of selecting and reporting intraclass
-correlation coefficients. *Journal of Chiropractic Medicine*, 15, 155-163.
+correlation coefficients for reliability research. *Journal of Chiropractic Medicine*,
+15(2), 155-163. doi:10.1016/j.jcm.2016.02.012
 """
 
 from __future__ import annotations

@@ -61,10 +61,22 @@ def test_correlation_matches_scipy():
     np.testing.assert_allclose(s[1], [1.0, 1.0])
 
 
-def test_correlation_is_nan_for_a_flat_answer():
-    ratings = np.array([[[4, 4, 4, 4], [3, 6, 4, nan]]], dtype=float)
+def test_correlation_is_zero_for_a_flat_answer():
+    # r is undefined for a flat answer; it agrees with the key no better than chance: 0
+    ratings = np.array([[[4, 4, 4, 4], [3, 6, 4, nan]], [[4, 4, 4, 4], [3, nan, 4, nan]]])
     s = score_rate(ratings, KEY, VALID, method="correlation")
-    assert np.isnan(s[0, 0]) and not np.isnan(s[0, 1])
+    assert s[0, 0] == 0.0 and s[0, 1] == pytest.approx(stats.pearsonr([3, 6, 4], [2, 7, 4])[0])
+    assert s[1, 0] == 0.0 and np.isnan(s[1, 1])  # item 1 not fully rated: omitted
+
+
+def test_correlation_flat_key_item_cannot_discriminate():
+    key = np.array([[4.0, 4, 4, 4], [2, 7, 4, nan]])
+    s = score_rate(RATINGS, key, VALID, method="correlation")
+    np.testing.assert_array_equal(s[:, 0], [0.0, 0.0])
+    b = rate_bounds(key, VALID, method="correlation")
+    assert (b.lo[0], b.hi[0]) == (0.0, 0.0)
+    res = score_test(s, b)
+    assert res.excluded.tolist() == [True, False] and res.items == 1
 
 
 # Standardized example: 2 items x 3 options, item 1 has 2 options.
@@ -176,7 +188,7 @@ def test_standardized_bound_is_reached():
         (RATINGS, np.where(VALID, KEY, nan)[:, :3], {}, "key must have the shape"),
         (RATINGS, np.where(VALID, 0.0, nan), {}, "key must lie within the scale"),
         (RATINGS, KEY, {"method": "manhattan"}, "method must be one of"),
-        (RATINGS, np.array([[4.0, 4, 4, 4], [2, 7, 4, nan]]), {"method": "correlation"}, "same"),
+        (RATINGS, np.full((2, 4), 4.0), {"method": "standardized"}, "same value"),
     ],
 )
 def test_score_rate_rejects_bad_input(ratings, key, kwargs, match):
@@ -230,9 +242,16 @@ def test_most_least_rejects_bad_input(most, least, match):
         score_most_least(np.array(most), np.array(least), best=BEST, worst=WORST, valid=VALID)
 
 
-def test_most_least_rejects_a_key_with_best_equal_worst():
-    with pytest.raises(ValueError, match="best and worst must differ"):
-        most_least_bounds(np.array([0, 1]), np.array([0, 0]), VALID)
+def test_most_least_key_with_best_equal_worst_cannot_discriminate():
+    # best == worst: every option keyed alike; the item scores 0, bounds 0..0, left out
+    b = most_least_bounds(np.array([0, 1]), np.array([0, 0]), VALID)
+    assert (b.lo[0], b.hi[0]) == (0.0, 0.0) and (b.lo[1], b.hi[1]) == (-2.0, 2.0)
+    s = score_most_least(
+        np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]), best=[0, 1], worst=[0, 0], valid=VALID
+    )
+    assert s[0, 0] == 0.0 and s[0, 1] == 2.0
+    res = score_test(s, b)
+    assert res.excluded.tolist() == [True, False] and res.items == 1
 
 
 OPTION_KEYS = np.array([[1.0, -1.0, 0.0, 1.0], [-1.0, 1.0, 0.0, 0.0]])
@@ -308,8 +327,10 @@ def test_rank_rejects_bad_key_ranks():
     ranks = np.array([[[1, 2, 3, 4]]], dtype=float)
     with pytest.raises(ValueError, match="sum to n"):
         score_rank(ranks, np.array([[1.0, 1.0, 3.0, 4.0]]), RANK_VALID)
-    with pytest.raises(ValueError, match="gives every option of item 0 the same value"):
-        score_rank(ranks, np.full((1, 4), 2.5), RANK_VALID, method="spearman")
+    # a key tying every option: spearman is 0 for every order and the bounds are 0..0
+    assert score_rank(ranks, np.full((1, 4), 2.5), RANK_VALID, method="spearman")[0, 0] == 0
+    b = rank_bounds(np.full((1, 4), 2.5), RANK_VALID, method="spearman")
+    assert (b.lo[0], b.hi[0]) == (0.0, 0.0)
 
 
 def test_rank_bounds_exact():
@@ -332,18 +353,60 @@ TARGETS = np.array([[True, False], [True, True], [False, True]])
 def test_score_test_totals_and_competencies():
     scores = np.array([[2.0, 0.0, -2.0], [1.0, nan, nan], [nan, nan, nan]])
     res = score_test(scores, ItemBounds(lo=np.full(3, -2.0), hi=np.full(3, 2.0)), TARGETS)
-    # cand 0: total 0, bounds -6..6 -> 100 (0 + 6) / 12 = 50
-    # cand 1: only item 0 answered: 1 in -2..2 -> 100 * 3 / 4 = 75
-    # cand 2: nothing answered -> NaN
-    np.testing.assert_array_equal(res.total, [0.0, 1.0, nan])
-    np.testing.assert_array_equal(res.total_scaled, [50.0, 75.0, nan])
+    # omitted items score their lowest, -2, and the scale spans all three items (-6..6)
+    # cand 0: total 0 -> 100 (0 + 6) / 12 = 50
+    # cand 1: 1 - 2 - 2 = -3 -> 100 * 3 / 12 = 25
+    # cand 2: nothing answered: -6 -> 0
+    np.testing.assert_array_equal(res.total, [0.0, -3.0, -6.0])
+    np.testing.assert_array_equal(res.total_scaled, [50.0, 25.0, 0.0])
     np.testing.assert_array_equal(res.answered, [3, 1, 0])
-    # competency 0 = items 0, 1; competency 1 = items 1, 2
-    # cand 0: c0 = 2 + 0 = 2 in -4..4 -> 75; c1 = 0 - 2 = -2 -> 25
-    # cand 1: c0 = 1 in -2..2 -> 75; c1 nothing answered -> NaN
-    np.testing.assert_array_equal(res.competency, [[2, -2], [1, nan], [nan, nan]])
-    np.testing.assert_array_equal(res.competency_scaled, [[75, 25], [75, nan], [nan, nan]])
+    assert res.items == 3 and res.omitted == "lowest" and res.scale == "0-100"
+    # competency 0 = items 0, 1; competency 1 = items 1, 2 (each -4..4)
+    # cand 0: c0 = 2 + 0 = 2 -> 75; c1 = 0 - 2 = -2 -> 25
+    # cand 1: c0 = 1 - 2 = -1 -> 37.5; c1 = -4 -> 0
+    np.testing.assert_array_equal(res.competency, [[2, -2], [-1, -4], [-4, -4]])
+    np.testing.assert_array_equal(res.competency_scaled, [[75, 25], [37.5, 0], [0, 0]])
     np.testing.assert_array_equal(res.competency_answered, [[2, 2], [1, 0], [0, 0]])
+    np.testing.assert_array_equal(res.competency_items, [2, 2])
+
+
+def test_score_test_middle_policy():
+    scores = np.array([[2.0, 0.0, -2.0], [1.0, nan, nan], [nan, nan, nan]])
+    res = score_test(scores, ItemBounds(lo=np.full(3, -2.0), hi=np.full(3, 2.0)), omitted="middle")
+    # omitted items score the middle of -2..2, 0: cand 1 = 1 -> 100 * 7 / 12; blank -> 50
+    np.testing.assert_allclose(res.total_scaled, [50.0, 100 * 7 / 12, 50.0])
+    assert res.omitted == "middle"
+    with pytest.raises(ValueError, match="omitted must be one of"):
+        score_test(scores, ItemBounds(lo=np.full(3, -2.0), hi=np.full(3, 2.0)), omitted="skip")
+
+
+def test_the_issue_candidates_rank_in_the_right_order():
+    # 16 most/least items with 4 options, best 0 and worst 3 keyed everywhere.
+    valid = np.ones((16, 4), dtype=bool)
+    best, worst = np.zeros(16, int), np.full(16, 3)
+    bounds = most_least_bounds(best, worst, valid)
+    # A: only item 1 answered, best as most and worst as least
+    most_a, least_a = np.full((1, 16), nan), np.full((1, 16), nan)
+    most_a[0, 0], least_a[0, 0] = 0, 3
+    # B: every item, best as most and the second worst as least
+    most_b, least_b = np.zeros((1, 16)), np.full((1, 16), 2.0)
+    a = score_test(score_most_least(most_a, least_a, best=best, worst=worst, valid=valid), bounds)
+    b = score_test(score_most_least(most_b, least_b, best=best, worst=worst, valid=valid), bounds)
+    # A: 2 - 15 * 2 = -28 of -32..32 -> 6.25; B: 16 * 1 = 16 -> 75
+    assert a.total_scaled[0] == pytest.approx(6.25) and a.answered[0] == 1
+    assert b.total_scaled[0] == pytest.approx(75.0) and b.answered[0] == 16
+    assert a.items == b.items == 16
+
+
+def test_neutral_item_is_left_out_not_fatal():
+    # option keys all 0 on item 1 (every option rated between the thresholds): bounds 0..0
+    keys = np.array([[1.0, -1.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]])
+    b = most_least_options_bounds(keys, VALID)
+    s = score_most_least_options(np.array([[0.0, 0.0]]), np.array([[1.0, 1.0]]), keys, valid=VALID)
+    res = score_test(s, b)
+    # item 0: 1 - (-1) = 2 of -2..2 -> 100; item 1 left out
+    assert res.total_scaled[0] == 100.0 and res.items == 1 and res.answered[0] == 1
+    assert res.excluded.tolist() == [False, True]
 
 
 def test_score_test_with_a_bounds_pair_and_no_targets():
@@ -356,8 +419,8 @@ def test_score_test_with_a_bounds_pair_and_no_targets():
 def test_score_test_rejects_scores_outside_bounds():
     with pytest.raises(ValueError, match="outside the item's bounds"):
         score_test(np.array([[3.0]]), (np.array([-2.0]), np.array([2.0])))
-    with pytest.raises(ValueError, match="lo < hi"):
-        score_test(np.array([[0.0]]), (np.array([2.0]), np.array([2.0])))
+    with pytest.raises(ValueError, match="lo <= hi"):
+        score_test(np.array([[0.0]]), (np.array([2.0]), np.array([1.0])))
     with pytest.raises(ValueError, match="targets must be items x competencies"):
         score_test(np.array([[0.0]]), (np.array([-2.0]), np.array([2.0])), TARGETS)
 
