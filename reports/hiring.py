@@ -76,6 +76,46 @@ class RankedRow(Protocol):
     timed_out: bool
     band: int | None
     form_id: int | None
+    items: int
+    completion: str
+
+
+# How unanswered items score (the vacancy's ``omitted`` setting), shown under the ranking
+# and in the technical report.
+OMITTED_RULES = {
+    "lowest": N_(
+        "An unanswered item scores the lowest score any answer to it can get, and the "
+        "0–100 scale spans every item of the form: leaving an item blank never pays."
+    ),
+    "middle": N_(
+        "An unanswered item scores the middle of its range (0 for most/least items), and "
+        "the 0–100 scale spans every item of the form."
+    ),
+}
+SCALE_0_100 = N_(
+    "0 is the lowest score any answer sheet can get and 100 the score of the key's own "
+    "answers; both can be reached."
+)
+SCALE_CORRELATION = N_(
+    "Standardised rating scores are the correlation between the candidate's ratings and "
+    "the key over the whole test, times 100: 100 follows the key exactly, 0 is no "
+    "agreement, −100 is its reverse. Under the default rule an incomplete answer sheet "
+    "scores −100."
+)
+EXCLUDED_NOTE = N_(
+    "Left out of scoring because their key cannot discriminate (every answer scores the "
+    "same): %(items)s."
+)
+
+
+def scale_notes(ranking: Any) -> tuple[str, ...]:
+    """The msgids that say what the vacancy's scores mean (policy, scale), untranslated."""
+    notes = [OMITTED_RULES.get(ranking.omitted, OMITTED_RULES["lowest"])]
+    if "0-100" in ranking.scale:
+        notes.append(SCALE_0_100)
+    if "r x 100" in ranking.scale:
+        notes.append(SCALE_CORRELATION)
+    return tuple(notes)
 
 
 class FormStats(Protocol):
@@ -300,6 +340,7 @@ class Summary:
     started: int
     submitted: int
     timed_out: int
+    incomplete: int  # answered only part of the form (timed out or submitted early)
     passed: int | None
     first_submission: str
     last_submission: str
@@ -325,6 +366,9 @@ class HiringReport:
     forms: tuple[Quality, ...]
     impact: tuple[ImpactTable, ...]
     impact_basis: str  # "cut", "band" or "" (no selection decision to analyse)
+    notes: tuple[str, ...] = ()  # msgids: how omitted items score, what the scale means
+    excluded: tuple[str, ...] = ()  # item keys left out of scoring
+    scale: str = "0-100"
     for_print: bool = False  # PDF: no links, competency columns headed by their initials
 
 
@@ -371,6 +415,7 @@ def hiring_report(
             started=started,
             submitted=len(rows),
             timed_out=sum(1 for r in rows if r.timed_out),
+            incomplete=sum(1 for r in rows if r.completion != "complete"),
             passed=None if ranking.cut_score is None else sum(1 for r in rows if r.passed),
             first_submission=_when(min(times)) if times else "",
             last_submission=_when(max(times)) if times else "",
@@ -385,23 +430,35 @@ def hiring_report(
         forms=tuple(quality(f, t) for f in forms),
         impact=impact_tables(selected, monitoring, labels, t) if basis else (),
         impact_basis=basis,
+        notes=scale_notes(ranking),
+        excluded=tuple(ranking.excluded),
+        scale=ranking.scale,
     )
 
 
 def score_histogram(
-    scores: Sequence[float | None], cut: float | None, t: gettext.NullTranslations
+    scores: Sequence[float | None],
+    cut: float | None,
+    t: gettext.NullTranslations,
+    *,
+    scale: str = "0-100",
 ) -> Chart:
-    """Total scores in bands of ten points, the cut score marked."""
+    """Total scores in bands of ten points (twenty on the r x 100 scale), the cut marked."""
     _ = t.gettext
     values = [s for s in scores if s is not None]
-    description = _("Total scores of %(n)s candidates in bands of 10 points.") % {"n": len(values)}
+    wide = "r x 100" in scale
+    description = (
+        _("Total scores of %(n)s candidates in bands of 20 points.")
+        if wide
+        else _("Total scores of %(n)s candidates in bands of 10 points.")
+    ) % {"n": len(values)}
     if cut is not None:
         description += " " + _("The dashed line marks the cut score, %(cut)s.") % {
             "cut": f"{cut:g}"
         }
     return histogram(
         values,
-        edges=list(range(0, 101, 10)),
+        edges=list(range(-100, 101, 20)) if wide else list(range(0, 101, 10)),
         title=_("Distribution of total scores"),
         description=description,
         marker=cut,
@@ -412,9 +469,17 @@ def score_histogram(
 
 def render_hiring(report: HiringReport, translations: gettext.NullTranslations) -> str:
     """The report as a standalone HTML document."""
-    chart = score_histogram([r.score for r in report.rows], report.cut_score, translations)
+    chart = score_histogram(
+        [r.score for r in report.rows], report.cut_score, translations, scale=report.scale
+    )
     template = report_environment(translations).get_template("hiring_report.html")
-    return template.render(r=report, chart=chart, lang=report.lang, generated=report.generated)
+    return template.render(
+        r=report,
+        chart=chart,
+        lang=report.lang,
+        generated=report.generated,
+        excluded_note=EXCLUDED_NOTE,
+    )
 
 
 def ranking_csv(rows: Sequence[RankedRow], columns: Sequence[Column]) -> str:
@@ -429,6 +494,8 @@ def ranking_csv(rows: Sequence[RankedRow], columns: Sequence[Column]) -> str:
         "band",
         "passed",
         "answered",
+        "items",
+        "completion",
         "timed_out",
         "submitted_at",
         *(c.key for c in columns),
@@ -446,6 +513,8 @@ def ranking_csv(rows: Sequence[RankedRow], columns: Sequence[Column]) -> str:
                 r.band,
                 None if r.passed is None else ("yes" if r.passed else "no"),
                 r.answered,
+                r.items,
+                r.completion,
                 "yes" if r.timed_out else "no",
                 "" if r.submitted_at is None else r.submitted_at.isoformat(),
                 *(r.competency_scores.get(c.key) for c in columns),
@@ -625,7 +694,13 @@ def profile_chart(report: CandidateReport, t: gettext.NullTranslations) -> Chart
 def render_candidate(report: CandidateReport, translations: gettext.NullTranslations) -> str:
     chart = profile_chart(report, translations)
     template = report_environment(translations).get_template("candidate_report.html")
-    return template.render(r=report, chart=chart, lang=report.lang, generated=report.generated)
+    return template.render(
+        r=report,
+        chart=chart,
+        lang=report.lang,
+        generated=report.generated,
+        excluded_note=EXCLUDED_NOTE,
+    )
 
 
 # ---- the technical report -------------------------------------------------------------------
@@ -645,12 +720,13 @@ class TechnicalReport:
     scoring_missing: str
     generated: str
     lang: str
+    notes: tuple[str, ...] = ()  # msgids: how omitted items score, what the scale means
+    excluded: tuple[str, ...] = ()
 
 
 SCORING_MISSING = N_(
-    "An item counts only when it is answered completely (every option rated or ranked; "
-    "both most and least chosen). Unanswered items are left out of the candidate's sum and "
-    "of the bounds of the 0–100 scale; a candidate with no answered item has no score."
+    "An item counts as answered only when it is answered completely (every option rated "
+    "or ranked; both most and least chosen)."
 )
 
 
@@ -675,6 +751,8 @@ def technical_report(
         scoring_missing=SCORING_MISSING,
         generated=_when(now),
         lang=lang,
+        notes=scale_notes(ranking),
+        excluded=tuple(ranking.excluded),
     )
 
 
@@ -691,4 +769,5 @@ def render_technical(
         generated=report.generated,
         small_n=SMALL_N,
         for_print=for_print,
+        excluded_note=EXCLUDED_NOTE,
     )

@@ -28,6 +28,10 @@ ScoringMethod = Literal[
     "spearman",
 ]
 KeyMethod = Literal["expert", "consensus_mean", "consensus_mode"]
+# How an unanswered item is scored (assessments.sjt.scoring.OMISSION_POLICIES): "lowest"
+# (default) its lowest possible score; "middle" the middle of its range.
+Omitted = Literal["lowest", "middle"]
+Completion = Literal["complete", "timed_out", "submitted_early"]
 Language = Literal["en", "ru", "sv", "nb"]
 
 
@@ -150,6 +154,7 @@ class CampaignIn(Base):
         default_factory=lambda: ["en", "ru", "sv", "nb"]
     )
     key_method: KeyMethod = "expert"
+    omitted: Omitted = "lowest"
 
 
 class CampaignUpdate(Base):
@@ -158,6 +163,7 @@ class CampaignUpdate(Base):
     closes_at: datetime | None = None
     cut_score: Annotated[float, Meta(ge=0, le=100)] | None = None
     time_limit_seconds: Annotated[int, Meta(ge=60, le=4 * 3600)] | None = None
+    omitted: Omitted | None = None
 
 
 class CandidateCounts(Struct, kw_only=True):
@@ -180,6 +186,7 @@ class Campaign(Struct, kw_only=True):
     key_method: str
     created_at: datetime
     counts: CandidateCounts
+    omitted: str = "lowest"
 
 
 class CampaignPage(Struct, kw_only=True):
@@ -237,6 +244,8 @@ class Ranked(Struct, kw_only=True):
     timed_out: bool
     band: int | None = None  # SED band: 1 = statistically indistinguishable from the top
     form_id: int | None = None
+    items: int = 0  # scored items of the candidate's form (answered of items)
+    completion: Completion = "complete"  # incomplete: timed out, or submitted early
 
 
 class BandInfo(Struct, kw_only=True):
@@ -320,6 +329,7 @@ class FormReliability(Struct, kw_only=True):
     options_note: str = ""
     norms: Norms | None = None
     warnings: list[str] = []
+    excluded: list[str] = []  # items left out of scoring: their key cannot discriminate
 
 
 class CampaignReliability(Struct, kw_only=True):
@@ -343,6 +353,9 @@ class Ranking(Struct, kw_only=True):
     ranked: list[Ranked]
     not_submitted: list[Pending]
     bands: BandInfo | None = None
+    omitted: str = "lowest"  # how unanswered items were scored
+    scale: str = "0-100"  # or "r x 100" (standardized scoring: the profile correlation)
+    excluded: list[str] = []  # item keys left out: their key cannot discriminate
 
 
 # ---- equal-opportunities monitoring ----------------------------------------------------

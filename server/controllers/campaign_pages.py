@@ -24,6 +24,11 @@ from server.sjt_schemas import CandidateIn, Ranking
 from server.validation import problems
 
 ALL = 10_000
+# The omission policies (sjt_schemas.Omitted) as the staff pages name them.
+OMITTED_CHOICES = {
+    "lowest": "the lowest score any answer can get (never pays to leave blank)",
+    "middle": "the middle of the item's range (0 for most/least)",
+}
 
 
 @get("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
@@ -41,6 +46,7 @@ async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
             "role_names": {r.id: r.name for r in roles},
             "errors": [],
             "form": {},
+            "omitted_rules": OMITTED_CHOICES,
         },
     )
 
@@ -58,6 +64,9 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
     except ValueError:
         role_id = 0
         errors.append(Problem("role_id", "choose a role"))
+    omitted = str(form.get("omitted") or "lowest")
+    if omitted not in OMITTED_CHOICES:
+        errors.append(Problem("omitted", f"choose one of {', '.join(OMITTED_CHOICES)}"))
     cut: float | None = None
     if form.get("cut_score"):
         try:
@@ -80,6 +89,7 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
                 cut_score=cut,
                 languages=["en", "ru", "sv", "nb"],
                 key_method="expert",
+                omitted=omitted,
             )
             return Redirect(path=f"/app/campaigns/{ident}")
         except UnprocessableError as exc:
@@ -97,7 +107,8 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
             "roles": roles,
             "role_names": {r.id: r.name for r in roles},
             "errors": errors,
-            "form": {k: form.get(k) for k in ("name", "role_id", "cut_score")},
+            "form": {k: form.get(k) for k in ("name", "role_id", "cut_score", "omitted")},
+            "omitted_rules": OMITTED_CHOICES,
         },
         status_code=422,
     )
@@ -112,13 +123,19 @@ async def _detail(
     errors: list[Problem] | None = None,
     status: int = 200,
     passed: bool | None = None,
+    complete: bool | None = None,
 ) -> Template:
     user = await guarded_user(request)
     campaign = await repo.get_campaign(ident, user)
     role = await library_repo.get_role(campaign.role_id)
     forms = [await repo.get_form(f) for f in campaign.form_ids]
     ranking: Ranking = await ranking_repo.ranking(campaign)
-    ranked = [r for r in ranking.ranked if passed is None or r.passed == passed]
+    ranked = [
+        r
+        for r in ranking.ranked
+        if (passed is None or r.passed == passed)
+        and (complete is None or (r.completion == "complete") == complete)
+    ]
     comps, _ = await library_repo.list_competencies(
         role=str(campaign.role_id), flag="select_for", limit=500
     )
@@ -138,29 +155,63 @@ async def _detail(
             "links": links or [],
             "errors": errors or [],
             "passed": passed,
-            "histogram": _histogram(scores),
+            "complete": complete,
+            "histogram": _histogram(scores, wide="r x 100" in ranking.scale),
+            "omitted_rules": OMITTED_CHOICES,
         },
         status_code=status,
     )
 
 
-def _histogram(scores: list[float]) -> list[tuple[str, int, int]]:
-    """Counts of scores in ten bands of ten points, with bar heights in percent."""
+def _histogram(scores: list[float], *, wide: bool = False) -> list[tuple[str, int, int]]:
+    """Counts of scores in ten bands, with bar heights in percent.
+
+    Bands of ten points on 0-100; of twenty on -100..100 (``wide``: the r x 100 scale).
+    """
+    low, step = (-100, 20) if wide else (0, 10)
     counts = [0] * 10
     for s in scores:
-        counts[min(9, int(s // 10))] += 1
+        counts[max(0, min(9, int((s - low) // step)))] += 1
     top = max(counts) or 1
-    return [(f"{10 * n}–{10 * n + 10}", k, round(100 * k / top)) for n, k in enumerate(counts)]
+    return [
+        (f"{low + step * n}–{low + step * n + step}", k, round(100 * k / top))
+        for n, k in enumerate(counts)
+    ]
 
 
 @get("/app/campaigns/{campaign_id:int}", guards=[page_hiring_guard], include_in_schema=False)
 async def campaign_page(
     request: Request[Any, Any, Any],
     campaign_id: PathId,
-    show: Annotated[Literal["all", "passed", "failed"], QueryParameter()] = "all",
+    show: Annotated[
+        Literal["all", "passed", "failed", "complete", "incomplete"], QueryParameter()
+    ] = "all",
 ) -> Template:
-    passed = {"all": None, "passed": True, "failed": False}[show]
-    return await _detail(request, campaign_id, passed=passed)
+    passed = {"passed": True, "failed": False}.get(show)
+    complete = {"complete": True, "incomplete": False}.get(show)
+    return await _detail(request, campaign_id, passed=passed, complete=complete)
+
+
+@post(
+    "/app/campaigns/{campaign_id:int}/scoring", guards=[page_hiring_guard], include_in_schema=False
+)
+async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId) -> Template:
+    """Change how unanswered items score; the ranking is recomputed under the new rule."""
+    user = await guarded_user(request)
+    await repo.get_campaign(campaign_id, user)
+    form = await request.form()
+    omitted = str(form.get("omitted", ""))
+    if omitted not in OMITTED_CHOICES:
+        return await _detail(
+            request,
+            campaign_id,
+            status=422,
+            errors=[Problem("omitted", f"choose one of {', '.join(OMITTED_CHOICES)}")],
+        )
+    await repo.update_campaign(campaign_id, {"omitted": omitted})
+    return await _detail(
+        request, campaign_id, notice=f"Unanswered items now score: {OMITTED_CHOICES[omitted]}."
+    )
 
 
 @post(
@@ -242,5 +293,6 @@ CAMPAIGN_PAGE_HANDLERS = [
     campaign_create,
     campaign_page,
     campaign_invite,
+    campaign_scoring,
     item_bank_page,
 ]

@@ -104,6 +104,7 @@ class CampaignController(ApiController):
             cut_score=data.cut_score,
             languages=data.languages,
             key_method=data.key_method,
+            omitted=data.omitted,
         )
         return await repo.get_campaign(ident, user)
 
@@ -113,7 +114,7 @@ class CampaignController(ApiController):
 
     @patch(
         "/{campaign_id:int}",
-        summary="Change name, dates, time limit or cut score",
+        summary="Change name, dates, time limit, cut score or how omitted items score",
         raises=[UnprocessableError],
     )
     async def update_campaign(
@@ -136,6 +137,7 @@ class CampaignController(ApiController):
                 "closes_at": data.closes_at,
                 "cut_score": data.cut_score,
                 "time_limit_seconds": data.time_limit_seconds,
+                "omitted": data.omitted,
             },
         )
         return await repo.get_campaign(campaign_id, user)
@@ -218,7 +220,13 @@ class CampaignController(ApiController):
         passed: Annotated[
             bool | None, QueryParameter(description="Only those who passed (or failed) the cut")
         ] = None,
-        min_score: Annotated[float | None, QueryParameter(ge=0, le=100)] = None,
+        min_score: Annotated[float | None, QueryParameter(ge=-100, le=100)] = None,
+        complete: Annotated[
+            bool | None,
+            QueryParameter(
+                description="Only candidates who answered every item (true) or not (false)"
+            ),
+        ] = None,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
@@ -228,6 +236,7 @@ class CampaignController(ApiController):
             for r in result.ranked
             if (passed is None or r.passed == passed)
             and (min_score is None or (r.score is not None and r.score >= min_score))
+            and (complete is None or (r.completion == "complete") == complete)
         ]
         result = Ranking(
             **{**{f: getattr(result, f) for f in result.__struct_fields__}, "ranked": ranked}

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from assessments.errors import Problem
+from assessments.sjt.discrimination import discriminates
 from assessments.sjt.forms import Blueprint, assemble_forms
 from assessments.sjt.items import Item
 from server.db import loads, utcnow, write_transaction
@@ -19,7 +20,7 @@ from server.repositories import sjt_bank
 from server.schemas import User
 from server.sjt_schemas import Campaign as CampaignOut
 from server.sjt_schemas import Candidate as CandidateOut
-from server.sjt_schemas import CandidateCounts
+from server.sjt_schemas import CandidateCounts, ItemKey
 from server.sjt_schemas import SjtForm as FormOut
 from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
 from server.tokens import new_token, token_hash
@@ -64,6 +65,24 @@ async def list_forms(*, limit: int, offset: int) -> tuple[list[FormOut], int]:
     return [await get_form(r["id"]) for r in rows], await SjtForm.count()
 
 
+def _discriminates(item: Item, key: ItemKey | None, blueprint: Blueprint, method: str) -> bool:
+    """Whether the item's key lets answers score differently under the blueprint's method.
+
+    Items without a key (consensus keying) and items of other formats pass; an item whose
+    key rates every option alike is kept out of new forms (scoring would leave it out).
+    """
+    if key is None or blueprint.format not in item.formats:
+        return True
+    eff = np.array([[key.effectiveness[k] for k in item.option_keys]])
+    try:
+        found = discriminates(
+            eff, np.ones(eff.shape, dtype=bool), format=blueprint.format, method=method
+        )
+    except ValueError:  # a flat key cannot even be standardized
+        return False
+    return bool(found[0])
+
+
 async def build_forms(
     role_id: int,
     blueprint: Blueprint,
@@ -82,13 +101,21 @@ async def build_forms(
             [Problem("role_id", f"role {role.key!r} has no select-for competency to test")]
         )
     listed, _ = await sjt_bank.list_items(status="active", limit=100_000)
-    bank = [item for item, key in listed if key is not None or not require_keys]
+    try:
+        method = blueprint.scoring_method()
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        raise UnprocessableError([Problem(f"blueprint.{field}", message)]) from None
+    bank = [
+        item
+        for item, key in listed
+        if (key is not None or not require_keys) and _discriminates(item, key, blueprint, method)
+    ]
     seed = seed if seed is not None else secrets.randbits(32)
     from server.repositories.item_stats import avoided_keys  # it reads campaigns: late import
 
     avoid = await avoided_keys({it.id: it.key for it in bank if it.id is not None})
     try:
-        method = blueprint.scoring_method()
         forms = assemble_forms(
             bank,
             [c.key for c in selected],
@@ -176,6 +203,7 @@ async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[C
             cut_score=r["cut_score"],
             languages=loads(r["languages"]),
             key_method=(loads(r["settings"]) or {}).get("key_method", "expert"),
+            omitted=(loads(r["settings"]) or {}).get("omitted", "lowest"),
             created_at=r["created_at"],
             counts=counts[r["id"]],
         )
@@ -214,6 +242,7 @@ async def create_campaign(
     cut_score: float | None,
     languages: Sequence[str],
     key_method: str,
+    omitted: str = "lowest",
 ) -> int:
     await library_repo.get_role(role_id)
     problems = []
@@ -240,7 +269,7 @@ async def create_campaign(
             time_limit_seconds=time_limit_seconds or first.time_limit_seconds,
             cut_score=cut_score,
             languages=list(languages),
-            settings={"key_method": key_method},
+            settings={"key_method": key_method, "omitted": omitted},
             created_at=utcnow(),
         )
         await row.save()
@@ -250,10 +279,24 @@ async def create_campaign(
     return row.id
 
 
+SETTINGS = ("key_method", "omitted")  # kept in Campaign.settings (JSON), not in columns
+
+
 async def update_campaign(ident: int, values: dict[str, Any]) -> None:
-    changes = {getattr(Campaign, k): v for k, v in values.items() if v is not None}
-    if changes:
-        async with write_transaction():
+    """Change the given columns and settings (``None`` leaves a value as it is)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    changes: dict[Any, Any] = {
+        getattr(Campaign, k): v for k, v in given.items() if k not in SETTINGS
+    }
+    if not given:
+        return
+    async with write_transaction():
+        if any(k in SETTINGS for k in given):
+            row = await Campaign.select(Campaign.settings).where(Campaign.id == ident).first()
+            settings = dict(loads(row["settings"]) or {}) if row else {}
+            settings.update({k: v for k, v in given.items() if k in SETTINGS})
+            changes[Campaign.settings] = settings
+        if changes:
             await Campaign.update(changes).where(Campaign.id == ident)
 
 

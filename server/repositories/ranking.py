@@ -32,10 +32,12 @@ from assessments.psychometrics import (
     split_half,
     stens,
 )
-from assessments.sjt.items import Item, is_complete
+from assessments.sjt.discrimination import expert_best_worst
+from assessments.sjt.items import RATE_SCALE, Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
 from assessments.sjt.scoring import (
     ConsensusKey,
+    ScoringResult,
     most_least_bounds,
     most_least_options_bounds,
     rank_bounds,
@@ -44,6 +46,7 @@ from assessments.sjt.scoring import (
     score_most_least_options,
     score_rank,
     score_rate,
+    score_standardized,
     score_test,
 )
 from reports.hiring import (
@@ -84,7 +87,7 @@ from server.tables import (
 )
 
 # Bump when the stored analysis changes shape or method: stored snapshots are then redone.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: omitted items scored by the vacancy's policy
 BAND_Z = 1.96
 
 
@@ -105,6 +108,9 @@ class FormScores:
     best: np.ndarray | None = None  # keyed best / worst option per item
     worst: np.ndarray | None = None
     option_keys: tuple[tuple[str, ...], ...] = ()
+    items: int = 0  # scored items (the form's items less the excluded)
+    excluded: tuple[str, ...] = ()  # item keys left out: their key cannot discriminate
+    scale: str = "0-100"
 
 
 def response_arrays(
@@ -152,6 +158,7 @@ class ItemScores(NamedTuple):
     hi: np.ndarray
     best: np.ndarray  # the key's best / worst option per item
     worst: np.ndarray
+    effectiveness: np.ndarray  # the key used (expert or learned from the sample)
 
 
 def item_scores(
@@ -170,8 +177,7 @@ def item_scores(
         best, worst, ranks = consensus.best_, consensus.worst_, consensus.ranks_
     else:
         eff = effectiveness
-        best = np.where(valid, eff, -np.inf).argmax(axis=1)
-        worst = np.where(valid, eff, np.inf).argmin(axis=1)
+        best, worst = expert_best_worst(eff, valid)  # equal when the key is flat
         ranks = key_ranks(eff, valid)
     if fmt == "rate":
         scores = score_rate(arrays[0], eff, valid, method=method)  # type: ignore[arg-type]
@@ -195,7 +201,32 @@ def item_scores(
         rank_method = "spearman" if method == "spearman" else "distance"
         scores = score_rank(arrays[0], ranks, valid, method=rank_method)
         bounds = rank_bounds(ranks, valid, method=rank_method)
-    return ItemScores(scores, bounds.lo, bounds.hi, np.asarray(best), np.asarray(worst))
+    return ItemScores(scores, bounds.lo, bounds.hi, np.asarray(best), np.asarray(worst), eff)
+
+
+def total_scores(
+    fmt: str,
+    method: str,
+    got: ItemScores,
+    responses: tuple[np.ndarray, ...],
+    targets: np.ndarray,
+    omitted: str,
+) -> ScoringResult:
+    """Totals and competency scores under the omission policy (see the README's scoring).
+
+    Per-item methods: the sum over the form's items on 0-100 between the lowest and the
+    highest score a sheet can get. Standardized rating: the profile correlation x 100.
+    """
+    if fmt == "rate" and method == "standardized":
+        return score_standardized(
+            responses[0],
+            got.effectiveness,
+            responses[-1],
+            targets,
+            scale=RATE_SCALE,
+            omitted=omitted,  # type: ignore[arg-type]
+        )
+    return score_test(got.scores, (got.lo, got.hi), targets, omitted=omitted)  # type: ignore[arg-type]
 
 
 async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
@@ -259,7 +290,10 @@ async def _scores(campaign: Campaign) -> Scored:
             got = item_scores(form["format"], form["scoring"], campaign.key_method, arrays, eff)
             with np.errstate(invalid="ignore", divide="ignore"):
                 unit = (got.scores - got.lo) / np.where(got.hi > got.lo, got.hi - got.lo, np.nan)
-            return score_test(got.scores, (got.lo, got.hi), targets), unit, got
+            found = total_scores(
+                form["format"], form["scoring"], got, arrays, targets, campaign.omitted
+            )
+            return found, unit, got
 
         result, unit, got = await anyio.to_thread.run_sync(compute)
         methods.add(f"{form['format']}/{form['scoring']}")
@@ -280,6 +314,11 @@ async def _scores(campaign: Campaign) -> Scored:
                 best=got.best,
                 worst=got.worst,
                 option_keys=tuple(it.option_keys for it in items),
+                items=result.items,
+                excluded=tuple(
+                    it.key for it, out in zip(items, result.excluded, strict=True) if out
+                ),
+                scale=result.scale,
             )
         )
     return Scored(candidates, answers, comp_keys, methods, key_versions, results)
@@ -309,6 +348,7 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
         else np.zeros((0, len(comp_keys)))
     )
     answered = np.concatenate([r.answered for r in results]) if results else np.array([])
+    n_items = {i: r.items for r in results for i in r.candidate_ids}
     pct = percentile_ranks(totals) if len(totals) else totals
     sten = stens(totals) if len(totals) > 1 else np.full(len(totals), np.nan)
     bands, band_info = _sed_bands(results, totals)
@@ -333,6 +373,8 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
                 if campaign.cut_score is None or score is None
                 else score >= campaign.cut_score,
                 answered=int(answered[n]),
+                items=n_items[cid],
+                completion=_completion(int(answered[n]), n_items[cid], by_id[cid]["timed_out"]),
                 band=None if bands[n] == 0 else int(bands[n]),
                 submitted_at=by_id[cid]["submitted_at"],
                 timed_out=bool(by_id[cid]["timed_out"]),
@@ -343,7 +385,9 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
     for n, r in enumerate(rows):
         # competition ranking: equal scores share a rank ("1224")
         r.rank = rows[n - 1].rank if n and rows[n - 1].score == r.score else n + 1
-    await _store_scores(rows, method, campaign.key_method, key_versions)
+    await _store_scores(
+        rows, f"{method} · omitted {campaign.omitted}", campaign.key_method, key_versions
+    )
     pending = [
         Pending(
             candidate_id=c["id"],
@@ -363,7 +407,17 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
         ranked=rows,
         not_submitted=pending,
         bands=band_info,
+        omitted=campaign.omitted,
+        scale=" / ".join(sorted({r.scale for r in results})) or "0-100",
+        excluded=sorted({k for r in results for k in r.excluded}),
     )
+
+
+def _completion(answered: int, items: int, timed_out: Any) -> str:
+    """complete, or why not: the clock ran out, or the candidate submitted early."""
+    if answered >= items:
+        return "complete"
+    return "timed_out" if timed_out else "submitted_early"
 
 
 def _sed_bands(
@@ -411,6 +465,11 @@ def form_reliability(r: FormScores) -> FormReliability:
     warnings: list[str] = []
     if n < SMALL_N:
         warnings.append(f"only {n} submitted candidates: too few for stable estimates")
+    warnings.extend(
+        f"item {key} is left out of scoring: its key cannot discriminate (every answer "
+        "scores the same)"
+        for key in r.excluded
+    )
     options, options_note = _options(r)
     normed = _norms(r.total_scaled)
     try:
@@ -425,6 +484,7 @@ def form_reliability(r: FormScores) -> FormReliability:
             options_note=options_note,
             norms=normed,
             warnings=[*warnings, str(exc)],
+            excluded=list(r.excluded),
         )
     alpha = _num(a.alpha)
     if alpha is not None and alpha < LOW_ALPHA:
@@ -470,6 +530,7 @@ def form_reliability(r: FormScores) -> FormReliability:
         options_note=options_note,
         norms=normed,
         warnings=warnings,
+        excluded=list(r.excluded),
     )
 
 
@@ -609,7 +670,7 @@ async def data_state(campaign: Campaign) -> str:
     ).hexdigest()[:16]
     return (
         f"v{ANALYSIS_VERSION} s{n_submitted} a{answers['n']} t{answers['last']} "
-        f"k{key['k']} i{versions['v']} {campaign.key_method} f{forms_hash}"
+        f"k{key['k']} i{versions['v']} {campaign.key_method} o{campaign.omitted} f{forms_hash}"
     )
 
 
