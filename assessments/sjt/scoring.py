@@ -922,30 +922,48 @@ def score_standardized(
     n_items = v.shape[0]
     t = _targets(targets, n_items)
     answered = ~np.any(np.isnan(r) & v, axis=2)  # candidates x items
-    sets = np.concatenate([np.ones((n_items, 1)), t], axis=1).astype(bool)  # items x sets
+    sets = np.concatenate([np.ones((n_items, 1)), t], axis=1)  # items x (test, competencies)
     width = lim[1] - lim[0]
-    out = np.full((r.shape[0], sets.shape[1]), np.nan)
-    for j in range(sets.shape[1]):  # the test, then each competency: few passes
-        mask = v & sets[:, j][:, None]  # items x options in this set
-        size = mask.sum()
-        if size == 0:
-            continue
-        kv = k[mask]
-        if not np.abs(kv - kv.mean()).max() > FLAT * width:
-            continue  # the key does not vary over this set: no correlation
-        zk = np.where(mask, (k - kv.mean()) / kv.std(), 0.0)
-        use = mask[None] & answered[:, :, None]  # candidates x items x options
-        n = use.sum(axis=(1, 2))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(use, r, 0.0).sum(axis=(1, 2)) / n
-            dev = np.where(use, r - mean[:, None, None], 0.0)
-            sd = np.sqrt(np.einsum("cio,cio->c", dev, dev) / n)
-            flat = ~(np.abs(dev).max(axis=(1, 2), initial=0.0) > FLAT * width)
-            agree = np.einsum("cio,io->c", dev, zk) / (sd * size)
-        agree = np.clip(np.where(flat | (n == 0), 0.0, agree), -1.0, 1.0)
+    # Per candidate and item, over the options of answered items (ratings centred on the
+    # scale's middle, which keeps the sums below well conditioned): sum, sum of squares,
+    # cross-products with the key, lowest and highest rating. Every set (the test, each
+    # competency) is a union of items, so its sums are one matrix product each.
+    use = v[None] & answered[:, :, None]
+    x = np.where(use, r - (lim[0] + lim[1]) / 2, 0.0)
+    kz = np.where(v, k, 0.0)
+    a = answered.astype(float)
+    n_opt = v.sum(axis=1)
+    size = n_opt @ sets  # options per set
+    n = (a * n_opt) @ sets  # answered options per set
+    sx = x.sum(axis=2) @ sets
+    sxx = np.einsum("cio,cio->ci", x, x) @ sets
+    sxk = np.einsum("cio,io->ci", x, kz) @ sets
+    ks = (a * kz.sum(axis=1)) @ sets  # key summed over the answered options of a set
+    k_sum = kz.sum(axis=1) @ sets
+    k_sq = (kz * kz).sum(axis=1) @ sets
+    hi_x = np.where(use, x, -np.inf).max(axis=2)
+    lo_x = np.where(use, x, np.inf).min(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k_mean = k_sum / size
+        k_sd = np.sqrt(np.maximum(k_sq / size - k_mean**2, 0.0))
+        x_mean = sx / n
+        x_sd = np.sqrt(np.maximum(sxx / n - x_mean**2, 0.0))
+        # sum over answered options of (x - mean x) * (k - mean k) / sd k
+        cross = (sxk - k_mean * sx - x_mean * (ks - k_mean * n)) / k_sd
+        agree = cross / (x_sd * size)
+    out = np.empty_like(agree)
+    for j in range(sets.shape[1]):  # flatness needs the range: few passes over c x i
+        items = sets[:, j] > 0
+        kv = k[v & items[:, None]]
+        flat_key = kv.size == 0 or not np.abs(kv - kv.mean()).max() > FLAT * width
+        spread = hi_x[:, items].max(axis=1, initial=-np.inf) - lo_x[:, items].min(
+            axis=1, initial=np.inf
+        )
+        flat = ~(spread > FLAT * width)  # also no answered option: -inf - inf
+        col = np.clip(np.where(flat, 0.0, agree[:, j]), -1.0, 1.0)
         if omitted == "lowest":
-            agree = np.where(n < size, -1.0, agree)
-        out[:, j] = agree
+            col = np.where(n[:, j] < size[j], -1.0, col)
+        out[:, j] = np.nan if flat_key else col
     comp_items = t.sum(axis=0).round().astype(np.int64)
     return ScoringResult(
         total=out[:, 0],
