@@ -171,3 +171,40 @@ async def test_an_item_whose_key_cannot_discriminate_is_left_out(client: AsyncTe
     again = await new_campaign(client, name="Operators 2")
     new_form = (await client.get(f"/api/v1/sjt/forms/{again['form_ids'][0]}")).json()
     assert flat_id not in new_form["item_ids"]
+
+
+async def test_standardized_rating_is_ranked_on_the_profile_correlation(
+    client: AsyncTestClient,
+) -> None:
+    await login(client, "admin")
+    campaign = await new_campaign(client, blueprint={"format": "rate", "items_per_competency": 1})
+    cid = campaign["id"]
+    form = (await client.get(f"/api/v1/sjt/forms/{campaign['form_ids'][0]}")).json()
+    assert form["scoring"] == "standardized"
+    keys = await _keys(client, [{"id": i} for i in form["item_ids"]])
+    sheets = {"Follows": "key", "Reverses": "reverse", "Stops": "first"}
+    for name, how in sheets.items():
+        token = await _invite(client, cid, name)
+        r = await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})
+        for n, item in enumerate(r.json()["items"]):
+            if how == "first" and n:
+                break
+            eff = keys[item["id"]]["effectiveness"]
+            ratings = {
+                o: int(round(e)) if how != "reverse" else 8 - int(round(e)) for o, e in eff.items()
+            }
+            r = await client.put(
+                f"/api/v1/respond/{token}/answers/{item['id']}", json={"ratings": ratings}
+            )
+            assert r.status_code == 200, r.text
+        assert (await client.post(f"/api/v1/respond/{token}/submit")).status_code == 200
+    ranking = (await client.get(f"/api/v1/campaigns/{cid}/ranking")).json()
+    assert ranking["scale"] == "r x 100"
+    by_name = {r["name"]: r for r in ranking["ranked"]}
+    # the key rounded to whole numbers correlates almost perfectly with the key, its
+    # reverse almost perfectly negatively; an incomplete sheet scores the floor, -100
+    assert by_name["Follows"]["score"] > 95 and by_name["Reverses"]["score"] < -95
+    assert by_name["Stops"]["score"] == -100.0 and by_name["Stops"]["answered"] == 1
+    assert [r["name"] for r in ranking["ranked"]] == ["Follows", "Reverses", "Stops"]
+    report = (await client.get(f"/api/v1/campaigns/{cid}/report?format=html&lang=ru")).text
+    assert "умноженная на 100" in report

@@ -471,7 +471,7 @@ def form_reliability(r: FormScores) -> FormReliability:
         for key in r.excluded
     )
     options, options_note = _options(r)
-    normed = _norms(r.total_scaled)
+    normed = _norms(r.total_scaled, NORM_SCORES_R if r.scale == "r x 100" else NORM_SCORES)
     try:
         a = cronbach_alpha(x, missing="pairwise")
     except ValueError as exc:
@@ -607,9 +607,10 @@ def _options(r: FormScores) -> tuple[list[ItemOptions], str]:
 
 
 NORM_SCORES = tuple(range(0, 101, 10))
+NORM_SCORES_R = tuple(range(-100, 101, 20))  # standardized rating: r x 100
 
 
-def _norms(totals: np.ndarray) -> Norms | None:
+def _norms(totals: np.ndarray, scores: Sequence[int] = NORM_SCORES) -> Norms | None:
     """Mean, SD, percentiles and a score -> percentile rank and sten table of the totals."""
     valid = totals[np.isfinite(totals)]
     try:
@@ -617,7 +618,7 @@ def _norms(totals: np.ndarray) -> Norms | None:
     except ValueError:
         return None
     cuts = np.percentile(valid, [10, 25, 50, 75, 90])
-    grid = np.array(NORM_SCORES, dtype=float)
+    grid = np.array(scores, dtype=float)
     return Norms(
         n=group.n,
         mean=round(group.mean, 2),
