@@ -190,9 +190,7 @@ async def test_standardized_rating_is_ranked_on_the_profile_correlation(
             if how == "first" and n:
                 break
             eff = keys[item["id"]]["effectiveness"]
-            ratings = {
-                o: int(round(e)) if how != "reverse" else 8 - int(round(e)) for o, e in eff.items()
-            }
+            ratings = {o: round(e) if how != "reverse" else 8 - round(e) for o, e in eff.items()}
             r = await client.put(
                 f"/api/v1/respond/{token}/answers/{item['id']}", json={"ratings": ratings}
             )
