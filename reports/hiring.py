@@ -562,7 +562,7 @@ class CandidateReport:
     timed_out: bool
     answered: int
     score: float | None
-    ci: tuple[float, float] | None  # 95 % interval of the total, clipped to 0-100
+    ci: tuple[float, float] | None  # 95 % interval of the total, clipped to the scale
     sem: float | None
     alpha: float | None
     rank: int
@@ -578,6 +578,9 @@ class CandidateReport:
     generated: str
     lang: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    items: int = 0  # scored items of the form (answered of items)
+    completion: str = "complete"  # or timed_out, submitted_early
+    scale: str = "0-100"  # or "r x 100" (standardized rating)
 
 
 def candidate_report(
@@ -593,6 +596,7 @@ def candidate_report(
     now: datetime,
     lang: str,
     t: gettext.NullTranslations,
+    scale: str = "0-100",
 ) -> CandidateReport:
     """Build a candidate's report.
 
@@ -608,7 +612,8 @@ def candidate_report(
     ci = None
     if row.score is not None and form is not None and form.sem is not None:
         lo, hi = score_ci(np.array([row.score]), form.sem, z=CI_Z)
-        ci = (max(0.0, round(float(lo[0]), 1)), min(100.0, round(float(hi[0]), 1)))
+        bottom = -100.0 if "r x 100" in scale else 0.0
+        ci = (max(bottom, round(float(lo[0]), 1)), min(100.0, round(float(hi[0]), 1)))
     else:
         notes.append(_("No confidence interval yet: the form's reliability is not known."))
     weak = weakest(readings)
@@ -642,6 +647,9 @@ def candidate_report(
         submitted_at=_when(row.submitted_at),
         timed_out=row.timed_out,
         answered=row.answered,
+        items=row.items,
+        completion=row.completion,
+        scale=scale,
         score=row.score,
         ci=ci,
         sem=None if form is None else form.sem,

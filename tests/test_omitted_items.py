@@ -108,6 +108,11 @@ async def test_skipping_items_never_pays(client: AsyncTestClient) -> None:
     assert "det lönar sig aldrig att lämna en uppgift tom" in report and f"1/{n}" in report
     tech = (await client.get(f"/api/v1/campaigns/{cid}/technical-report?format=html")).text
     assert "leaving an item blank never pays" in tech
+    url = f"/api/v1/campaigns/{cid}/candidates/{second['candidate_id']}/report"
+    view = (await client.get(url)).json()
+    assert (view["answered"], view["items"], view["completion"]) == (1, n, "submitted_early")
+    html = (await client.get(f"{url}?format=html&lang=nb")).text
+    assert f"1 / {n}" in html and "leverte før tiden" in html and "besvarte oppgaver" in html
 
 
 async def test_the_omission_policy_is_a_vacancy_setting(client: AsyncTestClient) -> None:

@@ -339,6 +339,7 @@ class CampaignController(ApiController):
             now=utcnow(),
             lang=lang,
             t=t,
+            scale=result.scale,
         )
         if format == "json":
             return Response(view)
