@@ -702,13 +702,7 @@ def profile_chart(report: CandidateReport, t: gettext.NullTranslations) -> Chart
 def render_candidate(report: CandidateReport, translations: gettext.NullTranslations) -> str:
     chart = profile_chart(report, translations)
     template = report_environment(translations).get_template("candidate_report.html")
-    return template.render(
-        r=report,
-        chart=chart,
-        lang=report.lang,
-        generated=report.generated,
-        excluded_note=EXCLUDED_NOTE,
-    )
+    return template.render(r=report, chart=chart, lang=report.lang, generated=report.generated)
 
 
 # ---- the technical report -------------------------------------------------------------------
