@@ -924,46 +924,54 @@ def score_standardized(
     answered = ~np.any(np.isnan(r) & v, axis=2)  # candidates x items
     sets = np.concatenate([np.ones((n_items, 1)), t], axis=1)  # items x (test, competencies)
     width = lim[1] - lim[0]
-    # Per candidate and item, over the options of answered items (ratings centred on the
-    # scale's middle, which keeps the sums below well conditioned): sum, sum of squares,
-    # cross-products with the key, lowest and highest rating. Every set (the test, each
-    # competency) is a union of items, so its sums are one matrix product each.
+    # Per candidate and answered item, from one pass over candidates x items x options:
+    # the item's mean rating, and the sum of squares and the cross-products with the key of
+    # the deviations from the item's means (centred within the item, so nothing cancels).
+    # Every set (the test, each competency) is a union of items; its centred sums are the
+    # items' sums plus a between-item part from the item means (the pairwise update of
+    # Chan, Golub & LeVeque 1983), at candidates x items cost per set. Raw sums of squares
+    # less n mean^2 would lose every digit for ratings that vary little around a mean far
+    # from 0 (fractional ratings just above the FLAT threshold).
     use = v[None] & answered[:, :, None]
-    x = np.where(use, r - (lim[0] + lim[1]) / 2, 0.0)
-    kz = np.where(v, k, 0.0)
-    a = answered.astype(float)
-    n_opt = v.sum(axis=1)
+    n_opt = v.sum(axis=1)  # options per item
+    nn = answered * n_opt  # answered options per candidate and item
+    x = np.where(use, r, 0.0)
+    x_item = x.sum(axis=2) / n_opt  # 0 where not answered
+    dx = np.where(use, x - x_item[..., None], 0.0)
+    k_item = np.where(v, k, 0.0).sum(axis=1) / n_opt
+    dk = np.where(v, k - k_item[:, None], 0.0)
+    # highest and lowest rating of answered items: a deviation's max is >= 0 and its min
+    # <= 0, so the zeros on padding never decide them
+    hi_x = np.where(answered, x_item + dx.max(axis=2), -np.inf)
+    lo_x = np.where(answered, x_item + dx.min(axis=2), np.inf)
     size = n_opt @ sets  # options per set
-    n = (a * n_opt) @ sets  # answered options per set
-    sx = x.sum(axis=2) @ sets
-    sxx = np.einsum("cio,cio->ci", x, x) @ sets
-    sxk = np.einsum("cio,io->ci", x, kz) @ sets
-    ks = (a * kz.sum(axis=1)) @ sets  # key summed over the answered options of a set
-    k_sum = kz.sum(axis=1) @ sets
-    k_sq = (kz * kz).sum(axis=1) @ sets
-    hi_x = np.where(use, x, -np.inf).max(axis=2)
-    lo_x = np.where(use, x, np.inf).min(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        k_mean = k_sum / size
-        k_sd = np.sqrt(np.maximum(k_sq / size - k_mean**2, 0.0))
-        x_mean = sx / n
-        x_sd = np.sqrt(np.maximum(sxx / n - x_mean**2, 0.0))
-        # sum over answered options of (x - mean x) * (k - mean k) / sd k
-        cross = (sxk - k_mean * sx - x_mean * (ks - k_mean * n)) / k_sd
-        agree = cross / (x_sd * size)
-    out = np.empty_like(agree)
-    for j in range(sets.shape[1]):  # flatness needs the range: few passes over c x i
+    n = nn @ sets  # answered options per candidate and set
+    ss = np.einsum("cio,cio->ci", dx, dx) @ sets  # within-item parts
+    cross = np.einsum("cio,io->ci", dx, dk) @ sets
+    with np.errstate(invalid="ignore", divide="ignore"):  # sets without items / answers
+        k_mean = (n_opt * k_item) @ sets / size
+        x_mean = (nn * x_item) @ sets / n
+    out = np.empty((r.shape[0], sets.shape[1]))
+    for j in range(sets.shape[1]):  # the test, then each competency
         items = sets[:, j] > 0
         kv = k[v & items[:, None]]
-        flat_key = kv.size == 0 or not np.abs(kv - kv.mean()).max() > FLAT * width
-        spread = hi_x[:, items].max(axis=1, initial=-np.inf) - lo_x[:, items].min(
-            axis=1, initial=np.inf
-        )
+        if kv.size == 0 or not np.abs(kv - kv.mean()).max() > FLAT * width:
+            out[:, j] = np.nan  # no items, or the key does not vary over them
+            continue
+        k_gap = np.where(items, k_item - k_mean[j], 0.0)
+        k_sd = np.sqrt(((dk * dk).sum(axis=1) @ sets[:, j] + n_opt @ k_gap**2) / size[j])
+        gap = x_item - x_mean[:, j, None]
+        w_gap = np.where(items, nn, 0) * gap
+        x_ss = ss[:, j] + np.einsum("ci,ci->c", w_gap, gap)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # sum over the answered options of (x - mean x)(k - mean k), over sd x sd k
+            agree = (cross[:, j] + w_gap @ k_gap) / (np.sqrt(x_ss / n[:, j]) * k_sd * size[j])
+        spread = hi_x[:, items].max(axis=1) - lo_x[:, items].min(axis=1)
         flat = ~(spread > FLAT * width)  # also no answered option: -inf - inf
-        col = np.clip(np.where(flat, 0.0, agree[:, j]), -1.0, 1.0)
+        col = np.clip(np.where(flat, 0.0, agree), -1.0, 1.0)
         if omitted == "lowest":
             col = np.where(n[:, j] < size[j], -1.0, col)
-        out[:, j] = np.nan if flat_key else col
+        out[:, j] = col
     comp_items = t.sum(axis=0).round().astype(np.int64)
     return ScoringResult(
         total=out[:, 0],

@@ -966,6 +966,33 @@ def test_score_standardized_of_the_keys_own_answer_is_100(seed):
     ] == pytest.approx(100.0)
 
 
+@pytest.mark.parametrize("omitted", POLICIES)
+@pytest.mark.parametrize("eps", [1e-4, 1e-6, 1e-7])
+def test_score_standardized_near_flat_fractional_ratings(eps, omitted):
+    """Ratings that vary by little (eps > FLAT x width = 4e-9) around a mean far from 0.
+
+    Not flat, so r is defined (and does not depend on eps: the profile is 5 - eps [0, 0,
+    1, 0, 1, 0]). Sums of squares less n mean^2 cancel catastrophically here (r = 0.0944
+    came out 0.0943 at eps 1e-6 and 0.021 at 1e-8); centred sums must not.
+    """
+    valid = np.ones((2, 3), bool)
+    key = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 5.0]])
+    targets = np.array([[True, True], [False, True]])
+    ratings = np.array([[[5, 5, 5 - eps], [5, 5 - eps, 5]]])
+    if omitted == "middle":
+        ratings = np.concatenate([ratings, ratings])
+        ratings[1, 1] = nan  # the second sheet omits item 1
+    res = score_standardized(ratings, key, valid, targets, scale=SCALE, omitted=omitted)
+    sets = [[0, 1], [0], [0, 1]]
+    ref = [
+        [ref_standardized_r(sheet, L(key), L(valid), items, omitted) for items in sets]
+        for sheet in L(ratings)
+    ]
+    got = np.column_stack([res.total, res.competency])
+    np.testing.assert_allclose(got, ref, rtol=1e-6)
+    assert res.total[0] == pytest.approx(0.0944911182523068, rel=1e-6)
+
+
 # --- regression cases from the issue -----------------------------------------------------
 
 
