@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from server.schemas import Base, Email, Key, Name
+from server.schemas import Base, Email, Id, Key, Name
 
 Group = Literal["self", "manager", "peer", "direct_report", "customer"]
 GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "customer")
@@ -17,7 +17,7 @@ Language = Literal["en", "ru", "sv", "nb"]
 
 class ReviewIn(Base):
     name: Name
-    role_id: int
+    role_id: Id
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     anonymity_threshold: Annotated[int, Meta(ge=2, le=10)] = 3

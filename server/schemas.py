@@ -19,6 +19,8 @@ Key = Annotated[
     ),
 ]
 Name = Annotated[str, Meta(min_length=1, max_length=120)]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+Id = Annotated[int, Meta(ge=1, le=MAX_ID, description=f"An id (1 to {MAX_ID})")]
 Definition = Annotated[str, Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, Meta(max_length=2000)]
 Lang = Annotated[

@@ -10,7 +10,7 @@ from msgspec import Meta, Struct
 
 from reports.hiring import PREFER_NOT
 from server.i18n_words import N_
-from server.schemas import Base, Email, Key, Lang, LongText, Name
+from server.schemas import Base, Email, Id, Key, Lang, LongText, Name
 
 OptionKey = Annotated[str, Meta(pattern=r"^[a-z0-9_]{1,16}\Z", description="an option id")]
 Format = Literal["rate", "most_least", "rank"]
@@ -123,7 +123,7 @@ class BlueprintIn(Base):
 
 
 class FormBuildIn(Base):
-    role_id: int
+    role_id: Id
     name: Annotated[str, Meta(max_length=120)] = ""
     blueprint: BlueprintIn = msgspec.field(default_factory=BlueprintIn)
     seed: int | None = None
@@ -143,8 +143,8 @@ class SjtForm(Struct, kw_only=True):
 
 class CampaignIn(Base):
     name: Name
-    role_id: int
-    form_ids: Annotated[list[int], Meta(max_length=5)] = []
+    role_id: Id
+    form_ids: Annotated[list[Id], Meta(max_length=5)] = []
     blueprint: BlueprintIn | None = None
     opens_at: datetime | None = None
     closes_at: datetime | None = None

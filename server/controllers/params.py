@@ -8,6 +8,8 @@ from typing import Annotated
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import PathParameter, QueryParameter
 
+from server.schemas import MAX_ID
+
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size (1-500)")]
 Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
 LangQuery = Annotated[
@@ -21,7 +23,6 @@ LangQuery = Annotated[
 # Row ids are PostgreSQL ``serial`` (int4) columns: a larger number can name no row, and the
 # database would refuse it (SQLite overflows past 2**63). Out of range is a 400 naming the
 # parameter, not a server error.
-MAX_ID = 2**31 - 1
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description=f"An id (1 to {MAX_ID})")]
 
 
