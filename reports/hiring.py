@@ -88,8 +88,8 @@ OMITTED_RULES = {
         "0–100 scale spans every item of the form: leaving an item blank never pays."
     ),
     "middle": N_(
-        "An unanswered item scores the middle of its range (0 for most/least items), and "
-        "the 0–100 scale spans every item of the form."
+        "An unanswered item scores half of the points an answer to it can earn, and the "
+        "0–100 scale spans every item of the form."
     ),
 }
 SCALE_0_100 = N_(

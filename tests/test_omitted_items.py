@@ -105,14 +105,14 @@ async def test_skipping_items_never_pays(client: AsyncTestClient) -> None:
     assert "Skipper" in page and "Steady" not in page
 
     report = (await client.get(f"/api/v1/campaigns/{cid}/report?format=html&lang=sv")).text
-    assert "det lönar sig aldrig att lämna en uppgift tom" in report and f"1/{n}" in report
+    assert "det lönar sig aldrig att lämna ett item tomt" in report and f"1/{n}" in report
     tech = (await client.get(f"/api/v1/campaigns/{cid}/technical-report?format=html")).text
     assert "leaving an item blank never pays" in tech
     url = f"/api/v1/campaigns/{cid}/candidates/{second['candidate_id']}/report"
     view = (await client.get(url)).json()
     assert (view["answered"], view["items"], view["completion"]) == (1, n, "submitted_early")
     html = (await client.get(f"{url}?format=html&lang=nb")).text
-    assert f"1 / {n}" in html and "leverte før tiden" in html and "besvarte oppgaver" in html
+    assert f"1 / {n}" in html and "leverte før tiden" in html and "besvarte ledd" in html
 
 
 async def test_the_omission_policy_is_a_vacancy_setting(client: AsyncTestClient) -> None:
@@ -133,6 +133,11 @@ async def test_the_omission_policy_is_a_vacancy_setting(client: AsyncTestClient)
     assert by_name["Steady"]["score"] == 75.0
     stored = await Score.select(Score.method)
     assert stored and all("omitted middle" in s["method"] for s in stored)
+    # the candidate's review page states the rule that applies
+    token = await _invite(client, cid, "Later")
+    assert (await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})).is_success
+    review = (await client.get(f"/take/{token}/review?lang=sv")).text
+    assert "Ett obesvarat scenario ger hälften av sina poäng" in review
 
     # the vacancy page changes it too: a bad value is refused and changes nothing
     token = csrf((await client.get(f"/app/campaigns/{cid}")).text)
@@ -144,7 +149,9 @@ async def test_the_omission_policy_is_a_vacancy_setting(client: AsyncTestClient)
     page = await client.post(
         f"/app/campaigns/{cid}/scoring", data={"omitted": "lowest", "_csrf_token": token}
     )
-    assert page.status_code == 200 and "never pays to leave blank" in page.text
+    assert (
+        page.status_code == 200 and "Re-ranked: an unanswered item now scores nothing" in page.text
+    )
     assert (await client.get(f"/api/v1/campaigns/{cid}")).json()["omitted"] == "lowest"
 
 

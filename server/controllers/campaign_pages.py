@@ -26,8 +26,8 @@ from server.validation import problems
 ALL = 10_000
 # The omission policies (sjt_schemas.Omitted) as the staff pages name them.
 OMITTED_CHOICES = {
-    "lowest": "the lowest score any answer can get (never pays to leave blank)",
-    "middle": "the middle of the item's range (0 for most/least)",
+    "lowest": "nothing: the lowest score of any answer (blanks never pay)",
+    "middle": "half of its points (untimed tests only)",
 }
 
 
@@ -186,16 +186,21 @@ async def campaign_page(
     show: Annotated[
         Literal["all", "passed", "failed", "complete", "incomplete"], QueryParameter()
     ] = "all",
+    changed: Annotated[Literal["scoring"] | None, QueryParameter()] = None,
 ) -> Template:
     passed = {"passed": True, "failed": False}.get(show)
     complete = {"complete": True, "incomplete": False}.get(show)
-    return await _detail(request, campaign_id, passed=passed, complete=complete)
+    notice = None
+    if changed == "scoring":
+        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        notice = f"Re-ranked: an unanswered item now scores {OMITTED_CHOICES[campaign.omitted]}."
+    return await _detail(request, campaign_id, passed=passed, complete=complete, notice=notice)
 
 
 @post(
     "/app/campaigns/{campaign_id:int}/scoring", guards=[page_hiring_guard], include_in_schema=False
 )
-async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId) -> Template:
+async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId) -> Response[Any]:
     """Change how unanswered items score; the ranking is recomputed under the new rule."""
     user = await guarded_user(request)
     await repo.get_campaign(campaign_id, user)
@@ -209,9 +214,7 @@ async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId)
             errors=[Problem("omitted", f"choose one of {', '.join(OMITTED_CHOICES)}")],
         )
     await repo.update_campaign(campaign_id, {"omitted": omitted})
-    return await _detail(
-        request, campaign_id, notice=f"Unanswered items now score: {OMITTED_CHOICES[omitted]}."
-    )
+    return Redirect(path=f"/app/campaigns/{campaign_id}?changed=scoring", status_code=303)
 
 
 @post(

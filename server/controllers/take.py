@@ -15,7 +15,7 @@ from litestar.response import Redirect
 from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
 from server.controllers.params import PathId
 from server.controllers.respond import language_of, respond_items
-from server.db import utcnow
+from server.db import loads, utcnow
 from server.i18n import LANGUAGES, environment_for, negotiate, translations
 from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
@@ -304,9 +304,11 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         for n, it in enumerate(session.items, start=1)
         if not is_complete(it, session.format, saved.get(it.id))
     ]
+    settings = loads(session.campaign.get("settings")) or {}
     return page(
         "review.html",
         lang,
+        omitted=settings.get("omitted", "lowest"),
         unanswered=unanswered,
         answered=len(session.items) - len(unanswered),
         seconds_left=session.seconds_left(utcnow()) or 0,
