@@ -76,6 +76,8 @@ class Nomination(Struct, kw_only=True):
 
     review: str
     subject: str
+    # only the subject's own proposals, each "awaiting approval" or "approved": nothing of
+    # the raters the coach invited, nor who has answered
     raters: list[dict[str, str]]
 
 
@@ -97,6 +99,7 @@ class Rater(Struct, kw_only=True):
     invited_at: datetime
     submitted_at: datetime | None = None
     link: str | None = None  # only when the link is (re)issued: the token is not stored
+    nominated_by: Literal["subject", "coach"] = "coach"
 
 
 class SubjectProgress(Struct, kw_only=True):

@@ -4,6 +4,7 @@ double submits, two tabs, and tokens that open only their own test."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -342,8 +343,15 @@ async def test_one_step_save_after_submit_is_409_and_keeps_the_answer(
     r = await client.put(url, json={"most": ids[2], "least": ids[3]})
     assert r.status_code == 409 and "submitted" in r.json()["detail"]
     assert await AnswerEvent.count() == 1
-    stored = (await client.get(f"/api/v1/respond/{token}")).json()["answers"]
-    assert stored == {str(item_id): {"most": ids[0], "least": ids[1]}}
+    stored = await Answer.select(Answer.item, Answer.payload)
+    assert [
+        (a["item"], json.loads(a["payload"]) if isinstance(a["payload"], str) else a["payload"])
+        for a in stored
+    ] == [(item_id, {"most": ids[0], "least": ids[1]})]
+    # the link itself no longer shows the scenarios or the answers: only the status
+    after = (await client.get(f"/api/v1/respond/{token}")).json()
+    assert after["status"] == "submitted" and after["items"] == [] and after["answers"] == {}
+    assert after["answered"] == 1
 
 
 async def test_one_step_save_names_the_bad_field(client: AsyncTestClient) -> None:

@@ -215,6 +215,7 @@ async def test_anonymity_in_json_csv_and_pages(client: AsyncTestClient) -> None:
             "invited_at",
             "submitted_at",
             "link",
+            "nominated_by",
         }
         for r in raters
     )
@@ -332,7 +333,7 @@ async def test_subject_nominates_and_coach_approves(client: AsyncTestClient) -> 
     )
     assert dup.status_code == 409
     shown = (await client.get(f"/api/v1/nominate/{token}")).json()
-    assert shown["subject"] == "Sara Lund" and shown["raters"][0]["status"] == "nominated"
+    assert shown["subject"] == "Sara Lund" and shown["raters"][0]["status"] == "awaiting approval"
     assert (await client.get("/api/v1/nominate/" + "z" * 43)).status_code == 404
     for k, v in cookies.items():
         client.cookies.set(k, v)

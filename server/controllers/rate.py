@@ -63,7 +63,9 @@ async def _form(
     status: int = 200,
 ) -> Response[str]:
     inst = localized_instrument(shown.instrument, lang)
-    saved = await reviews.rater_answers(shown.id)
+    # a submitted form never shows its answers again: whoever holds the link later (the
+    # coach who handed it out, say) learns nothing of them
+    saved = {} if shown.status == "submitted" else await reviews.rater_answers(shown.id)
     names = await reviews.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:

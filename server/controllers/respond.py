@@ -78,12 +78,13 @@ async def rater_view(session: RaterSession, lang: str | None = None) -> RaterFor
     ]
     items += [RateItem(id=q.id, format="comment", text=q.text) for q in inst.questions]
     saved = await reviews.rater_answers(session.id)
+    done = session.status == "submitted"  # a submitted form never shows its answers again
     return RaterForm(
         status=session.status,  # type: ignore[arg-type]
         language=lang,
         subject=session.subject["name"],
-        items=items,
-        answers={str(k): v for k, v in saved.items()},
+        items=[] if done else items,
+        answers={} if done else {str(k): v for k, v in saved.items()},
         answered=sum(1 for s in inst.statements if s.id in saved),
         total=len(inst.statements),
         closes_at=session.review["closes_at"],
@@ -121,16 +122,22 @@ def respond_items(session: TestSession, lang: str) -> list[RespondItem]:
 
 
 async def respondent_view(session: TestSession) -> Respondent:
+    """The test as its candidate sees it: items and answers only while it is in progress.
+
+    Before the start nothing of the test is shown (its scenarios cannot be read off the
+    clock); after submission (or the deadline) only the status and the count remain, so a
+    link that leaks later gives away neither the scenarios nor the answers.
+    """
     lang = language_of(session)
     saved = await responses.answers(session.id)
-    started = session.status != "invited"
+    active = session.status == "started"
     return Respondent(
         status=session.status,  # type: ignore[arg-type]
         language=lang,
         seconds_left=session.seconds_left(utcnow()),
         timed_out=bool(session.candidate["timed_out"]),
-        items=respond_items(session, lang) if started else [],
-        answers={str(k): v for k, v in saved.items()} if started else {},
+        items=respond_items(session, lang) if active else [],
+        answers={str(k): v for k, v in saved.items()} if active else {},
         answered=responses.answered_count(session, saved),
         total=len(session.items),
     )

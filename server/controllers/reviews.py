@@ -367,7 +367,15 @@ class NominationController(ApiController):
         return Nomination(
             review=review["name"],
             subject=subject.name,
-            raters=[{"name": r.name, "group": r.group, "status": r.status} for r in raters],
+            raters=[
+                {
+                    "name": r.name,
+                    "group": r.group,
+                    "status": "awaiting approval" if r.status == "nominated" else "approved",
+                }
+                for r in raters
+                if r.nominated_by == "subject"
+            ],
         )
 
     @post(

@@ -185,6 +185,7 @@ def _rater(r: Mapping[str, Any], link: str | None = None) -> RaterOut:
         invited_at=r["invited_at"],
         submitted_at=r["submitted_at"],
         link=link,
+        nominated_by="subject" if r.get("nominated_by") == "subject" else "coach",
     )
 
 
@@ -499,20 +500,29 @@ async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
     """(rater id, subject name, status) of every form of this rater's e-mail in the cycle."""
     rows = (
         await Rater.select(Rater.id, Rater.subject.name, Rater.status)
-        .where((Rater.review == own.rater["review"]) & (Rater.email == own.rater["email"]))
+        .where(
+            (Rater.review == own.rater["review"])
+            & (Rater.email == own.rater["email"])
+            & (Rater.status != "nominated")
+        )
         .order_by(Rater.id)
     )
     return [(r["id"], r["subject.name"], r["status"]) for r in rows]
 
 
 async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | None:
-    """Another form of the same person (same e-mail, same cycle), or ``None``."""
+    """Another form of the same person (same e-mail, same cycle), or ``None``.
+
+    A form still awaiting the coach's approval (``nominated``) does not open: a proposed
+    rater cannot answer before the coach approves.
+    """
     row = (
         await Rater.select()
         .where(
             (Rater.id == rater_id)
             & (Rater.review == own.rater["review"])
             & (Rater.email == own.rater["email"])
+            & (Rater.status != "nominated")
         )
         .first()
     )
