@@ -40,7 +40,7 @@ from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
 from server.db import close_pool, start_pool
 from server.environment import template_engine
-from server.errors import database_busy
+from server.errors import database_busy, too_deep
 from server.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginRequired: _login_redirect,
             sqlite3.OperationalError: database_busy,
             asyncpg.PostgresError: database_busy,
+            RecursionError: too_deep,
         },
         template_config=TemplateConfig(instance=template_engine()),
         csrf_config=CSRFConfig(

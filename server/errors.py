@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, InternalServerException, NotFoundException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    InternalServerException,
+    NotFoundException,
+)
 from litestar.exceptions.responses import create_debug_response, create_exception_response
 
 from assessments.errors import Problem
@@ -64,6 +69,14 @@ def busy() -> ServiceUnavailable:
     return ServiceUnavailable(
         detail="The database is busy; nothing was changed. Try again in a moment.",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def too_deep(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Exception handler: a request body nested beyond the decoder's recursion limit (JSON
+    20,000 levels deep, say) is the client's error, answered 400 like any malformed body."""
+    return create_exception_response(
+        request, ClientException(detail="The request body is nested too deeply")
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import quote
 
 import anyio.to_thread
 from litestar import Response
@@ -14,8 +15,16 @@ ReportFormat = Literal["json", "html", "pdf", "csv"]
 
 
 def _disposition(filename: str, inline: bool) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in filename)
-    return f'{"inline" if inline else "attachment"}; filename="{safe}"'
+    """The Content-Disposition header (RFC 6266): an ASCII ``filename`` for every client, and
+    ``filename*`` with the UTF-8 name (RFC 5987) when the name is not plain ASCII."""
+    kind = "inline" if inline else "attachment"
+    ascii_name = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in filename
+    )
+    if ascii_name == filename:
+        return f'{kind}; filename="{ascii_name}"'
+    utf8 = quote(filename, safe="")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8}"
 
 
 def html_response(html: str, *, filename: str | None = None) -> Response[bytes]:

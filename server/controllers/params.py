@@ -11,7 +11,9 @@ from litestar.params import PathParameter, QueryParameter
 from server.schemas import MAX_ID
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size (1-500)")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
+Offset = Annotated[
+    int, QueryParameter(ge=0, le=MAX_ID, description=f"Items to skip (0 to {MAX_ID})")
+]
 LangQuery = Annotated[
     str | None,
     QueryParameter(

@@ -1,0 +1,143 @@
+"""Hostile input against a real server process: never a 500.
+
+JSON nested 20,000 deep (also on the routes that need no login), YAML nested 5,000 deep,
+offsets beyond any integer column, and an upload whose name is not ASCII asked for as HTML
+or PDF (the Content-Disposition header must still be encodable).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import pytest
+import requests
+
+from bench.serverproc import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    ServerProcess,
+    fresh_database,
+    is_postgres,
+    server_env,
+)
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DEEP_JSON = "[" * 20_000 + "]" * 20_000
+DEEP_OBJECT = '{"a":' * 20_000 + "1" + "}" * 20_000
+DEEP_YAML = "[" * 5_000 + "]" * 5_000  # a YAML flow sequence nested 5,000 deep
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    with fresh_database(
+        DATABASE_URL if is_postgres(DATABASE_URL) else None, prefix="engine_hostile"
+    ) as db:
+        proc = ServerProcess(server_env(db, tmp / "var", DEMO="1"), tmp / "server.log")
+        try:
+            proc.start().wait_ready(timeout=180)
+            yield proc.url
+        finally:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def admin(server: str) -> requests.Session:
+    s = requests.Session()
+    r = s.post(
+        f"{server}/api/v1/auth/login",
+        json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    return s
+
+
+@pytest.mark.parametrize("body", [DEEP_JSON, DEEP_OBJECT], ids=["array", "object"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/auth/login",
+        "/api/v1/nominate/" + "n" * 43,
+        "/api/v1/respond/" + "r" * 43 + "/start",
+    ],
+)
+def test_deeply_nested_json_without_login_is_a_4xx(server: str, path: str, body: str) -> None:
+    r = requests.post(
+        f"{server}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=60
+    )
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+    assert requests.get(f"{server}/health", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("body", [DEEP_JSON, DEEP_OBJECT], ids=["array", "object"])
+def test_deeply_nested_json_from_staff_is_a_4xx(
+    server: str, admin: requests.Session, body: str
+) -> None:
+    for path in ("/api/v1/reviews", "/api/v1/campaigns", "/api/v1/library/import"):
+        r = admin.post(
+            f"{server}{path}", data=body, headers={"Content-Type": "application/json"}, timeout=60
+        )
+        assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
+
+
+def test_deeply_nested_yaml_is_a_4xx(server: str, admin: requests.Session) -> None:
+    r = admin.post(
+        f"{server}/api/v1/library/import",
+        data=DEEP_YAML,
+        headers={"Content-Type": "application/yaml"},
+        timeout=60,
+    )
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+    assert requests.get(f"{server}/health", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/competencies", "/api/v1/campaigns", "/api/v1/sjt/items", "/api/v1/reviews"]
+)
+def test_offsets_beyond_any_integer_are_a_400(
+    server: str, admin: requests.Session, path: str
+) -> None:
+    r = admin.get(f"{server}{path}", params={"offset": "9223372036854775808"}, timeout=60)
+    assert r.status_code == 400 and "offset" in r.text
+    assert admin.get(f"{server}{path}", params={"offset": "0"}, timeout=60).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_an_upload_named_in_cyrillic_comes_back_with_both_names(
+    server: str, admin: requests.Session, fmt: str
+) -> None:
+    rows = "a,b,c\n" + "\n".join(
+        f"{i % 5 + 1},{(i + 1) % 5 + 1},{(i * 2) % 5 + 1}" for i in range(40)
+    )
+    r = admin.post(
+        f"{server}/api/v1/analysis/reliability",
+        params={"format": fmt},
+        files={"file": ("данные.csv", rows.encode(), "text/csv")},
+        timeout=120,
+    )
+    assert r.status_code == 200, r.text[:300]
+    disposition = r.headers["content-disposition"]
+    assert disposition.isascii()
+    assert 'filename="reliability-------' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded) == f"reliability-данные.{fmt}"
+
+
+def test_yaml_aliases_are_refused_before_they_expand(server: str, admin: requests.Session) -> None:
+    # the "billion laughs" shape: each level repeats the one before it ten times
+    levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 9):
+        refs = ",".join(f"*a{n - 1}" for _ in range(10))
+        levels.append(f"a{n}: &a{n} [{refs}]")
+    bomb = "\n".join(levels) + "\n"
+    assert len(bomb) < 2_000
+    r = admin.post(
+        f"{server}/api/v1/library/import",
+        data=bomb,
+        headers={"Content-Type": "application/yaml"},
+        timeout=60,
+    )
+    assert r.status_code == 400 and "aliases" in r.text and len(r.content) < 2_000
