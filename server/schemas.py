@@ -18,7 +18,19 @@ Key = Annotated[
         examples=["customer_orientation"],
     ),
 ]
-Name = Annotated[str, Meta(min_length=1, max_length=120)]
+# Characters a name shown to other people may not hold: control characters (a CR/LF in a
+# name would break every e-mail header it goes into), zero-width characters and the
+# bidirectional overrides and isolates that make a name read differently from its bytes.
+HIDDEN_CHARS = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+Name = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=120,
+        pattern=f"^[^{HIDDEN_CHARS}]+\\Z",
+        description="a name: no control, zero-width or bidirectional-override characters",
+    ),
+]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 Id = Annotated[int, Meta(ge=1, le=MAX_ID, description=f"An id (1 to {MAX_ID})")]
 Definition = Annotated[str, Meta(min_length=1, max_length=300)]

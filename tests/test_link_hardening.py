@@ -5,11 +5,13 @@ same person), and the subject's nomination link lists only the subject's own pro
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller as SmtpController
 from litestar.testing import AsyncTestClient
 
-from tests.test_reviews import answer_all, cycle, rater
+from tests.test_reviews import _free_port, answer_all, cycle, rater
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -65,3 +67,64 @@ async def test_a_proposed_rater_cannot_answer_before_approval(client: AsyncTestC
     assert (await client.get(f"/rate/{link}/forms/{proposed}")).status_code == 200
     shown = (await client.get(f"/api/v1/nominate/{nominate}")).json()
     assert shown["raters"] == [{"name": "Pia", "group": "peer", "status": "approved"}]
+
+
+async def test_reminders_replace_only_delivered_links(client: AsyncTestClient, monkeypatch) -> None:
+    rid, sid = await cycle(client)
+    waiting = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    started = await rater(client, rid, sid, "Ulf", "ulf@example.org", "peer")
+    r = await client.put(
+        f"/api/v1/respond/{started}/answers/{await _first_statement(client, started)}",
+        json={"rating": 3},
+    )
+    assert r.status_code == 200
+    # a mail server that cannot be reached: 503, and every old link still works
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
+    r = await client.post(f"/api/v1/reviews/{rid}/reminders")
+    assert r.status_code == 503 and "no link was changed" in r.text
+    for token in (waiting, started):
+        assert (await client.get(f"/api/v1/respond/{token}")).status_code == 200
+    # by hand: a new link only for the rater who has not started; the started one keeps hers
+    monkeypatch.delenv("SMTP_URL")
+    body = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
+    assert [x["email"] for x in body["reminders"]] == ["pia@example.org"]
+    assert (await client.get(f"/api/v1/respond/{waiting}")).status_code == 404
+    assert (await client.get(f"/api/v1/respond/{started}")).status_code == 200
+    # by e-mail: both are reminded; the links reach only the raters
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = _free_port()
+    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+        body = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
+    finally:
+        smtp.stop()
+    assert sorted(x["email"] for x in body["reminders"]) == ["pia@example.org", "ulf@example.org"]
+    assert all(x["link"] == "" for x in body["reminders"])
+    assert sorted(e.rcpt_tos[0] for e in received) == ["pia@example.org", "ulf@example.org"]
+    assert (await client.get(f"/api/v1/respond/{started}")).status_code == 404  # replaced
+
+
+@pytest.mark.parametrize(
+    "name", ["Maria\r\nBcc: all@example.org", "Ma\u202eria", "Ma\u200bria", "Tab\tName"]
+)
+async def test_names_with_hidden_characters_are_refused(client: AsyncTestClient, name: str) -> None:
+    rid, _ = await cycle(client)
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects", json={"name": name, "email": "x@example.org"}
+    )
+    assert r.status_code == 400 and "name" in r.text
+    subjects = (await client.get(f"/api/v1/reviews/{rid}/subjects")).json()
+    assert [s["name"] for s in subjects] == ["Maria Berg"]
+
+
+async def _first_statement(client: AsyncTestClient, token: str) -> int:
+    form = (await client.get(f"/api/v1/respond/{token}")).json()
+    return next(i["id"] for i in form["items"] if i["format"] == "rating")

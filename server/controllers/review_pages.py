@@ -217,15 +217,19 @@ async def rater_approve(
 @post("/app/reviews/{review_id:int}/reminders", guards=[page_guard], include_in_schema=False)
 async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Template:
     await repo.get_review(review_id, await _coach(request))
-    issued = await repo.reissue_links(review_id)
+    # only raters who have not started get a new link by hand: a started form holds
+    # answers, so its link must not pass through staff (they are reminded by e-mail)
+    issued = await repo.plan_reminders(review_id, statuses=("invited",))
+    await repo.store_links(issued)
     return await _cycle(
         request,
         review_id,
-        notice=f"New links for {len(issued)} rater(s) who have not submitted; the old links "
-        "no longer work. Send each their link:",
+        notice=f"New links for {len(issued)} rater(s) who have not started; the old links "
+        "no longer work. Send each their link (raters who have started are reminded by "
+        "e-mail only):",
         links=[
-            (f"{r['name']} <{r['email']}> for {s}", f"{_base(request)}{link}")
-            for r, s, link in issued
+            (f"{r['name']} <{r['email']}> for {s}", f"{_base(request)}/rate/{token}")
+            for r, s, token in issued
         ],
     )
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ServiceUnavailableException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.survey360.reliability import CycleReliability
@@ -48,20 +48,34 @@ from server.review_schemas import (
 )
 
 
-def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> None:
-    """Send (to, subject, body) e-mails through ``smtp://host:port`` (``smtps://`` for TLS)."""
+def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
+    """Send (to, subject, body) e-mails through ``smtp://host:port`` (``smtps://`` for TLS).
+
+    Returns whether each message was accepted by the server; a server that cannot be
+    reached accepts none (nothing raised: the caller keeps the old links of the others).
+    """
     parts = urlsplit(smtp_url)
     cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with cls(parts.hostname or "localhost", parts.port or 25, timeout=30) as smtp:
-        if parts.username:
-            smtp.login(parts.username, parts.password or "")
-        for to, subject, body in messages:
-            msg = EmailMessage()
-            msg["From"] = sender
-            msg["To"] = to
-            msg["Subject"] = subject
-            msg.set_content(body)
-            smtp.send_message(msg)
+    sent = [False] * len(messages)
+    try:
+        with cls(parts.hostname or "localhost", parts.port or 25, timeout=30) as smtp:
+            if parts.username:
+                smtp.login(parts.username, parts.password or "")
+            for n, (to, subject, body) in enumerate(messages):
+                msg = EmailMessage()
+                msg["From"] = sender
+                msg["To"] = to
+                # a header never carries a line break, whatever a stored name holds
+                msg["Subject"] = " ".join(subject.split())
+                msg.set_content(body)
+                try:
+                    smtp.send_message(msg)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError):
+                    continue
+                sent[n] = True
+    except (OSError, smtplib.SMTPException):
+        pass
+    return sent
 
 
 class ReviewController(ApiController):
@@ -288,30 +302,38 @@ class ReviewController(ApiController):
         "/{review_id:int}/reminders",
         status_code=200,
         summary="Remind raters who have not submitted (new links; by e-mail when SMTP_URL is set)",
+        raises=[ServiceUnavailableException],
         description=(
             "Each reminder carries a new link and the old one stops working (links are stored "
-            "hashed, so they cannot be sent twice). With SMTP_URL set the links are e-mailed; "
-            "otherwise they are returned to be sent by hand."
+            "hashed, so they cannot be sent twice). With SMTP_URL set the links are e-mailed "
+            "to every rater who has not submitted, and a link is replaced only when its "
+            "e-mail was accepted (a mail server that cannot be reached: 503, nothing "
+            "changed). Without SMTP_URL the links are returned to be sent by hand, and only "
+            "for raters who have not started: a started rater's form holds answers, so its "
+            "link never reaches staff (remind them by e-mail)."
         ),
     )
     async def remind(self, request: Request[Any, Any, Any], review_id: PathId) -> Reminders:
         review = await repo.get_review(review_id, await guarded_user(request))
-        issued = await repo.reissue_links(review_id)
-        base = str(request.base_url).rstrip("/")
         smtp_url = os.environ.get("SMTP_URL", "")
+        statuses = ("invited", "started") if smtp_url else ("invited",)
+        issued = await repo.plan_reminders(review_id, statuses=statuses)
+        base = str(request.base_url).rstrip("/")
         reminders = [
             Reminder(
                 rater_id=r["id"],
                 name=r["name"],
                 email=r["email"],
                 subject=s,
-                link=f"{base}{link}",
+                link=f"{base}/rate/{token}",
                 emailed=bool(smtp_url),
             )
-            for r, s, link in issued
+            for r, s, token in issued
         ]
-        emailed = [Reminder(**{**msgspec.structs.asdict(x), "link": ""}) for x in reminders]
-        if smtp_url and reminders:
+        if not smtp_url:
+            await repo.store_links(issued)
+            return Reminders(sent_by_email=False, reminders=reminders)
+        if reminders:
             sender = os.environ.get("SMTP_FROM", "360@localhost")
             messages = [
                 (
@@ -323,9 +345,17 @@ class ReviewController(ApiController):
                 )
                 for x in reminders
             ]
-            await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
-            return Reminders(sent_by_email=True, reminders=emailed)  # links went only by e-mail
-        return Reminders(sent_by_email=False, reminders=reminders)
+            sent = await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
+            if not any(sent):
+                raise ServiceUnavailableException(
+                    detail="The mail server did not accept the reminders; no link was changed. "
+                    "Try again later."
+                )
+            await repo.store_links([x for x, ok in zip(issued, sent, strict=True) if ok])
+            reminders = [x for x, ok in zip(reminders, sent, strict=True) if ok]
+        # the links went only by e-mail
+        emailed = [Reminder(**{**msgspec.structs.asdict(x), "link": ""}) for x in reminders]
+        return Reminders(sent_by_email=True, reminders=emailed)
 
 
 def _language(request: Request[Any, Any, Any], lang: str | None) -> str:

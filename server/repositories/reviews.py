@@ -285,27 +285,33 @@ async def list_raters(subject_id: int) -> list[RaterOut]:
     return [_rater(r) for r in rows]
 
 
-async def reissue_links(review_id: int) -> list[tuple[dict[str, Any], str, str]]:
-    """New links for raters who have not submitted (the old link stops working).
+async def plan_reminders(
+    review_id: int, *, statuses: Sequence[str] = ("invited", "started")
+) -> list[tuple[dict[str, Any], str, str]]:
+    """New links for the raters to remind, not yet stored: (rater row, subject name, token).
 
-    Returns (rater row, subject name, new link) for each.
+    Nothing changes until :func:`store_links` stores the links that reached their rater, so
+    a failed delivery leaves every old link working.
     """
     rows = (
         await Rater.select()
-        .where((Rater.review == review_id) & Rater.status.is_in(["invited", "started"]))
+        .where((Rater.review == review_id) & Rater.status.is_in(list(statuses)))
         .order_by(Rater.id)
     )
     subjects = {s.id: s.name for s in await list_subjects(review_id)}
-    out = []
+    return [(r, subjects.get(r["subject"], ""), new_token()) for r in rows]
+
+
+async def store_links(issued: Sequence[tuple[dict[str, Any], str, str]]) -> None:
+    """Store the new links of reminders that were delivered (each old link stops working)."""
+    if not issued:
+        return
     now = utcnow()
     async with write_transaction():
-        for r in rows:
-            token = new_token()
+        for r, _, token in issued:
             await Rater.update({Rater.token_hash: token_hash(token), Rater.reminded_at: now}).where(
-                Rater.id == r["id"]
+                (Rater.id == r["id"]) & Rater.status.is_in(["invited", "started"])
             )
-            out.append((r, subjects.get(r["subject"], ""), f"/rate/{token}"))
-    return out
 
 
 async def progress(review_id: int) -> Progress:
