@@ -38,6 +38,7 @@ from server.controllers.reviews import NominationController, ReviewController
 from server.controllers.sjt import SjtFormController, SjtItemController
 from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
+from server.cross_site import cross_site_guard
 from server.db import close_pool, start_pool
 from server.environment import template_engine
 from server.errors import database_busy, too_deep
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
         ),
         response_headers=SECURITY_HEADERS,
+        middleware=[cross_site_guard],
         after_request=_csp,
         request_max_body_size=5 * 1024 * 1024,
         debug=settings.debug,

@@ -7,6 +7,7 @@ or PDF (the Content-Disposition header must still be encodable).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from urllib.parse import unquote
@@ -141,3 +142,33 @@ def test_yaml_aliases_are_refused_before_they_expand(server: str, admin: request
         timeout=60,
     )
     assert r.status_code == 400 and "aliases" in r.text and len(r.content) < 2_000
+
+
+def test_cross_site_requests_cannot_use_a_staff_session(
+    server: str, admin: requests.Session
+) -> None:
+    before = admin.get(f"{server}/api/v1/reviews", timeout=60).json()["total"]
+    roles = admin.get(f"{server}/api/v1/roles", timeout=60).json()["items"]
+    body = json.dumps({"name": "Forged", "role_id": roles[0]["id"]})
+    forged = [
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {"Content-Type": "application/json", "Origin": "http://evil.example"},
+        {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
+    ]
+    for headers in forged:
+        r = admin.post(f"{server}/api/v1/reviews", data=body, headers=headers, timeout=60)
+        assert r.status_code in (403, 415), (headers, r.status_code, r.text[:200])
+    assert admin.get(f"{server}/api/v1/reviews", timeout=60).json()["total"] == before
+    # a text/plain login does not log a browser in
+    r = requests.post(
+        f"{server}/api/v1/auth/login",
+        data=json.dumps({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        headers={"Content-Type": "text/plain"},
+        timeout=60,
+    )
+    assert r.status_code == 415 and "engine_session" not in r.headers.get("set-cookie", "")
+    # the same request from this server's own pages goes through
+    own = {"Content-Type": "application/json", "Origin": server, "Sec-Fetch-Site": "same-origin"}
+    r = admin.post(f"{server}/api/v1/reviews", data=body, headers=own, timeout=60)
+    assert r.status_code == 201, r.text
