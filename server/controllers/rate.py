@@ -20,6 +20,7 @@ from server.controllers.respond import rater_language
 from server.controllers.take import page
 from server.db import loads
 from server.i18n import LANGUAGES, environment_for, negotiate, translations
+from server.rate_limit import ANSWERS
 from server.repositories import reviews
 from server.repositories.reviews import RaterSession
 
@@ -145,6 +146,7 @@ async def _save_form(shown: RaterSession, form: Any) -> None:
 async def _handle_post(
     request: Request[Any, Any, Any], token: str, rater_id: int | None
 ) -> Response[Any]:
+    ANSWERS.check(token)
     own, shown, lang = await _session(request, token, rater_id)
     if own is None or shown is None:
         return _invalid(lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import get, post, put
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
@@ -14,6 +14,7 @@ from server.controllers.base import ApiController
 from server.controllers.params import PathId
 from server.db import loads, utcnow
 from server.errors import ConflictError, UnprocessableError
+from server.rate_limit import ANSWERS
 from server.repositories import responses, reviews
 from server.repositories.responses import TestSession
 from server.repositories.reviews import RaterSession
@@ -198,11 +199,12 @@ class RespondController(ApiController):
     @put(
         "/{token:str}/answers/{item_id:int}",
         summary="Save one answer (replaces the previous answer to the item)",
-        raises=[ConflictError, UnprocessableError],
+        raises=[ConflictError, UnprocessableError, TooManyRequestsException],
     )
     async def save(self, token: Token, item_id: PathId, data: JSONBody[AnswerIn]) -> Saved:
         if not 20 <= len(token) <= 100:
             raise NotFoundException(detail=INVALID_LINK)
+        ANSWERS.check(token)
         raw = {
             "ratings": data.ratings,
             "ranking": data.ranking,

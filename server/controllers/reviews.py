@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, ServiceUnavailableException
+from litestar.exceptions import (
+    NotFoundException,
+    ServiceUnavailableException,
+    TooManyRequestsException,
+)
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.survey360.reliability import CycleReliability
@@ -28,6 +32,7 @@ from server.controllers.params import Limit, Offset, PathId, documented_as
 from server.db import utcnow
 from server.errors import ConflictError, UnprocessableError
 from server.i18n import LANGUAGES, negotiate, translations
+from server.rate_limit import NOMINATIONS
 from server.report_responses import ReportFormat, csv_response, html_response, pdf_response
 from server.repositories import audit
 from server.repositories import reviews as repo
@@ -46,6 +51,7 @@ from server.review_schemas import (
     Subject,
     SubjectIn,
 )
+from server.tokens import token_hash
 
 
 def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
@@ -411,10 +417,11 @@ class NominationController(ApiController):
     @post(
         "/{token:str}",
         summary="Propose a rater (awaits the coach's approval)",
-        raises=[ConflictError, UnprocessableError],
+        raises=[ConflictError, UnprocessableError, TooManyRequestsException],
     )
     async def nominate(self, token: FromPath[str], data: JSONBody[RaterIn]) -> Rater:
         subject, review = await _nominating(token)
+        NOMINATIONS.check(token_hash(token))
         return await repo.add_rater(
             review["id"],
             subject,

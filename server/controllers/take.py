@@ -17,6 +17,7 @@ from server.controllers.params import PathId
 from server.controllers.respond import language_of, respond_items
 from server.db import loads, utcnow
 from server.i18n import LANGUAGES, environment_for, negotiate, translations
+from server.rate_limit import ANSWERS
 from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
 from server.sjt_schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
@@ -258,6 +259,7 @@ async def take_item(
 async def take_item_save(
     request: Request[Any, Any, Any], token: FromPath[str], n: PathId
 ) -> Response[Any]:
+    ANSWERS.check(token)
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)

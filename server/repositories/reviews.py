@@ -222,6 +222,16 @@ async def add_rater(
             (Rater.subject == subject.id) & (Rater.group == group)
         ):
             raise ConflictError(detail="group: this subject already has a self rating")
+        if by_subject and (
+            await Rater.count().where(
+                (Rater.subject == subject.id) & (Rater.nominated_by == "subject")
+            )
+            >= MAX_PROPOSALS
+        ):
+            raise ConflictError(
+                detail=f"A subject may propose at most {MAX_PROPOSALS} raters; ask the coach "
+                "for more"
+            )
         row = Rater(
             review=review_id,
             subject=subject.id,
@@ -366,6 +376,9 @@ class RaterSession:
         ):
             return "comment"
         raise not_found("statement", item_id)
+
+
+MAX_PROPOSALS = 30  # raters one subject may propose from their nomination link
 
 
 async def find_rater(token: str) -> RaterSession | None:
