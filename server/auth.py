@@ -73,27 +73,48 @@ async def authenticate(email: str, password: str, client: str, settings: Setting
     """
     email = email.strip().lower()
     keys = [f"email:{email}", f"ip:{client}"]
-    lock = await accounts.locked_until(keys)
-    if lock is not None:
-        wait = max(1, math.ceil((lock - utcnow()).total_seconds()))
-        raise TooManyAttempts(
-            detail=f"Too many failed logins: try again in {wait} seconds",
-            headers={"Retry-After": str(wait)},
-        )
-    found = await accounts.credentials(email)
-    ok = await verify_password(found[1] if found else None, password)
-    if not ok or found is None or not found[2]:
+    # One attempt per e-mail at a time in this process (and at most HASHING_SLOTS password
+    # checks at once, see server.passwords): concurrent attempts are checked in turn against
+    # the throttle, so twenty at once cannot all slip under the lock.
+    async with _email_lock(email):
+        lock = await accounts.locked_until(keys)
+        if lock is not None:
+            wait = max(1, math.ceil((lock - utcnow()).total_seconds()))
+            raise TooManyAttempts(
+                detail=f"Too many failed logins: try again in {wait} seconds",
+                headers={"Retry-After": str(wait)},
+            )
+        found = await accounts.credentials(email)
+        ok = await verify_password(found[1] if found else None, password)
+        if ok and found is not None and found[2]:
+            await accounts.clear_failures(keys[:1])
+            return await accounts.get_user(found[0])
         failures = await accounts.record_failure(
             keys,
             max_failures=settings.login_max_failures,
             lock_seconds=settings.login_lock_seconds,
         )
-        await anyio.sleep(
-            min(failures, settings.login_max_failures) * settings.login_delay_ms / 1000
-        )
-        raise NotAuthorizedException(detail="Wrong e-mail or password")
-    await accounts.clear_failures(keys[:1])
-    return await accounts.get_user(found[0])
+    await anyio.sleep(min(failures, settings.login_max_failures) * settings.login_delay_ms / 1000)
+    raise NotAuthorizedException(detail="Wrong e-mail or password")
+
+
+_EMAIL_LOCKS: dict[str, anyio.Lock] = {}
+
+
+class _email_lock:
+    """The lock of one e-mail's login attempts; dropped when nobody holds or waits for it."""
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+        self.lock = _EMAIL_LOCKS.setdefault(email, anyio.Lock())
+
+    async def __aenter__(self) -> None:
+        await self.lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.lock.release()
+        if not self.lock.locked() and self.lock.statistics().tasks_waiting == 0:
+            _EMAIL_LOCKS.pop(self.email, None)
 
 
 def cookie_secure(settings: Settings, scheme: str) -> bool:

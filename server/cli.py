@@ -56,7 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         workers=args.workers,
-        proxy_headers=True,
+        # X-Forwarded-For only from the proxies named in TRUSTED_PROXIES: otherwise any
+        # client could claim a new address per login attempt and dodge the address lock
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
         access_log=False,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,17 +14,31 @@ _hasher = PasswordHasher()  # argon2id
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
+# Password checks at once in this process: each argon2id check takes its memory cost
+# (tens of MiB) for tens of ms, so a flood of logins waits in turn instead of exhausting
+# memory and the event loop's threads.
+HASHING_SLOTS = 4
+_HASHING = threading.BoundedSemaphore(HASHING_SLOTS)
+
+
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
+    def hashed() -> str:
+        with _HASHING:
+            return _hasher.hash(password)
+
+    return await anyio.to_thread.run_sync(hashed)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; ``None`` hashes are checked against a dummy."""
 
     def verify() -> bool:
-        try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-        except (VerificationError, InvalidHashError):
-            return False
+        with _HASHING:
+            try:
+                return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+                    password_hash
+                )
+            except (VerificationError, InvalidHashError):
+                return False
 
     return await anyio.to_thread.run_sync(verify)

@@ -132,6 +132,9 @@ class Settings:
     secure_cookies: bool | None
     pool_size: int
     debug: bool = False
+    # addresses of reverse proxies whose X-Forwarded-For is believed ("" = none: the
+    # client's own address counts, whatever headers it sends)
+    trusted_proxies: str = ""
 
 
 def load_settings() -> Settings:
@@ -156,6 +159,7 @@ def load_settings() -> Settings:
         secure_cookies=None if secure == "" else _flag("SECURE_COOKIES", False),
         pool_size=_int("DB_POOL_SIZE", 10),
         debug=_flag("DEBUG", False),
+        trusted_proxies=os.environ.get("TRUSTED_PROXIES", "").strip(),
     )
 
 
