@@ -465,7 +465,10 @@ def split_half(
     one half and the rest in the other (drawn with ``rng``, which is required). ``r`` is
     the mean split-half correlation and ``spearman_brown`` the mean of the per-split
     corrected values (not the correction of the mean r). Splits are drawn independently,
-    so the same split may occur more than once.
+    so the same split may occur more than once. Each split's halves are compared through
+    the item covariance matrix C (with a and b = 1 - a the split's item indicators:
+    :math:`\mathrm{var}_A = a^T C a`, :math:`\mathrm{cov}_{AB} = a^T C b`), so memory grows
+    with splits x items, not with the number of rows.
 
     Rows with any missing item are dropped (listwise). NaN if fewer than two rows remain
     or a half has zero variance.
@@ -496,9 +499,18 @@ def split_half(
     order = rng.permuted(np.tile(np.arange(k), (int(n_splits), 1)), axis=1)
     in_a = np.zeros((int(n_splits), k))
     np.put_along_axis(in_a, order[:, : k // 2], 1.0, axis=1)
-    half_a = m @ in_a.T  # n x n_splits
-    half_b = m.sum(axis=1, keepdims=True) - half_a
-    r = _column_corr(half_a, half_b)
+    centred = m - m.mean(axis=0)
+    cov = centred.T @ centred  # k x k (a common factor cancels in r)
+    a_cov = in_a @ cov  # n_splits x k
+    var_a = np.einsum("sk,sk->s", a_cov, in_a)
+    with_total = a_cov.sum(axis=1)  # cov(A, A + B)
+    cov_ab = with_total - var_a
+    var_b = cov.sum() - 2 * with_total + var_a
+    scale = max(1.0, float(np.abs(cov).max()))
+    flat = ~(var_a > 1e-12 * scale) | ~(var_b > 1e-12 * scale)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(flat, np.nan, cov_ab / np.sqrt(var_a * var_b))
+    r = np.clip(r, -1.0, 1.0)
     sb = spearman_brown(r, 2.0)
     return SplitHalf(float(np.mean(r)), float(np.mean(sb)))
 

@@ -8,6 +8,7 @@ analysed in a worker thread and forgotten.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
@@ -71,8 +72,19 @@ def _stem(filename: str | None) -> str:
     return f"reliability-{PurePath(filename).stem}" if filename else "reliability"
 
 
+# Analyses at once in this process: each holds its matrix (up to the 5 MiB body as floats)
+# and its k x k products; more wait in turn rather than add up in memory.
+ANALYSIS_SLOTS = 2
+_ANALYSING = threading.BoundedSemaphore(ANALYSIS_SLOTS)
+
+
+def _analyse_one(data: bytes, reverse: str | None, scale: str | None) -> ScaleAnalysis:
+    with _ANALYSING:
+        return analyse_csv(data, reverse=reverse, scale=scale)
+
+
 async def _analyse(data: bytes, reverse: str | None, scale: str | None) -> ScaleAnalysis:
-    return await anyio.to_thread.run_sync(partial(analyse_csv, data, reverse=reverse, scale=scale))
+    return await anyio.to_thread.run_sync(partial(_analyse_one, data, reverse, scale))
 
 
 async def _report(result: ScaleAnalysis, fmt: str, filename: str | None) -> Response[Any]:

@@ -339,3 +339,32 @@ def test_item_analysis_dichotomous_p_and_validation() -> None:
         item_analysis(x, reverse=[3], scale=(0, 1))
     with pytest.raises(ValueError):
         res.mean[0] = 2.0  # read-only arrays in a frozen result
+
+
+def test_random_split_half_from_the_covariance_equals_the_half_sums() -> None:
+    # each split's r computed the plain way: sum the two halves over rows and correlate
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, size=(200, 7)).astype(float)
+    found = split_half(x, method="random", n_splits=50, rng=np.random.default_rng(9))
+    order = np.random.default_rng(9).permuted(np.tile(np.arange(7), (50, 1)), axis=1)
+    rs = []
+    for row in order:
+        a = x[:, row[:3]].sum(axis=1)
+        b = x[:, row[3:]].sum(axis=1)
+        rs.append(np.corrcoef(a, b)[0, 1])
+    assert found.r == pytest.approx(np.mean(rs), abs=1e-12)
+    assert found.spearman_brown == pytest.approx(np.mean([2 * r / (1 + r) for r in rs]), abs=1e-12)
+
+
+def test_random_split_half_memory_does_not_grow_with_rows() -> None:
+    import tracemalloc
+
+    x = np.random.default_rng(1).integers(1, 6, size=(100_000, 25)).astype(float)
+    tracemalloc.start()
+    try:
+        split_half(x, method="random", n_splits=1000, rng=np.random.default_rng(2))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the data are 20 MB; rows x splits would be 800 MB
+    assert peak < 100e6, peak
