@@ -8,6 +8,7 @@ import msgspec
 import yaml
 from litestar.exceptions import ClientException, HTTPException
 
+from assessments.errors import Problem
 from server.errors import UnprocessableError
 from server.schemas import LibraryDocument
 from server.validation import problems
@@ -71,8 +72,15 @@ def parse_document(body: bytes, content_type: str) -> LibraryDocument:
     raw = decode_document(body, content_type)
     found = problems(raw, LibraryDocument)
     if found:
-        raise UnprocessableError(found, "Import refused, nothing was changed")
+        shown = found[:MAX_PROBLEMS]
+        if len(found) > MAX_PROBLEMS:
+            more = len(found) - MAX_PROBLEMS
+            shown.append(Problem("body", f"and {more} more problems (fix these first)"))
+        raise UnprocessableError(shown, "Import refused, nothing was changed")
     return msgspec.convert(raw, LibraryDocument)
+
+
+MAX_PROBLEMS = 200  # listed in one refusal: enough to fix a file by, bounded in size
 
 
 def document_bytes(doc: LibraryDocument, fmt: str) -> tuple[bytes, str]:

@@ -172,3 +172,16 @@ def test_cross_site_requests_cannot_use_a_staff_session(
     own = {"Content-Type": "application/json", "Origin": server, "Sec-Fetch-Site": "same-origin"}
     r = admin.post(f"{server}/api/v1/reviews", data=body, headers=own, timeout=60)
     assert r.status_code == 201, r.text
+
+
+def test_a_document_with_countless_problems_gets_a_bounded_answer(
+    server: str, admin: requests.Session
+) -> None:
+    # 20,000 competencies, each wrong in three ways: the refusal lists the first 200
+    bad = {"competencies": [{"key": "Bad Key", "select_for": "x"}] * 20_000}
+    r = admin.post(f"{server}/api/v1/library/import", json=bad, timeout=120)
+    assert r.status_code == 422, r.text[:200]
+    listed = r.json()["extra"]
+    assert len(listed) == 201 and "more problems" in listed[-1]["message"]
+    assert len(r.content) < 100_000
+    assert requests.get(f"{server}/health", timeout=10).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from litestar import Request, Response, delete, get, post, put
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import JSONBody, QueryParameter
@@ -243,7 +244,10 @@ class LibraryController(ApiController):
         ),
     )
     async def import_library(self, request: Request[Any, Any, Any]) -> ImportResult:
-        doc = parse_document(await request.body(), request.headers.get("content-type", ""))
+        body = await request.body()
+        doc = await anyio.to_thread.run_sync(  # a large document is parsed off the event loop
+            parse_document, body, request.headers.get("content-type", "")
+        )
         counts = await repo.import_library(library_from_document(doc))
         return ImportResult(
             areas=len(doc.areas),
