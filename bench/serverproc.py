@@ -460,3 +460,20 @@ def answer_for(taker: Taker, n: int, variant: int = 0) -> tuple[int, dict[str, s
     ids = [o["id"] for o in item["options"]]
     k = (taker.candidate_id + n + variant) % len(ids)
     return item["id"], {"most": ids[k], "least": ids[(k + 1) % len(ids)]}
+
+
+@contextlib.contextmanager
+def running_server(var_dir: Path, *, prefix: str, **extra: str) -> Iterator[str]:
+    """A real ``assess serve`` on a new empty database of the suite's engine; yields its URL.
+
+    PostgreSQL when ``DATABASE_URL`` names one (a database of its own is created and
+    dropped), else a SQLite file; ``extra`` are settings (``DEMO="1"`` for demo data).
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    with fresh_database(url if is_postgres(url) else None, prefix=prefix) as db:
+        proc = ServerProcess(server_env(db, var_dir / "var", **extra), var_dir / "server.log")
+        try:
+            proc.start().wait_ready(timeout=180)
+            yield proc.url
+        finally:
+            proc.kill()

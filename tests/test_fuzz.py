@@ -48,13 +48,9 @@ from schemathesis.specs.openapi.checks import (
 from bench.serverproc import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
-    ServerProcess,
-    fresh_database,
-    is_postgres,
-    server_env,
+    running_server,
 )
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 SEED = 20261202
 CHECKS = [
@@ -94,16 +90,8 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("fuzz")
-    with fresh_database(
-        DATABASE_URL if is_postgres(DATABASE_URL) else None, prefix="engine_fuzz"
-    ) as db:
-        proc = ServerProcess(server_env(db, tmp / "var", DEMO="1"), tmp / "server.log")
-        try:
-            proc.start().wait_ready(timeout=180)
-            yield proc.url
-        finally:
-            proc.kill()
+    with running_server(tmp_path_factory.mktemp("fuzz"), prefix="engine_fuzz", DEMO="1") as url:
+        yield url
 
 
 def _get(session: requests.Session, url: str, **params: Any) -> Any:

@@ -8,7 +8,6 @@ or PDF (the Content-Disposition header must still be encodable).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from urllib.parse import unquote
 
@@ -18,13 +17,9 @@ import requests
 from bench.serverproc import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
-    ServerProcess,
-    fresh_database,
-    is_postgres,
-    server_env,
+    running_server,
 )
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DEEP_JSON = "[" * 20_000 + "]" * 20_000
 DEEP_OBJECT = '{"a":' * 20_000 + "1" + "}" * 20_000
 DEEP_YAML = "[" * 5_000 + "]" * 5_000  # a YAML flow sequence nested 5,000 deep
@@ -32,16 +27,10 @@ DEEP_YAML = "[" * 5_000 + "]" * 5_000  # a YAML flow sequence nested 5,000 deep
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    with fresh_database(
-        DATABASE_URL if is_postgres(DATABASE_URL) else None, prefix="engine_hostile"
-    ) as db:
-        proc = ServerProcess(server_env(db, tmp / "var", DEMO="1"), tmp / "server.log")
-        try:
-            proc.start().wait_ready(timeout=180)
-            yield proc.url
-        finally:
-            proc.kill()
+    with running_server(
+        tmp_path_factory.mktemp("hostile"), prefix="engine_hostile", DEMO="1"
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

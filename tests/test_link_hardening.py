@@ -5,13 +5,11 @@ same person), and the subject's nomination link lists only the subject's own pro
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller as SmtpController
 from litestar.testing import AsyncTestClient
 
-from tests.test_reviews import _free_port, answer_all, cycle, rater
+from tests.test_reviews import _free_port, answer_all, cycle, rater, smtp_sink
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -91,21 +89,9 @@ async def test_reminders_replace_only_delivered_links(client: AsyncTestClient, m
     assert (await client.get(f"/api/v1/respond/{waiting}")).status_code == 404
     assert (await client.get(f"/api/v1/respond/{started}")).status_code == 200
     # by e-mail: both are reminded; the links reach only the raters
-    received: list[Any] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    port = _free_port()
-    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+    with smtp_sink() as (smtp_url, received):
+        monkeypatch.setenv("SMTP_URL", smtp_url)
         body = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
-    finally:
-        smtp.stop()
     assert sorted(x["email"] for x in body["reminders"]) == ["pia@example.org", "ulf@example.org"]
     assert all(x["link"] == "" for x in body["reminders"])
     assert sorted(e.rcpt_tos[0] for e in received) == ["pia@example.org", "ulf@example.org"]

@@ -4,7 +4,6 @@ client cannot dodge the per-address lock by sending a new X-Forwarded-For each t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,28 +13,19 @@ import requests
 from bench.serverproc import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
-    ServerProcess,
-    fresh_database,
-    is_postgres,
-    server_env,
+    running_server,
 )
-
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
 @pytest.fixture
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("logins")
-    with fresh_database(
-        DATABASE_URL if is_postgres(DATABASE_URL) else None, prefix="engine_logins"
-    ) as db:
-        env = server_env(db, tmp / "var", DEMO="0", LOGIN_MAX_FAILURES="5", LOGIN_DELAY_MS="1")
-        proc = ServerProcess(env, tmp / "server.log")
-        try:
-            proc.start().wait_ready(timeout=180)
-            yield proc.url
-        finally:
-            proc.kill()
+    with running_server(
+        tmp_path_factory.mktemp("logins"),
+        prefix="engine_logins",
+        LOGIN_MAX_FAILURES="5",
+        LOGIN_DELAY_MS="1",
+    ) as url:
+        yield url
 
 
 def _login(url: str, email: str, password: str, **headers: str) -> int:

@@ -39,13 +39,7 @@ async def test_one_candidate_link_cannot_flood_the_database(client: AsyncTestCli
 
 @pytest.mark.usefixtures("demo_library")
 async def test_one_nomination_link_cannot_propose_without_end(client: AsyncTestClient) -> None:
-    rate_limit.NOMINATIONS._buckets.clear()
-    rid, _ = await cycle(client)
-    r = await client.post(
-        f"/api/v1/reviews/{rid}/subjects", json={"name": "Ola Nord", "email": "ola@example.org"}
-    )
-    token = r.json()["nomination_link"].removeprefix("/nominate/")
-    client.cookies.clear()
+    token = await _nomination_link(client)
     codes = [
         (
             await client.post(
@@ -65,13 +59,7 @@ async def test_a_subject_may_propose_at_most_thirty_raters(
     client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(rate_limit.NOMINATIONS, "burst", 1_000.0)
-    rate_limit.NOMINATIONS._buckets.clear()
-    rid, _ = await cycle(client)
-    r = await client.post(
-        f"/api/v1/reviews/{rid}/subjects", json={"name": "Ola Nord", "email": "ola@example.org"}
-    )
-    token = r.json()["nomination_link"].removeprefix("/nominate/")
-    client.cookies.clear()
+    token = await _nomination_link(client)
     for n in range(31):
         r = await client.post(
             f"/api/v1/nominate/{token}",
@@ -80,3 +68,14 @@ async def test_a_subject_may_propose_at_most_thirty_raters(
         assert r.status_code == (201 if n < 30 else 409), (n, r.text)
     assert "at most 30" in r.text
     rate_limit.NOMINATIONS._buckets.clear()
+
+
+async def _nomination_link(client: AsyncTestClient) -> str:
+    """A new subject's nomination token, with the client logged out (as the subject is)."""
+    rate_limit.NOMINATIONS._buckets.clear()
+    rid, _ = await cycle(client)
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/subjects", json={"name": "Ola Nord", "email": "ola@example.org"}
+    )
+    client.cookies.clear()
+    return r.json()["nomination_link"].removeprefix("/nominate/")

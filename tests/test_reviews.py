@@ -3,9 +3,11 @@ answers, submission, progress, reminders, and anonymity in every output."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -271,6 +273,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def smtp_sink() -> Iterator[tuple[str, list[Any]]]:
+    """A real SMTP server (aiosmtpd) on a free port: its URL and the envelopes it received."""
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = _free_port()
+    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", received
+    finally:
+        smtp.stop()
+
+
 async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypatch) -> None:
     rid, sid = await cycle(client)
     old = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
@@ -285,21 +306,9 @@ async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypat
     new_token = new_link.rsplit("/", 1)[1]
     assert (await client.get(f"/api/v1/respond/{new_token}")).status_code == 200
 
-    received: list[Any] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    port = _free_port()
-    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+    with smtp_sink() as (smtp_url, received):
+        monkeypatch.setenv("SMTP_URL", smtp_url)
         r = await client.post(f"/api/v1/reviews/{rid}/reminders")
-    finally:
-        smtp.stop()
     body = r.json()
     assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""
     assert len(received) == 1 and received[0].rcpt_tos == ["pia@example.org"]
