@@ -99,9 +99,17 @@ SCALE_0_100 = N_(
 SCALE_CORRELATION = N_(
     "Standardised rating scores are the correlation between the candidate's ratings and "
     "the key over the whole test, times 100: 100 follows the key exactly, 0 is no "
-    "agreement, −100 is its reverse. Under the default rule an incomplete answer sheet "
-    "scores −100."
+    "agreement, −100 is its reverse."
 )
+CORRELATION_OMITTED = {
+    "lowest": N_(
+        "The correlation compares whole answer sheets, so a sheet with an unanswered item "
+        "scores −100."
+    ),
+    "middle": N_(
+        "Unanswered items count as rated at the candidate's own average: they add no agreement."
+    ),
+}
 EXCLUDED_NOTE = N_(
     "Left out of scoring because their key cannot discriminate (every answer scores the "
     "same): %(items)s."
@@ -110,11 +118,12 @@ EXCLUDED_NOTE = N_(
 
 def scale_notes(ranking: Any) -> tuple[str, ...]:
     """The msgids that say what the vacancy's scores mean (policy, scale), untranslated."""
-    notes = [OMITTED_RULES.get(ranking.omitted, OMITTED_RULES["lowest"])]
+    policy = ranking.omitted if ranking.omitted in OMITTED_RULES else "lowest"
+    notes = []
     if "0-100" in ranking.scale:
-        notes.append(SCALE_0_100)
+        notes += [OMITTED_RULES[policy], SCALE_0_100]
     if "r x 100" in ranking.scale:
-        notes.append(SCALE_CORRELATION)
+        notes += [SCALE_CORRELATION, CORRELATION_OMITTED[policy]]
     return tuple(notes)
 
 

@@ -40,7 +40,9 @@ def refusal(method: str, path: str, headers: dict[bytes, bytes]) -> tuple[int, s
     if headers.get(b"sec-fetch-site", b"") == b"cross-site":
         return 403, "A request from another site cannot act with your session"
     origin = headers.get(b"origin")
-    if origin and origin != b"null":
+    if origin == b"null":  # a sandboxed frame or a redirect from elsewhere: not this site
+        return 403, "A request from another site cannot act with your session"
+    if origin:
         host = headers.get(b"host", b"").decode("latin-1").lower()
         if urlsplit(origin.decode("latin-1")).netloc.lower() != host:
             return 403, "A request from another site cannot act with your session"

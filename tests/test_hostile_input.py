@@ -144,6 +144,7 @@ def test_cross_site_requests_cannot_use_a_staff_session(
         {"Content-Type": "application/x-www-form-urlencoded"},
         {"Content-Type": "application/json", "Origin": "http://evil.example"},
         {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
+        {"Content-Type": "application/json", "Origin": "null"},
     ]
     for headers in forged:
         r = admin.post(f"{server}/api/v1/reviews", data=body, headers=headers, timeout=60)

@@ -217,4 +217,20 @@ async def test_standardized_rating_is_ranked_on_the_profile_correlation(
     assert by_name["Stops"]["score"] == -100.0 and by_name["Stops"]["answered"] == 1
     assert [r["name"] for r in ranking["ranked"]] == ["Follows", "Reverses", "Stops"]
     report = (await client.get(f"/api/v1/campaigns/{cid}/report?format=html&lang=ru")).text
-    assert "умноженная на 100" in report
+    assert "умноженная на 100" in report and "получает −100" in report
+    # the candidate's review page says how a standardized test treats unanswered scenarios
+    token = await _invite(client, cid, "Later")
+    assert (await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})).is_success
+    review = (await client.get(f"/take/{token}/review")).text
+    assert "compared with the key as a whole, so a test with unanswered scenarios" in review
+    # a vacancy cannot mix forms of different methods (one ranking, one scale)
+    most_least = (await new_campaign(client, name="ML"))["form_ids"][0]
+    r = await client.post(
+        "/api/v1/campaigns",
+        json={
+            "name": "Mixed",
+            "role_id": campaign["role_id"],
+            "form_ids": [most_least, form["id"]],
+        },
+    )
+    assert r.status_code == 422 and "share one format and scoring method" in r.text

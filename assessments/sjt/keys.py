@@ -268,7 +268,8 @@ def expert_key(
     Flagging rule: an item is flagged when any of
 
     * every option has the same mean (within ``1e-9`` of the scale's width): the key
-      cannot discriminate, so scoring leaves the item out and new forms do not take it,
+      cannot discriminate between options, so most/least, option-key, rank and
+      correlation scoring leave the item out and their new forms do not take it,
     * ``rwg < rwg_min`` (the experts do not agree; LeBreton & Senter 2008 discuss .70 as
       the conventional cut-off),
     * the best option's mean exceeds the runner-up's by no more than ``margin``

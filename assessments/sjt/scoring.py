@@ -16,8 +16,9 @@ ignored whatever they hold. Item scores are candidates x items float arrays, hig
 always better, and NaN where the item was not answered. Each format has a bounds
 function giving the lowest and highest item score that some answer to the item reaches
 (:class:`ItemBounds`, found exactly by enumerating every answer to the item), which
-:func:`score_test` uses to put totals and competency scores on 0-100: 100 is what the
-key's own answer scores and 0 the lowest score any single answer sheet can get. An omitted
+:func:`score_test` uses to put totals and competency scores on 0-100: 100 is the highest
+score any single answer sheet can get (the key's own answer wherever it is a possible
+answer) and 0 the lowest. An omitted
 item is never worth more than an answered one: by default (``omitted="lowest"``) it scores
 its lowest possible score, and the scale spans every item of the form.
 
@@ -779,9 +780,9 @@ def score_test(
     over the scored items S: every item of the form (for a competency: every item that
     targets it) except those whose key cannot discriminate (:math:`hi_i = lo_i`; they are
     reported in ``excluded``). With exact per-item bounds (every ``*_bounds`` function but
-    standardized ``rate_bounds``) items are scored independently, so 100 is the score of
-    the key's own answer sheet and 0 the lowest score any single sheet gets; both are
-    reached. An item counts for every competency it targets.
+    standardized ``rate_bounds``) items are scored independently, so 100 is the highest
+    score any single sheet gets (the key's own answers where they are possible answers)
+    and 0 the lowest; both are reached. An item counts for every competency it targets.
 
     Missing data: an omitted item (NaN score) is scored by the ``omitted`` policy and
     stays in the scale:

@@ -219,8 +219,9 @@ async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Templ
     await repo.get_review(review_id, await _coach(request))
     # only raters who have not started get a new link by hand: a started form holds
     # answers, so its link must not pass through staff (they are reminded by e-mail)
-    issued = await repo.plan_reminders(review_id, statuses=("invited",))
-    await repo.store_links(issued)
+    issued = await repo.store_links(
+        await repo.plan_reminders(review_id, statuses=("invited",)), statuses=("invited",)
+    )
     return await _cycle(
         request,
         review_id,

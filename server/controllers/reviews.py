@@ -337,8 +337,10 @@ class ReviewController(ApiController):
             for r, s, token in issued
         ]
         if not smtp_url:
-            await repo.store_links(issued)
-            return Reminders(sent_by_email=False, reminders=reminders)
+            stored = {r["id"] for r, _, _ in await repo.store_links(issued, statuses=statuses)}
+            return Reminders(
+                sent_by_email=False, reminders=[x for x in reminders if x.rater_id in stored]
+            )
         if reminders:
             sender = os.environ.get("SMTP_FROM", "360@localhost")
             messages = [

@@ -311,6 +311,7 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         "review.html",
         lang,
         omitted=settings.get("omitted", "lowest"),
+        whole_sheet=session.scoring == "standardized",
         unanswered=unanswered,
         answered=len(session.items) - len(unanswered),
         seconds_left=session.seconds_left(utcnow()) or 0,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 import numpy as np
 
 from assessments.errors import Problem
@@ -106,11 +107,13 @@ async def build_forms(
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
         raise UnprocessableError([Problem(f"blueprint.{field}", message)]) from None
-    bank = [
-        item
-        for item, key in listed
-        if (key is not None or not require_keys) and _discriminates(item, key, blueprint, method)
-    ]
+    usable = [(item, key) for item, key in listed if key is not None or not require_keys]
+    # exact bounds can take a while (correlation scoring enumerates rating vectors): off
+    # the event loop
+    keep = await anyio.to_thread.run_sync(
+        lambda: [_discriminates(item, key, blueprint, method) for item, key in usable]
+    )
+    bank = [item for (item, _), ok in zip(usable, keep, strict=True) if ok]
     seed = seed if seed is not None else secrets.randbits(32)
     from server.repositories.item_stats import avoided_keys  # it reads campaigns: late import
 
@@ -251,6 +254,19 @@ async def create_campaign(
             problems.append(Problem(f"form_ids[{n}]", f"unknown form {fid}"))
     if opens_at and closes_at and closes_at <= opens_at:
         problems.append(Problem("closes_at", "must be after opens_at"))
+    if not problems and form_ids:
+        shapes = await SjtForm.select(SjtForm.format, SjtForm.scoring).where(
+            SjtForm.id.is_in(list(form_ids))
+        )
+        methods = sorted({f"{s['format']}/{s['scoring']}" for s in shapes})
+        if len(methods) > 1:  # one ranking, one scale: parallel forms share their method
+            problems.append(
+                Problem(
+                    "form_ids",
+                    "the forms of a vacancy must share one format and scoring method; "
+                    f"these use {', '.join(methods)}",
+                )
+            )
     if problems:
         raise UnprocessableError(problems)
     if not form_ids:

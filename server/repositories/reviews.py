@@ -312,16 +312,28 @@ async def plan_reminders(
     return [(r, subjects.get(r["subject"], ""), new_token()) for r in rows]
 
 
-async def store_links(issued: Sequence[tuple[dict[str, Any], str, str]]) -> None:
-    """Store the new links of reminders that were delivered (each old link stops working)."""
-    if not issued:
-        return
+async def store_links(
+    issued: Sequence[tuple[dict[str, Any], str, str]],
+    *,
+    statuses: Sequence[str] = ("invited", "started"),
+) -> list[tuple[dict[str, Any], str, str]]:
+    """Store the new links of reminders that were delivered (each old link stops working).
+
+    Only for raters still in ``statuses`` (one who started meanwhile keeps their link);
+    returns the reminders whose link was stored.
+    """
+    stored = []
     now = utcnow()
     async with write_transaction():
-        for r, _, token in issued:
-            await Rater.update({Rater.token_hash: token_hash(token), Rater.reminded_at: now}).where(
-                (Rater.id == r["id"]) & Rater.status.is_in(["invited", "started"])
+        for r, s, token in issued:
+            changed = (
+                await Rater.update({Rater.token_hash: token_hash(token), Rater.reminded_at: now})
+                .where((Rater.id == r["id"]) & Rater.status.is_in(list(statuses)))
+                .returning(Rater.id)
             )
+            if changed:
+                stored.append((r, s, token))
+    return stored
 
 
 async def progress(review_id: int) -> Progress:
