@@ -27,7 +27,7 @@ Name = Annotated[
     Meta(
         min_length=1,
         max_length=120,
-        pattern=f"^[^{HIDDEN_CHARS}]+\\Z",
+        pattern=f"^[^{HIDDEN_CHARS}]*\\Z",  # emptiness is min_length's problem
         description="a name: no control, zero-width or bidirectional-override characters",
     ),
 ]
