@@ -66,7 +66,8 @@ async def _form(
     inst = localized_instrument(shown.instrument, lang)
     # a submitted form never shows its answers again: whoever holds the link later (the
     # coach who handed it out, say) learns nothing of them
-    saved = {} if shown.status == "submitted" else await reviews.rater_answers(shown.id)
+    given = await reviews.rater_answers(shown.id)
+    saved = {} if shown.status == "submitted" else given
     names = await reviews.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:
@@ -109,7 +110,7 @@ async def _form(
         action=action,
         error=error,
         submitted=shown.status == "submitted",
-        answered=len(statements & set(saved)),
+        answered=len(statements & set(given)),  # the count only, never the answers
         total=len(statements),
         campaign_name=shown.review["name"],
         languages=list(loads(own.review["languages"]) or ["en"]),
