@@ -14,7 +14,7 @@ import numpy as np
 
 from assessments.sjt.forms import SCORING_METHODS
 from assessments.sjt.items import RATE_SCALE
-from assessments.sjt.keys import _valid_mask, key_ranks, option_keys
+from assessments.sjt.keys import TIE_DECIMALS, _valid_mask, key_ranks, option_keys
 from assessments.sjt.scoring import (
     ItemBounds,
     most_least_bounds,
@@ -33,7 +33,7 @@ def expert_best_worst(effectiveness: np.ndarray, valid: np.ndarray) -> tuple[np.
     discriminate (see :func:`assessments.sjt.scoring.score_most_least`).
     """
     v = _valid_mask(valid)
-    k = np.where(v, np.round(np.asarray(effectiveness, dtype=float), 9), np.nan)
+    k = np.where(v, np.round(np.asarray(effectiveness, dtype=float), TIE_DECIMALS), np.nan)
     best = np.where(v, k, -np.inf).argmax(axis=1)
     worst = np.where(v, k, np.inf).argmin(axis=1)
     flat = np.nanmax(k, axis=1) == np.nanmin(k, axis=1)

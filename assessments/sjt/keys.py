@@ -34,6 +34,10 @@ __all__ = [
 
 #: Effectiveness values equal to this many decimal places are ties (see :func:`key_ranks`).
 TIE_DECIMALS = 9
+#: Values closer than this (relative to the scale's width) count as equal: a candidate
+#: whose ratings vary less does not vary, and a key whose options differ less does not
+#: discriminate (also used by :mod:`assessments.sjt.scoring`).
+FLAT = 1e-9
 
 
 # --- shared validation (also used by scoring.py and simulate.py) -----------------------
@@ -112,12 +116,12 @@ FLAT_REASON = "every option has the same effectiveness: the key cannot discrimin
 
 
 def _flat(means: np.ndarray, valid: np.ndarray, width: float) -> np.ndarray:
-    """Items whose options all have the same mean (within 1e-9 of ``width``)."""
+    """Items whose options all have the same mean (within ``FLAT`` of ``width``)."""
     usable = valid & np.isfinite(means)
     top = np.where(usable, means, -np.inf).max(axis=1)
     bottom = np.where(usable, means, np.inf).min(axis=1)
     with np.errstate(invalid="ignore"):
-        return usable.any(axis=1) & ~(top - bottom > 1e-9 * width)
+        return usable.any(axis=1) & ~(top - bottom > FLAT * width)
 
 
 def _separation(means: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

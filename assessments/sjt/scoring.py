@@ -40,6 +40,7 @@ from typing import Literal, Self
 import numpy as np
 
 from assessments.sjt.keys import (
+    FLAT,
     _check_in_scale,
     _check_scale,
     _key_matrix,
@@ -76,10 +77,6 @@ OmissionPolicy = Literal["lowest", "middle"]
 #: most/least with the default weights, the neutral point at which omitted most/least
 #: items are usually scored). Under both, the 0-100 scale spans every item of the form.
 OMISSION_POLICIES: tuple[str, ...] = ("lowest", "middle")
-#: Values closer than this (relative to the scale's width) count as equal: a candidate
-#: whose ratings vary less does not vary, and a key whose options differ less does not
-#: discriminate.
-FLAT = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
