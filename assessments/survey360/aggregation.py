@@ -33,11 +33,25 @@ smallest number of raters whose ratings may be shown together.
    for each statement and competency, where "Cannot say" answers change the counts.
    ``complementary=False`` gives rules 1-4 alone.
 
+6. **Competency figures come from statement figures.** A group's competency mean is
+   the mean of its *shown* statement means over the competency's statements (and its
+   agreement comes from the shown statement SDs), so no competency figure adds anything
+   to the statement figures beside it. (A mean of rater scores would not: with four
+   peers of whom one answered "Cannot say" once, the statement means and the mean of
+   the four competency scores give that peer's score exactly.)
+7. **Releases** (``batches``). When a report is released again after late answers, each
+   rater carries the release in which they were first counted. A figure is shown only
+   when, for every release, the raters of that release who contribute to it are none,
+   or are a figure shown by rules 1-6 applied to that release's raters alone. So every
+   released figure, in this and every earlier release, is a combination of figures of
+   per-release reports over disjoint raters, each safe on its own: subtracting one
+   release from the next gives at most what the late raters' own report would show. A
+   group withheld once (two direct reports in the first release) stays withheld in later
+   releases for the raters it held. Comments of a release's raters are shown only as
+   that release's rules allow (with ``others`` of that release shown).
+
 No output holds per-rater data: no rater ids, no rater order, no per-rater scores, and
 comments carry no group (self's own comments are returned apart, as ``self_texts``).
-The guarantee is per figure level (statement figures, competency figures); it does not
-extend to combining a statement mean and a competency mean of the same group when some
-of its raters answered "Cannot say".
 
 Scores
 ------
@@ -47,9 +61,11 @@ handled pairwise: each figure uses the raters who gave the ratings it needs.
 
 - Statement, per group: ``n`` raters who rated it, mean, SD (ddof=1, None when n < 2),
   distribution.
-- Competency score of a rater: the mean of that rater's scored ratings over the
-  competency's statements ("Cannot say" excluded; none when the rater rated none of
-  them). Competency, per group: ``n`` raters with a score, and the mean of their scores.
+- Competency, per group: ``n`` raters who rated at least one of its statements, and
+  the mean of the group's shown statement means over its statements,
+  :math:`\bar x_{gc} = \frac{1}{|S^*_{gc}|}\sum_{s \in S^*_{gc}} \bar x_{gs}` with
+  :math:`S^*_{gc}` the statements of competency c shown for group g (rule 6). With no
+  "Cannot say" this equals the mean of the raters' competency scores.
 - Agreement, per competency, within each shown group of two or more raters: rwg(J)
   over the competency's statements with the uniform null distribution
   (:func:`assessments.sjt.keys.rwg_j`; :math:`\sigma^2_{EU} = (A^2 - 1)/12 = 2` for
@@ -145,7 +161,8 @@ class StatementResult:
 class CompetencyStats:
     """One group's figures on one competency.
 
-    ``n`` raters have a competency score; ``mean`` is the mean of their scores.
+    ``n`` raters rated at least one of its statements; ``mean`` is the mean of the
+    group's shown statement means (rule 6).
     ``rwg`` and ``mean_sd`` describe agreement within the group (None for fewer than
     two raters or when no shown statement has two ratings).
     """
@@ -249,6 +266,19 @@ def _groups(groups: Sequence[str] | np.ndarray, n_raters: int) -> np.ndarray:
     return g
 
 
+def _batches(batches: Sequence[int] | np.ndarray | None, n_raters: int) -> np.ndarray:
+    if batches is None:
+        return np.ones(n_raters, dtype=np.int64)
+    b = np.asarray(batches)
+    if b.shape != (n_raters,):
+        raise ValueError(
+            f"batches must give one release per rater ({n_raters}), got shape {b.shape}"
+        )
+    if b.dtype.kind not in "iu" or (b < 1).any():
+        raise ValueError("batches must be whole release numbers >= 1")
+    return b.astype(np.int64)
+
+
 def _statement_ids(ids: Sequence[int] | None, n: int) -> tuple[int, ...]:
     if ids is None:
         return tuple(range(1, n + 1))
@@ -309,6 +339,48 @@ def _visibility(
         visible[pick[units], units] = False
         others_visible &= ~(leaky & ~has)
     return visible, others_visible
+
+
+def _allowed(
+    member: np.ndarray,
+    group: np.ndarray,
+    sel: np.ndarray,
+    has: np.ndarray,
+    always: np.ndarray,
+    pooled: np.ndarray,
+    threshold: int,
+    complementary: bool,
+) -> tuple[np.ndarray, set[str]]:
+    """Where the raters in ``sel`` (one release) may contribute to a figure (rule 7).
+
+    Returns rows (the groups of :data:`GROUPS`, then others) x units, True where those
+    raters contribute nothing or a figure that rules 1-6 applied to them alone would show;
+    and the groups whose comments those rules pool into others.
+    """
+    sizes = (member & sel[None, :]).sum(axis=1)
+    shown, oshown = _visibility(
+        sizes[:, None], always, pooled, np.array([sizes[pooled].sum()]), threshold, complementary
+    )
+    shown, oshown = shown[:, 0], bool(oshown[0])
+    rows = np.vstack([member & sel[None, :], ((group != "self") & sel)[None, :]])
+    counts = rows.astype(np.int64) @ has.astype(np.int64)
+    where = np.flatnonzero(shown)
+    vis, ovis = _visibility(
+        counts[where],
+        always[where],
+        pooled[where],
+        counts[-1] if oshown else np.zeros(counts.shape[1], dtype=np.int64),
+        threshold,
+        complementary,
+    )
+    ok = np.zeros(counts.shape, dtype=bool)
+    ok[where] = vis
+    ok[-1] = ovis & oshown
+    names = np.array(GROUPS, dtype=object)
+    comment_groups = {str(g) for g in names[shown & pooled]} | (
+        {str(g) for g in names[(sizes > 0) & ~shown]} if oshown else set()
+    )
+    return (counts == 0) | ok, comment_groups
 
 
 # --- statistics -------------------------------------------------------------------------
@@ -384,21 +456,27 @@ def _ranked(
 
 
 def _comments(
-    comments: Sequence[tuple[str, str, str]],
+    comments: Sequence[tuple[str, str, str] | tuple[str, str, str, int]],
     keys: Sequence[str],
     sizes: dict[str, int],
-    pooled_groups: set[str],
+    pooled_groups: dict[int, set[str]],
     rng: np.random.Generator | None,
 ) -> tuple[CommentSet, ...]:
     pool: dict[str, list[str]] = {k: [] for k in keys}
     own: dict[str, list[str]] = {k: [] for k in keys}
     for n, item in enumerate(comments):
         try:
-            key, text, group = item
+            key, text, group, *rest = item
         except (TypeError, ValueError):
             raise ValueError(
                 f"comments[{n}] must be a (key, text, group) triple, got {item!r}"
             ) from None
+        batch = rest[0] if len(rest) == 1 else 1
+        if len(rest) > 1 or batch not in pooled_groups:
+            raise ValueError(
+                f"comments[{n}] must be (key, text, group) or (key, text, group, batch) with "
+                f"a batch of batches, got {item!r}"
+            )
         if key not in pool:
             raise ValueError(
                 f"comments[{n}]: unknown key {key!r}; expected a competency of the statements "
@@ -415,7 +493,7 @@ def _comments(
             continue
         if group == "self":
             own[key].append(text)
-        elif group in pooled_groups:
+        elif group in pooled_groups[batch]:
             pool[key].append(text)
     out = []
     for key in keys:
@@ -485,11 +563,12 @@ def aggregate(
     threshold: int = 3,
     scale: Scale | tuple[int, int] = (1, 5),
     statement_ids: Sequence[int] | None = None,
-    comments: Sequence[tuple[str, str, str]] = (),
+    comments: Sequence[tuple[str, str, str] | tuple[str, str, str, int]] = (),
     rng: np.random.Generator | None = None,
     gap: float = 1.0,
     extremes: int = 5,
     complementary: bool = True,
+    batches: Sequence[int] | np.ndarray | None = None,
 ) -> Report360:
     """Aggregate one person's 360 ratings into an anonymity-safe report.
 
@@ -512,9 +591,10 @@ def aggregate(
     statement_ids : sequence of int, optional
         Ids reported for the statements; default 1..S (the ids of
         :func:`assessments.survey360.instrument.build_instrument`).
-    comments : sequence of (key, text, group)
+    comments : sequence of (key, text, group) or (key, text, group, batch)
         Free text on a competency (its key) or an open question (``"strengths"``,
-        ``"start_stop"``) with the writer's group. Empty texts are dropped.
+        ``"start_stop"``) with the writer's group (and release, with ``batches``; 1 when
+        left out). Empty texts are dropped.
     rng : numpy.random.Generator, optional
         Shuffles the comments; without it they are sorted alphabetically, so their order
         never follows submission order.
@@ -524,6 +604,9 @@ def aggregate(
         How many highest and lowest statements to list.
     complementary : bool
         Apply complementary suppression (rule 5).
+    batches : sequence of int, raters, optional
+        The release (1, 2, ...) in which each rater was first counted (rule 7); default
+        all raters in one.
 
     Returns
     -------
@@ -559,6 +642,7 @@ def aggregate(
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed))")
     threshold = int(threshold)
+    batch = _batches(batches, n_raters)
     x = scored(raw, reverse, (lo, hi))
     rev = np.asarray(reverse).astype(bool)
     rated = ~np.isnan(raw)
@@ -597,17 +681,27 @@ def aggregate(
     comp_index = np.array([keys.index(c) for c in comp], dtype=int)
     indicator = np.zeros((n_statements, len(keys)))
     indicator[np.arange(n_statements), comp_index] = 1.0
-    count = rated.astype(float) @ indicator
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = (np.where(rated, x, 0.0) @ indicator) / count
-    has = count > 0
+    has = (rated.astype(float) @ indicator) > 0
     n_c = masks.astype(np.int64) @ has.astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_c = (masks.astype(float) @ np.where(has, score, 0.0)) / n_c
     show_c = cells(n_c)
+
+    # Rule 7: each release's raters contribute only to figures its own report would show.
+    row_index = [GROUPS.index(str(g)) for g in names[shown]] + [len(GROUPS)]
+    comment_groups: dict[int, set[str]] = {}
+    for b in np.unique(batch):
+        sel = batch == b
+        ok_s, groups_b = _allowed(
+            member, group, sel, rated, always, pooled, threshold, complementary
+        )
+        show_s &= ok_s[row_index]
+        comment_groups[int(b)] = groups_b
     rwg, mean_sd = _agreement(x, masks, show_s, sd_s, comp_index, len(keys), (lo, hi))
 
+    # Rule 6: a competency mean is the mean of the group's shown statement means.
     mean_s = np.where(show_s, mean_s, np.nan)
+    shown_s = np.isfinite(mean_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_c = (np.where(shown_s, mean_s, 0.0) @ indicator) / (shown_s.astype(float) @ indicator)
     mean_c = np.where(show_c, mean_c, np.nan)
     nan_s, nan_c = np.full(n_statements, np.nan), np.full(len(keys), np.nan)
     self_s = mean_s[row_names.index("self")] if "self" in row_names else nan_s
@@ -657,6 +751,7 @@ def aggregate(
     pooled_groups = {str(g) for g in names[shown & pooled]} | (
         set(suppressed) if others_shown else set()
     )
+    pooled_by_batch = {b: groups_b & pooled_groups for b, groups_b in comment_groups.items()}
     return Report360(
         threshold=threshold,
         scale=(lo, hi),
@@ -672,7 +767,7 @@ def aggregate(
             comments,
             [*keys, *QUESTION_KEYS],
             {g: int(n) for g, n in zip(GROUPS, sizes, strict=True)},
-            pooled_groups,
+            pooled_by_batch,
             rng,
         ),
         notes=_notes(threshold, bool(suppressed), others_shown, complementary, rng is not None),

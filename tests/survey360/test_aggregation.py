@@ -224,12 +224,12 @@ def test_cannot_say_can_withhold_others_on_one_statement():
     assert (s2.groups["peer"].n, s2.groups["peer"].mean) == (2, None)
     assert (s2.groups["others"].n, s2.groups["others"].mean) == (3, None)
     assert s2.groups["others"].distribution is None
-    # competency scores: manager (4+5)/2 = 4.5, peers (3+2)/2 = 2.5, (3+4)/2 = 3.5, 4, 4
-    # -> all 5 raters have a score, nothing to subtract: peers 14/4 = 3.5,
-    # others (4.5 + 14)/5 = 3.7
+    # rule 6: a competency mean is the mean of the shown statement means; s2 is withheld
+    # for peers and others, so both competency means are their s1 means (3.5 and 3.6)
+    # and the withheld s2 ratings reach no figure. n counts raters with any rating: 4, 5.
     comp = r.competencies[0].groups
-    assert comp["peer"].mean == pytest.approx(3.5)
-    assert comp["others"].mean == pytest.approx(3.7)
+    assert (comp["peer"].n, comp["peer"].mean) == (4, pytest.approx(3.5))
+    assert (comp["others"].n, comp["others"].mean) == (5, pytest.approx(3.6))
     literal = aggregate(ratings, groups, ["c", "c"], [False, False], complementary=False)
     # rules 1-4 alone: (5 + 2 + 4)/3 = 11/3 is shown, and 11 - 5 = 6 = 2 + 4 leaks
     assert literal.statements[1].groups["others"].mean == pytest.approx(11 / 3)
@@ -275,10 +275,11 @@ def test_cannot_say_is_left_out_of_n_and_means():
     r = report_1()
     s4 = r.statements[3].groups["others"]
     assert s4.n == 5 and sum(s4.distribution) == 5
-    # ownership scores: manager (4+4)/2 = 4, peers (5+4)/2 = 4.5, 4 (s3 only), (5+5)/2 = 5,
-    # direct reports (4+4)/2 = 4, (3+5)/2 = 4 -> (4 + 4.5 + 4 + 5 + 4 + 4)/6 = 25.5/6
+    # ownership (rule 6): s3 others (4 + 5 + 4 + 5 + 4 + 3)/6 = 25/6, s4 (4 + 4 + 5 + 4 + 5)/5
+    # = 4.4 -> (25/6 + 4.4)/2 = 4.28333; the mean of the six raters' ownership scores
+    # (4 + 4.5 + 4 + 5 + 4 + 4)/6 = 4.25 would differ, and give away peer 2's s3 rating
     ownership = by_key(r)["ownership"].groups["others"]
-    assert ownership.n == 6 and ownership.mean == pytest.approx(4.25)
+    assert ownership.n == 6 and ownership.mean == pytest.approx((25 / 6 + 4.4) / 2)
 
 
 def test_competency_means_and_gaps():
@@ -288,9 +289,9 @@ def test_competency_means_and_gaps():
     assert listening.groups["others"].mean == pytest.approx(3.0)
     assert listening.groups["self"].mean == 5.0
     assert listening.statements == (1, 2)
-    # self - others: 5 - 3 = 2; ownership 2 - 4.25 = -2.25
+    # self - others: 5 - 3 = 2; ownership 2 - 4.28333 = -2.28333
     assert listening.gap == pytest.approx(2.0)
-    assert by_key(r)["ownership"].gap == pytest.approx(-2.25)
+    assert by_key(r)["ownership"].gap == pytest.approx(2 - (25 / 6 + 4.4) / 2)
     # statement gaps: s1 5 - 3 = 2, s4 2 - 4.4 = -2.4
     assert r.statements[0].gap == pytest.approx(2.0)
     assert r.statements[3].gap == pytest.approx(-2.4)
