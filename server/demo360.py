@@ -1,12 +1,14 @@
 """Demo 360 cycle for ``make run``: three operators rated by every group, one of them with
-only two direct reports so that the anonymity threshold visibly suppresses that group."""
+only two direct reports so that the anonymity threshold visibly suppresses that group.
+
+The cycle is closed and released, as a finished cycle would be, so its reports open."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from server.repositories import accounts, releases, reviews
 from server.repositories import library as library_repo
-from server.repositories import reviews
 from server.tables import Review, StaffUser
 
 SUBJECTS = (
@@ -94,3 +96,6 @@ async def load(rng: np.random.Generator) -> None:
                     if rng.random() < 0.6:
                         answers[q.id] = {"comment": COMMENTS[int(rng.integers(len(COMMENTS)))]}
                 await reviews.record_submitted_form(session, answers)
+    await releases.close(ident)
+    row = await Review.select().where(Review.id == ident).first()
+    await releases.release(row, await accounts.get_user(coach["id"]))

@@ -49,6 +49,37 @@ class Review(Struct, kw_only=True):
     competencies: list[str]
     statements: int
     created_at: datetime
+    # "open" (answers are taken), "closed" (no answers, results not released) or
+    # "released" (closed, and the latest results released)
+    state: Literal["open", "closed", "released"] = "open"
+    releases: int = 0
+
+
+class ReopenIn(Base):
+    """Take late answers until ``closes_at``; released results stay as released."""
+
+    closes_at: datetime
+
+
+class ReleasedSubject(Struct, kw_only=True):
+    subject_id: int
+    name: str
+    counted: int  # submitted forms in the subject's report, over every release
+    added: int  # forms first counted in this release
+    # "new report", "unchanged" (no form since the last release), "no forms", or
+    # "held": a form counted in an earlier release was erased since, so a new report
+    # would let its answers be worked out by difference
+    outcome: Literal["new report", "unchanged", "no forms", "held"]
+
+
+class Release(Struct, kw_only=True):
+    """A release of a closed cycle's results: computed once, frozen, then only read."""
+
+    review_id: int
+    number: int
+    released_at: datetime
+    released_by: str | None
+    subjects: list[ReleasedSubject]
 
 
 class ReviewPage(Struct, kw_only=True):
@@ -228,6 +259,8 @@ class ReviewReliability(Struct, kw_only=True):
     """Reliability of a 360 cycle: per competency scale, and rater agreement per person."""
 
     review_id: int
+    release: int  # the release these figures come from (frozen when it was made)
+    released_at: datetime
     scale: list[int]
     threshold: int
     subjects: int

@@ -281,6 +281,36 @@ class Rater(Table, tablename="rater"):
     started_at = Timestamptz(null=True, default=None)
     submitted_at = Timestamptz(null=True, default=None)
     reminded_at = Timestamptz(null=True, default=None)
+    # the hash of the link that first saved an answer in this form: a started form opens
+    # only by its own link or that one (a link issued later to the same e-mail does not)
+    started_by = Varchar(length=64, null=True, default=None)
+    # the release of the cycle in which this rater's answers were first counted
+    released_in = Integer(null=True, default=None)
+
+
+class ReviewRelease(Table, tablename="review_release"):
+    """A release of a closed cycle's results: computed once, then only read.
+
+    ``reliability`` is the cycle's reliability (the technical report) as released; each
+    subject's report is a :class:`SubjectRelease` of the release that last changed it.
+    """
+
+    review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
+    number = Integer()
+    released_at = Timestamptz()
+    released_by = ForeignKey(
+        references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True
+    )
+    reliability = JSON(default={})
+
+
+class SubjectRelease(Table, tablename="subject_release"):
+    """One subject's report (figures and agreement) as frozen in one release."""
+
+    release = ForeignKey(references=ReviewRelease, on_delete=OnDelete.cascade, index=True)
+    subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
+    report = JSON(default={})
+    counted = Integer()  # raters counted, of every release up to this one
 
 
 class RaterAnswer(Table, tablename="rater_answer"):

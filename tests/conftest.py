@@ -48,6 +48,7 @@ from server.tables import (  # noqa: E402
     RaterAnswerEvent,
     ReliabilitySnapshot,
     Review,
+    ReviewRelease,
     ReviewSubject,
     Role,
     RoleCompetency,
@@ -59,9 +60,19 @@ from server.tables import (  # noqa: E402
     SjtKey,
     StaffSession,
     StaffUser,
+    SubjectRelease,
 )
 
-REVIEW_TABLES = (DevelopmentPlan, RaterAnswerEvent, RaterAnswer, Rater, ReviewSubject, Review)
+REVIEW_TABLES = (
+    DevelopmentPlan,
+    SubjectRelease,
+    ReviewRelease,
+    RaterAnswerEvent,
+    RaterAnswer,
+    Rater,
+    ReviewSubject,
+    Review,
+)
 SJT_TABLES = (
     MonitoringAnswer,
     AnswerEvent,

@@ -63,6 +63,7 @@ BODIES = {
     },
     ("POST", "/api/v1/nominate/{token:str}"): {**PERSON, "group": "peer"},
     ("POST", "/api/v1/respond/{token:str}/start"): {"consent": True},
+    ("POST", "/api/v1/reviews/{review_id:int}/reopen"): {"closes_at": "2099-01-01T00:00:00Z"},
     (
         "PATCH",
         "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/idp/priorities/{competency:str}",
@@ -234,6 +235,22 @@ async def world() -> Any:
         )
         assert r.status_code == 201, r.text
         raters.append(r.json())
+
+    # the subject rates themself and the cycle is released: reports and plans exist
+    r = await cb.post(
+        f"/api/v1/reviews/{review['id']}/subjects/{subjects[0]['id']}/raters",
+        json={"name": B_MARKERS[3], "email": "subject.b@example.org", "group": "self"},
+    )
+    assert r.status_code == 201, r.text
+    own = _token(r.json()["link"])
+    form = (await cb.get(f"/api/v1/respond/{own}")).json()
+    rating = next(i for i in form["items"] if i["format"] == "rating")
+    assert (
+        await cb.put(f"/api/v1/respond/{own}/answers/{rating['id']}", json={"rating": 4})
+    ).status_code == 200
+    assert (await cb.post(f"/api/v1/respond/{own}/submit")).status_code == 200
+    assert (await cb.post(f"/api/v1/reviews/{review['id']}/close")).status_code == 200
+    assert (await cb.post(f"/api/v1/reviews/{review['id']}/releases")).status_code == 201
 
     competency = (await admin.get("/api/v1/competencies?flag=develop")).json()["items"][0]
     users = (await admin.get("/api/v1/users")).json()["items"]

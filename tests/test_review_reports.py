@@ -18,7 +18,7 @@ from server import demo360
 from server.repositories import reviews as repo
 from server.tables import AuditEvent, ReliabilitySnapshot, StaffUser
 from tests.conftest import login
-from tests.test_reviews import cycle, rater
+from tests.test_reviews import cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -87,6 +87,7 @@ async def anonymity_cycle(client: AsyncTestClient) -> tuple[int, int]:
             name = "Maria Berg" if group == "self" else f"{group.title()}{n} Secret"
             token = await rater(client, rid, sid, name, email, group)
             await answer_all(token, value, comment=comment)
+    await release(client, rid)
     return rid, sid
 
 
@@ -154,6 +155,8 @@ async def test_subject_report_anonymous_and_safe_in_every_format(
     coach = await _coach_id()
     events = await AuditEvent.select().where(AuditEvent.actor == coach).order_by(AuditEvent.id)
     assert [(e["action"], e["target"]) for e in events] == [
+        ("closed", f"review:{rid}"),
+        ("released", f"review:{rid}/release:1"),
         ("viewed", f"review:{rid}/subject:{sid}/report.json"),
         ("exported", f"review:{rid}/subject:{sid}/report.csv"),
         ("viewed", f"review:{rid}/subject:{sid}/report.html"),
@@ -173,6 +176,7 @@ async def test_a_group_used_nowhere_leaves_no_trace(
     ):
         name = "Maria Berg" if group == "self" else f"{group} person"
         await answer_all(await rater(client, rid, sid, name, email, group), value, comment)
+    await release(client, rid)
     url = f"/api/v1/reviews/{rid}/subjects/{sid}/report"
     report = (await client.get(f"{url}?format=json")).json()
     assert report["suppressed_groups"] == ["peer"]
@@ -251,18 +255,30 @@ async def test_cycle_reliability_from_the_demo(
         g["rwg"][k] is None or 0 <= g["rwg"][k] <= 1 for g in ivan["groups"] for k in g["rwg"]
     )
 
-    # stored once, not recomputed while the answers stay the same
-    assert await ReliabilitySnapshot.count() == 1
-    stored = await ReliabilitySnapshot.select().first()
+    # released once: every read returns the stored figures, and nothing is computed
+    assert rel["release"] == 1
     assert (await client.get(f"/api/v1/reviews/{rid}/reliability")).json() == rel
-    again = await ReliabilitySnapshot.select().first()
-    assert again["computed_at"] == stored["computed_at"]
-    # a new submitted form changes the data state: recomputed
+    assert await ReliabilitySnapshot.count() == 0
+    # a late form (the cycle reopened) changes nothing until the next release
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/reopen", json={"closes_at": "2099-01-01T00:00:00Z"}
+    )
+    assert r.status_code == 200 and r.json()["state"] == "open", r.text
     token = await rater(client, rid, subjects["Ivan Petrov"], "Late", "late@example.org", "peer")
     await answer_all(token, 4)
+    assert (await client.get(f"/api/v1/reviews/{rid}/reliability")).json() == rel
+    made = await release(client, rid)
+    assert made["number"] == 2
+    assert {s["name"]: s["outcome"] for s in made["subjects"]} == {
+        "Maria Berg": "unchanged",
+        "Ivan Petrov": "new report",
+        "Sara Lund": "unchanged",
+    }
     fresh = (await client.get(f"/api/v1/reviews/{rid}/reliability")).json()
-    assert fresh["forms"] == 37 and fresh["responses"]["peer"] == 13
-    assert (await ReliabilitySnapshot.select().first())["data_state"] != stored["data_state"]
+    assert fresh["release"] == 2 and fresh["forms"] == 37 and fresh["responses"]["peer"] == 13
+    # one late peer alone: none of their ratings reaches a figure of release 2 (rule 7)
+    assert fresh["withheld"] == review["statements"]
+    assert (await client.get(f"/api/v1/reviews/{rid}/reliability?release=1")).json() == rel
 
     await login(client, "recruiter")
     assert (await client.get(f"/api/v1/reviews/{rid}/reliability")).status_code == 403

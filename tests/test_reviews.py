@@ -50,6 +50,15 @@ async def rater(
     return r.json()["link"].removeprefix("/rate/")
 
 
+async def release(client: AsyncTestClient, rid: int) -> dict[str, Any]:
+    """Close the cycle and release its results (reports exist only from then on)."""
+    r = await client.post(f"/api/v1/reviews/{rid}/close")
+    assert r.status_code == 200 and r.json()["state"] in ("closed", "released"), r.text
+    r = await client.post(f"/api/v1/reviews/{rid}/releases")
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 async def answer_all(client: AsyncTestClient, token: str, value: int, comment: str = "") -> None:
     form = (await client.get(f"/api/v1/respond/{token}")).json()
     for item in form["items"]:
@@ -180,6 +189,9 @@ async def test_anonymity_in_json_csv_and_pages(client: AsyncTestClient) -> None:
     for group, group_tokens in tokens.items():
         for t in group_tokens:
             await answer_all(client, t, values[group], comment="Keeps calm under pressure.")
+    r = await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?format=json")
+    assert r.status_code == 409 and "released" in r.json()["detail"]
+    await release(client, rid)
     r = await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?format=json")
     assert r.status_code == 200, r.text
     report = r.json()
@@ -409,8 +421,20 @@ async def test_coach_runs_a_cycle_through_the_pages_and_the_report_is_anonymous(
             assert "has been submitted" in r.text
     for k, v in coach_cookies.items():
         client.cookies.set(k, v)
+    # before the cycle is closed and released: counts per group, never a figure
     report = await client.get(f"{url}/subjects/{sid}")
-    assert report.status_code == 200
+    assert report.status_code == 200 and "No results yet" in report.text
+    assert "Competencies" not in report.text
+    page = await client.get(url)
+    assert "Release the results" not in page.text and "Close the cycle now" in page.text
+    r = await client.post(f"{url}/release", data={"_csrf_token": _csrf(page.text)})
+    assert r.status_code == 409 and "still open" in r.text
+    r = await client.post(f"{url}/close", data={"_csrf_token": _csrf(page.text)})
+    assert r.status_code == 200 and "Release the results" in r.text
+    r = await client.post(f"{url}/release", data={"_csrf_token": _csrf(r.text)})
+    assert r.status_code == 200 and "Release 1: 1 new report(s)" in r.text
+    report = await client.get(f"{url}/subjects/{sid}")
+    assert report.status_code == 200 and "Release 1," in report.text
     assert "direct report (" not in report.text  # never shown as a group with its n
     assert "direct report" in report.text  # only named as not shown
     for secret in ("Report0", "Report1", "report0@", "Peer1 Hidden", "Mona Boss", "mona@"):

@@ -113,6 +113,7 @@ __all__ = [
     "StatementResult",
     "StatementStats",
     "aggregate",
+    "counted_ratings",
 ]
 
 GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "customer")
@@ -391,26 +392,28 @@ def _num(value: float) -> float | None:
 
 
 def _statement_stats(
-    masks: np.ndarray, x: np.ndarray, raw: np.ndarray, rated: np.ndarray, points: np.ndarray
+    counted: np.ndarray, x: np.ndarray, raw: np.ndarray, points: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """n, mean, SD (ddof=1) and distribution of every row (a group) x statement."""
-    m = masks.astype(float)
-    n = masks.astype(np.int64) @ rated.astype(np.int64)
-    x0 = np.where(rated, x, 0.0)
+    """n, mean, SD (ddof=1) and distribution of every row (a group) x statement.
+
+    ``counted`` (rows x raters x statements) marks the ratings each figure contains.
+    """
+    n = counted.sum(axis=1)
+    x0 = np.where(counted, x[None], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (m @ x0) / n
-        dev = np.where(masks[:, :, None] & rated[None], x[None] - mean[:, None, :], 0.0)
+        mean = x0.sum(axis=1) / n
+        dev = np.where(counted, x[None] - mean[:, None, :], 0.0)
         sd = np.sqrt(np.sum(dev * dev, axis=1) / (n - 1))
     sd = np.where(n >= 2, sd, np.nan)
     onehot = (raw[:, :, None] == points[None, None, :]).astype(np.int64)
-    dist = np.einsum("gr,rsa->gsa", masks.astype(np.int64), onehot)
+    dist = np.einsum("grs,rsa->gsa", counted.astype(np.int64), onehot)
     return n, mean, sd, dist
 
 
 def _agreement(
     x: np.ndarray,
     masks: np.ndarray,
-    shown_cells: np.ndarray,
+    shown: np.ndarray,
     sd: np.ndarray,
     comp_index: np.ndarray,
     n_comp: int,
@@ -422,7 +425,8 @@ def _agreement(
     options: here the judges are the group's raters, the items the competencies and the
     options the competency's statements, padded to a common length with NaN. Every slot
     is marked valid; padded and withheld slots have no ratings, so rwg_j leaves them out
-    of J (it counts statements rated by at least two judges).
+    of J (it counts statements rated by at least two judges). ``shown`` (rows x raters x
+    statements) marks the ratings each shown statement figure contains.
     """
     n_rows = masks.shape[0]
     onehot = np.zeros((x.shape[1], n_comp))
@@ -431,8 +435,9 @@ def _agreement(
     width = max(2, int(onehot.sum(axis=0).max(initial=0)))
     rwg = np.full((n_rows, n_comp), np.nan)
     sizes = masks.sum(axis=1)
+    shown_cells = shown.any(axis=1)
     for r in np.flatnonzero(sizes >= 2):
-        judges = np.where(shown_cells[r][None, :], x[masks[r]], np.nan)
+        judges = np.where(shown[r][masks[r]], x[masks[r]], np.nan)
         padded = np.full((judges.shape[0], n_comp, width), np.nan)
         padded[:, comp_index, slot] = judges
         rwg[r] = rwg_j(padded, np.ones((n_comp, width), dtype=bool), scale=scale)
@@ -618,6 +623,70 @@ def aggregate(
         On shapes that do not match, ratings off the scale, unknown groups or comment
         keys, more than one self rater, or invalid parameters.
     """
+    return _aggregate(
+        ratings,
+        groups,
+        statement_competency,
+        reverse,
+        threshold=threshold,
+        scale=scale,
+        statement_ids=statement_ids,
+        comments=comments,
+        rng=rng,
+        gap=gap,
+        extremes=extremes,
+        complementary=complementary,
+        batches=batches,
+    )[0]
+
+
+def counted_ratings(
+    ratings: np.ndarray,
+    groups: Sequence[str] | np.ndarray,
+    statement_competency: Sequence[str],
+    reverse: Sequence[bool] | np.ndarray,
+    *,
+    threshold: int = 3,
+    scale: Scale | tuple[int, int] = (1, 5),
+    complementary: bool = True,
+    batches: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
+    """Which ratings some shown statement figure of :func:`aggregate` contains.
+
+    Parameters are those of :func:`aggregate`. Returns bool, raters x statements: the
+    ratings no figure shows (withheld groups, raters of a release held back by rule 7,
+    "cannot say") are False and must enter no other figure (the reliability of a cycle
+    uses only the True ones). Never part of a report: it is per rater.
+    """
+    return _aggregate(
+        ratings,
+        groups,
+        statement_competency,
+        reverse,
+        threshold=threshold,
+        scale=scale,
+        complementary=complementary,
+        batches=batches,
+    )[1]
+
+
+def _aggregate(
+    ratings: np.ndarray,
+    groups: Sequence[str] | np.ndarray,
+    statement_competency: Sequence[str],
+    reverse: Sequence[bool] | np.ndarray,
+    *,
+    threshold: int = 3,
+    scale: Scale | tuple[int, int] = (1, 5),
+    statement_ids: Sequence[int] | None = None,
+    comments: Sequence[tuple[str, str, str] | tuple[str, str, str, int]] = (),
+    rng: np.random.Generator | None = None,
+    gap: float = 1.0,
+    extremes: int = 5,
+    complementary: bool = True,
+    batches: Sequence[int] | np.ndarray | None = None,
+) -> tuple[Report360, np.ndarray]:
+    """The report of :func:`aggregate`, and the ratings its figures contain."""
     lo, hi = _scale(scale)
     raw = _ratings(ratings, lo, hi)
     n_raters, n_statements = raw.shape
@@ -673,29 +742,36 @@ def aggregate(
         )
         return np.vstack([vis, ovis[None, :]])
 
+    # Rule 7: in each figure, a release's raters count only where that release's own
+    # report would show the figure; elsewhere they are left out of it (held back).
+    row_index = [GROUPS.index(str(g)) for g in names[shown]] + [len(GROUPS)]
+    counted = masks[:, :, None] & rated[None, :, :]  # rows x raters x statements
+    comment_groups: dict[int, set[str]] = {}
+    releases = np.unique(batch)
+    for b in releases:
+        sel = batch == b
+        ok_s, groups_b = _allowed(
+            member, group, sel, rated, always, pooled, threshold, complementary
+        )
+        if len(releases) > 1:  # one release: rules 1-6 alone, n shown for withheld figures
+            counted &= ~(sel[None, :, None] & ~ok_s[row_index][:, None, :])
+        comment_groups[int(b)] = groups_b
+
     points = np.arange(lo, hi + 1, dtype=float)
-    n_s, mean_s, sd_s, dist_s = _statement_stats(masks, x, raw, rated, points)
+    n_s, mean_s, sd_s, dist_s = _statement_stats(counted, x, raw, points)
     show_s = cells(n_s)
 
     keys = list(dict.fromkeys(comp))
     comp_index = np.array([keys.index(c) for c in comp], dtype=int)
     indicator = np.zeros((n_statements, len(keys)))
     indicator[np.arange(n_statements), comp_index] = 1.0
-    has = (rated.astype(float) @ indicator) > 0
-    n_c = masks.astype(np.int64) @ has.astype(np.int64)
+    n_c = np.sum(
+        np.einsum("grs,sc->grc", counted.astype(np.int64), indicator.astype(np.int64)) > 0, axis=1
+    )
     show_c = cells(n_c)
-
-    # Rule 7: each release's raters contribute only to figures its own report would show.
-    row_index = [GROUPS.index(str(g)) for g in names[shown]] + [len(GROUPS)]
-    comment_groups: dict[int, set[str]] = {}
-    for b in np.unique(batch):
-        sel = batch == b
-        ok_s, groups_b = _allowed(
-            member, group, sel, rated, always, pooled, threshold, complementary
-        )
-        show_s &= ok_s[row_index]
-        comment_groups[int(b)] = groups_b
-    rwg, mean_sd = _agreement(x, masks, show_s, sd_s, comp_index, len(keys), (lo, hi))
+    rwg, mean_sd = _agreement(
+        x, masks, counted & show_s[:, None, :], sd_s, comp_index, len(keys), (lo, hi)
+    )
 
     # Rule 6: a competency mean is the mean of the group's shown statement means.
     mean_s = np.where(show_s, mean_s, np.nan)
@@ -752,7 +828,8 @@ def aggregate(
         set(suppressed) if others_shown else set()
     )
     pooled_by_batch = {b: groups_b & pooled_groups for b, groups_b in comment_groups.items()}
-    return Report360(
+    covered = (counted & show_s[:, None, :]).any(axis=0)
+    report = Report360(
         threshold=threshold,
         scale=(lo, hi),
         groups=tuple(GroupSize(name, int(masks[r].sum())) for r, name in enumerate(row_names)),
@@ -773,3 +850,4 @@ def aggregate(
         notes=_notes(threshold, bool(suppressed), others_shown, complementary, rng is not None),
         rules=_rules(gap, extremes, (lo, hi)),
     )
+    return report, covered

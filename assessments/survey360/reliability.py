@@ -85,7 +85,7 @@ from assessments.psychometrics.reliability import (
     item_analysis,
     omega_total,
 )
-from assessments.survey360.aggregation import OTHERS, Report360, aggregate
+from assessments.survey360.aggregation import OTHERS, Report360, aggregate, counted_ratings
 from assessments.survey360.instrument import Scale, scored
 
 __all__ = [
@@ -100,6 +100,7 @@ __all__ = [
     "ScaleReliability",
     "SubjectAgreement",
     "SubjectRatings",
+    "counted_agreement",
     "covered_ratings",
     "cycle_reliability",
     "icc_band",
@@ -266,11 +267,16 @@ class SubjectAgreement:
 
 @dataclass(frozen=True, eq=False)
 class SubjectRatings:
-    """The submitted forms about one person: ``ratings`` raters x statements, raw scale."""
+    """The submitted forms about one person: ``ratings`` raters x statements, raw scale.
+
+    ``batches``: the release in which each rater was first counted (rule 7 of
+    :func:`assessments.survey360.aggregation.aggregate`); None for one release.
+    """
 
     subject: int
     ratings: np.ndarray
     groups: tuple[str, ...]
+    batches: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -656,6 +662,34 @@ def subject_agreement(
     return SubjectAgreement(subject, tuple(out), tuple(report.suppressed_groups))
 
 
+def counted_agreement(
+    ratings: np.ndarray,
+    groups: Sequence[str],
+    report: Report360,
+    counted: np.ndarray,
+    batches: Sequence[int] | None,
+    *,
+    subject: int = 0,
+) -> SubjectAgreement:
+    """:func:`subject_agreement` of a report made over several releases.
+
+    With one release it is :func:`subject_agreement` itself. With several, raters that a
+    later release holds back (rule 7 of the aggregation) reach no figure, agreement
+    included: only the ratings ``counted`` (from
+    :func:`assessments.survey360.aggregation.counted_ratings`) enter, and raters with
+    none are left out.
+    """
+    if batches is None or len(set(batches)) < 2:
+        return subject_agreement(ratings, groups, report, subject=subject)
+    keep = counted.any(axis=1)
+    return subject_agreement(
+        np.where(counted, ratings, np.nan)[keep],
+        [g for g, k in zip(groups, keep, strict=True) if k],
+        report,
+        subject=subject,
+    )
+
+
 def covered_ratings(ratings: np.ndarray, groups: Sequence[str], report: Report360) -> np.ndarray:
     """Bool mask, raters x statements: the ratings some shown statement figure contains.
 
@@ -717,13 +751,14 @@ def cycle_reliability(
         rated = ~np.isnan(raw)
         ratings += int(rated.sum())
         cannot_say += int((~rated).sum())
-        report = aggregate(
-            raw, list(s.groups), comp, rev, threshold=threshold, scale=(lo, hi), statement_ids=ids
-        )
-        mask = covered_ratings(raw, s.groups, report)
+        options: dict[str, Any] = {"threshold": threshold, "scale": (lo, hi), "batches": s.batches}
+        report = aggregate(raw, list(s.groups), comp, rev, statement_ids=ids, **options)
+        mask = counted_ratings(raw, list(s.groups), comp, rev, **options)
         withheld += int((rated & ~mask).sum())
         blocks.append(np.where(mask, raw, np.nan))
-        agreement.append(subject_agreement(raw, s.groups, report, subject=s.subject))
+        agreement.append(
+            counted_agreement(raw, s.groups, report, mask, s.batches, subject=s.subject)
+        )
     x = np.vstack(blocks) if blocks else np.full((0, len(comp)), np.nan)
     keys = list(dict.fromkeys(comp))
     scales = []

@@ -14,6 +14,10 @@ Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size (1-50
 Offset = Annotated[
     int, QueryParameter(ge=0, le=MAX_ID, description=f"Items to skip (0 to {MAX_ID})")
 ]
+ReleaseNumber = Annotated[
+    int | None,
+    QueryParameter(ge=1, le=MAX_ID, description="The release to read (default: the latest)"),
+]
 LangQuery = Annotated[
     str | None,
     QueryParameter(

@@ -21,7 +21,7 @@ from server.db import utcnow
 from server.errors import ConflictError, UnprocessableError, not_found
 from server.i18n import translations
 from server.report_responses import html_response, pdf_response
-from server.repositories import audit, plans
+from server.repositories import audit, plans, releases
 from server.repositories import campaigns as campaigns_repo
 from server.repositories import ranking as ranking_repo
 from server.repositories import reviews as reviews_repo
@@ -66,7 +66,7 @@ class DevelopmentPlanController(ApiController):
         subject = await reviews_repo.get_subject(review_id, subject_id)
         saved = await plans.latest(subject_id)
         if saved is None:
-            result = await reviews_repo.subject_result(row, subject_id)
+            result, _ = await releases.released_subject(review_id, subject_id)
             plan = await plans.generated(
                 row["role"],
                 ratings_from_report(result.report),
@@ -83,7 +83,8 @@ class DevelopmentPlanController(ApiController):
         summary="The subject's development plan: the latest saved version, else a proposal",
         operation_class=documented_as("text/html", "application/pdf"),
         description=(
-            "Version 0 is proposed from the current 360 result by the rule printed in "
+            "Version 0 is proposed from the released 360 report (409 before the cycle is "
+            "released) by the rule printed in "
             "`plan.rule` (at most three priorities among the role's develop competencies). "
             "format=html or pdf gives the printable plan."
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
@@ -12,9 +13,11 @@ from assessments.competency import localized
 from assessments.errors import Problem
 from server.auth import current_user, page_guard
 from server.controllers.params import PathId
-from server.repositories import audit
+from server.db import utcnow
+from server.repositories import audit, releases
 from server.repositories import library as library_repo
 from server.repositories import reviews as repo
+from server.repositories.releases import NotReleased
 from server.review_schemas import GROUPS, RaterIn, SubjectIn
 from server.schemas import User
 from server.validation import problems
@@ -110,6 +113,7 @@ async def _cycle(
             "user": user,
             "path": request.url.path,
             "r": review,
+            "releases": await releases.list_releases(ident),
             "subjects": subjects,
             "progress": {p.subject_id: p for p in progress.subjects},
             "raters": raters,
@@ -235,6 +239,66 @@ async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Templ
     )
 
 
+@post("/app/reviews/{review_id:int}/close", guards=[page_guard], include_in_schema=False)
+async def close_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    await repo.get_review(review_id, user)
+    await releases.close(review_id)
+    await audit.record(user.id, "closed", f"review:{review_id}")
+    return await _cycle(
+        request,
+        review_id,
+        notice="The cycle is closed: no more answers are taken. Release the results when "
+        "you are ready; every report is then computed once and does not change.",
+    )
+
+
+@post("/app/reviews/{review_id:int}/release", guards=[page_guard], include_in_schema=False)
+async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    row = await repo.get_review_row(review_id, user)
+    try:
+        made = await releases.release(row, user)
+    except HTTPException as exc:
+        return await _cycle(
+            request, review_id, errors=[Problem("release", str(exc.detail))], status=exc.status_code
+        )
+    await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
+    reports = sum(s.outcome == "new report" for s in made.subjects)
+    held = [s.name for s in made.subjects if s.outcome == "held"]
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"Release {made.number}: {reports} new report(s)."
+        + (f" Held (an earlier form was erased): {', '.join(held)}." if held else ""),
+    )
+
+
+@post("/app/reviews/{review_id:int}/reopen", guards=[page_guard], include_in_schema=False)
+async def reopen_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    await repo.get_review(review_id, user)
+    form = await request.form()
+    raw = str(form.get("closes_at", "")).strip()
+    try:
+        closes_at = datetime.fromisoformat(raw)
+    except ValueError:
+        closes_at = None
+    if closes_at is None or closes_at.replace(tzinfo=UTC) <= utcnow():
+        problem = (
+            "give the new closing date and time" if closes_at is None else ("must be in the future")
+        )
+        return await _cycle(request, review_id, errors=[Problem("closes_at", problem)], status=422)
+    await releases.reopen(review_id, closes_at.replace(tzinfo=UTC))
+    await audit.record(user.id, "reopened", f"review:{review_id}")
+    return await _cycle(
+        request,
+        review_id,
+        notice="The cycle takes late answers again. The released reports stay as they are "
+        "until you close and release again.",
+    )
+
+
 @get(
     "/app/reviews/{review_id:int}/subjects/{subject_id:int}",
     guards=[page_guard],
@@ -246,8 +310,21 @@ async def report_page(
     user = await _coach(request)
     row = await repo.get_review_row(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
-    data = await repo.subject_report(row, subject_id)
-    await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
+    data: dict[str, Any] | None = None
+    not_released, released_at = "", ""
+    try:
+        result, released = await releases.released_subject(review_id, subject_id)
+    except NotReleased as exc:
+        not_released = (
+            "No results yet: this person's report appears once the cycle is closed and "
+            "released (on the cycle page)."
+            if exc.never
+            else str(exc.detail)
+        )
+    else:
+        data = {"release": released.number, **repo.report_dict(result)}
+        released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
+        await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
     comps, _ = await library_repo.list_competencies(limit=500)
     names = {c.key: localized(c, "en").name for c in comps}
     inst = repo.instrument_of(row)
@@ -262,6 +339,8 @@ async def report_page(
             "review": row,
             "subject": subject,
             "data": data,
+            "not_released": not_released,
+            "released_at": released_at,
             "names": names,
             "texts": texts,
             "reverse": reverse,
@@ -278,5 +357,8 @@ REVIEW_PAGE_HANDLERS = [
     rater_add,
     rater_approve,
     reminders,
+    close_page,
+    release_page,
+    reopen_page,
     report_page,
 ]

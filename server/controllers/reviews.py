@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -28,22 +29,24 @@ from reports.review360 import (
 )
 from server.auth import coaching_guard, guarded_user
 from server.controllers.base import ApiController
-from server.controllers.params import Limit, Offset, PathId, documented_as
-from server.db import utcnow
+from server.controllers.params import Limit, Offset, PathId, ReleaseNumber, documented_as
 from server.errors import ConflictError, UnprocessableError
 from server.i18n import LANGUAGES, negotiate, translations
 from server.rate_limit import NOMINATIONS
 from server.report_responses import ReportFormat, csv_response, html_response, pdf_response
-from server.repositories import audit
+from server.repositories import audit, releases
 from server.repositories import reviews as repo
+from server.repositories.releases import NotReleased, Released
 from server.review_schemas import (
     Language,
     Nomination,
     Progress,
     Rater,
     RaterIn,
+    Release,
     Reminder,
     Reminders,
+    ReopenIn,
     Review,
     ReviewIn,
     ReviewPage,
@@ -192,13 +195,18 @@ class ReviewController(ApiController):
 
     @get(
         "/{review_id:int}/subjects/{subject_id:int}/report",
-        summary="The subject's 360 report by group (anonymity rules applied; JSON, HTML, PDF, CSV)",
+        summary="The subject's 360 report as released (anonymity rules applied; JSON, HTML, "
+        "PDF, CSV)",
         operation_class=documented_as("text/html", "application/pdf", "text/csv"),
+        raises=[NotReleased],
         description=(
-            "groups: the groups shown (name -> n and competency figures); a group below the "
-            "anonymity threshold appears only by name in suppressed_groups. agreement: ICC "
-            "and rwg(J) within the shown groups. No rater's answers or identity are ever "
-            "returned. HTML and PDF in ?lang= (else Accept-Language)."
+            "Exists once the cycle is closed and released (409 before): the report is "
+            "computed once at release and every read returns it as stored. ?release=N gives "
+            "the report in force at release N (default: the latest). groups: the groups "
+            "shown (name -> n and competency figures); a group below the anonymity "
+            "threshold appears only by name in suppressed_groups. agreement: ICC and rwg(J) "
+            "within the shown groups. No rater's answers or identity are ever returned. "
+            "HTML and PDF in ?lang= (else Accept-Language)."
         ),
     )
     async def report(
@@ -208,11 +216,12 @@ class ReviewController(ApiController):
         subject_id: PathId,
         format: Annotated[ReportFormat, QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
+        release: ReleaseNumber = None,
     ) -> Response[Any]:
         user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
-        result = await repo.subject_result(row, subject_id)
+        result, released = await releases.released_subject(review_id, subject_id, release)
         await audit.record(
             user.id,
             "exported" if format in ("pdf", "csv") else "viewed",
@@ -220,7 +229,13 @@ class ReviewController(ApiController):
         )
         if format == "json":
             return Response(
-                {"review": row["name"], "subject": subject.name, **repo.report_dict(result)}
+                {
+                    "review": row["name"],
+                    "subject": subject.name,
+                    "release": released.number,
+                    "released_at": released.released_at,
+                    **repo.report_dict(result),
+                }
             )
         language = _language(request, lang)
         t = translations(language)
@@ -230,7 +245,7 @@ class ReviewController(ApiController):
             await repo.report_labels(row, language),
             review=row["name"],
             subject=subject.name,
-            generated=_generated(),
+            generated=_stamp(released.released_at),
             translations=t,
         )
         filename = f"360-{review_id}-{subject_id}"
@@ -243,28 +258,34 @@ class ReviewController(ApiController):
 
     @get(
         "/{review_id:int}/reliability",
-        summary="Reliability of the cycle: alpha (Feldt CI), omega, lambda6 and items per "
-        "competency; ICC and rwg(J) per person and shown group",
+        summary="Reliability of the cycle as released: alpha (Feldt CI), omega, lambda6 and "
+        "items per competency; ICC and rwg(J) per person and shown group",
+        raises=[NotReleased],
         description=(
-            "Computed from the submitted forms, stored, and recomputed when answers change. "
-            "'Cannot say' is missing data (pairwise). Agreement is given only for the groups "
-            "each person's report shows."
+            "Computed once when the cycle is released, from the forms the released reports "
+            "count (409 before the first release; ?release=N for an earlier one). 'Cannot "
+            "say' is missing data (pairwise). Only ratings some released figure shows are "
+            "used, and agreement only for the groups each person's report shows."
         ),
     )
     async def reliability(
-        self, request: Request[Any, Any, Any], review_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        review_id: PathId,
+        release: ReleaseNumber = None,
     ) -> ReviewReliability:
         user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
-        out = await _reliability(row)
+        out = await _reliability(row, release)
         await audit.record(user.id, "viewed", f"review:{review_id}/reliability")
         return out
 
     @get(
         "/{review_id:int}/technical-report",
-        summary="Technical report of the cycle: reliability, item statistics, response counts, "
-        "missing data, rater agreement (JSON, HTML, PDF)",
+        summary="Technical report of the cycle as released: reliability, item statistics, "
+        "response counts, missing data, rater agreement (JSON, HTML, PDF)",
         operation_class=documented_as("text/html", "application/pdf"),
+        raises=[NotReleased],
     )
     async def technical_report(
         self,
@@ -272,10 +293,11 @@ class ReviewController(ApiController):
         review_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
+        release: ReleaseNumber = None,
     ) -> Response[Any]:
         user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
-        data = await repo.reliability(row)
+        data, released = await releases.released_reliability(review_id, release)
         await audit.record(
             user.id,
             "exported" if format == "pdf" else "viewed",
@@ -283,7 +305,7 @@ class ReviewController(ApiController):
         )
         subjects = {s.id: s.name for s in await repo.list_subjects(review_id)}
         if format == "json":
-            return Response(_reliability_out(review_id, data, subjects))
+            return Response(_reliability_out(review_id, data, released, subjects))
         language = _language(request, lang)
         t = translations(language)
         view = technical_view(
@@ -291,13 +313,70 @@ class ReviewController(ApiController):
             await repo.report_labels(row, language),
             review=row["name"],
             subjects=subjects,
-            generated=_generated(),
+            generated=_stamp(released.released_at),
             translations=t,
         )
         html = technical_html(view, t, language)
         if format == "pdf":
             return await pdf_response(html, filename=f"360-{review_id}-technical.pdf")
         return html_response(html)
+
+    @post(
+        "/{review_id:int}/close",
+        status_code=200,
+        summary="Close the cycle now: no more answers; results can then be released",
+    )
+    async def close(self, request: Request[Any, Any, Any], review_id: PathId) -> Review:
+        user = await guarded_user(request)
+        await repo.get_review(review_id, user)
+        await releases.close(review_id)
+        await audit.record(user.id, "closed", f"review:{review_id}")
+        return await repo.get_review(review_id, user)
+
+    @post(
+        "/{review_id:int}/reopen",
+        status_code=200,
+        raises=[UnprocessableError],
+        summary="Take late answers until closes_at; released results stay as released",
+        description=(
+            "Late answers reach no report until the cycle is closed and released again; the "
+            "next release shows them only as the anonymity rules allow across releases."
+        ),
+    )
+    async def reopen(
+        self, request: Request[Any, Any, Any], review_id: PathId, data: JSONBody[ReopenIn]
+    ) -> Review:
+        user = await guarded_user(request)
+        await repo.get_review(review_id, user)
+        await releases.reopen(review_id, data.closes_at)
+        await audit.record(user.id, "reopened", f"review:{review_id}")
+        return await repo.get_review(review_id, user)
+
+    @post(
+        "/{review_id:int}/releases",
+        raises=[ConflictError],
+        summary="Release the closed cycle's results: every report and the reliability are "
+        "computed once and frozen",
+        description=(
+            "409 while the cycle is open, or when no form was submitted since the last "
+            "release. Each person with new forms gets a new report; the others keep theirs. "
+            "A later release shows late raters only in figures their own report would "
+            "show (see the anonymity model in the README)."
+        ),
+    )
+    async def release(self, request: Request[Any, Any, Any], review_id: PathId) -> Release:
+        user = await guarded_user(request)
+        row = await repo.get_review_row(review_id, user)
+        made = await releases.release(row, user)
+        await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
+        return made
+
+    @get("/{review_id:int}/releases", summary="The cycle's releases, newest first")
+    async def list_releases(
+        self, request: Request[Any, Any, Any], review_id: PathId
+    ) -> list[Release]:
+        await repo.get_review(review_id, await guarded_user(request))
+        return await releases.list_releases(review_id)
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
     async def progress(self, request: Request[Any, Any, Any], review_id: PathId) -> Progress:
@@ -370,22 +449,31 @@ def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
     return lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
 
 
-def _generated() -> str:
-    return utcnow().strftime("%Y-%m-%d %H:%M UTC")
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _reliability_out(
-    review_id: int, data: CycleReliability, subjects: dict[int, str]
+    review_id: int, data: CycleReliability, released: Released, subjects: dict[int, str]
 ) -> ReviewReliability:
-    out = msgspec.convert({"review_id": review_id, **msgspec.to_builtins(data)}, ReviewReliability)
+    out = msgspec.convert(
+        {
+            "review_id": review_id,
+            "release": released.number,
+            "released_at": released.released_at,
+            **msgspec.to_builtins(data),
+        },
+        ReviewReliability,
+    )
     for a in out.agreement:
         a.name = subjects.get(a.subject, "")
     return out
 
 
-async def _reliability(row: dict[str, Any]) -> ReviewReliability:
+async def _reliability(row: dict[str, Any], release: int | None = None) -> ReviewReliability:
     subjects = {s.id: s.name for s in await repo.list_subjects(row["id"])}
-    return _reliability_out(row["id"], await repo.reliability(row), subjects)
+    data, released = await releases.released_reliability(row["id"], release)
+    return _reliability_out(row["id"], data, released, subjects)
 
 
 class NominationController(ApiController):

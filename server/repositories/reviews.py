@@ -7,33 +7,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 import msgspec
 import numpy as np
-from piccolo.query.functions.aggregate import Count, Max
 
 from assessments.errors import Problem
-from assessments.survey360.aggregation import Report360, aggregate
+from assessments.survey360.aggregation import Report360, aggregate, counted_ratings
 from assessments.survey360.instrument import Instrument, build_instrument, localized_instrument
 from assessments.survey360.reliability import (
     AGREEMENT_METHOD,
-    CycleReliability,
     SubjectAgreement,
-    SubjectRatings,
-    cycle_reliability,
-    subject_agreement,
+    counted_agreement,
 )
 from reports.review360 import Labels
 from server.db import loads, utcnow, write_transaction
 from server.errors import ConflictError, UnprocessableError, not_found
 from server.repositories import library as library_repo
-from server.repositories import snapshots
 from server.review_schemas import GROUPS, GroupCounts, Progress, SubjectProgress
 from server.review_schemas import Rater as RaterOut
 from server.review_schemas import Review as ReviewOut
 from server.review_schemas import Subject as SubjectOut
 from server.schemas import User
-from server.tables import Rater, RaterAnswer, RaterAnswerEvent, Review, ReviewSubject
+from server.tables import (
+    Rater,
+    RaterAnswer,
+    RaterAnswerEvent,
+    Review,
+    ReviewRelease,
+    ReviewSubject,
+)
 from server.tokens import new_token, token_hash
 
 MAX_COMMENT = 2000
@@ -48,7 +49,26 @@ def can_see(user: User, owner_id: int | None) -> bool:
     return user.role == "admin" or (user.role == "coach" and owner_id == user.id)
 
 
-def _review(row: Mapping[str, Any]) -> ReviewOut:
+def review_state(row: Mapping[str, Any], releases: int) -> str:
+    """``open``, ``closed`` (no answers taken, results not released) or ``released``."""
+    closes = row["closes_at"]
+    if closes is None or closes > utcnow():
+        return "open"
+    return "released" if releases else "closed"
+
+
+async def release_counts(review_ids: Sequence[int]) -> dict[int, int]:
+    """The number of releases of each cycle (absent when never released)."""
+    rows = await ReviewRelease.select(ReviewRelease.review, ReviewRelease.number).where(
+        ReviewRelease.review.is_in(list(review_ids) or [-1])
+    )
+    out: dict[int, int] = {}
+    for r in rows:
+        out[r["review"]] = max(out.get(r["review"], 0), r["number"])
+    return out
+
+
+def _review(row: Mapping[str, Any], releases: int = 0) -> ReviewOut:
     inst = instrument_of(row)
     return ReviewOut(
         id=row["id"],
@@ -63,6 +83,8 @@ def _review(row: Mapping[str, Any]) -> ReviewOut:
         competencies=list(inst.competencies),
         statements=len(inst.statements),
         created_at=row["created_at"],
+        state=review_state(row, releases),  # type: ignore[arg-type]
+        releases=releases,
     )
 
 
@@ -112,7 +134,7 @@ async def get_review_row(ident: int, user: User) -> dict[str, Any]:
 
 
 async def get_review(ident: int, user: User) -> ReviewOut:
-    return _review(await get_review_row(ident, user))
+    return _review(await get_review_row(ident, user), (await release_counts([ident])).get(ident, 0))
 
 
 async def list_reviews(user: User, *, limit: int, offset: int) -> tuple[list[ReviewOut], int]:
@@ -124,7 +146,8 @@ async def list_reviews(user: User, *, limit: int, offset: int) -> tuple[list[Rev
         .limit(limit)
         .offset(offset)
     )
-    return [_review(r) for r in rows], await Review.count().where(*where)
+    counts = await release_counts([r["id"] for r in rows])
+    return [_review(r, counts.get(r["id"], 0)) for r in rows], await Review.count().where(*where)
 
 
 def _subject(r: Mapping[str, Any]) -> SubjectOut:
@@ -507,26 +530,6 @@ async def set_rater_language(session: RaterSession, lang: str) -> None:
         await Rater.update({Rater.language: lang}).where(Rater.id == session.id)
 
 
-async def _submitted_forms(where: Any) -> list[tuple[int, str, dict[int, dict[str, Any]]]]:
-    """(subject id, group, answers) of each submitted form matching ``where``."""
-    rows = await Rater.select(Rater.id, Rater.subject, Rater.group).where(
-        where & (Rater.status == "submitted")
-    )
-    ids = [r["id"] for r in rows]
-    answers = await RaterAnswer.select(
-        RaterAnswer.rater, RaterAnswer.item, RaterAnswer.payload
-    ).where(RaterAnswer.rater.is_in(ids or [-1]))
-    by_rater: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in ids}
-    for a in answers:
-        by_rater[a["rater"]][a["item"]] = loads(a["payload"])
-    return [(r["subject"], r["group"], by_rater[r["id"]]) for r in rows]
-
-
-async def submitted_answers(subject_id: int) -> list[tuple[str, dict[int, dict[str, Any]]]]:
-    """(group, answers) of each submitted rater of a subject; nothing that identifies them."""
-    return [(g, a) for _, g, a in await _submitted_forms(Rater.subject == subject_id)]
-
-
 async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
     """(rater id, subject name, status) of every form of this rater's e-mail in the cycle."""
     rows = (
@@ -579,12 +582,17 @@ async def record_submitted_form(
 
 
 def _matrix(
-    inst: Instrument, forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]]
-) -> tuple[np.ndarray, list[str], list[tuple[str, str, str]]]:
-    """Raters x statements (NaN: cannot say), each rater's group, and the comments."""
+    inst: Instrument,
+    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]],
+    batches: Sequence[int] | None = None,
+) -> tuple[np.ndarray, list[str], list[tuple[Any, ...]]]:
+    """Raters x statements (NaN: cannot say), each rater's group, and the comments.
+
+    Comments are (key, text, group), or (key, text, group, release) with ``batches``.
+    """
     ids = [s.id for s in inst.statements]
     ratings = np.full((len(forms), len(ids)), np.nan)
-    comments: list[tuple[str, str, str]] = []
+    comments: list[tuple[Any, ...]] = []
     keys = {c.id: c.competency for c in inst.comments} | {q.id: q.key for q in inst.questions}
     for r, (group, answers) in enumerate(forms):
         for j, sid in enumerate(ids):
@@ -594,7 +602,9 @@ def _matrix(
         for item, key in keys.items():
             text = answers.get(item, {}).get("comment")
             if text:
-                comments.append((key, text, group))
+                comments.append(
+                    (key, text, group) if batches is None else (key, text, group, batches[r])
+                )
     return ratings, [g for g, _ in forms], comments
 
 
@@ -606,40 +616,34 @@ class SubjectResult:
     agreement: SubjectAgreement
 
 
-def _subject_result(
+def subject_result_of(
     inst: Instrument,
-    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]],
+    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]], int]],
     threshold: int,
     subject_id: int,
 ) -> SubjectResult:
-    ratings, groups, comments = _matrix(inst, forms)
-    report = aggregate(
-        ratings,
-        groups,
-        list(inst.statement_competency),
-        inst.reverse,
-        threshold=threshold,
-        scale=inst.scale,
-        statement_ids=[s.id for s in inst.statements],
-        comments=comments,
-        rng=np.random.default_rng(),
-    )
-    return SubjectResult(report, subject_agreement(ratings, groups, report, subject=subject_id))
-
-
-async def subject_result(review_row: Mapping[str, Any], subject_id: int) -> SubjectResult:
-    """The anonymity-safe aggregate of a subject's submitted ratings (see aggregation rules).
+    """The anonymity-safe aggregate of a subject's forms: (group, answers, release) each.
 
     Only group-level figures leave this function: no rater's name, e-mail or answers.
     Agreement (ICC, rwg) is computed only for the groups the report shows.
     """
-    forms = await submitted_answers(subject_id)
-    return await anyio.to_thread.run_sync(
-        _subject_result,
-        instrument_of(review_row),
-        forms,
-        int(review_row["anonymity_threshold"]),
-        subject_id,
+    batches = [b for *_, b in forms]
+    ratings, groups, comments = _matrix(inst, [(g, a) for g, a, _ in forms], batches)
+    comp = list(inst.statement_competency)
+    options: dict[str, Any] = {"threshold": threshold, "scale": inst.scale, "batches": batches}
+    report = aggregate(
+        ratings,
+        groups,
+        comp,
+        inst.reverse,
+        statement_ids=[s.id for s in inst.statements],
+        comments=comments,
+        rng=np.random.default_rng(),
+        **options,
+    )
+    counted = counted_ratings(ratings, groups, comp, inst.reverse, **options)
+    return SubjectResult(
+        report, counted_agreement(ratings, groups, report, counted, batches, subject=subject_id)
     )
 
 
@@ -661,11 +665,6 @@ def report_dict(result: SubjectResult) -> dict[str, Any]:
     return data
 
 
-async def subject_report(review_row: Mapping[str, Any], subject_id: int) -> dict[str, Any]:
-    """:func:`subject_result` as JSON-ready data (see :func:`report_dict`)."""
-    return report_dict(await subject_result(review_row, subject_id))
-
-
 async def report_labels(review_row: Mapping[str, Any], lang: str) -> Labels:
     """Texts a report prints: competency names, statements, questions, required levels."""
     inst = localized_instrument(instrument_of(review_row), lang)
@@ -677,65 +676,3 @@ async def report_labels(review_row: Mapping[str, Any], lang: str) -> Labels:
         required={r.competency: r.required_level for r in role.competencies},
         role=role.translations.get(lang, {}).get("name") or role.name,
     )
-
-
-# ---- reliability of a cycle -----------------------------------------------------------
-
-RELIABILITY_VERSION = "r1"  # bump when the computation changes: stored results recompute
-
-
-async def data_state(review_id: int) -> str:
-    """Counts and latest changes of the cycle's answers and submissions."""
-    answers = (
-        await RaterAnswer.select(
-            Count(RaterAnswer.id, alias="n"), Max(RaterAnswer.saved_at, alias="at")
-        )
-        .where(RaterAnswer.rater.review == review_id)
-        .first()
-    )
-    submitted = (
-        await Rater.select(Count(Rater.id, alias="n"), Max(Rater.submitted_at, alias="at"))
-        .where((Rater.review == review_id) & (Rater.status == "submitted"))
-        .first()
-    )
-    return (
-        f"{RELIABILITY_VERSION}|answers {answers['n']} {answers['at']}"
-        f"|submitted {submitted['n']} {submitted['at']}"
-    )[:200]
-
-
-def _cycle(
-    inst: Instrument,
-    forms: Sequence[tuple[int, str, Mapping[int, Mapping[str, Any]]]],
-    threshold: int,
-) -> dict[str, Any]:
-    by_subject: dict[int, list[tuple[str, Mapping[int, Mapping[str, Any]]]]] = {}
-    for subject, group, answers in forms:
-        by_subject.setdefault(subject, []).append((group, answers))
-    subjects = []
-    for subject, rows in sorted(by_subject.items()):
-        ratings, groups, _ = _matrix(inst, rows)
-        subjects.append(SubjectRatings(subject, ratings, tuple(groups)))
-    result = cycle_reliability(
-        subjects,
-        list(inst.statement_competency),
-        inst.reverse,
-        statement_ids=[s.id for s in inst.statements],
-        threshold=threshold,
-        scale=inst.scale,
-    )
-    return msgspec.to_builtins(result)
-
-
-async def reliability(review_row: Mapping[str, Any]) -> CycleReliability:
-    """The cycle's reliability, stored and recomputed only when its answers change."""
-    review_id = int(review_row["id"])
-
-    async def compute() -> dict[str, Any]:
-        forms = await _submitted_forms(Rater.review == review_id)
-        return await anyio.to_thread.run_sync(
-            _cycle, instrument_of(review_row), forms, int(review_row["anonymity_threshold"])
-        )
-
-    data = await snapshots.current("review", review_id, await data_state(review_id), compute)
-    return msgspec.convert(data, CycleReliability)
