@@ -27,7 +27,7 @@ from server.settings import get_settings
 from tests.conftest import login
 from tests.test_access_matrix import Route, kind, routes
 from tests.test_campaigns import new_campaign, role_id, take
-from tests.test_reviews import answer_all, rater
+from tests.test_reviews import answer_all, rater, release
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 
@@ -66,6 +66,7 @@ async def hostile_world(client: AsyncTestClient) -> dict[str, Any]:
     for n, token in enumerate(tokens):
         await answer_all(client, token, 2 + n % 3, comment=PAYLOAD)
     client.cookies.update(coach_cookies)
+    await release(client, rid)
     plan_url = f"/api/v1/reviews/{rid}/subjects/{sid}/idp"
     proposed = (await client.get(plan_url)).json()
     plan = proposed["plan"]

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.settings import get_settings
 from tests.conftest import login
-from tests.test_reviews import answer_all, cycle, rater
+from tests.test_reviews import answer_all, cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -34,6 +34,7 @@ async def rated_subject(client: AsyncTestClient) -> tuple[int, int]:
     for token, value in tokens:
         await answer_all(client, token, value)
     client.cookies.update(cookies)
+    await release(client, rid)
     return rid, sid
 
 

@@ -390,6 +390,7 @@ class RaterSession:
     review: dict[str, Any]
     subject: dict[str, Any]
     instrument: Instrument
+    via: str  # the hash of the link this form was opened with
 
     @property
     def id(self) -> int:
@@ -429,7 +430,7 @@ async def find_rater(token: str) -> RaterSession | None:
     if row["status"] == "nominated" or (opens is not None and opens > utcnow()):
         return None
     subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
-    return RaterSession(row, review, subject, instrument_of(review))
+    return RaterSession(row, review, subject, instrument_of(review), row["token_hash"])
 
 
 async def rater_answers(rater_id: int) -> dict[int, dict[str, Any]]:
@@ -508,9 +509,9 @@ async def save_rater_answers(
             )
         )
         if row["status"] == "invited":
-            await Rater.update({Rater.status: "started", Rater.started_at: now}).where(
-                (Rater.id == session.id) & (Rater.status == "invited")
-            )
+            await Rater.update(
+                {Rater.status: "started", Rater.started_at: now, Rater.started_by: session.via}
+            ).where((Rater.id == session.id) & (Rater.status == "invited"))
     return answers
 
 
@@ -531,9 +532,12 @@ async def set_rater_language(session: RaterSession, lang: str) -> None:
 
 
 async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
-    """(rater id, subject name, status) of every form of this rater's e-mail in the cycle."""
+    """(rater id, subject name, status) of every form of this person in the cycle that
+    the link in use opens (see :func:`sibling_session`)."""
     rows = (
-        await Rater.select(Rater.id, Rater.subject.name, Rater.status)
+        await Rater.select(
+            Rater.id, Rater.subject.name, Rater.status, Rater.token_hash, Rater.started_by
+        )
         .where(
             (Rater.review == own.rater["review"])
             & (Rater.email == own.rater["email"])
@@ -541,7 +545,7 @@ async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
         )
         .order_by(Rater.id)
     )
-    return [(r["id"], r["subject.name"], r["status"]) for r in rows]
+    return [(r["id"], r["subject.name"], r["status"]) for r in rows if _opens(r, own.via)]
 
 
 async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | None:
@@ -560,10 +564,19 @@ async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | No
         )
         .first()
     )
-    if row is None:
+    if row is None or not _opens(row, own.via):
         return None
     subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
-    return RaterSession(row, own.review, subject, own.instrument)
+    return RaterSession(row, own.review, subject, own.instrument, own.via)
+
+
+def _opens(row: Mapping[str, Any], via: str) -> bool:
+    """Whether the link hashed ``via`` opens this form: its own link always; another link
+    of the same person only while the form is untouched, or when that link started it. A
+    link issued later to the same e-mail (a rater added by staff) opens no started form."""
+    return (
+        row["token_hash"] == via or row["status"] == "invited" or row.get("started_by") == via
+    )
 
 
 async def competency_names(keys: Sequence[str], lang: str) -> dict[str, str]:
