@@ -574,9 +574,7 @@ def _opens(row: Mapping[str, Any], via: str) -> bool:
     """Whether the link hashed ``via`` opens this form: its own link always; another link
     of the same person only while the form is untouched, or when that link started it. A
     link issued later to the same e-mail (a rater added by staff) opens no started form."""
-    return (
-        row["token_hash"] == via or row["status"] == "invited" or row.get("started_by") == via
-    )
+    return row["token_hash"] == via or row["status"] == "invited" or row.get("started_by") == via
 
 
 async def competency_names(keys: Sequence[str], lang: str) -> dict[str, str]:

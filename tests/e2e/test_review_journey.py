@@ -147,6 +147,16 @@ async def test_coach_runs_a_360_cycle_in_the_browser(
     for group, count in (("self", 1), ("manager", 1), ("peer", 3), ("direct report", 2)):
         row = section.locator("tbody tr", has=page.locator("th", has_text=group))
         await expect(row.locator("td").nth(3)).to_have_text(str(count))  # submitted
+    # no result while the cycle is open: the person's page says so; close, then release
+    await section.get_by_role("link", name=name).click()
+    await expect(page.locator("main")).to_contain_text("No results yet")
+    await page.goto(cycle)
+    await page.get_by_role("button", name="Close the cycle now").click()
+    await expect(page.locator(".notice")).to_contain_text("The cycle is closed")
+    await page.get_by_role("button", name="Release the results").click()
+    await expect(page.locator(".notice")).to_contain_text("Release 1: 1 new report(s)")
+    await page.screenshot(path=str(SHOTS / "cycle-released-e2e.png"), full_page=True)
+    section = page.locator("section.card", has=page.get_by_role("heading", name=name))
     await section.get_by_role("link", name=name).click()
     await expect(page).to_have_url(f"{live_server.url}{href}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(name)

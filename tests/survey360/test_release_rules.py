@@ -76,7 +76,7 @@ def test_competency_figures_tell_nothing_beyond_statement_figures(seed):
     competency scores: the report must not change."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(4, 12))
-    groups = np.array(["self"] + list(rng.choice(["manager", "peer", "direct_report"], n - 1)))
+    groups = np.array(["self", *rng.choice(["manager", "peer", "direct_report"], n - 1)])
     ratings = rng.integers(1, 6, size=(n, 6)).astype(float)
     ratings[rng.random((n, 6)) < 0.2] = nan
     comp = ["a", "a", "a", "b", "b", "b"]
