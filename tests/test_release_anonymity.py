@@ -22,6 +22,7 @@ import requests
 from litestar.testing import AsyncTestClient
 
 from bench.serverproc import ADMIN_EMAIL, ADMIN_PASSWORD, running_server
+from tests.conftest import login
 from tests.test_reviews import answer_all, cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
@@ -239,3 +240,34 @@ async def test_a_link_issued_later_opens_no_started_form(client: AsyncTestClient
     planted_form = re.search(r"/forms/(\d+)", own)
     assert planted_form is not None
     assert (await client.get(f"/rate/{victim}/forms/{victim_form}")).status_code == 200
+
+
+async def test_erasure_after_a_release(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)
+    peers = [
+        await rater(client, rid, sid, f"Peer{n}", f"peer{n}@example.org", "peer") for n in range(3)
+    ]
+    for token in peers:
+        await answer_all(client, token, 4)
+    await release(client, rid)
+    await login(client, "admin")
+    # a counted rater is erased: a new report would give their answers away by difference
+    r = await client.post("/api/v1/privacy/person/erase?email=peer0@example.org")
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        f"/api/v1/reviews/{rid}/reopen", json={"closes_at": "2099-01-01T00:00:00Z"}
+    )
+    assert r.status_code == 200
+    late = await rater(client, rid, sid, "Late", "late@example.org", "peer")
+    await answer_all(client, late, 1)
+    await client.post(f"/api/v1/reviews/{rid}/close")
+    r = await client.post(f"/api/v1/reviews/{rid}/releases")
+    assert r.status_code == 409 and "erased" in r.json()["detail"]
+    report = (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).json()
+    assert report["release"] == 1 and report["groups"]["peer"]["n"] == 3
+    # the reviewed person erased: their report and their agreement figures are gone
+    r = await client.post("/api/v1/privacy/person/erase?email=maria@example.org")
+    assert r.status_code == 200, r.text
+    assert (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).status_code == 404
+    rel = (await client.get(f"/api/v1/reviews/{rid}/reliability")).json()
+    assert rel["agreement"] == []

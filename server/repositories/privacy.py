@@ -23,6 +23,7 @@ from server.tables import (
     RaterAnswer,
     RaterAnswerEvent,
     ReliabilitySnapshot,
+    ReviewRelease,
     ReviewSubject,
     Score,
 )
@@ -170,6 +171,16 @@ async def erase_person(email: str) -> dict[str, int]:
             await RaterAnswer.delete().where(RaterAnswer.rater.is_in(rids_all))
             await Rater.delete().where(Rater.id.is_in(rids_all))
         if sids:
+            # released reliabilities keep the cycle's figures, not the person's agreement
+            for release in await ReviewRelease.select(
+                ReviewRelease.id, ReviewRelease.reliability
+            ).where(ReviewRelease.review.is_in(sorted({s["review"] for s in subjects}))):
+                data = loads(release["reliability"])
+                kept = [a for a in data.get("agreement", []) if a.get("subject") not in sids]
+                if len(kept) != len(data.get("agreement", [])):
+                    await ReviewRelease.update(
+                        {ReviewRelease.reliability: {**data, "agreement": kept}}
+                    ).where(ReviewRelease.id == release["id"])
             await ReviewSubject.delete().where(ReviewSubject.id.is_in(sids))
         campaigns = sorted({c["campaign"] for c in candidates})
         reviews = sorted({*(s["review"] for s in subjects), *(r["review"] for r in raters)})
