@@ -40,15 +40,16 @@ smallest number of raters whose ratings may be shown together.
    peers of whom one answered "Cannot say" once, the statement means and the mean of
    the four competency scores give that peer's score exactly.)
 7. **Releases** (``batches``). When a report is released again after late answers, each
-   rater carries the release in which they were first counted. A figure is shown only
-   when, for every release, the raters of that release who contribute to it are none,
-   or are a figure shown by rules 1-6 applied to that release's raters alone. So every
-   released figure, in this and every earlier release, is a combination of figures of
-   per-release reports over disjoint raters, each safe on its own: subtracting one
-   release from the next gives at most what the late raters' own report would show. A
-   group withheld once (two direct reports in the first release) stays withheld in later
-   releases for the raters it held. Comments of a release's raters are shown only as
-   that release's rules allow (with ``others`` of that release shown).
+   rater carries the release in which they were first counted. In each figure, the
+   raters of a release count only when rules 1-6 applied to that release's raters alone
+   would show that figure; otherwise they are held back from it (not counted in its n,
+   mean, SD or distribution). So every released figure, in this and every earlier
+   release, pools figures of per-release reports over disjoint raters, each safe on its
+   own: subtracting one release from the next gives at most what the late raters' own
+   report would show. One late peer counts in no figure; two direct reports withheld in
+   the first release are never merged with five who answered late (those five form the
+   figure). Comments of a release's raters are shown only as that release's rules allow
+   (with its own ``others`` shown). With one release this rule changes nothing.
 
 No output holds per-rater data: no rater ids, no rater order, no per-rater scores, and
 comments carry no group (self's own comments are returned apart, as ``self_texts``).
