@@ -114,6 +114,7 @@ async def _cycle(
             "path": request.url.path,
             "r": review,
             "releases": await releases.list_releases(ident),
+            "waiting": await releases.waiting(ident),
             "subjects": subjects,
             "progress": {p.subject_id: p for p in progress.subjects},
             "raters": raters,

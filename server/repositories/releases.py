@@ -234,6 +234,13 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
     )
 
 
+async def waiting(review_id: int) -> int:
+    """Submitted forms no release has counted yet."""
+    return await Rater.count().where(
+        (Rater.review == review_id) & (Rater.status == "submitted") & Rater.released_in.is_null()
+    )
+
+
 async def list_releases(review_id: int) -> list[Release]:
     """Every release of a cycle, newest first, with what each did to each subject."""
     rows = (
@@ -350,4 +357,5 @@ __all__ = [
     "released_reliability",
     "released_subject",
     "reopen",
+    "waiting",
 ]

@@ -23,8 +23,17 @@ def _login(live: Live, var_dir: Path, role: str) -> httpx.Client:
 def _new_rater(live: Live, var_dir: Path) -> str:
     coach = _login(live, var_dir, "coach")
     try:
-        review = coach.get("/api/v1/reviews").json()["items"][0]
-        subject = coach.get(f"/api/v1/reviews/{review['id']}/subjects").json()[0]
+        # the demo cycle is closed and released: a rater answers in a cycle that is open
+        demo = coach.get("/api/v1/reviews").json()["items"][0]
+        r = coach.post("/api/v1/reviews", json={"name": "Spring", "role_id": demo["role_id"]})
+        assert r.status_code == 201, r.text
+        review = r.json()
+        r = coach.post(
+            f"/api/v1/reviews/{review['id']}/subjects",
+            json={"name": "Maria Berg", "email": "maria.berg@example.com"},
+        )
+        assert r.status_code == 201, r.text
+        subject = r.json()
         r = coach.post(
             f"/api/v1/reviews/{review['id']}/subjects/{subject['id']}/raters",
             json={"name": "Kim Peer", "email": "kim.peer@example.com", "group": "peer"},
