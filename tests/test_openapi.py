@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,3 +152,13 @@ def test_ids_in_paths_are_bounded(schema: dict[str, Any]) -> None:
         and p["schema"].get("maximum") != 2**31 - 1
     ]
     assert unbounded == []
+
+
+async def test_paths_and_operations_are_those_of_the_saved_copy(
+    schema: dict[str, Any], client: AsyncTestClient
+) -> None:
+    """Moving code around (issue 14) must not change the API: every path and operation
+    is the one saved in tests/data/openapi_operations.json. An intended change to the
+    API updates that file in the same commit."""
+    saved = json.loads((Path(__file__).parent / "data" / "openapi_operations.json").read_text())
+    assert sorted(f"{m} {p}" for m, p, _ in operations(schema)) == saved
