@@ -38,10 +38,11 @@ from server.controllers.reviews import NominationController, ReviewController
 from server.controllers.sjt import SjtFormController, SjtItemController
 from server.controllers.take import TAKE_HANDLERS
 from server.controllers.users import UserController
+from server.core.errors import DomainError
 from server.cross_site import cross_site_guard
 from server.db import close_pool, start_pool
 from server.environment import template_engine
-from server.errors import database_busy, too_deep
+from server.errors import database_busy, domain_error, too_deep
 from server.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             sqlite3.OperationalError: database_busy,
             asyncpg.PostgresError: database_busy,
             RecursionError: too_deep,
+            DomainError: domain_error,
         },
         template_config=TemplateConfig(instance=template_engine()),
         csrf_config=CSRFConfig(

@@ -6,7 +6,9 @@ import math
 from typing import Any
 
 import anyio
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -159,3 +161,20 @@ async def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
     if user is None:  # only reachable when a handler forgot its guard
         raise NotAuthorizedException(detail="Log in first: this needs a staff session")
     return user
+
+
+def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
+    settings: Settings = request.app.state.settings
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(settings, request.url.scheme),
+        path="/",
+        max_age=settings.session_days * 86400,
+    )
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 
+from server.core.errors import Conflict, DomainError, Invalid
 from server.settings import get_settings
 
 
@@ -77,7 +78,6 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     import msgspec
 
     from server.bootstrap import migrate
-    from server.errors import ConflictError
     from server.passwords import hash_password
     from server.repositories import accounts
     from server.schemas import UserIn
@@ -104,7 +104,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     try:
         _run(create())
-    except ConflictError as exc:
+    except Conflict as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     return 0
@@ -133,7 +133,6 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
 def cmd_library_import(args: argparse.Namespace) -> int:
     from server.bootstrap import import_file, migrate
-    from server.errors import UnprocessableError
 
     async def run() -> None:
         await migrate()
@@ -142,10 +141,10 @@ def cmd_library_import(args: argparse.Namespace) -> int:
 
     try:
         _run(run())
-    except UnprocessableError as exc:
+    except DomainError as exc:
         print(f"error: {exc.detail}; nothing was changed", file=sys.stderr)
-        for item in exc.extra or []:  # type: ignore[union-attr]
-            print(f"  {item['key']}: {item['message']}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.path}: {problem.message}", file=sys.stderr)
         return 1
     except FileNotFoundError:
         print(f"error: no such file {args.file}", file=sys.stderr)
@@ -177,7 +176,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import json
 
     from server.csv_matrix import analyse_csv
-    from server.errors import UnprocessableError
 
     path = Path(args.file)
     try:
@@ -189,10 +187,10 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         result = analyse_csv(
             data, reverse=args.reverse, scale=args.scale, seed=args.seed, max_bytes=None
         )
-    except UnprocessableError as exc:
+    except Invalid as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
-        for item in exc.extra or []:  # type: ignore[union-attr]
-            print(f"  {item['key']}: {item['message']}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.path}: {problem.message}", file=sys.stderr)
         return 1
     if args.format == "json":
         body = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()

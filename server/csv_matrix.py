@@ -13,7 +13,7 @@ The format an I/O psychologist exports from a survey tool or a spreadsheet:
 * comma, semicolon or tab between cells (detected with :class:`csv.Sniffer`), a dot as
   decimal mark, UTF-8 (a byte-order mark is fine).
 
-Bad input raises :class:`~server.errors.UnprocessableError` (422) listing each problem
+Bad input raises :class:`~server.core.errors.Invalid` (422 on the API) listing each problem
 with its place, e.g. ``line 7, column A3: 'x' is not a number``. Used by the API, the
 staff page and ``assess analyse`` (which needs no database).
 """
@@ -30,7 +30,7 @@ import numpy as np
 
 from assessments.errors import Problem
 from assessments.psychometrics import Message, ScaleAnalysis, analyse_scale
-from server.errors import UnprocessableError
+from server.core.errors import Invalid
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -73,11 +73,11 @@ class ResponseMatrix:
     delimiter: str
 
 
-def _fail(found: Sequence[Problem]) -> UnprocessableError:
+def _fail(found: Sequence[Problem]) -> Invalid:
     shown = list(found[:MAX_PROBLEMS])
     if len(found) > MAX_PROBLEMS:
         shown.append(Problem("file", f"and {len(found) - MAX_PROBLEMS} more problems"))
-    return UnprocessableError(shown, DETAIL)
+    return Invalid(shown, DETAIL)
 
 
 def _text(data: bytes | str, max_bytes: int | None) -> str:
@@ -313,12 +313,10 @@ def analyse_csv(
     bounds, found = parse_scale(scale)
     try:
         matrix = parse_matrix(data, max_bytes=max_bytes)
-    except UnprocessableError as exc:
+    except Invalid as exc:
         if not found:
             raise
-        raise _fail(
-            [*found, *(Problem(e["key"], e["message"]) for e in exc.extra)]  # type: ignore[union-attr]
-        ) from None
+        raise _fail([*found, *exc.problems]) from None
     found += reverse_problems(rev, matrix)
     if bounds is not None:
         found += scale_problems(matrix, bounds)

@@ -28,7 +28,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 
-from server.errors import is_busy
+from server.core.errors import is_busy
 
 T = TypeVar("T")
 Row = dict[str, Any]

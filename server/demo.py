@@ -17,12 +17,14 @@ from assessments.simulate import (
     simulate_most_least_responses,
 )
 from assessments.sjt.items import Item, Option
+from server.core.vocabulary import ALL_LANGUAGES
 from server.db import utcnow
 from server.repositories import campaigns as campaigns_repo
 from server.repositories import library as library_repo
 from server.repositories import responses, sjt_bank
 from server.repositories.campaigns import Invitation
 from server.schemas import User
+from server.services import forms as forms_service
 from server.tables import Campaign, SjtItem, StaffUser
 
 DEMO_ITEMS = Path(__file__).parent / "data" / "sjt_items.yaml"
@@ -125,7 +127,7 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
     if owner is None:
         return None
     role_id = await library_repo.role_id("cs_operator")
-    ident = await campaigns_repo.create_campaign(
+    ident = await forms_service.open_campaign(
         name="Customer service operator, spring intake",
         role_id=role_id,
         owner_id=owner["id"],
@@ -135,7 +137,7 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
         closes_at=None,
         time_limit_seconds=None,
         cut_score=55.0,
-        languages=["en", "ru", "sv", "nb"],
+        languages=list(ALL_LANGUAGES),
         key_method="expert",
     )
     user = User(
@@ -190,7 +192,7 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
             started_at=started,
             deadline_at=started + timedelta(seconds=campaign.time_limit_seconds),
             submitted_at=started + took,
-            language=["en", "ru", "sv", "nb"][int(rng.integers(4))],
+            language=ALL_LANGUAGES[int(rng.integers(len(ALL_LANGUAGES)))],
         )
     open_invite = await campaigns_repo.invite(
         campaign, [Invitation("Alex Demo", "alex.demo@example.com")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from server.core.vocabulary import ALL_LANGUAGES
 from server.repositories import accounts, releases, reviews
 from server.repositories import library as library_repo
 from server.tables import Review, StaffUser
@@ -60,7 +61,7 @@ async def load(rng: np.random.Generator) -> None:
         reminder_days=[7, 14],
         add=(),
         drop=(),
-        languages=["en", "ru", "sv", "nb"],
+        languages=list(ALL_LANGUAGES),
     )
     row = await Review.select().where(Review.id == ident).first()
     inst = reviews.instrument_of(row)

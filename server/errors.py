@@ -1,8 +1,12 @@
-"""HTTP errors with bodies that name the field and the problem."""
+"""Domain errors to HTTP, in one place, with bodies that name the field and the problem.
+
+Below the web layer code raises :mod:`server.core.errors`; :func:`domain_error` answers
+each kind with its status (:data:`STATUS`). The ``HTTPException`` classes here document
+those answers in the OpenAPI schema (a handler's ``raises=``).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,11 +15,58 @@ from litestar.exceptions import (
     ClientException,
     HTTPException,
     InternalServerException,
-    NotFoundException,
 )
 from litestar.exceptions.responses import create_debug_response, create_exception_response
 
 from assessments.errors import Problem
+from server.core.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    Invalid,
+    Malformed,
+    NotFound,
+    Unsupported,
+    is_busy,
+)
+
+STATUS: dict[type[DomainError], int] = {
+    Malformed: 400,
+    NotFound: 404,
+    Conflict: 409,
+    Unsupported: 415,
+    Invalid: 422,
+    Busy: 503,
+}
+"""The HTTP status of each kind of domain error."""
+
+
+def status_of(exc: DomainError) -> int:
+    return next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+
+
+def as_http(exc: DomainError) -> HTTPException:
+    """The HTTP form of a domain error: its status, its message, its problems as
+    ``extra`` (``[{"key", "message"}]``) and its headers."""
+    items = [{"key": p.path, "message": p.message} for p in exc.problems]
+    return HTTPException(
+        status_code=status_of(exc),
+        detail=exc.detail,
+        extra=items if items else None,
+        headers=exc.headers or None,
+    )
+
+
+def http_of(exc: DomainError | HTTPException) -> HTTPException:
+    """The HTTP answer to a refused request, whichever layer refused it (for pages that
+    show the message rather than answer with it)."""
+    return as_http(exc) if isinstance(exc, DomainError) else exc
+
+
+def domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Exception handler: a domain error answered with its status and body."""
+    assert isinstance(exc, DomainError)
+    return create_exception_response(request, as_http(exc))
 
 
 class ConflictError(HTTPException):
@@ -34,14 +85,26 @@ class UnprocessableError(HTTPException):
         super().__init__(detail=f"{detail}: {len(items)} problem(s)", extra=items)
 
 
+__all__ = [
+    "STATUS",
+    "ConflictError",
+    "ServiceUnavailable",
+    "TooManyAttempts",
+    "UnprocessableError",
+    "as_http",
+    "busy",
+    "database_busy",
+    "domain_error",
+    "http_of",
+    "status_of",
+    "too_deep",
+]
+
+
 class TooManyAttempts(HTTPException):
     """429: too many failed logins; ``Retry-After`` says when to try again."""
 
     status_code = 429
-
-
-def not_found(what: str, ident: object) -> NotFoundException:
-    return NotFoundException(detail=f"{what} {ident} not found")
 
 
 class ServiceUnavailable(HTTPException):
@@ -52,22 +115,10 @@ class ServiceUnavailable(HTTPException):
 
 RETRY_AFTER_SECONDS = 1
 
-# asyncpg's SQLSTATEs of a busy server: too many connections, cannot connect now,
-# serialization failure, deadlock, lock not available, query cancelled (statement timeout)
-_BUSY_SQLSTATES = frozenset({"53300", "57P03", "40001", "40P01", "55P03", "57014"})
 
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether a database error means "busy, try again" rather than a bug."""
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
-        return "locked" in text or "busy" in text
-    return getattr(exc, "sqlstate", None) in _BUSY_SQLSTATES
-
-
-def busy() -> ServiceUnavailable:
-    return ServiceUnavailable(
-        detail="The database is busy; nothing was changed. Try again in a moment.",
+def busy() -> Busy:
+    return Busy(
+        "The database is busy; nothing was changed. Try again in a moment.",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -84,7 +135,7 @@ def database_busy(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     """Exception handler: a busy database answers 503 with ``Retry-After``; any other
     database error is the 500 that Litestar would answer (logged as usual)."""
     if is_busy(exc):
-        return create_exception_response(request, busy())
+        return create_exception_response(request, as_http(busy()))
     if request.app.debug:
         return create_debug_response(request, exc)
     return create_exception_response(request, InternalServerException())

@@ -15,15 +15,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
+from server.core.vocabulary import LANGUAGES
 from server.environment import environment
 
 LOCALES = Path(__file__).parent / "locale"
-LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "ru": "Русский",
-    "sv": "Svenska",
-    "nb": "Norsk bokmål",
-}
 DEFAULT = "en"
 
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import msgspec
 import yaml
-from litestar.exceptions import ClientException, HTTPException
 
 from assessments.errors import Problem
-from server.errors import UnprocessableError
+from server.core.errors import Invalid, Malformed, Unsupported
 from server.schemas import LibraryDocument
 from server.validation import problems
 
@@ -43,22 +42,19 @@ def decode_document(body: bytes, content_type: str) -> Any:
         try:
             return yaml.load(body.decode("utf-8"), Loader=_NoAliasLoader)  # a SafeLoader
         except UnicodeDecodeError:
-            raise ClientException(detail="body: YAML must be UTF-8") from None
+            raise Malformed("body: YAML must be UTF-8") from None
         except yaml.YAMLError as exc:
-            raise ClientException(detail=f"body: invalid YAML: {exc}") from None
+            raise Malformed(f"body: invalid YAML: {exc}") from None
         except RecursionError:
-            raise ClientException(detail=TOO_DEEP) from None
+            raise Malformed(TOO_DEEP) from None
     if media in JSON_TYPES:
         try:
             return msgspec.json.decode(body)
         except msgspec.DecodeError as exc:
-            raise ClientException(detail=f"body: invalid JSON: {exc}") from None
+            raise Malformed(f"body: invalid JSON: {exc}") from None
         except RecursionError:
-            raise ClientException(detail=TOO_DEEP) from None
-    raise HTTPException(
-        status_code=415,
-        detail=f"Content-Type {media!r}: send application/json or application/yaml",
-    )
+            raise Malformed(TOO_DEEP) from None
+    raise Unsupported(f"Content-Type {media!r}: send application/json or application/yaml")
 
 
 def parse_document(body: bytes, content_type: str) -> LibraryDocument:
@@ -76,7 +72,7 @@ def parse_document(body: bytes, content_type: str) -> LibraryDocument:
         if len(found) > MAX_PROBLEMS:
             more = len(found) - MAX_PROBLEMS
             shown.append(Problem("body", f"and {more} more problems (fix these first)"))
-        raise UnprocessableError(shown, "Import refused, nothing was changed")
+        raise Invalid(shown, "Import refused, nothing was changed")
     return msgspec.convert(raw, LibraryDocument)
 
 

@@ -8,11 +8,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from server.core.vocabulary import ALL_LANGUAGES, Group, Language
 from server.schemas import Base, Email, Id, Key, Name
-
-Group = Literal["self", "manager", "peer", "direct_report", "customer"]
-GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "customer")
-Language = Literal["en", "ru", "sv", "nb"]
 
 
 class ReviewIn(Base):
@@ -25,7 +22,7 @@ class ReviewIn(Base):
     add_competencies: Annotated[list[Key], Meta(max_length=30)] = []
     drop_competencies: Annotated[list[Key], Meta(max_length=30)] = []
     languages: Annotated[list[Language], Meta(min_length=1)] = msgspec.field(
-        default_factory=lambda: ["en", "ru", "sv", "nb"]
+        default_factory=lambda: list(ALL_LANGUAGES)
     )
 
 

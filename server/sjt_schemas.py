@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from reports.hiring import PREFER_NOT
+from server.core.vocabulary import Language
 from server.i18n_words import N_
 from server.schemas import Base, Email, Id, Key, Lang, LongText, Name
 
@@ -32,7 +33,6 @@ KeyMethod = Literal["expert", "consensus_mean", "consensus_mode"]
 # (default) its lowest possible score; "middle" the middle of its range.
 Omitted = Literal["lowest", "middle"]
 Completion = Literal["complete", "timed_out", "submitted_early"]
-Language = Literal["en", "ru", "sv", "nb"]
 
 
 class ItemText(Base, omit_defaults=True):

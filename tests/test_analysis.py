@@ -29,8 +29,8 @@ from assessments.psychometrics import (
     split_half,
 )
 from reports.environment import CSP as REPORT_CSP
+from server.core.errors import Invalid
 from server.csv_matrix import parse_matrix, parse_scale
-from server.errors import UnprocessableError
 
 # Shrout, P. E., & Fleiss, J. L. (1979). Psychological Bulletin, 86, 420-428, Table 2:
 # 6 targets x 4 judges (also tests/psychometrics/test_agreement.py). Alpha of the judges as
@@ -86,7 +86,7 @@ def test_reader_ids_delimiters_missing_and_bom() -> None:
     assert m.values.shape == (4, 3)
     assert np.isnan(m.values[1]).all() and np.isnan(m.values[2, 2])
     # a comma inside a semicolon file is not a decimal mark: "1,5" is not a number
-    with pytest.raises(UnprocessableError):
+    with pytest.raises(Invalid):
         parse_matrix("A;B\n1;2\n1,5;3\n2;2\n")
 
 
@@ -117,35 +117,35 @@ def test_reader_first_column_detection() -> None:
     ],
 )
 def test_reader_problems_name_the_place(text: str, where: str, says: str) -> None:
-    with pytest.raises(UnprocessableError) as exc:
+    with pytest.raises(Invalid) as exc:
         parse_matrix(text)
-    found = {e["key"]: e["message"] for e in exc.value.extra}  # type: ignore[union-attr]
+    found = {p.path: p.message for p in exc.value.problems}
     assert where in found, found
     assert says in found[where]
 
 
 def test_reader_first_item_with_a_stray_word_is_an_error_not_an_id() -> None:
-    with pytest.raises(UnprocessableError) as exc:
+    with pytest.raises(Invalid) as exc:
         parse_matrix("A1,A2,A3\n1,2,3\n2,3,4\nthree,4,5\n4,4,4\n")
-    keys = [e["key"] for e in exc.value.extra]  # type: ignore[union-attr]
+    keys = [p.path for p in exc.value.problems]
     assert keys == ["line 4, column A1"]
 
 
 def test_reader_limits() -> None:
-    with pytest.raises(UnprocessableError, match="1 problem"):
+    with pytest.raises(Invalid, match="1 problem"):
         parse_matrix("A,B\n" + "1,2\n" * 11, max_rows=10)
-    with pytest.raises(UnprocessableError) as exc:
+    with pytest.raises(Invalid) as exc:
         parse_matrix(",".join(f"I{j}" for j in range(501)) + "\n" + ",".join(["1"] * 501))
-    assert "more than 500 items" in exc.value.extra[0]["message"]  # type: ignore[index]
-    with pytest.raises(UnprocessableError) as exc:
+    assert "more than 500 items" in exc.value.problems[0].message
+    with pytest.raises(Invalid) as exc:
         parse_matrix(b"A,B\n" + b"1,2\n" * 100, max_bytes=100)
-    assert "larger than" in exc.value.extra[0]["message"]  # type: ignore[index]
-    with pytest.raises(UnprocessableError) as exc:
+    assert "larger than" in exc.value.problems[0].message
+    with pytest.raises(Invalid) as exc:
         parse_matrix(b"A,B\n\xff\xfe,1\n")
-    assert "UTF-8" in exc.value.extra[0]["message"]  # type: ignore[index]
-    with pytest.raises(UnprocessableError) as exc:
+    assert "UTF-8" in exc.value.problems[0].message
+    with pytest.raises(Invalid) as exc:
         parse_matrix("A,B\n" + "1,x\n" * 50)
-    assert len(exc.value.extra) == 21  # type: ignore[arg-type]  # 20 shown + "and N more"
+    assert len(exc.value.problems) == 21  # 20 shown + "and N more"
 
 
 def test_scale_parameter() -> None:

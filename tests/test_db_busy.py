@@ -20,7 +20,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server import db
-from server.errors import is_busy
+from server.core.errors import is_busy
 from server.tables import Answer, AnswerEvent, Candidate
 from tests.test_respond import first_item, invited
 

@@ -21,7 +21,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from server.i18n import DEFAULT, LANGUAGES, LOCALES
+from server.core.vocabulary import LANGUAGES
+from server.i18n import DEFAULT, LOCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = sorted(lang for lang in LANGUAGES if lang != DEFAULT)

@@ -25,6 +25,7 @@ from reports.analysis import analysis_html
 from server.auth import current_user, page_guard, staff_guard
 from server.controllers.base import ApiController
 from server.controllers.params import documented_as
+from server.core.errors import Invalid
 from server.csv_matrix import MAX_BYTES, MAX_ITEMS, MAX_ROWS, analyse_csv
 from server.errors import UnprocessableError
 from server.report_responses import html_response, pdf_response
@@ -100,7 +101,7 @@ async def _upload(request: Request[Any, Any, Any]) -> tuple[bytes, str | None]:
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise UnprocessableError(
+            raise Invalid(
                 [Problem("file", "put the CSV in the form field 'file'")],
                 "The file cannot be analysed",
             )
@@ -190,8 +191,8 @@ async def analysis_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         result = await _analyse(
             await upload.read(), values["reverse"] or None, values["scale"] or None
         )
-    except UnprocessableError as exc:
-        found = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
+    except Invalid as exc:
+        found = list(exc.problems)
         return await _page(request, form=values, errors=found, status=422)
     if values["output"] != "page":
         return await _report(result, values["output"], upload.filename)

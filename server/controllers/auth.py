@@ -9,29 +9,19 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
-from server.auth import SESSION_COOKIE, authenticate, cookie_secure, guarded_user, staff_guard
+from server.auth import (
+    SESSION_COOKIE,
+    authenticate,
+    client_address,
+    guarded_user,
+    session_cookie,
+    staff_guard,
+)
 from server.controllers.base import ApiController
 from server.errors import TooManyAttempts
 from server.repositories import accounts
 from server.schemas import Login, User
 from server.settings import Settings
-
-
-def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
-    settings: Settings = request.app.state.settings
-    return Cookie(
-        key=SESSION_COOKIE,
-        value=token,
-        httponly=True,
-        samesite="lax",
-        secure=cookie_secure(settings, request.url.scheme),
-        path="/",
-        max_age=settings.session_days * 86400,
-    )
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 class AuthController(ApiController):

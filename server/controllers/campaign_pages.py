@@ -12,14 +12,17 @@ from litestar.response import Redirect, Template
 
 from assessments.errors import Problem
 from server.auth import guarded_user, page_hiring_guard
-from server.controllers.campaigns import parse_invitations
 from server.controllers.params import PathId
-from server.errors import UnprocessableError
+from server.core.errors import DomainError, Invalid
+from server.core.vocabulary import ALL_LANGUAGES
+from server.errors import http_of
+from server.invitations import parse_invitations
 from server.repositories import campaigns as repo
 from server.repositories import item_stats, sjt_bank
 from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
 from server.repositories.campaigns import Invitation
+from server.services import forms as forms_service
 from server.sjt_schemas import CandidateIn, Ranking
 from server.validation import problems
 
@@ -77,7 +80,7 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
             errors.append(Problem("cut_score", "a number from 0 to 100, or empty"))
     if not errors:
         try:
-            ident = await repo.create_campaign(
+            ident = await forms_service.open_campaign(
                 name=name[:120],
                 role_id=role_id,
                 owner_id=user.id,
@@ -87,14 +90,15 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
                 closes_at=None,
                 time_limit_seconds=None,
                 cut_score=cut,
-                languages=["en", "ru", "sv", "nb"],
+                languages=list(ALL_LANGUAGES),
                 key_method="expert",
                 omitted=omitted,
             )
             return Redirect(path=f"/app/campaigns/{ident}")
-        except UnprocessableError as exc:
-            errors = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
-        except HTTPException as exc:
+        except Invalid as exc:
+            errors = list(exc.problems)
+        except (DomainError, HTTPException) as refused:
+            exc = http_of(refused)
             errors = [Problem("role_id", exc.detail)]
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 
@@ -21,9 +19,12 @@ from server.auth import guarded_user, hiring_guard
 from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset, PathId, documented_as
 from server.convert import to_domain
+from server.core.errors import Conflict, Invalid, NotFound
+from server.core.vocabulary import Language
 from server.db import utcnow
-from server.errors import ConflictError, UnprocessableError, not_found
+from server.errors import ConflictError, UnprocessableError
 from server.i18n import translations
+from server.invitations import parse_invitations
 from server.report_responses import csv_response, html_response, pdf_response
 from server.repositories import audit, responses
 from server.repositories import campaigns as repo
@@ -31,6 +32,7 @@ from server.repositories import library as library_repo
 from server.repositories import ranking as ranking_repo
 from server.repositories.campaigns import Invitation
 from server.schemas import User
+from server.services import forms as forms_service
 from server.sjt_schemas import (
     MONITORING_QUESTIONS,
     BulkInviteResult,
@@ -42,12 +44,9 @@ from server.sjt_schemas import (
     Candidate,
     CandidateIn,
     CandidatePage,
-    Language,
     Ranking,
 )
-from server.validation import problems
 
-MAX_CSV_ROWS = 5000
 ReportLang = Annotated[
     Language, QueryParameter(description="Language of the report's text (English by default)")
 ]
@@ -92,7 +91,7 @@ class CampaignController(ApiController):
             if b
             else None
         )
-        ident = await repo.create_campaign(
+        ident = await forms_service.open_campaign(
             name=data.name,
             role_id=data.role_id,
             owner_id=user.id,
@@ -128,7 +127,7 @@ class CampaignController(ApiController):
         opens = data.opens_at or current.opens_at
         closes = data.closes_at or current.closes_at
         if opens and closes and closes <= opens:
-            raise UnprocessableError([Problem("closes_at", "must be after opens_at")])
+            raise Invalid([Problem("closes_at", "must be after opens_at")])
         await repo.update_campaign(
             campaign_id,
             {
@@ -173,10 +172,10 @@ class CampaignController(ApiController):
         try:
             text = (await request.body()).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise UnprocessableError([Problem("body", "the CSV must be UTF-8")]) from None
+            raise Invalid([Problem("body", "the CSV must be UTF-8")]) from None
         people, found = parse_invitations(text)
         if found:
-            raise UnprocessableError(found, "Nobody was invited")
+            raise Invalid(found, "Nobody was invited")
         return BulkInviteResult(invited=await repo.invite(campaign, people))
 
     @get("/{campaign_id:int}/candidates", summary="Candidates with their status")
@@ -323,8 +322,8 @@ class CampaignController(ApiController):
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):
-                raise ConflictError(detail="This candidate has not submitted the test yet")
-            raise not_found("candidate", candidate_id)
+                raise Conflict("This candidate has not submitted the test yet")
+            raise NotFound.of("candidate", candidate_id)
         await _audit(user, format, f"campaign:{campaign_id}/candidate:{candidate_id}.{format}")
         t = translations(lang)
         view = hiring.candidate_report(
@@ -413,40 +412,3 @@ async def _required(campaign: Campaign, lang: str) -> list[tuple[DomainCompetenc
 
 async def _role_name(campaign: Campaign, lang: str) -> str:
     return (await _role(campaign, lang)).name
-
-
-def parse_invitations(text: str) -> tuple[list[Invitation], list[Problem]]:
-    """Rows of a CSV with a header (name, email, optional language and extra_time_seconds)."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    found: list[Problem] = []
-    if "name" not in header or "email" not in header:
-        return [], [Problem("header", "the first line must name the columns: name,email")]
-    people = []
-    for n, raw in enumerate(reader, start=2):
-        if n - 1 > MAX_CSV_ROWS:
-            found.append(Problem("body", f"at most {MAX_CSV_ROWS} rows"))
-            break
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        data: dict[str, Any] = {"name": row.get("name", ""), "email": row.get("email", "")}
-        if row.get("language"):
-            data["language"] = row["language"]
-        if row.get("extra_time_seconds"):
-            try:
-                data["extra_time_seconds"] = int(row["extra_time_seconds"])
-            except ValueError:
-                data["extra_time_seconds"] = row["extra_time_seconds"]
-        row_problems = problems(data, CandidateIn)
-        found += [Problem(f"line {n}: {p.path}", p.message) for p in row_problems]
-        if not row_problems:
-            people.append(
-                Invitation(
-                    data["name"],
-                    data["email"],
-                    data.get("language", ""),
-                    data.get("extra_time_seconds", 0),
-                )
-            )
-    if not people and not found:
-        found.append(Problem("body", "no candidates in the file"))
-    return people, found

@@ -23,14 +23,16 @@ from assessments.errors import Problem
 from server.auth import (
     SESSION_COOKIE,
     authenticate,
+    client_address,
     current_user,
     page_admin_guard,
     page_guard,
+    session_cookie,
 )
-from server.controllers.auth import client_address, session_cookie
 from server.controllers.params import LangQuery, PathId
 from server.convert import library_from_document, to_domain
-from server.errors import ConflictError, UnprocessableError
+from server.core.errors import Conflict, DomainError, Invalid
+from server.errors import http_of
 from server.library_io import parse_document
 from server.repositories import accounts
 from server.repositories import library as repo
@@ -154,10 +156,11 @@ async def library_import(request: Request[Any, Any, Any]) -> Template:
     try:
         doc = parse_document(body, "application/yaml")  # YAML reads JSON too
         counts = await repo.import_library(library_from_document(doc))
-    except UnprocessableError as exc:
-        found = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
+    except Invalid as exc:
+        found = list(exc.problems)
         return await _library(request, errors=found, status=422)
-    except HTTPException as exc:
+    except (DomainError, HTTPException) as refused:
+        exc = http_of(refused)
         return await _library(request, errors=[Problem("file", exc.detail)], status=exc.status_code)
     return await _library(
         request,
@@ -376,9 +379,9 @@ async def _save_competency(
                 else await repo.create_competency(comp)
             )
             return Redirect(path=f"/app/competencies/{saved.id}")
-        except UnprocessableError as exc:
-            errors = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
-        except ConflictError as exc:
+        except Invalid as exc:
+            errors = list(exc.problems)
+        except Conflict as exc:
             field, _, message = exc.detail.partition(": ")
             errors = [Problem(field if message else "key", message or exc.detail)]
     return await _editor(request, doc, ident, errors, status=422)
@@ -406,7 +409,7 @@ async def competency_delete(
 ) -> Response[Any]:
     try:
         await repo.delete_competency(competency_id)
-    except ConflictError as exc:
+    except Conflict as exc:
         comp = await repo.get_competency(competency_id)
         return await _editor(
             request, _document(comp), competency_id, [Problem("delete", exc.detail)], status=409
@@ -507,9 +510,9 @@ async def _save_role(request: Request[Any, Any, Any], ident: int | None) -> Resp
                 else await repo.create_role(role)
             )
             return Redirect(path=f"/app/roles/{saved.id}")
-        except UnprocessableError as exc:
-            errors = [Problem(e["key"], e["message"]) for e in exc.extra]  # type: ignore[union-attr]
-        except ConflictError as exc:
+        except Invalid as exc:
+            errors = list(exc.problems)
+        except Conflict as exc:
             field, _, message = exc.detail.partition(": ")
             errors = [Problem(field if message else "key", message or exc.detail)]
     return await _role_editor(request, doc, ident, errors, status=422)

@@ -17,8 +17,10 @@ from reports.plans import idp_html, onboarding_html
 from server.auth import coaching_guard, guarded_user, hiring_guard
 from server.controllers.base import ApiController
 from server.controllers.params import PathId, documented_as
+from server.core.errors import Conflict, Invalid, NotFound
+from server.core.vocabulary import Language
 from server.db import utcnow
-from server.errors import ConflictError, UnprocessableError, not_found
+from server.errors import ConflictError, UnprocessableError
 from server.i18n import translations
 from server.report_responses import html_response, pdf_response
 from server.repositories import audit, plans, releases
@@ -30,7 +32,7 @@ PlanFormat = Annotated[
     Literal["json", "html", "pdf"], QueryParameter(description="json, html or pdf")
 ]
 PlanLang = Annotated[
-    Literal["en", "ru", "sv", "nb"],
+    Language,
     QueryParameter(description="Language of the library texts and the page"),
 ]
 Status = Literal["not started", "in progress", "done"]
@@ -139,7 +141,7 @@ class DevelopmentPlanController(ApiController):
         role, comps = await plans.role_library(row["role"])
         found = plan_problems(data.plan, role, comps)
         if found:
-            raise UnprocessableError(found)
+            raise Invalid(found)
         return await plans.save(
             subject_id, data.plan, user_id=user.id, expected_version=data.version
         )
@@ -161,7 +163,7 @@ class DevelopmentPlanController(ApiController):
         _, _, saved = await self._current(request, review_id, subject_id, "en")
         keys = [p.competency for p in saved.plan.priorities]
         if competency not in keys:
-            raise not_found("priority", competency)
+            raise NotFound.of("priority", competency)
         plan = dataclasses.replace(
             saved.plan,
             priorities=tuple(
@@ -215,8 +217,8 @@ class OnboardingController(ApiController):
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):
-                raise ConflictError(detail="This candidate has not submitted the test yet")
-            raise not_found("candidate", candidate_id)
+                raise Conflict("This candidate has not submitted the test yet")
+            raise NotFound.of("candidate", candidate_id)
         scores = {k: v for k, v in row.competency_scores.items() if v is not None}
         role, comps = await plans.role_library(campaign.role_id)
         plan = onboarding_plan(role, comps, scores, start=start or utcnow().date(), lang=lang)

@@ -16,13 +16,15 @@ from litestar.response import Redirect
 
 from assessments.survey360.instrument import localized_instrument
 from server.controllers.params import PathId
-from server.controllers.respond import rater_language
-from server.controllers.take import page
+from server.core.errors import DomainError
+from server.core.vocabulary import LANGUAGES
 from server.db import loads
-from server.i18n import LANGUAGES, environment_for, negotiate, translations
+from server.errors import http_of
+from server.i18n import environment_for, negotiate, translations
 from server.rate_limit import ANSWERS
 from server.repositories import reviews
 from server.repositories.reviews import RaterSession
+from server.respondent_views import page, rater_language
 
 
 async def _session(
@@ -159,7 +161,8 @@ async def _handle_post(
         await _save_form(shown, form)
         if form.get("go") == "submit":
             await reviews.submit_rater(shown)
-    except HTTPException as exc:
+    except (DomainError, HTTPException) as refused:
+        exc = http_of(refused)
         t = translations(lang).gettext
         message = (
             t("This review has closed; your saved answers are kept.")

@@ -8,24 +8,23 @@ from litestar.exceptions import NotFoundException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
-from assessments.sjt.items import RATE_SCALE, AnswerError, localized_item, option_order
+from assessments.sjt.items import AnswerError
 from assessments.survey360.instrument import localized_instrument
 from server.controllers.base import ApiController
 from server.controllers.params import PathId
-from server.db import loads, utcnow
+from server.core.errors import Invalid
+from server.db import utcnow
 from server.errors import ConflictError, UnprocessableError
 from server.rate_limit import ANSWERS
 from server.repositories import responses, reviews
 from server.repositories.responses import TestSession
 from server.repositories.reviews import RaterSession
+from server.respondent_views import language_of, rater_language, respond_items
 from server.review_schemas import RateItem, RaterForm, RateScale
 from server.sjt_schemas import (
     AnswerIn,
     Respondent,
-    RespondItem,
-    RespondOption,
     Saved,
-    Scale,
     StartIn,
 )
 
@@ -52,14 +51,6 @@ async def respondent_for(token: str) -> TestSession | RaterSession:
         if found is not None:
             return found
     raise NotFoundException(detail=INVALID_LINK)
-
-
-def rater_language(session: RaterSession, requested: str | None = None) -> str:
-    allowed = list(loads(session.review["languages"]) or ["en"])
-    for lang in (requested, session.rater["language"]):
-        if lang and lang in allowed:
-            return lang
-    return "en" if "en" in allowed else allowed[0]
 
 
 async def rater_view(session: RaterSession, lang: str | None = None) -> RaterForm:
@@ -90,36 +81,6 @@ async def rater_view(session: RaterSession, lang: str | None = None) -> RaterFor
         total=len(inst.statements),
         closes_at=session.review["closes_at"],
     )
-
-
-def language_of(session: TestSession, requested: str | None = None) -> str:
-    allowed = session.languages()
-    for lang in (requested, session.candidate["language"]):
-        if lang and lang in allowed:
-            return lang
-    return allowed[0] if "en" not in allowed else "en"
-
-
-def respond_items(session: TestSession, lang: str) -> list[RespondItem]:
-    """Items in the candidate's language, options in the candidate's own (seeded) order."""
-    out = []
-    for item in session.items:
-        shown = localized_item(item, lang)
-        order = option_order(len(shown.options), session.candidate["option_seed"], item.id)
-        out.append(
-            RespondItem(
-                id=item.id,  # type: ignore[arg-type]
-                format=session.format,
-                stem=shown.stem,
-                context=shown.context,
-                options=[
-                    RespondOption(id=shown.options[i].key, text=shown.options[i].text)
-                    for i in order
-                ],
-                scale=Scale(*RATE_SCALE) if session.format == "rate" else None,
-            )
-        )
-    return out
 
 
 async def respondent_view(session: TestSession) -> Respondent:
@@ -192,7 +153,7 @@ class RespondController(ApiController):
     async def start(self, token: Token, data: JSONBody[StartIn]) -> Respondent:
         session = await session_for(token)
         if not data.consent:
-            raise UnprocessableError([Problem("consent", "consent is needed to take the test")])
+            raise Invalid([Problem("consent", "consent is needed to take the test")])
         await responses.start(session, data.language)
         return await respondent_view(await session_for(token))
 
@@ -214,7 +175,7 @@ class RespondController(ApiController):
         try:
             stored = await responses.save_by_token(token, item_id, raw)
         except AnswerError as exc:
-            raise UnprocessableError([Problem(exc.field, exc.message)]) from None
+            raise Invalid([Problem(exc.field, exc.message)]) from None
         if stored is None:
             return await rater_save(token, item_id, data)
         return Saved(

@@ -13,12 +13,15 @@ from assessments.competency import localized
 from assessments.errors import Problem
 from server.auth import current_user, page_guard
 from server.controllers.params import PathId
+from server.core.errors import DomainError
+from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.db import utcnow
+from server.errors import http_of
 from server.repositories import audit, releases
 from server.repositories import library as library_repo
 from server.repositories import reviews as repo
 from server.repositories.releases import NotReleased
-from server.review_schemas import GROUPS, RaterIn, SubjectIn
+from server.review_schemas import RaterIn, SubjectIn
 from server.schemas import User
 from server.validation import problems
 
@@ -72,10 +75,11 @@ async def review_create(request: Request[Any, Any, Any]) -> Any:
                 reminder_days=[],
                 add=(),
                 drop=(),
-                languages=["en", "ru", "sv", "nb"],
+                languages=list(ALL_LANGUAGES),
             )
             return Redirect(path=f"/app/reviews/{ident}")
-        except HTTPException as exc:
+        except (DomainError, HTTPException) as refused:
+            exc = http_of(refused)
             errors = [Problem("role_id", str(exc.detail))]
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
@@ -146,7 +150,8 @@ async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Tem
         return await _cycle(request, review_id, errors=found, status=422)
     try:
         subject = await repo.add_subject(review_id, data["name"], data["email"])
-    except HTTPException as exc:
+    except (DomainError, HTTPException) as refused:
+        exc = http_of(refused)
         return await _cycle(
             request, review_id, errors=[Problem("email", str(exc.detail))], status=exc.status_code
         )
@@ -183,7 +188,8 @@ async def rater_add(
             group=data["group"],
             language="",
         )
-    except HTTPException as exc:
+    except (DomainError, HTTPException) as refused:
+        exc = http_of(refused)
         extra = exc.extra if isinstance(exc.extra, list) else []
         found = [Problem(e["key"], e["message"]) for e in extra] or [
             Problem("email", str(exc.detail))
@@ -260,7 +266,8 @@ async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Te
     row = await repo.get_review_row(review_id, user)
     try:
         made = await releases.release(row, user)
-    except HTTPException as exc:
+    except (DomainError, HTTPException) as refused:
+        exc = http_of(refused)
         return await _cycle(
             request, review_id, errors=[Problem("release", str(exc.detail))], status=exc.status_code
         )

@@ -30,15 +30,15 @@ from reports.review360 import (
 from server.auth import coaching_guard, guarded_user
 from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset, PathId, ReleaseNumber, documented_as
+from server.core.vocabulary import LANGUAGES, Language
 from server.errors import ConflictError, UnprocessableError
-from server.i18n import LANGUAGES, negotiate, translations
+from server.i18n import negotiate, translations
 from server.rate_limit import NOMINATIONS
 from server.report_responses import ReportFormat, csv_response, html_response, pdf_response
 from server.repositories import audit, releases
 from server.repositories import reviews as repo
-from server.repositories.releases import NotReleased, Released
+from server.repositories.releases import Released
 from server.review_schemas import (
-    Language,
     Nomination,
     Progress,
     Rater,
@@ -198,7 +198,7 @@ class ReviewController(ApiController):
         summary="The subject's 360 report as released (anonymity rules applied; JSON, HTML, "
         "PDF, CSV)",
         operation_class=documented_as("text/html", "application/pdf", "text/csv"),
-        raises=[NotReleased],
+        raises=[ConflictError],
         description=(
             "Exists once the cycle is closed and released (409 before): the report is "
             "computed once at release and every read returns it as stored. ?release=N gives "
@@ -260,7 +260,7 @@ class ReviewController(ApiController):
         "/{review_id:int}/reliability",
         summary="Reliability of the cycle as released: alpha (Feldt CI), omega, lambda6 and "
         "items per competency; ICC and rwg(J) per person and shown group",
-        raises=[NotReleased],
+        raises=[ConflictError],
         description=(
             "Computed once when the cycle is released, from the forms the released reports "
             "count (409 before the first release; ?release=N for an earlier one). 'Cannot "
@@ -285,7 +285,7 @@ class ReviewController(ApiController):
         summary="Technical report of the cycle as released: reliability, item statistics, "
         "response counts, missing data, rater agreement (JSON, HTML, PDF)",
         operation_class=documented_as("text/html", "application/pdf"),
-        raises=[NotReleased],
+        raises=[ConflictError],
     )
     async def technical_report(
         self,

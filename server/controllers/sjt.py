@@ -20,6 +20,7 @@ from server.convert import to_domain
 from server.errors import ConflictError, UnprocessableError
 from server.repositories import campaigns as campaigns_repo
 from server.repositories import item_stats, sjt_bank
+from server.services import forms as forms_service
 from server.sjt_schemas import (
     DirectKeyIn,
     ExpertRatingsIn,
@@ -136,7 +137,7 @@ class SjtFormController(ApiController):
     )
     async def build(self, data: JSONBody[FormBuildIn]) -> list[SjtForm]:
         b = data.blueprint
-        return await campaigns_repo.build_forms(
+        return await forms_service.build_forms(
             data.role_id,
             Blueprint(
                 items_per_competency=b.items_per_competency,

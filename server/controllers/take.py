@@ -14,12 +14,13 @@ from litestar.response import Redirect
 
 from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
 from server.controllers.params import PathId
-from server.controllers.respond import language_of, respond_items
+from server.core.vocabulary import LANGUAGES
 from server.db import loads, utcnow
-from server.i18n import LANGUAGES, environment_for, negotiate, translations
+from server.i18n import negotiate, translations
 from server.rate_limit import ANSWERS
 from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
+from server.respondent_views import language_of, page, respond_items
 from server.sjt_schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
 
 
@@ -48,16 +49,6 @@ def practice_item(lang: str) -> RespondItem:
         context="",
         options=[RespondOption(id=f"p{n}", text=t(o)) for n, o in enumerate(PRACTICE_OPTIONS)],
         scale=Scale(*RATE_SCALE),
-    )
-
-
-def page(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template(f"take/{template}").render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
 
 

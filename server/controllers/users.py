@@ -10,6 +10,7 @@ from litestar.params import JSONBody
 from server.auth import admin_guard, current_user
 from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset, PathId
+from server.core.errors import Conflict
 from server.errors import ConflictError
 from server.passwords import hash_password
 from server.repositories import accounts
@@ -57,7 +58,7 @@ class UserController(ApiController):
             and me.id == user_id
             and (data.active is False or (data.role and data.role != "admin"))
         ):
-            raise ConflictError(detail="role: you cannot demote or deactivate yourself")
+            raise Conflict("role: you cannot demote or deactivate yourself")
         return await accounts.update_user(
             user_id,
             role=data.role,
@@ -70,5 +71,5 @@ class UserController(ApiController):
     async def delete_user(self, request: Request[Any, Any, Any], user_id: PathId) -> None:
         me = await current_user(request)
         if me is not None and me.id == user_id:
-            raise ConflictError(detail="user_id: you cannot delete yourself")
+            raise Conflict("user_id: you cannot delete yourself")
         await accounts.delete_user(user_id)

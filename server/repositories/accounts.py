@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.core.errors import Conflict, NotFound
 from server.db import utcnow, write_transaction
-from server.errors import ConflictError, not_found
 from server.schemas import User
 from server.tables import LoginThrottle, StaffSession, StaffUser
 from server.tokens import new_token, token_hash
@@ -45,7 +45,7 @@ async def list_users(*, limit: int, offset: int) -> tuple[list[User], int]:
 async def get_user(ident: int) -> User:
     row = await StaffUser.select(*_USER_COLUMNS).where(StaffUser.id == ident).first()
     if row is None:
-        raise not_found("user", ident)
+        raise NotFound.of("user", ident)
     return _user(row)
 
 
@@ -63,7 +63,7 @@ async def create_user(*, email: str, role: str, password_hash: str, name: str = 
     email = email.strip().lower()
     async with write_transaction():
         if await StaffUser.exists().where(StaffUser.email == email):
-            raise ConflictError(detail=f"email: a user with e-mail {email!r} already exists")
+            raise Conflict(f"email: a user with e-mail {email!r} already exists")
         row = StaffUser(
             email=email, role=role, password_hash=password_hash, name=name, created_at=utcnow()
         )

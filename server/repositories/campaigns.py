@@ -7,21 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
-import numpy as np
-
 from assessments.errors import Problem
-from assessments.sjt.discrimination import discriminates
-from assessments.sjt.forms import Blueprint, assemble_forms
+from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
+from server.core.errors import Invalid, NotFound
 from server.db import loads, utcnow, write_transaction
-from server.errors import UnprocessableError, not_found
 from server.repositories import library as library_repo
 from server.repositories import sjt_bank
 from server.schemas import User
 from server.sjt_schemas import Campaign as CampaignOut
 from server.sjt_schemas import Candidate as CandidateOut
-from server.sjt_schemas import CandidateCounts, ItemKey
+from server.sjt_schemas import CandidateCounts
 from server.sjt_schemas import SjtForm as FormOut
 from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
 from server.tokens import new_token, token_hash
@@ -41,7 +37,7 @@ async def form_item_ids(form_id: int) -> list[int]:
 async def get_form(ident: int) -> FormOut:
     row = await SjtForm.select().where(SjtForm.id == ident).first()
     if row is None:
-        raise not_found("form", ident)
+        raise NotFound.of("form", ident)
     ids = await form_item_ids(ident)
     items = await sjt_bank.items_by_id(ids)
     coverage: dict[str, int] = {}
@@ -66,69 +62,17 @@ async def list_forms(*, limit: int, offset: int) -> tuple[list[FormOut], int]:
     return [await get_form(r["id"]) for r in rows], await SjtForm.count()
 
 
-def _discriminates(item: Item, key: ItemKey | None, blueprint: Blueprint, method: str) -> bool:
-    """Whether the item's key lets answers score differently under the blueprint's method.
-
-    Items without a key (consensus keying) and items of other formats pass; an item whose
-    key rates every option alike is kept out of new forms (scoring would leave it out).
-    """
-    if key is None or blueprint.format not in item.formats:
-        return True
-    eff = np.array([[key.effectiveness[k] for k in item.option_keys]])
-    try:
-        found = discriminates(
-            eff, np.ones(eff.shape, dtype=bool), format=blueprint.format, method=method
-        )
-    except ValueError:  # a flat key cannot even be standardized
-        return False
-    return bool(found[0])
-
-
-async def build_forms(
-    role_id: int,
+async def store_forms(
+    role: Any,
+    forms: Sequence[Sequence[Item]],
     blueprint: Blueprint,
     *,
+    method: str,
+    seed: int,
     name: str = "",
-    seed: int | None = None,
-    require_keys: bool = True,
 ) -> list[FormOut]:
-    """Assemble and store forms for the role's select-for competencies (see ``assemble_forms``)."""
-    role = await library_repo.get_role(role_id)
-    selected, _ = await library_repo.list_competencies(
-        role=str(role_id), flag="select_for", limit=500
-    )
-    if not selected:
-        raise UnprocessableError(
-            [Problem("role_id", f"role {role.key!r} has no select-for competency to test")]
-        )
-    listed, _ = await sjt_bank.list_items(status="active", limit=100_000)
-    try:
-        method = blueprint.scoring_method()
-    except ValueError as exc:
-        field, _, message = str(exc).partition(": ")
-        raise UnprocessableError([Problem(f"blueprint.{field}", message)]) from None
-    usable = [(item, key) for item, key in listed if key is not None or not require_keys]
-    # exact bounds can take a while (correlation scoring enumerates rating vectors): off
-    # the event loop
-    keep = await anyio.to_thread.run_sync(
-        lambda: [_discriminates(item, key, blueprint, method) for item, key in usable]
-    )
-    bank = [item for (item, _), ok in zip(usable, keep, strict=True) if ok]
-    seed = seed if seed is not None else secrets.randbits(32)
-    from server.repositories.item_stats import avoided_keys  # it reads campaigns: late import
-
-    avoid = await avoided_keys({it.id: it.key for it in bank if it.id is not None})
-    try:
-        forms = assemble_forms(
-            bank,
-            [c.key for c in selected],
-            blueprint,
-            np.random.default_rng(seed),
-            avoid=avoid,
-        )
-    except ValueError as exc:
-        field, _, message = str(exc).partition(": ")
-        raise UnprocessableError([Problem(f"blueprint.{field}", message)]) from None
+    """Store assembled forms of one role (parallel forms share a group)."""
+    role_id = role.id
     group = f"{role.key}-{seed}" if blueprint.forms > 1 else ""
     created = []
     async with write_transaction():
@@ -228,25 +172,14 @@ async def get_campaign(ident: int, user: User) -> CampaignOut:
     """The campaign, or 404 when it does not exist *or* the user may not see it."""
     found = await _campaigns([Campaign.id == ident], 1, 0)
     if not found or not can_see(user, found[0].owner_id):
-        raise not_found("campaign", ident)
+        raise NotFound.of("campaign", ident)
     return found[0]
 
 
-async def create_campaign(
-    *,
-    name: str,
-    role_id: int,
-    owner_id: int,
-    form_ids: Sequence[int],
-    blueprint: Blueprint | None,
-    opens_at: Any,
-    closes_at: Any,
-    time_limit_seconds: int | None,
-    cut_score: float | None,
-    languages: Sequence[str],
-    key_method: str,
-    omitted: str = "lowest",
-) -> int:
+async def check_campaign(
+    *, role_id: int, form_ids: Sequence[int], opens_at: Any, closes_at: Any
+) -> None:
+    """Refuse a vacancy that cannot be opened (unknown role or forms, dates, mixed methods)."""
     await library_repo.get_role(role_id)
     problems = []
     for n, fid in enumerate(form_ids):
@@ -268,12 +201,24 @@ async def create_campaign(
                 )
             )
     if problems:
-        raise UnprocessableError(problems)
-    if not form_ids:
-        forms = await build_forms(
-            role_id, blueprint or Blueprint(), require_keys=key_method == "expert"
-        )
-        form_ids = [f.id for f in forms]
+        raise Invalid(problems)
+
+
+async def create_campaign(
+    *,
+    name: str,
+    role_id: int,
+    owner_id: int,
+    form_ids: Sequence[int],
+    opens_at: Any,
+    closes_at: Any,
+    time_limit_seconds: int | None,
+    cut_score: float | None,
+    languages: Sequence[str],
+    key_method: str,
+    omitted: str = "lowest",
+) -> int:
+    """Store a vacancy over forms already checked (:func:`check_campaign`)."""
     first = await get_form(form_ids[0])
     async with write_transaction():
         row = Campaign(

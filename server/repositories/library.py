@@ -26,8 +26,8 @@ from assessments.competency import (
     with_indicator_keys,
 )
 from assessments.errors import Problem
+from server.core.errors import Conflict, Invalid, NotFound
 from server.db import loads, utcnow, write_transaction
-from server.errors import ConflictError, UnprocessableError, not_found
 from server.tables import Campaign as CampaignRow
 from server.tables import Competency as CompetencyRow
 from server.tables import CompetencyArea as AreaRow
@@ -119,7 +119,7 @@ async def area_id(ref: str | int) -> int:
     where = AreaRow.id == int(ref) if str(ref).isdigit() else AreaRow.key == str(ref)
     row = await AreaRow.select(AreaRow.id).where(where).first()
     if row is None:
-        raise not_found("area", ref)
+        raise NotFound.of("area", ref)
     return row["id"]
 
 
@@ -128,7 +128,7 @@ async def _area_id_for(key: str | None, field: str) -> int | None:
         return None
     row = await AreaRow.select(AreaRow.id).where(AreaRow.key == key).first()
     if row is None:
-        raise UnprocessableError([Problem(field, f"unknown area {key!r}")])
+        raise Invalid([Problem(field, f"unknown area {key!r}")])
     return row["id"]
 
 
@@ -140,7 +140,7 @@ async def list_areas(*, limit: int, offset: int) -> tuple[list[Area], int]:
 async def get_area(ident: int) -> Area:
     row = await AreaRow.select().where(AreaRow.id == ident).first()
     if row is None:
-        raise not_found("area", ident)
+        raise NotFound.of("area", ident)
     return _area(row)
 
 
@@ -159,7 +159,7 @@ async def _next_position(table: type) -> int:
 async def create_area(area: Area) -> Area:
     async with write_transaction():
         if await _key_taken(AreaRow, area.key):
-            raise ConflictError(detail=f"key: an area with key {area.key!r} already exists")
+            raise Conflict(f"key: an area with key {area.key!r} already exists")
         row = AreaRow(
             key=area.key,
             name=area.name,
@@ -176,7 +176,7 @@ async def update_area(ident: int, area: Area) -> Area:
     async with write_transaction():
         await get_area(ident)
         if await _key_taken(AreaRow, area.key, ident):
-            raise ConflictError(detail=f"key: an area with key {area.key!r} already exists")
+            raise Conflict(f"key: an area with key {area.key!r} already exists")
         await AreaRow.update(
             {
                 AreaRow.key: area.key,
@@ -195,9 +195,7 @@ async def delete_area(ident: int) -> None:
         users = await CompetencyRow.count().where(CompetencyRow.area == ident)
         roles = await RoleRow.count().where(RoleRow.area == ident)
         if users or roles:
-            raise ConflictError(
-                detail=f"area {area.key!r} is in use by {users} competencies and {roles} roles"
-            )
+            raise Conflict(f"area {area.key!r} is in use by {users} competencies and {roles} roles")
         await AreaRow.delete().where(AreaRow.id == ident)
 
 
@@ -208,7 +206,7 @@ async def competency_id(ref: str | int) -> int:
     where = CompetencyRow.id == int(ref) if str(ref).isdigit() else CompetencyRow.key == str(ref)
     row = await CompetencyRow.select(CompetencyRow.id).where(where).first()
     if row is None:
-        raise not_found("competency", ref)
+        raise NotFound.of("competency", ref)
     return row["id"]
 
 
@@ -245,7 +243,7 @@ async def list_competencies(
 async def get_competency(ident: int) -> Competency:
     row = await CompetencyRow.select(*_COMPETENCY_COLUMNS).where(CompetencyRow.id == ident).first()
     if row is None:
-        raise not_found("competency", ident)
+        raise NotFound.of("competency", ident)
     return _competency(row)
 
 
@@ -253,7 +251,7 @@ def _checked(c: Competency) -> Competency:
     c = Competency(**{**c.__dict__, "indicators": with_indicator_keys(c.indicators)})
     problems = competency_problems(c)
     if problems:
-        raise UnprocessableError(problems)
+        raise Invalid(problems)
     return c
 
 
@@ -261,7 +259,7 @@ async def create_competency(c: Competency) -> Competency:
     c = _checked(c)
     async with write_transaction():
         if await _key_taken(CompetencyRow, c.key):
-            raise ConflictError(detail=f"key: a competency with key {c.key!r} already exists")
+            raise Conflict(f"key: a competency with key {c.key!r} already exists")
         values = _competency_values(c, await _area_id_for(c.area, "area"))
         row = CompetencyRow(**values, position=await _next_position(CompetencyRow))
         await row.save()
@@ -273,7 +271,7 @@ async def update_competency(ident: int, c: Competency) -> Competency:
     async with write_transaction():
         await get_competency(ident)
         if await _key_taken(CompetencyRow, c.key, ident):
-            raise ConflictError(detail=f"key: a competency with key {c.key!r} already exists")
+            raise Conflict(f"key: a competency with key {c.key!r} already exists")
         values = _competency_values(c, await _area_id_for(c.area, "area"))
         await CompetencyRow.update({getattr(CompetencyRow, k): v for k, v in values.items()}).where(
             CompetencyRow.id == ident
@@ -289,8 +287,8 @@ async def delete_competency(ident: int) -> None:
         )
         if rows:
             roles = ", ".join(sorted(r["role.key"] for r in rows))
-            raise ConflictError(
-                detail=f"competency {c.key!r} is in use by roles: {roles}; remove it there first"
+            raise Conflict(
+                f"competency {c.key!r} is in use by roles: {roles}; remove it there first"
             )
         await CompetencyRow.delete().where(CompetencyRow.id == ident)
 
@@ -302,7 +300,7 @@ async def role_id(ref: str | int) -> int:
     where = RoleRow.id == int(ref) if str(ref).isdigit() else RoleRow.key == str(ref)
     row = await RoleRow.select(RoleRow.id).where(where).first()
     if row is None:
-        raise not_found("role", ref)
+        raise NotFound.of("role", ref)
     return row["id"]
 
 
@@ -365,7 +363,7 @@ async def list_roles(*, area: str | None = None, limit: int, offset: int) -> tup
 async def get_role(ident: int) -> Role:
     found = await _roles([RoleRow.id == ident], 1, 0)
     if not found:
-        raise not_found("role", ident)
+        raise NotFound.of("role", ident)
     return found[0]
 
 
@@ -383,7 +381,7 @@ async def _check_role(role: Role) -> dict[str, int]:
     areas = await AreaRow.select(AreaRow.key).where(AreaRow.key == role.area) if role.area else []
     problems = role_problems(role, set(ids), {a["key"] for a in areas})
     if problems:
-        raise UnprocessableError(problems)
+        raise Invalid(problems)
     return ids
 
 
@@ -408,7 +406,7 @@ async def create_role(role: Role) -> Role:
     async with write_transaction():
         ids = await _check_role(role)
         if await _key_taken(RoleRow, role.key):
-            raise ConflictError(detail=f"key: a role with key {role.key!r} already exists")
+            raise Conflict(f"key: a role with key {role.key!r} already exists")
         row = RoleRow(
             key=role.key,
             area=await _area_id_for(role.area, "area"),
@@ -428,7 +426,7 @@ async def update_role(ident: int, role: Role) -> Role:
         await get_role(ident)
         ids = await _check_role(role)
         if await _key_taken(RoleRow, role.key, ident):
-            raise ConflictError(detail=f"key: a role with key {role.key!r} already exists")
+            raise Conflict(f"key: a role with key {role.key!r} already exists")
         await RoleRow.update(
             {
                 RoleRow.key: role.key,
@@ -450,9 +448,8 @@ async def delete_role(ident: int) -> None:
         campaigns = await CampaignRow.count().where(CampaignRow.role == ident)
         reviews = await ReviewRow.count().where(ReviewRow.role == ident)
         if campaigns or reviews:
-            raise ConflictError(
-                detail=f"role {role.key!r} is in use by {campaigns} vacancies and {reviews} "
-                "360 reviews"
+            raise Conflict(
+                f"role {role.key!r} is in use by {campaigns} vacancies and {reviews} 360 reviews"
             )
         await RoleRow.delete().where(RoleRow.id == ident)
 
@@ -501,7 +498,7 @@ async def import_library(library: Library) -> ImportCounts:
             library, known_areas=stored_areas, known_competencies=stored_comps
         )
         if problems:
-            raise UnprocessableError(problems, "Import refused, nothing was changed")
+            raise Invalid(problems, "Import refused, nothing was changed")
         now = utcnow()
         for n, a in enumerate(library.areas):
             values = {

@@ -14,8 +14,8 @@ import msgspec
 
 from assessments.competency import Competency, Role
 from assessments.development import DevelopmentPlan, development_plan
+from server.core.errors import Conflict
 from server.db import loads, utcnow, write_transaction
-from server.errors import ConflictError
 from server.repositories import library as library_repo
 from server.tables import DevelopmentPlan as PlanRow
 from server.tables import StaffUser
@@ -104,11 +104,9 @@ async def save(
         )
         current = row["version"] if row else 0
         if expected_version is not None and expected_version != current:
-            raise ConflictError(
-                detail=(
-                    f"version: the plan was saved as version {current} since you opened "
-                    f"version {expected_version}; reload it and apply your change again"
-                )
+            raise Conflict(
+                f"version: the plan was saved as version {current} since you opened "
+                f"version {expected_version}; reload it and apply your change again"
             )
         now = utcnow()
         await PlanRow.insert(

@@ -27,8 +27,8 @@ from assessments.survey360.reliability import (
     SubjectRatings,
     cycle_reliability,
 )
+from server.core.errors import Conflict, Invalid
 from server.db import loads, utcnow, write_transaction
-from server.errors import ConflictError, UnprocessableError
 from server.repositories.reviews import (
     SubjectResult,
     _matrix,
@@ -54,16 +54,16 @@ async def close(review_id: int) -> None:
 async def reopen(review_id: int, closes_at: datetime) -> None:
     """Take answers again until ``closes_at``; the released results stay as released."""
     if closes_at <= utcnow():
-        raise UnprocessableError([Problem("closes_at", "must be in the future")])
+        raise Invalid([Problem("closes_at", "must be in the future")])
     async with write_transaction():
         await Review.update({Review.closes_at: closes_at}).where(Review.id == review_id)
 
 
-class NotReleased(ConflictError):
+class NotReleased(Conflict):
     """No released result to show: ``never`` when the cycle has no release at all."""
 
     def __init__(self, *, detail: str, never: bool) -> None:
-        super().__init__(detail=detail)
+        super().__init__(detail)
         self.never = never
 
 
@@ -148,8 +148,8 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
     review_id = int(row["id"])
     closes = row["closes_at"]
     if closes is None or closes > utcnow():
-        raise ConflictError(
-            detail="The cycle is still open: close it first (results are released only "
+        raise Conflict(
+            "The cycle is still open: close it first (results are released only "
             "after closing, so that no figure moves while answers come in)"
         )
     number = (await release_counts([review_id])).get(review_id, 0) + 1
@@ -180,8 +180,8 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
         )
     if not any(p.outcome == "new report" for p in plans):
         held = sum(p.outcome == "held" for p in plans)
-        raise ConflictError(
-            detail="Nothing new to release: no form was submitted since the last release"
+        raise Conflict(
+            "Nothing new to release: no form was submitted since the last release"
             if not held
             else f"Nothing can be released: {held} person(s) have new forms, but a form "
             "counted in an earlier release was erased since, so a new report would let "
@@ -193,7 +193,7 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
         if await ReviewRelease.exists().where(
             (ReviewRelease.review == review_id) & (ReviewRelease.number == number)
         ):
-            raise ConflictError(detail=f"Release {number} was made meanwhile; reload the cycle")
+            raise Conflict(f"Release {number} was made meanwhile; reload the cycle")
         made = ReviewRelease(
             review=review_id,
             number=number,

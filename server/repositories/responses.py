@@ -23,6 +23,7 @@ from typing import Any
 from piccolo.custom_types import Combinable
 
 from assessments.sjt.items import Format, Item, is_complete, validated_answer
+from server.core.errors import Conflict, NotFound
 from server.db import (
     dumps,
     is_postgres,
@@ -33,13 +34,12 @@ from server.db import (
     utcnow,
     write_transaction,
 )
-from server.errors import ConflictError, not_found
 from server.repositories.campaigns import form_items
 from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer
 from server.tokens import token_hash
 
 
-class Gone(ConflictError):
+class Gone(Conflict):
     """409: the test is over (submitted or out of time); saved answers are kept."""
 
 
@@ -83,7 +83,7 @@ class TestSession:
         for it in self.items:
             if it.id == item_id:
                 return it
-        raise not_found("item", item_id)
+        raise NotFound.of("item", item_id)
 
 
 async def submit_expired(where: Combinable) -> None:
@@ -324,7 +324,7 @@ async def consent(session: TestSession, language: str | None) -> None:
 async def start(session: TestSession, language: str | None = None) -> None:
     """Start the clock (once): the deadline is now + time limit + the candidate's extra time."""
     if session.status == "submitted":
-        raise Gone(detail="This test has already been submitted")
+        raise Gone("This test has already been submitted")
     if session.status == "started":
         return
     now = utcnow()
@@ -375,9 +375,9 @@ def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, 
     session = session_of(link, items)
     answer = validated_answer(session.item(item_id), link.format, payload_for(link.format, raw))
     if link.status == "invited":
-        raise Gone(detail=NOT_STARTED)
+        raise Gone(NOT_STARTED)
     if link.status == "submitted":
-        raise Gone(detail=SUBMITTED)
+        raise Gone(SUBMITTED)
     return session, answer
 
 
@@ -499,7 +499,7 @@ async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAn
             return None
         if link.is_expired(now):
             await submit_expired(Candidate.id == link.id)
-            raise Gone(detail=TIME_UP)
+            raise Gone(TIME_UP)
         try:
             session, answer = _checked(link, await items_of(link), item_id, raw)
         except Exception:
@@ -517,7 +517,7 @@ async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAn
             return SavedAnswer(session, item_id, answer, answered_count(session, saved), now)
         remembered = False
         link = link_of(row) if row["id"] is not None else None
-    raise Gone(detail=SUBMITTED)
+    raise Gone(SUBMITTED)
 
 
 async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
@@ -528,7 +528,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
 
     Raises
     ------
-    NotFoundException
+    NotFound
         The item is not on the candidate's form.
     AnswerError
         The answer does not fit the item (nothing is stored).
@@ -544,7 +544,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
         return None
     if link.is_expired(now):
         await submit_expired(Candidate.id == link.id)
-        raise Gone(detail=TIME_UP)
+        raise Gone(TIME_UP)
     session, answer = _checked(link, await items_of(link), item_id, raw)
     text = dumps(answer)
     progress = _PROGRESS_SQLITE[session.format]
@@ -553,7 +553,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     )
     if rows is None:  # submitted, or out of time, since the lookup
         deadline = link.candidate["deadline_at"]
-        raise Gone(detail=TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
+        raise Gone(TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
     need = _complete_at(session.format, link.form_key, session.items)
     answered = sum(1 for i, n in rows if n == need.get(i))
     return SavedAnswer(session, item_id, answer, answered, now)
@@ -564,7 +564,7 @@ async def submit(session: TestSession) -> None:
     if session.status == "submitted":
         return
     if session.status == "invited":
-        raise Gone(detail="The test has not been started")
+        raise Gone("The test has not been started")
     async with write_transaction():
         await Candidate.update(
             {Candidate.status: "submitted", Candidate.submitted_at: utcnow()}

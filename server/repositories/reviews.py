@@ -19,10 +19,11 @@ from assessments.survey360.reliability import (
     counted_agreement,
 )
 from reports.review360 import Labels
+from server.core.errors import Conflict, Invalid, NotFound
+from server.core.vocabulary import GROUPS
 from server.db import loads, utcnow, write_transaction
-from server.errors import ConflictError, UnprocessableError, not_found
 from server.repositories import library as library_repo
-from server.review_schemas import GROUPS, GroupCounts, Progress, SubjectProgress
+from server.review_schemas import GroupCounts, Progress, SubjectProgress
 from server.review_schemas import Rater as RaterOut
 from server.review_schemas import Review as ReviewOut
 from server.review_schemas import Subject as SubjectOut
@@ -104,11 +105,11 @@ async def create_review(
     role = await library_repo.get_role(role_id)
     library = await library_repo.export_library()
     if opens_at and closes_at and closes_at <= opens_at:
-        raise UnprocessableError([Problem("closes_at", "must be after opens_at")])
+        raise Invalid([Problem("closes_at", "must be after opens_at")])
     try:
         instrument = build_instrument(role, library.competencies, add=add, drop=drop)
     except ValueError as exc:
-        raise UnprocessableError([Problem("add_competencies", str(exc))]) from None
+        raise Invalid([Problem("add_competencies", str(exc))]) from None
     async with write_transaction():
         row = Review(
             name=name,
@@ -129,7 +130,7 @@ async def create_review(
 async def get_review_row(ident: int, user: User) -> dict[str, Any]:
     row = await Review.select().where(Review.id == ident).first()
     if row is None or not can_see(user, row["owner"]):
-        raise not_found("review", ident)
+        raise NotFound.of("review", ident)
     return row
 
 
@@ -162,7 +163,7 @@ async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
         if await ReviewSubject.exists().where(
             (ReviewSubject.review == review_id) & (ReviewSubject.email == email)
         ):
-            raise ConflictError(detail=f"email: {email} is already a subject of this review")
+            raise Conflict(f"email: {email} is already a subject of this review")
         row = ReviewSubject(
             review=review_id,
             name=name,
@@ -183,7 +184,7 @@ async def get_subject(review_id: int, subject_id: int) -> SubjectOut:
         .first()
     )
     if row is None:
-        raise not_found("subject", subject_id)
+        raise NotFound.of("subject", subject_id)
     return _subject(row)
 
 
@@ -230,30 +231,25 @@ async def add_rater(
     """
     email = email.strip().lower()
     if group == "self" and email != subject.email:
-        raise UnprocessableError(
-            [Problem("group", "a self rater must be the subject (same e-mail)")]
-        )
+        raise Invalid([Problem("group", "a self rater must be the subject (same e-mail)")])
     if group != "self" and email == subject.email:
-        raise UnprocessableError([Problem("group", "the subject rates themself in the group self")])
+        raise Invalid([Problem("group", "the subject rates themself in the group self")])
     token = new_token()
     async with write_transaction():
         if await Rater.exists().where((Rater.subject == subject.id) & (Rater.email == email)):
-            raise ConflictError(
-                detail=f"email: {email} is already nominated to rate {subject.name}"
-            )
+            raise Conflict(f"email: {email} is already nominated to rate {subject.name}")
         if group in ("self",) and await Rater.exists().where(
             (Rater.subject == subject.id) & (Rater.group == group)
         ):
-            raise ConflictError(detail="group: this subject already has a self rating")
+            raise Conflict("group: this subject already has a self rating")
         if by_subject and (
             await Rater.count().where(
                 (Rater.subject == subject.id) & (Rater.nominated_by == "subject")
             )
             >= MAX_PROPOSALS
         ):
-            raise ConflictError(
-                detail=f"A subject may propose at most {MAX_PROPOSALS} raters; ask the coach "
-                "for more"
+            raise Conflict(
+                f"A subject may propose at most {MAX_PROPOSALS} raters; ask the coach for more"
             )
         row = Rater(
             review=review_id,
@@ -283,9 +279,9 @@ async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
             .first()
         )
         if row is None:
-            raise not_found("rater", rater_id)
+            raise NotFound.of("rater", rater_id)
         if row["status"] != "nominated":
-            raise ConflictError(detail=f"status: rater {rater_id} is already {row['status']}")
+            raise Conflict(f"status: rater {rater_id} is already {row['status']}")
         await Rater.update(
             {
                 Rater.status: "invited",
@@ -411,7 +407,7 @@ class RaterSession:
             q.id == item_id for q in self.instrument.questions
         ):
             return "comment"
-        raise not_found("statement", item_id)
+        raise NotFound.of("statement", item_id)
 
 
 MAX_PROPOSALS = 30  # raters one subject may propose from their nomination link
@@ -448,22 +444,22 @@ def validated_rater_answer(
     scale = session.instrument.scale
     if kind == "rating":
         if set(payload) != {"rating"}:
-            raise UnprocessableError([Problem("rating", 'a statement takes {"rating": n}')])
+            raise Invalid([Problem("rating", 'a statement takes {"rating": n}')])
         value = payload["rating"]
         if value is not None and (
             isinstance(value, bool)
             or not isinstance(value, int)
             or not scale.min <= value <= scale.max
         ):
-            raise UnprocessableError(
+            raise Invalid(
                 [Problem("rating", f"expected {scale.min}-{scale.max}, or null for cannot say")]
             )
         return {"rating": value}
     if set(payload) != {"comment"} or not isinstance(payload["comment"], str):
-        raise UnprocessableError([Problem("comment", 'a question takes {"comment": text}')])
+        raise Invalid([Problem("comment", 'a question takes {"comment": text}')])
     text = payload["comment"].strip()
     if len(text) > MAX_COMMENT:
-        raise UnprocessableError([Problem("comment", f"at most {MAX_COMMENT} characters")])
+        raise Invalid([Problem("comment", f"at most {MAX_COMMENT} characters")])
     return {"comment": text}
 
 
@@ -489,9 +485,9 @@ async def save_rater_answers(
     async with write_transaction():
         row = await Rater.select(Rater.status).where(Rater.id == session.id).first()
         if row["status"] == "submitted":
-            raise ConflictError(detail="This form has already been submitted; answers are kept")
+            raise Conflict("This form has already been submitted; answers are kept")
         if session.closed():
-            raise ConflictError(detail="This review has closed; the saved answers are kept")
+            raise Conflict("This review has closed; the saved answers are kept")
         await RaterAnswer.insert(
             *(
                 RaterAnswer(rater=session.id, item=i, payload=a, saved_at=now)
@@ -519,7 +515,7 @@ async def submit_rater(session: RaterSession) -> None:
     if session.status == "submitted":
         return
     if session.closed():
-        raise ConflictError(detail="This review has closed")
+        raise Conflict("This review has closed")
     async with write_transaction():
         await Rater.update({Rater.status: "submitted", Rater.submitted_at: utcnow()}).where(
             (Rater.id == session.id) & (Rater.status != "submitted")

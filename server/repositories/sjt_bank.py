@@ -11,8 +11,8 @@ import numpy as np
 from assessments.errors import Problem
 from assessments.sjt.items import Item, Option, item_problems
 from assessments.sjt.keys import direct_key, expert_key
+from server.core.errors import Conflict, Invalid, NotFound
 from server.db import loads, utcnow, write_transaction
-from server.errors import ConflictError, UnprocessableError, not_found
 from server.sjt_schemas import ItemKey
 from server.tables import Competency as CompetencyRow
 from server.tables import ExpertRating, SjtFormItem, SjtItemCompetency, SjtKey
@@ -126,7 +126,7 @@ async def list_items(
 async def get_item(ident: int) -> tuple[Item, ItemKey | None]:
     found = await items_by_id([ident])
     if ident not in found:
-        raise not_found("item", ident)
+        raise NotFound.of("item", ident)
     item = found[ident]
     return item, key_info((await latest_keys([ident])).get(ident), item)
 
@@ -143,7 +143,7 @@ async def _competency_ids(item: Item) -> dict[str, int]:
         if k not in ids
     ]
     if problems:
-        raise UnprocessableError(problems)
+        raise Invalid(problems)
     return ids
 
 
@@ -164,7 +164,7 @@ async def create_item(item: Item) -> Item:
     async with write_transaction():
         ids = await _competency_ids(item)
         if await ItemRow.exists().where(ItemRow.key == item.key):
-            raise ConflictError(detail=f"key: an item with key {item.key!r} already exists")
+            raise Conflict(f"key: an item with key {item.key!r} already exists")
         row = ItemRow(**_values(item), version=1, created_at=utcnow())
         await row.save()
         await SjtItemCompetency.insert(
@@ -179,7 +179,7 @@ async def update_item(ident: int, item: Item) -> Item:
         old, _ = await get_item(ident)
         ids = await _competency_ids(item)
         if await ItemRow.exists().where((ItemRow.key == item.key) & (ItemRow.id != ident)):
-            raise ConflictError(detail=f"key: an item with key {item.key!r} already exists")
+            raise Conflict(f"key: an item with key {item.key!r} already exists")
         values = _values(item)
         old_values = _values(old)
         changed = any(values[k] != old_values[k] for k in _CONTENT)
@@ -198,8 +198,8 @@ async def delete_item(ident: int) -> None:
     async with write_transaction():
         item, _ = await get_item(ident)
         if await SjtFormItem.exists().where(SjtFormItem.item == ident):
-            raise ConflictError(
-                detail=f"item {item.key!r} is on a test form; retire it (status retired) instead"
+            raise Conflict(
+                f"item {item.key!r} is on a test form; retire it (status retired) instead"
             )
         await ItemRow.delete().where(ItemRow.id == ident)
 
@@ -231,7 +231,7 @@ async def add_expert_ratings(
             for p in _option_ratings(item, ratings, "ratings")
         ]
         if problems:
-            raise UnprocessableError(problems)
+            raise Invalid(problems)
         now = utcnow()
         for expert, ratings in ratings_by_expert.items():
             await ExpertRating.insert(
@@ -257,7 +257,7 @@ async def set_direct_key(ident: int, effectiveness: Mapping[str, float]) -> Item
         item, _ = await get_item(ident)
         problems = _option_ratings(item, effectiveness, "effectiveness")
         if problems:
-            raise UnprocessableError(problems)
+            raise Invalid(problems)
         eff = np.array([[float(effectiveness[k]) for k in item.option_keys]])
         key = direct_key(eff, np.ones_like(eff, dtype=bool))
         await _store_key(ident, item, "direct", key, utcnow())

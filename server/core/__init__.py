@@ -1,0 +1,1 @@
+"""Shared server code without HTTP: domain errors, the vocabulary of the product."""

@@ -1,0 +1,1 @@
+"""Orchestration: what combines several repositories, the domain core and reports."""
