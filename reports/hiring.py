@@ -23,6 +23,7 @@ import numpy as np
 from assessments.competency import Competency
 from assessments.psychometrics import adverse_impact, read_alpha, score_ci
 from assessments.psychometrics.fairness import MIN_CELL, MIN_TOTAL
+from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
 from assessments.sjt.interview import (
     MARGIN,
     InterviewQuestion,
@@ -35,8 +36,6 @@ from reports.charts import Chart, bar_chart, histogram
 from reports.csv import csv_text
 from reports.environment import report_environment
 
-SMALL_N = 30  # fewer submitted candidates than this: estimates are unstable
-LOW_ALPHA = 0.70  # below this, scores are not precise enough to decide on alone
 MIN_GROUP = 5  # equal-opportunities groups smaller than this are merged or hidden
 PREFER_NOT = "prefer_not"
 CI_Z = 1.96

@@ -60,8 +60,10 @@ __all__ = [
 
 MIN_RESPONDENTS = 3
 SMALL_N = 30
+"""Fewer respondents than this: the estimates are rough (the reports say so)."""
 TENTATIVE_N = 100
 LOW_ALPHA = 0.70
+"""Alpha below this is flagged: too imprecise for decisions about one person."""
 REDUNDANT_ALPHA = 0.95
 CI_LEVEL = 0.95
 OMEGA_MAX_ITEMS = 100  # omega_total's minres fit grows steeply with k (~7 s at 100 items)

@@ -85,6 +85,7 @@ from assessments.psychometrics.reliability import (
     item_analysis,
     omega_total,
 )
+from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
 from assessments.survey360.aggregation import OTHERS, Report360, aggregate, counted_ratings
 from assessments.survey360.instrument import Scale, scored
 
@@ -109,10 +110,6 @@ __all__ = [
     "subject_agreement",
 ]
 
-LOW_ALPHA = 0.70
-"""Alpha below this is flagged: too imprecise for decisions about one person."""
-SMALL_N = 30
-"""Fewer raters than this on a competency: the estimates are rough."""
 MIN_RATERS = 3
 """Fewer raters than this on a competency: alpha is not estimated at all."""
 FEW_STATEMENTS = 5
