@@ -35,15 +35,11 @@ from assessments.sjt.interview import (
 from reports.charts import Chart, bar_chart, histogram
 from reports.csv import csv_text
 from reports.environment import report_environment
+from reports.markers import N_
 
 MIN_GROUP = 5  # equal-opportunities groups smaller than this are merged or hidden
 PREFER_NOT = "prefer_not"
 CI_Z = 1.96
-
-
-def N_(message: str) -> str:
-    """Mark an English text for translation where it is shown (``_(text)`` in a template)."""
-    return message
 
 
 MISSING_PAIRWISE = N_(

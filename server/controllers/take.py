@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
+from reports.markers import N_
 from server.controllers.params import PathId
 from server.core.vocabulary import LANGUAGES
 from server.db import loads, utcnow
@@ -22,11 +23,6 @@ from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
 from server.respondent_views import language_of, page, respond_items
 from server.sjt_schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
-
-
-def N_(message: str) -> str:
-    return message
-
 
 PRACTICE_STEM = N_(
     "A customer writes in the chat that their parcel arrived damaged and asks what to do. "
