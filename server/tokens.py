@@ -14,3 +14,9 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """SHA-256 of a token: what the database keeps instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plausible(token: str) -> bool:
+    """Whether a link's token could be one of ours (43 characters; 20-100 accepted):
+    anything else is refused before any database lookup."""
+    return 20 <= len(token) <= 100

@@ -25,13 +25,14 @@ from server.rate_limit import ANSWERS
 from server.repositories import reviews
 from server.repositories.reviews import RaterSession
 from server.respondent_views import page, rater_language
+from server.tokens import plausible
 
 
 async def _session(
     request: Request[Any, Any, Any], token: str, rater_id: int | None = None
 ) -> tuple[RaterSession | None, RaterSession | None, str]:
     """(the link's own session, the session of the form shown, language)."""
-    own = await reviews.find_rater(token) if 20 <= len(token) <= 100 else None
+    own = await reviews.find_rater(token) if plausible(token) else None
     wanted = request.query_params.get("lang")
     header = request.headers.get("accept-language", "")
     if own is None:

@@ -27,6 +27,7 @@ from server.sjt_schemas import (
     Saved,
     StartIn,
 )
+from server.tokens import plausible
 
 Token = FromPath[str]
 
@@ -36,7 +37,7 @@ INVALID_LINK = "This link is not valid (unknown or no longer open)"
 
 async def session_for(token: str) -> TestSession:
     """The test of this link; 404 for an unknown, malformed or closed link alike."""
-    found = await responses.find(token) if 20 <= len(token) <= 100 else None
+    found = await responses.find(token) if plausible(token) else None
     if found is None:
         raise NotFoundException(detail=INVALID_LINK)
     return found
@@ -44,7 +45,7 @@ async def session_for(token: str) -> TestSession:
 
 async def respondent_for(token: str) -> TestSession | RaterSession:
     """A candidate's test or a rater's form; both kinds of link answer 404 the same way."""
-    if 20 <= len(token) <= 100:
+    if plausible(token):
         found: TestSession | RaterSession | None = await responses.find(token)
         if found is None:
             found = await reviews.find_rater(token)
@@ -163,7 +164,7 @@ class RespondController(ApiController):
         raises=[ConflictError, UnprocessableError, TooManyRequestsException],
     )
     async def save(self, token: Token, item_id: PathId, data: JSONBody[AnswerIn]) -> Saved:
-        if not 20 <= len(token) <= 100:
+        if not plausible(token):
             raise NotFoundException(detail=INVALID_LINK)
         ANSWERS.check(token)
         raw = {

@@ -54,7 +54,7 @@ from server.review_schemas import (
     Subject,
     SubjectIn,
 )
-from server.tokens import token_hash
+from server.tokens import plausible, token_hash
 
 
 def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
@@ -524,7 +524,7 @@ class NominationController(ApiController):
 
 
 async def _nominating(token: str) -> tuple[Subject, dict[str, Any]]:
-    found = await repo.find_nominating_subject(token) if 20 <= len(token) <= 100 else None
+    found = await repo.find_nominating_subject(token) if plausible(token) else None
     if found is None:
         raise NotFoundException(detail="This link is not valid (unknown or no longer open)")
     return found

@@ -23,6 +23,7 @@ from server.repositories import responses
 from server.repositories.responses import Gone, TestSession
 from server.respondent_views import language_of, page, respond_items
 from server.sjt_schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
+from server.tokens import plausible
 
 PRACTICE_STEM = N_(
     "A customer writes in the chat that their parcel arrived damaged and asks what to do. "
@@ -49,7 +50,7 @@ def practice_item(lang: str) -> RespondItem:
 
 
 async def _session(request: Request[Any, Any, Any], token: str) -> tuple[TestSession | None, str]:
-    found = await responses.find(token) if 20 <= len(token) <= 100 else None
+    found = await responses.find(token) if plausible(token) else None
     header = request.headers.get("accept-language", "")
     wanted = request.query_params.get("lang")
     if found is None:
