@@ -10,12 +10,13 @@ import asyncpg
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from server.auth import LoginRequired
+from server.auth import LoginRequired, provide_user
 from server.controllers.analysis import ANALYSIS_PAGE_HANDLERS, AnalysisController
 from server.controllers.audit import AuditController
 from server.controllers.auth import AuthController
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     app = Litestar(
+        # the staff user of a guarded handler, injected as ``user`` (guards refuse others)
+        dependencies={"user": Provide(provide_user)},
         route_handlers=[
             health,
             AuthController,

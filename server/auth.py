@@ -9,6 +9,7 @@ import anyio
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -161,6 +162,15 @@ async def guarded_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
     if user is None:  # only reachable when a handler forgot its guard
         raise NotAuthorizedException(detail="Log in first: this needs a staff session")
     return user
+
+
+CurrentUser = NamedDependency[User]
+"""A handler parameter ``user: CurrentUser``: the staff user, injected by ``provide_user``."""
+
+
+async def provide_user(request: Request[Any, Any, Any]) -> User:
+    """The ``user`` dependency of handlers behind a staff guard (see ``server.app``)."""
+    return await guarded_user(request)
 
 
 def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:

@@ -26,12 +26,22 @@ from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
-from server.core.errors import is_busy
+from server.core.errors import NotFound, is_busy
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+
+def present(row: Row | None, what: str, ident: object) -> Row:
+    """A row that must exist (the target of a foreign key, a row just written); one
+    deleted meanwhile (an erasure) is a 404 like any other missing record."""
+    if row is None:
+        raise NotFound.of(what, ident)
+    return row
+
 
 _ENGINE: Engine | None = None
 
@@ -285,7 +295,7 @@ async def pg_fetch(sql: str, *args: Any) -> list[Row]:
 async def start_pool(max_size: int) -> None:
     """Open a connection pool on PostgreSQL (SQLite opens a connection per query)."""
     db = engine()
-    if db.engine_type == "postgres":
+    if isinstance(db, PostgresEngine):  # asyncpg's pool options
         await db.start_connection_pool(
             min_size=min(2, max_size), max_size=max_size, reset=_keep_session
         )

@@ -18,7 +18,7 @@ from assessments.simulate import (
 )
 from assessments.sjt.items import Item, Option
 from server.core.vocabulary import ALL_LANGUAGES
-from server.db import utcnow
+from server.db import present, utcnow
 from server.repositories import campaigns as campaigns_repo
 from server.repositories import library as library_repo
 from server.repositories import responses, sjt_bank
@@ -115,10 +115,8 @@ async def _owner() -> dict[str, Any]:
     row = (
         await StaffUser.select().where(StaffUser.role == "recruiter").order_by(StaffUser.id).first()
     )
-    return (
-        row
-        or await StaffUser.select().where(StaffUser.role == "admin").order_by(StaffUser.id).first()
-    )
+    admin = await StaffUser.select().where(StaffUser.role == "admin").order_by(StaffUser.id).first()
+    return present(row or admin, "staff user", "recruiter or admin")
 
 
 async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:

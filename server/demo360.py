@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from server.core.vocabulary import ALL_LANGUAGES
+from server.db import present
 from server.repositories import accounts, releases, reviews
 from server.repositories import library as library_repo
 from server.tables import Review, StaffUser
@@ -63,7 +64,7 @@ async def load(rng: np.random.Generator) -> None:
         drop=(),
         languages=list(ALL_LANGUAGES),
     )
-    row = await Review.select().where(Review.id == ident).first()
+    row = present(await Review.select().where(Review.id == ident).first(), "review", ident)
     inst = reviews.instrument_of(row)
     comps = list(inst.competencies)
     n = 0
@@ -98,5 +99,5 @@ async def load(rng: np.random.Generator) -> None:
                         answers[q.id] = {"comment": COMMENTS[int(rng.integers(len(COMMENTS)))]}
                 await reviews.record_submitted_form(session, answers)
     await releases.close(ident)
-    row = await Review.select().where(Review.id == ident).first()
+    row = present(await Review.select().where(Review.id == ident).first(), "review", ident)
     await releases.release(row, await accounts.get_user(coach["id"]))

@@ -12,6 +12,7 @@ from server.settings import get_settings
 
 _db = get_settings().database
 
+DB: PostgresEngine | SQLiteEngine
 if _db.is_postgres:
     DB = PostgresEngine(
         config={

@@ -10,7 +10,7 @@ from litestar import Response
 from assessments.sjt.items import RATE_SCALE, localized_item, option_order
 from server.db import loads
 from server.i18n import environment_for
-from server.repositories.responses import TestSession
+from server.repositories.responses import TestSession, item_id
 from server.repositories.reviews import RaterSession
 from server.sjt_schemas import RespondItem, RespondOption, Scale
 
@@ -48,7 +48,7 @@ def respond_items(session: TestSession, lang: str) -> list[RespondItem]:
     out = []
     for item in session.items:
         shown = localized_item(item, lang)
-        order = option_order(len(shown.options), session.candidate["option_seed"], item.id)
+        order = option_order(len(shown.options), session.candidate["option_seed"], item_id(item))
         out.append(
             RespondItem(
                 id=item.id,  # type: ignore[arg-type]

@@ -1,4 +1,8 @@
-"""Piccolo tables. Only repositories in ``server/repositories`` import these."""
+"""Piccolo tables. Only repositories in ``server/repositories`` import these.
+
+Each table's ``id: Serial`` is the primary key Piccolo adds by itself; it is declared
+(annotation only, no column object) so that the type checker knows it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Real,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -19,6 +24,8 @@ from piccolo.table import Table
 class CompetencyArea(Table, tablename="competency_area"):
     """A group of roles that share base skills (e.g. Service Delivery)."""
 
+    id: Serial
+
     key = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=120)
     description = Text(default="")
@@ -29,6 +36,8 @@ class CompetencyArea(Table, tablename="competency_area"):
 
 class Competency(Table, tablename="competency"):
     """A competency with its behavioural indicators, measures and activities (JSON lists)."""
+
+    id: Serial
 
     key = Varchar(length=64, unique=True, index=True)
     area = ForeignKey(references=CompetencyArea, null=True, on_delete=OnDelete.restrict)
@@ -48,6 +57,8 @@ class Competency(Table, tablename="competency"):
 class Role(Table, tablename="job_role"):
     """A job profile in an area."""
 
+    id: Serial
+
     key = Varchar(length=64, unique=True, index=True)
     area = ForeignKey(references=CompetencyArea, null=True, on_delete=OnDelete.restrict)
     name = Varchar(length=120)
@@ -60,6 +71,8 @@ class Role(Table, tablename="job_role"):
 class RoleCompetency(Table, tablename="role_competency"):
     """A competency required by a role, with its weight and required level (1-5)."""
 
+    id: Serial
+
     role = ForeignKey(references=Role, on_delete=OnDelete.cascade, index=True)
     competency = ForeignKey(references=Competency, on_delete=OnDelete.restrict, index=True)
     weight = Real(default=1.0)
@@ -69,6 +82,8 @@ class RoleCompetency(Table, tablename="role_competency"):
 
 class StaffUser(Table, tablename="staff_user"):
     """A staff account: admin, recruiter or coach."""
+
+    id: Serial
 
     email = Varchar(length=254, unique=True, index=True)
     name = Varchar(length=120, default="")
@@ -82,6 +97,8 @@ class StaffUser(Table, tablename="staff_user"):
 class StaffSession(Table, tablename="staff_session"):
     """A server-side login session; the cookie holds the token, the table its SHA-256."""
 
+    id: Serial
+
     token_hash = Varchar(length=64, unique=True, index=True)
     user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
@@ -90,6 +107,8 @@ class StaffSession(Table, tablename="staff_session"):
 
 class LoginThrottle(Table, tablename="login_throttle"):
     """Failed logins per e-mail and per client address, shared by all server processes."""
+
+    id: Serial
 
     key = Varchar(length=320, unique=True, index=True)
     failures = Integer(default=0)
@@ -102,6 +121,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
 
 class SjtItem(Table, tablename="sjt_item"):
     """A scenario with 4-6 response options (``options``: [{key, text, translations}])."""
+
+    id: Serial
 
     key = Varchar(length=64, unique=True, index=True)
     version = Integer(default=1)
@@ -118,12 +139,16 @@ class SjtItem(Table, tablename="sjt_item"):
 class SjtItemCompetency(Table, tablename="sjt_item_competency"):
     """A competency an item measures (an item counts for each one it targets)."""
 
+    id: Serial
+
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
     competency = ForeignKey(references=Competency, on_delete=OnDelete.restrict, index=True)
 
 
 class ExpertRating(Table, tablename="sjt_expert_rating"):
     """One expert's effectiveness ratings (1-7) of an item's options: {option_key: rating}."""
+
+    id: Serial
 
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
     expert = Varchar(length=120)
@@ -133,6 +158,8 @@ class ExpertRating(Table, tablename="sjt_expert_rating"):
 
 class SjtKey(Table, tablename="sjt_key"):
     """A versioned scoring key of an item: effectiveness per option, and how it was made."""
+
+    id: Serial
 
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
     version = Integer()
@@ -149,6 +176,8 @@ class SjtKey(Table, tablename="sjt_key"):
 class SjtForm(Table, tablename="sjt_form"):
     """A test form: ordered items, one response format and scoring method, a time limit."""
 
+    id: Serial
+
     name = Varchar(length=120)
     role = ForeignKey(references=Role, null=True, on_delete=OnDelete.set_null)
     format = Varchar(length=16)
@@ -160,6 +189,7 @@ class SjtForm(Table, tablename="sjt_form"):
 
 
 class SjtFormItem(Table, tablename="sjt_form_item"):
+    id: Serial
     form = ForeignKey(references=SjtForm, on_delete=OnDelete.cascade, index=True)
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict, index=True)
     position = Integer()
@@ -167,6 +197,8 @@ class SjtFormItem(Table, tablename="sjt_form_item"):
 
 class Campaign(Table, tablename="campaign"):
     """A vacancy: a role, its form(s), dates, time limit, cut score and languages."""
+
+    id: Serial
 
     name = Varchar(length=120)
     role = ForeignKey(references=Role, on_delete=OnDelete.restrict, index=True)
@@ -181,6 +213,7 @@ class Campaign(Table, tablename="campaign"):
 
 
 class CampaignForm(Table, tablename="campaign_form"):
+    id: Serial
     campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, index=True)
     form = ForeignKey(references=SjtForm, on_delete=OnDelete.restrict, index=True)
     position = Integer(default=0)
@@ -188,6 +221,8 @@ class CampaignForm(Table, tablename="campaign_form"):
 
 class Candidate(Table, tablename="candidate"):
     """An invited candidate; the link's token is stored only as its SHA-256."""
+
+    id: Serial
 
     campaign = ForeignKey(references=Campaign, on_delete=OnDelete.cascade, index=True)
     form = ForeignKey(references=SjtForm, on_delete=OnDelete.restrict)
@@ -209,6 +244,8 @@ class Candidate(Table, tablename="candidate"):
 class Answer(Table, tablename="answer"):
     """The latest answer of a candidate to an item (one row per candidate and item)."""
 
+    id: Serial
+
     candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict)
     payload = JSON(default={})
@@ -218,6 +255,8 @@ class Answer(Table, tablename="answer"):
 class AnswerEvent(Table, tablename="answer_event"):
     """Every answer as it arrived (append-only): the source of truth for audits."""
 
+    id: Serial
+
     candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
     item = ForeignKey(references=SjtItem, on_delete=OnDelete.restrict)
     payload = JSON(default={})
@@ -226,6 +265,8 @@ class AnswerEvent(Table, tablename="answer_event"):
 
 class Score(Table, tablename="sjt_score"):
     """A derived score with the key versions and method that produced it (recomputable)."""
+
+    id: Serial
 
     candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, unique=True)
     method = Varchar(length=120)
@@ -243,6 +284,8 @@ class Score(Table, tablename="sjt_score"):
 class Review(Table, tablename="review"):
     """A 360 review cycle: the role's develop competencies as a survey, and its rules."""
 
+    id: Serial
+
     name = Varchar(length=120)
     role = ForeignKey(references=Role, on_delete=OnDelete.restrict, index=True)
     owner = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
@@ -258,6 +301,8 @@ class Review(Table, tablename="review"):
 class ReviewSubject(Table, tablename="review_subject"):
     """A person reviewed in a cycle."""
 
+    id: Serial
+
     review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=120)
     email = Varchar(length=254)
@@ -267,6 +312,8 @@ class ReviewSubject(Table, tablename="review_subject"):
 
 class Rater(Table, tablename="rater"):
     """A rater of one subject; the link's token is stored only as its SHA-256."""
+
+    id: Serial
 
     review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
     subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
@@ -295,6 +342,8 @@ class ReviewRelease(Table, tablename="review_release"):
     subject's report is a :class:`SubjectRelease` of the release that last changed it.
     """
 
+    id: Serial
+
     review = ForeignKey(references=Review, on_delete=OnDelete.cascade, index=True)
     number = Integer()
     released_at = Timestamptz()
@@ -307,6 +356,8 @@ class ReviewRelease(Table, tablename="review_release"):
 class SubjectRelease(Table, tablename="subject_release"):
     """One subject's report (figures and agreement) as frozen in one release."""
 
+    id: Serial
+
     release = ForeignKey(references=ReviewRelease, on_delete=OnDelete.cascade, index=True)
     subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
     report = JSON(default={})
@@ -316,6 +367,8 @@ class SubjectRelease(Table, tablename="subject_release"):
 class RaterAnswer(Table, tablename="rater_answer"):
     """A rater's latest answer to one survey item (a rating, "cannot say", or a comment)."""
 
+    id: Serial
+
     rater = ForeignKey(references=Rater, on_delete=OnDelete.cascade, index=True)
     item = Integer()
     payload = JSON(default={})
@@ -324,6 +377,8 @@ class RaterAnswer(Table, tablename="rater_answer"):
 
 class RaterAnswerEvent(Table, tablename="rater_answer_event"):
     """Every rater answer as it arrived (append-only)."""
+
+    id: Serial
 
     rater = ForeignKey(references=Rater, on_delete=OnDelete.cascade, index=True)
     item = Integer()
@@ -336,6 +391,8 @@ class RaterAnswerEvent(Table, tablename="rater_answer_event"):
 
 class DevelopmentPlan(Table, tablename="development_plan"):
     """One saved version of a subject's individual development plan (append-only)."""
+
+    id: Serial
 
     subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
     version = Integer()
@@ -350,6 +407,8 @@ class MonitoringAnswer(Table, tablename="monitoring_answer"):
     Used only in aggregate (adverse impact); never shown per candidate.
     """
 
+    id: Serial
+
     candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
     question = Varchar(length=32)
     answer = Varchar(length=64)
@@ -362,6 +421,8 @@ class ReliabilitySnapshot(Table, tablename="reliability_snapshot"):
     Recomputed when ``data_state`` (counts and latest change of the answers) differs.
     """
 
+    id: Serial
+
     scope = Varchar(length=16)  # "campaign" or "review"
     scope_id = Integer(index=True)
     data_state = Varchar(length=200)
@@ -371,6 +432,8 @@ class ReliabilitySnapshot(Table, tablename="reliability_snapshot"):
 
 class AuditEvent(Table, tablename="audit_event"):
     """Who viewed or exported which report or person's data (append-only, admins read)."""
+
+    id: Serial
 
     actor = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null, index=True)
     action = Varchar(length=32)  # viewed, exported, erased, ...

@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from assessments.errors import Problem
-from server.auth import guarded_user, page_hiring_guard
+from server.auth import CurrentUser, guarded_user, page_hiring_guard
 from server.controllers.params import PathId
 from server.core.errors import DomainError, Invalid
 from server.core.vocabulary import ALL_LANGUAGES
@@ -35,8 +35,7 @@ OMITTED_CHOICES = {
 
 
 @get("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
-async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
-    user = await guarded_user(request)
+async def campaigns_page(request: Request[Any, Any, Any], user: CurrentUser) -> Template:
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -55,8 +54,7 @@ async def campaigns_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @post("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
-async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
-    user = await guarded_user(request)
+async def campaign_create(request: Request[Any, Any, Any], user: CurrentUser) -> Response[Any]:
     form = await request.form()
     name = str(form.get("name", "")).strip()
     errors: list[Problem] = []
@@ -98,8 +96,8 @@ async def campaign_create(request: Request[Any, Any, Any]) -> Response[Any]:
         except Invalid as exc:
             errors = list(exc.problems)
         except (DomainError, HTTPException) as refused:
-            exc = http_of(refused)
-            errors = [Problem("role_id", exc.detail)]
+            err = http_of(refused)
+            errors = [Problem("role_id", err.detail)]
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -186,6 +184,7 @@ def _histogram(scores: list[float], *, wide: bool = False) -> list[tuple[str, in
 @get("/app/campaigns/{campaign_id:int}", guards=[page_hiring_guard], include_in_schema=False)
 async def campaign_page(
     request: Request[Any, Any, Any],
+    user: CurrentUser,
     campaign_id: PathId,
     show: Annotated[
         Literal["all", "passed", "failed", "complete", "incomplete"], QueryParameter()
@@ -196,7 +195,7 @@ async def campaign_page(
     complete = {"complete": True, "incomplete": False}.get(show)
     notice = None
     if changed == "scoring":
-        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        campaign = await repo.get_campaign(campaign_id, user)
         notice = f"Re-ranked: an unanswered item now scores {OMITTED_CHOICES[campaign.omitted]}."
     return await _detail(request, campaign_id, passed=passed, complete=complete, notice=notice)
 
@@ -204,9 +203,10 @@ async def campaign_page(
 @post(
     "/app/campaigns/{campaign_id:int}/scoring", guards=[page_hiring_guard], include_in_schema=False
 )
-async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId) -> Response[Any]:
+async def campaign_scoring(
+    request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+) -> Response[Any]:
     """Change how unanswered items score; the ranking is recomputed under the new rule."""
-    user = await guarded_user(request)
     await repo.get_campaign(campaign_id, user)
     form = await request.form()
     omitted = str(form.get("omitted", ""))
@@ -224,8 +224,9 @@ async def campaign_scoring(request: Request[Any, Any, Any], campaign_id: PathId)
 @post(
     "/app/campaigns/{campaign_id:int}/invite", guards=[page_hiring_guard], include_in_schema=False
 )
-async def campaign_invite(request: Request[Any, Any, Any], campaign_id: PathId) -> Template:
-    user = await guarded_user(request)
+async def campaign_invite(
+    request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+) -> Template:
     campaign = await repo.get_campaign(campaign_id, user)
     form = await request.form()
     upload = form.get("file")
@@ -275,10 +276,10 @@ async def campaign_invite(request: Request[Any, Any, Any], campaign_id: PathId) 
 @get("/app/sjt/items", guards=[page_hiring_guard], include_in_schema=False)
 async def item_bank_page(
     request: Request[Any, Any, Any],
+    user: CurrentUser,
     show: Annotated[Literal["all", "flagged"], QueryParameter()] = "all",
 ) -> Template:
     """The item bank with each item's key and how well its experts agree."""
-    user = await guarded_user(request)
     found, total = await sjt_bank.list_items(
         flagged=True if show == "flagged" else None, limit=ALL, offset=0
     )

@@ -15,7 +15,7 @@ from assessments.competency import localized, localized_named
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
 from reports import hiring
-from server.auth import guarded_user, hiring_guard
+from server.auth import CurrentUser, hiring_guard
 from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset, PathId, documented_as
 from server.convert import to_domain
@@ -59,11 +59,13 @@ class CampaignController(ApiController):
 
     @get("/", summary="Campaigns you may see (admins: all; recruiters: their own)")
     async def list_campaigns(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> CampaignPage:
-        items, total = await repo.list_campaigns(
-            await guarded_user(request), limit=limit, offset=offset
-        )
+        items, total = await repo.list_campaigns(user, limit=limit, offset=offset)
         return CampaignPage(items=items, total=total, limit=limit, offset=offset)
 
     @post(
@@ -76,9 +78,8 @@ class CampaignController(ApiController):
         ),
     )
     async def create_campaign(
-        self, request: Request[Any, Any, Any], data: JSONBody[CampaignIn]
+        self, request: Request[Any, Any, Any], user: CurrentUser, data: JSONBody[CampaignIn]
     ) -> Campaign:
-        user = await guarded_user(request)
         b = data.blueprint
         blueprint = (
             Blueprint(
@@ -108,8 +109,10 @@ class CampaignController(ApiController):
         return await repo.get_campaign(ident, user)
 
     @get("/{campaign_id:int}", summary="One campaign with candidate counts")
-    async def get_campaign(self, request: Request[Any, Any, Any], campaign_id: PathId) -> Campaign:
-        return await repo.get_campaign(campaign_id, await guarded_user(request))
+    async def get_campaign(
+        self, request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+    ) -> Campaign:
+        return await repo.get_campaign(campaign_id, user)
 
     @patch(
         "/{campaign_id:int}",
@@ -119,10 +122,10 @@ class CampaignController(ApiController):
     async def update_campaign(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         data: JSONBody[CampaignUpdate],
     ) -> Campaign:
-        user = await guarded_user(request)
         current = await repo.get_campaign(campaign_id, user)
         opens = data.opens_at or current.opens_at
         closes = data.closes_at or current.closes_at
@@ -149,10 +152,11 @@ class CampaignController(ApiController):
     async def invite(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         data: JSONBody[CandidateIn],
     ) -> Candidate:
-        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        campaign = await repo.get_campaign(campaign_id, user)
         invited = await repo.invite(
             campaign,
             [Invitation(data.name, data.email, data.language or "", data.extra_time_seconds)],
@@ -166,9 +170,9 @@ class CampaignController(ApiController):
         description="All rows are checked first; if any is invalid nobody is invited.",
     )
     async def invite_csv(
-        self, request: Request[Any, Any, Any], campaign_id: PathId
+        self, request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
     ) -> BulkInviteResult:
-        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        campaign = await repo.get_campaign(campaign_id, user)
         try:
             text = (await request.body()).decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -182,6 +186,7 @@ class CampaignController(ApiController):
     async def list_candidates(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         status: Annotated[
             Literal["invited", "started", "submitted"] | None, QueryParameter()
@@ -189,7 +194,7 @@ class CampaignController(ApiController):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> CandidatePage:
-        await repo.get_campaign(campaign_id, await guarded_user(request))
+        await repo.get_campaign(campaign_id, user)
         items, total = await repo.list_candidates(
             campaign_id, status=status, limit=limit, offset=offset
         )
@@ -200,9 +205,9 @@ class CampaignController(ApiController):
         summary="Reliability per form: alpha (Feldt CI), omega, lambda6, split-half, SEM, items",
     )
     async def reliability(
-        self, request: Request[Any, Any, Any], campaign_id: PathId
+        self, request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
     ) -> CampaignReliability:
-        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        campaign = await repo.get_campaign(campaign_id, user)
         return CampaignReliability(
             campaign_id=campaign_id, forms=await ranking_repo.reliability(campaign)
         )
@@ -215,6 +220,7 @@ class CampaignController(ApiController):
     async def ranking(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         passed: Annotated[
             bool | None, QueryParameter(description="Only those who passed (or failed) the cut")
@@ -228,7 +234,7 @@ class CampaignController(ApiController):
         ] = None,
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
-        campaign = await repo.get_campaign(campaign_id, await guarded_user(request))
+        campaign = await repo.get_campaign(campaign_id, user)
         result = await ranking_repo.ranking(campaign)
         ranked = [
             r
@@ -261,11 +267,11 @@ class CampaignController(ApiController):
     async def report(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         format: Annotated[Literal["html", "pdf", "csv"], QueryParameter()] = "html",
         lang: ReportLang = "en",
     ) -> Response[bytes]:
-        user = await guarded_user(request)
         campaign = await repo.get_campaign(campaign_id, user)
         columns = await _columns(campaign, lang)
         await _audit(user, format, f"campaign:{campaign_id}/report.{format}")
@@ -311,12 +317,12 @@ class CampaignController(ApiController):
     async def candidate_report(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         candidate_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: ReportLang = "en",
     ) -> Response[Any]:
-        user = await guarded_user(request)
         campaign = await repo.get_campaign(campaign_id, user)
         result, forms = await ranking_repo.ranking_and_analysis(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
@@ -357,11 +363,11 @@ class CampaignController(ApiController):
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: ReportLang = "en",
     ) -> Response[Any]:
-        user = await guarded_user(request)
         campaign = await repo.get_campaign(campaign_id, user)
         result, forms = await ranking_repo.ranking_and_analysis(campaign)
         await _audit(user, format, f"campaign:{campaign_id}/technical-report.{format}")

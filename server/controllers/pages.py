@@ -160,8 +160,8 @@ async def library_import(request: Request[Any, Any, Any]) -> Template:
         found = list(exc.problems)
         return await _library(request, errors=found, status=422)
     except (DomainError, HTTPException) as refused:
-        exc = http_of(refused)
-        return await _library(request, errors=[Problem("file", exc.detail)], status=exc.status_code)
+        err = http_of(refused)
+        return await _library(request, errors=[Problem("file", err.detail)], status=err.status_code)
     return await _library(
         request,
         notice=(
@@ -340,7 +340,7 @@ def _document(c: Competency | Role) -> dict[str, Any]:
 
 @get("/app/competencies/new", guards=[page_admin_guard], include_in_schema=False)
 async def competency_new(request: Request[Any, Any, Any]) -> Template:
-    blank = {
+    blank: dict[str, Any] = {
         "key": "",
         "name": "",
         "definition": "",
@@ -488,7 +488,13 @@ async def _role_editor(
 
 @get("/app/roles/new", guards=[page_admin_guard], include_in_schema=False)
 async def role_new(request: Request[Any, Any, Any]) -> Template:
-    blank = {"key": "", "name": "", "description": "", "area": None, "competencies": []}
+    blank: dict[str, Any] = {
+        "key": "",
+        "name": "",
+        "description": "",
+        "area": None,
+        "competencies": [],
+    }
     return await _role_editor(request, blank, None, [])
 
 

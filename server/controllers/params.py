@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import PathParameter, QueryParameter
 
 from server.schemas import MAX_ID
@@ -50,7 +57,7 @@ def documented_as(*media_types: str, json: bool = True) -> type[Operation]:
                     if media_type in ("application/json", "application/yaml"):
                         schema = Schema(type=OpenAPIType.OBJECT)
                     elif media_type == "application/pdf":
-                        schema = Schema(type=OpenAPIType.STRING, format="binary")
+                        schema = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
                     else:
                         schema = Schema(type=OpenAPIType.STRING)
                     content[media_type] = OpenAPIMediaType(schema=schema)

@@ -14,7 +14,7 @@ from assessments.competency import localized
 from assessments.development import DevelopmentPlan, onboarding_plan, ratings_from_report
 from assessments.development.editing import plan_problems
 from reports.plans import idp_html, onboarding_html
-from server.auth import coaching_guard, guarded_user, hiring_guard
+from server.auth import CurrentUser, coaching_guard, guarded_user, hiring_guard
 from server.controllers.base import ApiController
 from server.controllers.params import PathId, documented_as
 from server.core.errors import Conflict, Invalid, NotFound
@@ -94,6 +94,7 @@ class DevelopmentPlanController(ApiController):
     async def get_plan(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         format: PlanFormat = "json",
@@ -102,7 +103,6 @@ class DevelopmentPlanController(ApiController):
         row, subject, saved = await self._current(request, review_id, subject_id, lang)
         if format == "json":
             return Response(saved)
-        user = await guarded_user(request)
         html = idp_html(
             saved.plan,
             person=subject.name,
@@ -131,11 +131,11 @@ class DevelopmentPlanController(ApiController):
     async def save_plan(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         data: JSONBody[PlanEdit],
     ) -> plans.SavedPlan:
-        user = await guarded_user(request)
         row = await reviews_repo.get_review_row(review_id, user)
         await reviews_repo.get_subject(review_id, subject_id)
         role, comps = await plans.role_library(row["role"])
@@ -154,12 +154,12 @@ class DevelopmentPlanController(ApiController):
     async def set_status(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         competency: FromPath[str],
         data: JSONBody[StatusEdit],
     ) -> plans.SavedPlan:
-        user = await guarded_user(request)
         _, _, saved = await self._current(request, review_id, subject_id, "en")
         keys = [p.competency for p in saved.plan.priorities]
         if competency not in keys:
@@ -176,9 +176,13 @@ class DevelopmentPlanController(ApiController):
 
     @get("/versions", summary="Saved versions of the plan, newest first")
     async def list_versions(
-        self, request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
     ) -> list[PlanVersion]:
-        await reviews_repo.get_review_row(review_id, await guarded_user(request))
+        await reviews_repo.get_review_row(review_id, user)
         await reviews_repo.get_subject(review_id, subject_id)
         return [PlanVersion(**v) for v in await plans.versions(subject_id)]
 
@@ -203,6 +207,7 @@ class OnboardingController(ApiController):
     async def onboarding(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         campaign_id: PathId,
         candidate_id: PathId,
         start: Annotated[
@@ -211,7 +216,6 @@ class OnboardingController(ApiController):
         format: PlanFormat = "json",
         lang: PlanLang = "en",
     ) -> Response[Any]:
-        user = await guarded_user(request)
         campaign = await campaigns_repo.get_campaign(campaign_id, user)
         result = await ranking_repo.ranking(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)

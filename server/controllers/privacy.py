@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.params import QueryParameter
 
-from server.auth import admin_guard, guarded_user
+from server.auth import CurrentUser, admin_guard
 from server.controllers.base import ApiController
 from server.repositories import audit, privacy
 
@@ -35,9 +35,10 @@ class PrivacyController(ApiController):
             "recorded in the audit log under a one-way reference to the address."
         ),
     )
-    async def export_person(self, request: Request[Any, Any, Any], email: Email) -> dict[str, Any]:
+    async def export_person(
+        self, request: Request[Any, Any, Any], user: CurrentUser, email: Email
+    ) -> dict[str, Any]:
         data = await privacy.person_data(email)
-        user = await guarded_user(request)
         await audit.record(user.id, "exported", privacy.person_ref(email), {"what": "person data"})
         return data
 
@@ -51,8 +52,9 @@ class PrivacyController(ApiController):
             "others. Stored reliability results are recomputed without them. Irreversible."
         ),
     )
-    async def erase_person(self, request: Request[Any, Any, Any], email: Email) -> dict[str, Any]:
+    async def erase_person(
+        self, request: Request[Any, Any, Any], user: CurrentUser, email: Email
+    ) -> dict[str, Any]:
         erased = await privacy.erase_person(email)
-        user = await guarded_user(request)
         await audit.record(user.id, "erased", privacy.person_ref(email), erased)
         return {"erased": erased}

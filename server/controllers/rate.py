@@ -14,7 +14,11 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assessments.survey360.instrument import localized_instrument
+from assessments.survey360.instrument import (
+    CompetencyComment,
+    OpenQuestion,
+    localized_instrument,
+)
 from server.controllers.params import PathId
 from server.core.errors import DomainError
 from server.core.vocabulary import LANGUAGES
@@ -45,7 +49,7 @@ async def _session(
         shown = other
     allowed = list(loads(own.review["languages"]) or ["en"])
     if wanted in allowed:
-        lang = wanted
+        lang = str(wanted)
     elif own.rater["language"]:
         lang = rater_language(own)
     else:
@@ -140,7 +144,11 @@ async def _save_form(shown: RaterSession, form: Any) -> None:
         if value:
             rating = None if value == "cannot" else int(value) if str(value).isdigit() else value
             payloads[s.id] = {"rating": rating}
-    for q in (*shown.instrument.comments, *shown.instrument.questions):
+    texts: list[CompetencyComment | OpenQuestion] = [
+        *shown.instrument.comments,
+        *shown.instrument.questions,
+    ]
+    for q in texts:
         text = form.get(f"q-{q.id}")
         if text is not None and (text.strip() or q.id in saved):
             payloads[q.id] = {"comment": text}
@@ -163,17 +171,17 @@ async def _handle_post(
         if form.get("go") == "submit":
             await reviews.submit_rater(shown)
     except (DomainError, HTTPException) as refused:
-        exc = http_of(refused)
+        err = http_of(refused)
         t = translations(lang).gettext
         message = (
             t("This review has closed; your saved answers are kept.")
-            if (exc.status_code == 409)
-            else str(exc.detail)
+            if (err.status_code == 409)
+            else str(err.detail)
         )
         fresh = await reviews.find_rater(token)
         if fresh is None:
             return _invalid(lang)
-        return await _form(own, shown, token, lang, error=message, status=exc.status_code)
+        return await _form(own, shown, token, lang, error=message, status=err.status_code)
     return Redirect(path=back)
 
 

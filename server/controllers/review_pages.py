@@ -79,8 +79,8 @@ async def review_create(request: Request[Any, Any, Any]) -> Any:
             )
             return Redirect(path=f"/app/reviews/{ident}")
         except (DomainError, HTTPException) as refused:
-            exc = http_of(refused)
-            errors = [Problem("role_id", str(exc.detail))]
+            err = http_of(refused)
+            errors = [Problem("role_id", str(err.detail))]
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -151,9 +151,9 @@ async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Tem
     try:
         subject = await repo.add_subject(review_id, data["name"], data["email"])
     except (DomainError, HTTPException) as refused:
-        exc = http_of(refused)
+        err = http_of(refused)
         return await _cycle(
-            request, review_id, errors=[Problem("email", str(exc.detail))], status=exc.status_code
+            request, review_id, errors=[Problem("email", str(err.detail))], status=err.status_code
         )
     return await _cycle(
         request,
@@ -189,12 +189,12 @@ async def rater_add(
             language="",
         )
     except (DomainError, HTTPException) as refused:
-        exc = http_of(refused)
-        extra = exc.extra if isinstance(exc.extra, list) else []
+        err = http_of(refused)
+        extra = err.extra if isinstance(err.extra, list) else []
         found = [Problem(e["key"], e["message"]) for e in extra] or [
-            Problem("email", str(exc.detail))
+            Problem("email", str(err.detail))
         ]
-        return await _cycle(request, review_id, errors=found, status=exc.status_code)
+        return await _cycle(request, review_id, errors=found, status=err.status_code)
     return await _cycle(
         request,
         review_id,
@@ -267,9 +267,9 @@ async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Te
     try:
         made = await releases.release(row, user)
     except (DomainError, HTTPException) as refused:
-        exc = http_of(refused)
+        err = http_of(refused)
         return await _cycle(
-            request, review_id, errors=[Problem("release", str(exc.detail))], status=exc.status_code
+            request, review_id, errors=[Problem("release", str(err.detail))], status=err.status_code
         )
     await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
     reports = sum(s.outcome == "new report" for s in made.subjects)

@@ -27,7 +27,7 @@ from reports.review360 import (
     technical_html,
     technical_view,
 )
-from server.auth import coaching_guard, guarded_user
+from server.auth import CurrentUser, coaching_guard
 from server.controllers.base import ApiController
 from server.controllers.params import Limit, Offset, PathId, ReleaseNumber, documented_as
 from server.core.vocabulary import LANGUAGES, Language
@@ -94,11 +94,13 @@ class ReviewController(ApiController):
 
     @get("/", summary="Review cycles you run (admins: all)")
     async def list_reviews(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> ReviewPage:
-        items, total = await repo.list_reviews(
-            await guarded_user(request), limit=limit, offset=offset
-        )
+        items, total = await repo.list_reviews(user, limit=limit, offset=offset)
         return ReviewPage(items=items, total=total, limit=limit, offset=offset)
 
     @post(
@@ -107,9 +109,8 @@ class ReviewController(ApiController):
         raises=[UnprocessableError, NotFoundException],
     )
     async def create_review(
-        self, request: Request[Any, Any, Any], data: JSONBody[ReviewIn]
+        self, request: Request[Any, Any, Any], user: CurrentUser, data: JSONBody[ReviewIn]
     ) -> Review:
-        user = await guarded_user(request)
         ident = await repo.create_review(
             name=data.name,
             role_id=data.role_id,
@@ -125,21 +126,27 @@ class ReviewController(ApiController):
         return await repo.get_review(ident, user)
 
     @get("/{review_id:int}", summary="One cycle")
-    async def get_review(self, request: Request[Any, Any, Any], review_id: PathId) -> Review:
-        return await repo.get_review(review_id, await guarded_user(request))
+    async def get_review(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Review:
+        return await repo.get_review(review_id, user)
 
     @get("/{review_id:int}/subjects", summary="The people reviewed in the cycle")
     async def list_subjects(
-        self, request: Request[Any, Any, Any], review_id: PathId
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
     ) -> list[Subject]:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         return await repo.list_subjects(review_id)
 
     @post("/{review_id:int}/subjects", summary="Add a person to review", raises=[ConflictError])
     async def add_subject(
-        self, request: Request[Any, Any, Any], review_id: PathId, data: JSONBody[SubjectIn]
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        data: JSONBody[SubjectIn],
     ) -> Subject:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         return await repo.add_subject(review_id, data.name, data.email)
 
     @post(
@@ -150,11 +157,12 @@ class ReviewController(ApiController):
     async def add_rater(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         data: JSONBody[RaterIn],
     ) -> Rater:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
         return await repo.add_rater(
             review_id,
@@ -174,11 +182,12 @@ class ReviewController(ApiController):
     async def approve(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         rater_id: PathId,
     ) -> Rater:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
         return await repo.approve_rater(subject, rater_id)
 
@@ -187,9 +196,13 @@ class ReviewController(ApiController):
         summary="The raters of a subject with their status (never their answers)",
     )
     async def list_raters(
-        self, request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
     ) -> list[Rater]:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         await repo.get_subject(review_id, subject_id)
         return await repo.list_raters(subject_id)
 
@@ -212,13 +225,13 @@ class ReviewController(ApiController):
     async def report(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         format: Annotated[ReportFormat, QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
         release: ReleaseNumber = None,
     ) -> Response[Any]:
-        user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
         result, released = await releases.released_subject(review_id, subject_id, release)
@@ -271,10 +284,10 @@ class ReviewController(ApiController):
     async def reliability(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         release: ReleaseNumber = None,
     ) -> ReviewReliability:
-        user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
         out = await _reliability(row, release)
         await audit.record(user.id, "viewed", f"review:{review_id}/reliability")
@@ -290,12 +303,12 @@ class ReviewController(ApiController):
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
+        user: CurrentUser,
         review_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: Annotated[Language | None, QueryParameter()] = None,
         release: ReleaseNumber = None,
     ) -> Response[Any]:
-        user = await guarded_user(request)
         row = await repo.get_review_row(review_id, user)
         data, released = await releases.released_reliability(review_id, release)
         await audit.record(
@@ -326,8 +339,9 @@ class ReviewController(ApiController):
         status_code=200,
         summary="Close the cycle now: no more answers; results can then be released",
     )
-    async def close(self, request: Request[Any, Any, Any], review_id: PathId) -> Review:
-        user = await guarded_user(request)
+    async def close(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Review:
         await repo.get_review(review_id, user)
         await releases.close(review_id)
         await audit.record(user.id, "closed", f"review:{review_id}")
@@ -344,9 +358,12 @@ class ReviewController(ApiController):
         ),
     )
     async def reopen(
-        self, request: Request[Any, Any, Any], review_id: PathId, data: JSONBody[ReopenIn]
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        data: JSONBody[ReopenIn],
     ) -> Review:
-        user = await guarded_user(request)
         await repo.get_review(review_id, user)
         await releases.reopen(review_id, data.closes_at)
         await audit.record(user.id, "reopened", f"review:{review_id}")
@@ -364,8 +381,9 @@ class ReviewController(ApiController):
             "show (see the anonymity model in the README)."
         ),
     )
-    async def release(self, request: Request[Any, Any, Any], review_id: PathId) -> Release:
-        user = await guarded_user(request)
+    async def release(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Release:
         row = await repo.get_review_row(review_id, user)
         made = await releases.release(row, user)
         await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
@@ -373,14 +391,16 @@ class ReviewController(ApiController):
 
     @get("/{review_id:int}/releases", summary="The cycle's releases, newest first")
     async def list_releases(
-        self, request: Request[Any, Any, Any], review_id: PathId
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
     ) -> list[Release]:
-        await repo.get_review(review_id, await guarded_user(request))
+        await repo.get_review(review_id, user)
         return await releases.list_releases(review_id)
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
-    async def progress(self, request: Request[Any, Any, Any], review_id: PathId) -> Progress:
-        await repo.get_review(review_id, await guarded_user(request))
+    async def progress(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Progress:
+        await repo.get_review(review_id, user)
         return await repo.progress(review_id)
 
     @post(
@@ -398,8 +418,10 @@ class ReviewController(ApiController):
             "link never reaches staff (remind them by e-mail)."
         ),
     )
-    async def remind(self, request: Request[Any, Any, Any], review_id: PathId) -> Reminders:
-        review = await repo.get_review(review_id, await guarded_user(request))
+    async def remind(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Reminders:
+        review = await repo.get_review(review_id, user)
         smtp_url = os.environ.get("SMTP_URL", "")
         statuses = ("invited", "started") if smtp_url else ("invited",)
         issued = await repo.plan_reminders(review_id, statuses=statuses)

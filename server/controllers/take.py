@@ -258,7 +258,7 @@ async def take_item_save(
     payload = answer_from_form(session.format, form, list(item.option_keys))
     if payload:
         try:
-            saved = await responses.save_by_token(token, item.id, payload)
+            saved = await responses.save_by_token(token, responses.item_id(item), payload)
         except AnswerError as exc:
             t = translations(lang).gettext
             message = {
@@ -292,7 +292,7 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     unanswered = [
         n
         for n, it in enumerate(session.items, start=1)
-        if not is_complete(it, session.format, saved.get(it.id))
+        if not is_complete(it, session.format, saved.get(responses.item_id(it)))
     ]
     settings = loads(session.campaign.get("settings")) or {}
     return page(

@@ -23,7 +23,7 @@ LANGUAGES: dict[str, str] = {
 }
 """Each language and its own name for itself, in the order pages list them."""
 
-ALL_LANGUAGES: tuple[str, ...] = get_args(Language)
+ALL_LANGUAGES: tuple[Language, ...] = get_args(Language)
 """Every language, as a default for a vacancy or a cycle."""
 
 Group = Literal["self", "manager", "peer", "direct_report", "customer"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from piccolo.columns.combination import Where
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Max
 
 from assessments.competency import (
@@ -144,14 +144,20 @@ async def get_area(ident: int) -> Area:
     return _area(row)
 
 
-async def _key_taken(table: type, key: str, except_id: int | None = None) -> bool:
-    where: Where = table.key == key
+async def _key_taken(
+    table: type[AreaRow] | type[CompetencyRow] | type[RoleRow],
+    key: str,
+    except_id: int | None = None,
+) -> bool:
+    where: Combinable = table.key == key
     if except_id is not None:
         where = where & (table.id != except_id)
     return await table.exists().where(where)
 
 
-async def _next_position(table: type) -> int:
+async def _next_position(
+    table: type[AreaRow] | type[CompetencyRow] | type[RoleRow],
+) -> int:
     row = await table.select(Max(table.position, alias="m")).first()
     return (row["m"] if row and row["m"] is not None else -1) + 1
 
@@ -219,7 +225,7 @@ async def list_competencies(
     offset: int = 0,
 ) -> tuple[list[Competency], int]:
     """Competencies in library order, filtered by flag, area (id or key) and role (id or key)."""
-    where: list[Where] = []
+    where: list[Combinable] = []
     if flag == "select_for":
         where.append(CompetencyRow.select_for == True)  # noqa: E712 - Piccolo expression
     elif flag == "develop":
@@ -304,7 +310,7 @@ async def role_id(ref: str | int) -> int:
     return row["id"]
 
 
-async def _roles(where: Sequence[Where], limit: int | None, offset: int) -> list[Role]:
+async def _roles(where: Sequence[Combinable], limit: int | None, offset: int) -> list[Role]:
     query = (
         RoleRow.select(
             RoleRow.id,
@@ -528,9 +534,9 @@ async def import_library(library: Library) -> ImportCounts:
                 ).where(CompetencyRow.id == stored_comps[c.key])
                 updated += 1
             else:
-                row = CompetencyRow(**values)
-                await row.save()
-                stored_comps[c.key] = row.id
+                comp_row = CompetencyRow(**values)
+                await comp_row.save()
+                stored_comps[c.key] = comp_row.id
                 created += 1
         stored_roles = {r["key"]: r["id"] for r in await RoleRow.select(RoleRow.id, RoleRow.key)}
         for n, r in enumerate(library.roles):
@@ -550,9 +556,9 @@ async def import_library(library: Library) -> ImportCounts:
                 )
                 updated += 1
             else:
-                row = RoleRow(**values)
-                await row.save()
-                rid = row.id
+                role_row = RoleRow(**values)
+                await role_row.save()
+                rid = role_row.id
                 created += 1
             await _save_requirements(rid, r, stored_comps)
     return ImportCounts(created=created, updated=updated)

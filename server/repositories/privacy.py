@@ -44,7 +44,8 @@ async def person_data(email: str) -> dict[str, Any]:
     candidates = await Candidate.select(
         Candidate.id,
         Candidate.campaign.name.as_alias("campaign"),
-        Candidate.campaign.role.name.as_alias("role"),
+        # Piccolo types a join of a join (fk.fk.column) as a plain Column: untyped
+        Candidate.campaign.role.name.as_alias("role"),  # type: ignore[union-attr]
         Candidate.name,
         Candidate.email,
         Candidate.language,

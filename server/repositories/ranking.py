@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import anyio.to_thread
 import msgspec
@@ -33,7 +33,7 @@ from assessments.psychometrics import (
     stens,
 )
 from assessments.sjt.discrimination import expert_best_worst
-from assessments.sjt.items import RATE_SCALE, Item, is_complete
+from assessments.sjt.items import RATE_SCALE, Format, Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
 from assessments.sjt.scoring import (
     ConsensusKey,
@@ -57,7 +57,7 @@ from reports.hiring import (
     OPTIONS_TOO_FEW,
     SMALL_N,
 )
-from server.db import loads, utcnow, write_transaction
+from server.db import loads, present, utcnow, write_transaction
 from server.repositories import library as library_repo
 from server.repositories import sjt_bank, snapshots
 from server.repositories.campaigns import form_items
@@ -114,7 +114,7 @@ class FormScores:
 
 
 def response_arrays(
-    items: Sequence[Item], fmt: str, answers: Sequence[Mapping[int, Mapping[str, Any]]]
+    items: Sequence[Item], fmt: Format, answers: Sequence[Mapping[int, Mapping[str, Any]]]
 ) -> tuple[np.ndarray, ...]:
     """Stored answers as arrays in each item's canonical option order (NaN = missing).
 
@@ -162,7 +162,7 @@ class ItemScores(NamedTuple):
 
 
 def item_scores(
-    fmt: str,
+    fmt: Format,
     method: str,
     key_method: str,
     responses: tuple[np.ndarray, ...],
@@ -198,7 +198,9 @@ def item_scores(
         scores = score_most_least(arrays[0], arrays[1], best=best, worst=worst, valid=valid)
         bounds = most_least_bounds(best, worst, valid)
     else:
-        rank_method = "spearman" if method == "spearman" else "distance"
+        rank_method: Literal["distance", "spearman"] = (
+            "spearman" if method == "spearman" else "distance"
+        )
         scores = score_rank(arrays[0], ranks, valid, method=rank_method)
         bounds = rank_bounds(ranks, valid, method=rank_method)
     return ItemScores(scores, bounds.lo, bounds.hi, np.asarray(best), np.asarray(worst), eff)
@@ -265,7 +267,7 @@ async def _scores(campaign: Campaign) -> Scored:
     key_versions: dict[str, int] = {}
     results: list[FormScores] = []
     for form_id in sorted({c["form"] for c in submitted}):
-        form = await SjtForm.select().where(SjtForm.id == form_id).first()
+        form = present(await SjtForm.select().where(SjtForm.id == form_id).first(), "form", form_id)
         items = await form_items(form_id)
         who = [c for c in submitted if c["form"] == form_id]
         keys = await sjt_bank.latest_keys([it.id for it in items])  # type: ignore[misc]
@@ -413,7 +415,9 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
     )
 
 
-def _completion(answered: int, items: int, timed_out: Any) -> str:
+def _completion(
+    answered: int, items: int, timed_out: Any
+) -> Literal["complete", "timed_out", "submitted_early"]:
     """complete, or why not: the clock ran out, or the candidate submitted early."""
     if answered >= items:
         return "complete"
@@ -440,7 +444,7 @@ def _sed_bands(
     if not np.isfinite(alpha) or len(valid) < 3:
         return none
     reliability = min(max(alpha, 0.0), 1.0)
-    error = sem(float(np.std(valid, ddof=1)), reliability)
+    error = float(sem(float(np.std(valid, ddof=1)), reliability))
     found = sed_bands(totals, error, method="fixed", z=BAND_Z)
     info = BandInfo(
         form_id=largest.form_id,
@@ -461,7 +465,6 @@ def form_reliability(r: FormScores) -> FormReliability:
     """
     x = r.item_scores
     n, k = x.shape
-    about = {"name": r.name, "format": r.format, "scoring": r.scoring}
     warnings: list[str] = []
     if n < SMALL_N:
         warnings.append(f"only {n} submitted candidates: too few for stable estimates")
@@ -479,7 +482,9 @@ def form_reliability(r: FormScores) -> FormReliability:
             form_id=r.form_id,
             n=n,
             k=k,
-            **about,
+            name=r.name,
+            format=r.format,
+            scoring=r.scoring,
             options=options,
             options_note=options_note,
             norms=normed,
@@ -505,7 +510,9 @@ def form_reliability(r: FormScores) -> FormReliability:
         form_id=r.form_id,
         n=n,
         k=k,
-        **about,
+        name=r.name,
+        format=r.format,
+        scoring=r.scoring,
         alpha=alpha,
         alpha_ci=[_num(a.ci[0]), _num(a.ci[1])],
         std_alpha=_num(a.std_alpha),
@@ -649,19 +656,29 @@ async def data_state(campaign: Campaign) -> str:
     await submit_expired(Candidate.campaign == campaign.id)
     submitted = (Candidate.campaign == campaign.id) & (Candidate.status == "submitted")
     n_submitted = await Candidate.count().where(submitted)
-    answers = (
+    answers = present(
         await Answer.select(Count(Answer.id, alias="n"), Max(Answer.saved_at, alias="last"))
         .where(
             (Answer.candidate.campaign == campaign.id) & (Answer.candidate.status == "submitted")
         )
-        .first()
+        .first(),
+        "answer count",
+        campaign.id,
     )
     forms = await CampaignForm.select(CampaignForm.form).where(CampaignForm.campaign == campaign.id)
     form_ids = sorted(f["form"] for f in forms) or [-1]
     items = SjtFormItem.select(SjtFormItem.item).where(SjtFormItem.form.is_in(form_ids))
-    key = await SjtKey.select(Max(SjtKey.id, alias="k")).where(SjtKey.item.is_in(items)).first()
-    versions = (
-        await SjtItem.select(Sum(SjtItem.version, alias="v")).where(SjtItem.id.is_in(items)).first()
+    key = present(
+        await SjtKey.select(Max(SjtKey.id, alias="k")).where(SjtKey.item.is_in(items)).first(),
+        "key count",
+        campaign.id,
+    )
+    versions = present(
+        await SjtItem.select(Sum(SjtItem.version, alias="v"))
+        .where(SjtItem.id.is_in(items))
+        .first(),
+        "item versions",
+        campaign.id,
     )
     shapes = await SjtForm.select(SjtForm.id, SjtForm.format, SjtForm.scoring).where(
         SjtForm.id.is_in(form_ids)

@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio.to_thread
 import msgspec
+from piccolo.columns.combination import Combinable
 
 from assessments.errors import Problem
 from assessments.survey360.aggregation import Report360
@@ -288,7 +289,7 @@ class Released:
 
 
 async def _release_row(review_id: int, number: int | None) -> dict[str, Any]:
-    where = ReviewRelease.review == review_id
+    where: Combinable = ReviewRelease.review == review_id
     if number is not None:
         where = where & (ReviewRelease.number <= number)
     found = (

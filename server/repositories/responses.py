@@ -304,8 +304,15 @@ async def answers(candidate_id: int) -> dict[int, dict[str, Any]]:
     return {r["item"]: loads(r["payload"]) for r in rows}
 
 
+def item_id(item: Item) -> int:
+    """The stored id of an item on a form (every item a form holds has one)."""
+    if item.id is None:
+        raise ValueError(f"item {item.key!r} is not stored: it has no id")
+    return item.id
+
+
 def answered_count(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> int:
-    return sum(is_complete(it, session.format, saved.get(it.id)) for it in session.items)
+    return sum(is_complete(it, session.format, saved.get(item_id(it))) for it in session.items)
 
 
 async def consent(session: TestSession, language: str | None) -> None:

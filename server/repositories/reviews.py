@@ -21,7 +21,7 @@ from assessments.survey360.reliability import (
 from reports.review360 import Labels
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.vocabulary import GROUPS
-from server.db import loads, utcnow, write_transaction
+from server.db import loads, present, utcnow, write_transaction
 from server.repositories import library as library_repo
 from server.review_schemas import GroupCounts, Progress, SubjectProgress
 from server.review_schemas import Rater as RaterOut
@@ -265,7 +265,7 @@ async def add_rater(
             invited_at=utcnow(),
         )
         await row.save()
-    found = await Rater.select().where(Rater.id == row.id).first()
+    found = present(await Rater.select().where(Rater.id == row.id).first(), "rater", row.id)
     return _rater(found, None if by_subject else f"/rate/{token}")
 
 
@@ -289,7 +289,7 @@ async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
                 Rater.invited_at: utcnow(),
             }
         ).where(Rater.id == rater_id)
-    found = await Rater.select().where(Rater.id == rater_id).first()
+    found = present(await Rater.select().where(Rater.id == rater_id).first(), "rater", rater_id)
     return _rater(found, f"/rate/{token}")
 
 
@@ -302,7 +302,9 @@ async def find_nominating_subject(token: str) -> tuple[SubjectOut, dict[str, Any
     )
     if row is None:
         return None
-    review = await Review.select().where(Review.id == row["review"]).first()
+    review = present(
+        await Review.select().where(Review.id == row["review"]).first(), "review", row["review"]
+    )
     closes = review["closes_at"]
     if closes is not None and closes <= utcnow():
         return None
@@ -421,11 +423,17 @@ async def find_rater(token: str) -> RaterSession | None:
     row = await Rater.select().where(Rater.token_hash == token_hash(token)).first()
     if row is None:
         return None
-    review = await Review.select().where(Review.id == row["review"]).first()
+    review = present(
+        await Review.select().where(Review.id == row["review"]).first(), "review", row["review"]
+    )
     opens = review["opens_at"]
     if row["status"] == "nominated" or (opens is not None and opens > utcnow()):
         return None
-    subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
+    subject = present(
+        await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first(),
+        "subject",
+        row["subject"],
+    )
     return RaterSession(row, review, subject, instrument_of(review), row["token_hash"])
 
 
@@ -483,7 +491,11 @@ async def save_rater_answers(
         return answers
     now = utcnow()
     async with write_transaction():
-        row = await Rater.select(Rater.status).where(Rater.id == session.id).first()
+        row = present(
+            await Rater.select(Rater.status).where(Rater.id == session.id).first(),
+            "rater",
+            session.id,
+        )
         if row["status"] == "submitted":
             raise Conflict("This form has already been submitted; answers are kept")
         if session.closed():
@@ -562,7 +574,11 @@ async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | No
     )
     if row is None or not _opens(row, own.via):
         return None
-    subject = await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first()
+    subject = present(
+        await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first(),
+        "subject",
+        row["subject"],
+    )
     return RaterSession(row, own.review, subject, own.instrument, own.via)
 
 
