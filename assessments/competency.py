@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from assessments.development.catalogue import ACTIVITY_KINDS, MODULE_KEYS
 from assessments.errors import InvalidLibrary, Problem
@@ -157,7 +157,10 @@ def localized(competency: Competency, lang: str) -> Competency:
     )
 
 
-def localized_named(item: Area | Role, lang: str) -> Area | Role:
+NamedT = TypeVar("NamedT", "Area", "Role")
+
+
+def localized_named(item: NamedT, lang: str) -> NamedT:
     """Return an area or role with ``name`` and ``description`` in ``lang`` (English fallback)."""
     if lang == "en":
         return item
@@ -260,11 +263,12 @@ def library_problems(
     """
     problems: list[Problem] = []
     area_keys = {a.key for a in library.areas} | set(known_areas)
-    for kind, items in (
+    groups: tuple[tuple[str, tuple[Area | Competency | Role, ...]], ...] = (
         ("areas", library.areas),
         ("competencies", library.competencies),
         ("roles", library.roles),
-    ):
+    )
+    for kind, items in groups:
         dup = _duplicates(i.key for i in items)
         problems += [
             Problem(f"{kind}[{n}].key", f"duplicate key {i.key!r}")

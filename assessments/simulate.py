@@ -136,10 +136,18 @@ def item_theta(abilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"abilities must be candidates x competencies ({t.shape[1]}), got {a.shape}"
         )
-    return a @ t.T / t.sum(axis=1)
+    theta: np.ndarray = a @ t.T / t.sum(axis=1)
+    return theta
 
 
-def _setup(abilities, targets, key, valid, rng, scale):
+def _setup(
+    abilities: np.ndarray,
+    targets: np.ndarray,
+    key: np.ndarray,
+    valid: np.ndarray,
+    rng: np.random.Generator,
+    scale: tuple[float, float],
+) -> tuple[np.random.Generator, np.ndarray, float, float, np.ndarray, np.ndarray]:
     rng = _rng(rng)
     v = _valid_mask(valid)
     lo, hi = _check_scale(scale)
@@ -186,8 +194,16 @@ def simulate_rate_responses(
     return np.where(v, np.clip(np.rint(r), lo, hi), np.nan)
 
 
-def _utilities(theta, k, v, mid, discrimination, baseline):
-    return discrimination * (theta + baseline)[..., None] * np.where(v, k - mid, 0.0)
+def _utilities(
+    theta: np.ndarray,
+    k: np.ndarray,
+    v: np.ndarray,
+    mid: float,
+    discrimination: float,
+    baseline: float,
+) -> np.ndarray:
+    u: np.ndarray = discrimination * (theta + baseline)[..., None] * np.where(v, k - mid, 0.0)
+    return u
 
 
 def simulate_most_least_responses(

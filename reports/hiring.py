@@ -22,7 +22,7 @@ import numpy as np
 
 from assessments.competency import Competency
 from assessments.psychometrics import adverse_impact, read_alpha, score_ci
-from assessments.psychometrics.fairness import MIN_CELL, MIN_TOTAL
+from assessments.psychometrics.fairness import MIN_CELL, MIN_TOTAL, GroupImpact
 from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
 from assessments.sjt.interview import (
     MARGIN,
@@ -72,7 +72,9 @@ class RankedRow(Protocol):
     band: int | None
     form_id: int | None
     items: int
-    completion: str
+
+    @property
+    def completion(self) -> str: ...
 
 
 # How unanswered items score (the vacancy's ``omitted`` setting), shown under the ranking
@@ -307,10 +309,10 @@ def impact_tables(
             )
         shown = [g for g in dict.fromkeys(group_of.values()) if g in result.groups]
 
-        def small(gi: Any) -> bool:
+        def small_cell(gi: GroupImpact) -> bool:
             return min(gi.selected, gi.n - gi.selected) < MIN_CELL
 
-        ref_small = small(result.groups[result.reference])
+        ref_small = small_cell(result.groups[result.reference])
         rows = tuple(
             ImpactRow(
                 group=g,
@@ -322,7 +324,7 @@ def impact_tables(
                 z=_finite(gi.z),
                 fisher_p=_finite(gi.fisher_p),
                 reference=g == result.reference,
-                small_cells=g != result.reference and (small(gi) or ref_small),
+                small_cells=g != result.reference and (small_cell(gi) or ref_small),
             )
             for g in shown
             for gi in (result.groups[g],)

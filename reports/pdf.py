@@ -15,4 +15,5 @@ def pdf_bytes(html: str) -> bytes:
     def no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
         raise ValueError(f"reports do not load external resources ({url[:40]})")
 
-    return HTML(string=html, url_fetcher=no_fetch, media_type="print").write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=no_fetch, media_type="print").write_pdf()
+    return pdf

@@ -18,7 +18,7 @@ import gettext
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from assessments.survey360.aggregation import GROUPS, OTHERS, Report360
+from assessments.survey360.aggregation import GROUPS, OTHERS, RankedStatement, Report360
 from assessments.survey360.reliability import (
     LOW_ALPHA,
     CycleReliability,
@@ -201,7 +201,7 @@ class SubjectView:
         return sum(
             1
             for r in self.competencies
-            if r.required is not None and r.means[i] is not None and r.means[i] >= r.required
+            if r.required is not None and (m := r.means[i]) is not None and m >= r.required
         )
 
 
@@ -292,7 +292,7 @@ def subject_view(
         )
     statement = {s.id: s for s in report.statements}
 
-    def ranked(items: tuple) -> tuple[StatementRow, ...]:
+    def ranked(items: tuple[RankedStatement, ...]) -> tuple[StatementRow, ...]:
         return tuple(
             StatementRow(
                 id=s.id,

@@ -32,7 +32,7 @@ async def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User |
     """The staff user of this request's session cookie (looked up once per request)."""
     cached = connection.scope.get("state", {}).get("staff_user", _UNSET)
     if cached is not _UNSET:
-        return cached  # type: ignore[return-value]
+        return cached
     token = connection.cookies.get(SESSION_COOKIE)
     user = await accounts.session_user(token) if token else None
     connection.scope.setdefault("state", {})["staff_user"] = user

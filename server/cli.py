@@ -15,7 +15,7 @@ from server.core.errors import Conflict, DomainError, Invalid
 from server.settings import get_settings
 
 
-def _run(coro):  # type: ignore[no-untyped-def]
+def _run(coro):
     return asyncio.run(coro)
 
 

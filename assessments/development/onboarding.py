@@ -292,6 +292,7 @@ def onboarding_plan(
                     f"below {STRENGTH_SCORE:g}, so build it up from the start."
                 )
             elif link == "module":
+                assert shared is not None  # _link names the shared module of a module link
                 reason = (
                     f"Shares the training module '{MODULES_BY_KEY[shared].title}' with "
                     f"{name[related.key]}, where the SJT score was {score} (below "

@@ -28,7 +28,8 @@ def _scores(scores: np.ndarray) -> np.ndarray:
 
 
 def _round_half_away(x: np.ndarray) -> np.ndarray:
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+    rounded: np.ndarray = np.sign(x) * np.floor(np.abs(x) + 0.5)
+    return rounded
 
 
 def percentile_ranks(scores: np.ndarray, *, axis: int = 0) -> np.ndarray:
@@ -57,7 +58,8 @@ def percentile_ranks(scores: np.ndarray, *, axis: int = 0) -> np.ndarray:
     n = np.sum(~np.isnan(x), axis=axis, keepdims=True)
     ranks = rankdata(x, axis=axis, method="average", nan_policy="omit")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * (ranks - 0.5) / n
+        pr: np.ndarray = 100.0 * (ranks - 0.5) / n
+    return pr
 
 
 def z_scores(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
@@ -77,7 +79,8 @@ def z_scores(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
         sd = np.sqrt(np.nansum(dev * dev, axis=axis, keepdims=True) / (n - ddof))
         scale = np.max(np.abs(np.where(np.isnan(x), 0.0, x)), axis=axis, keepdims=True)
         sd = np.where((n > ddof) & (sd > 1e-12 * np.maximum(scale, 1.0)), sd, np.nan)
-        return dev / sd
+        z: np.ndarray = dev / sd
+    return z
 
 
 def t_scores(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
@@ -98,7 +101,8 @@ def stens(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
     Psychological Measurement*, 11, 295-297.
     """
     z = z_scores(scores, ddof=ddof, axis=axis)
-    return np.clip(_round_half_away(5.5 + 2.0 * z), 1.0, 10.0)
+    sten: np.ndarray = np.clip(_round_half_away(5.5 + 2.0 * z), 1.0, 10.0)
+    return sten
 
 
 def stanines(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
@@ -108,4 +112,5 @@ def stanines(scores: np.ndarray, *, ddof: int = 1, axis: int = 0) -> np.ndarray:
     0.25 <= z < 0.75. NaN stays NaN.
     """
     z = z_scores(scores, ddof=ddof, axis=axis)
-    return np.clip(_round_half_away(5.0 + 2.0 * z), 1.0, 9.0)
+    stanine: np.ndarray = np.clip(_round_half_away(5.0 + 2.0 * z), 1.0, 9.0)
+    return stanine

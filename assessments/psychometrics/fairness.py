@@ -15,6 +15,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -68,7 +69,7 @@ class GroupImpact:
     z: float | None
     fisher_p: float | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "n": int(self.n),
             "selected": int(self.selected),
@@ -101,7 +102,7 @@ class AdverseImpact:
     reference: Hashable
     warnings: tuple[str, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; group labels become strings."""
         return {
             "groups": {str(g): gi.to_dict() for g, gi in self.groups.items()},
@@ -110,7 +111,7 @@ class AdverseImpact:
         }
 
 
-def _selected(selected: Sequence | np.ndarray) -> np.ndarray:
+def _selected(selected: Sequence[float] | np.ndarray) -> np.ndarray:
     s = np.asarray(selected)
     if s.ndim != 1:
         raise ValueError(f"selected must be 1-D, got {s.ndim} dimension(s)")
@@ -123,18 +124,18 @@ def _selected(selected: Sequence | np.ndarray) -> np.ndarray:
     return s.astype(bool)
 
 
-def _labels(group: Sequence | np.ndarray) -> list:
+def _labels(group: Sequence[Hashable] | np.ndarray) -> list[Hashable]:
     g = np.asarray(group, dtype=object)
     if g.ndim != 1:
         raise ValueError(f"group must be 1-D, got {g.ndim} dimension(s)")
-    out = g.tolist()
+    out: list[Hashable] = g.tolist()
     for v in out:
         if v is None or (isinstance(v, float) and math.isnan(v)):
             raise ValueError("group must not contain missing labels (None or NaN)")
     return out
 
 
-def _order(labels: list) -> list:
+def _order(labels: list[Any]) -> list[Any]:
     uniq = list(dict.fromkeys(labels))
     try:
         return sorted(uniq)
@@ -150,7 +151,9 @@ def _pooled_z(s1: int, n1: int, s2: int, n2: int) -> float:
     return (s1 / n1 - s2 / n2) / math.sqrt(var)
 
 
-def adverse_impact(selected: Sequence | np.ndarray, group: Sequence | np.ndarray) -> AdverseImpact:
+def adverse_impact(
+    selected: Sequence[float] | np.ndarray, group: Sequence[Hashable] | np.ndarray
+) -> AdverseImpact:
     r"""Four-fifths rule, pooled z test and Fisher exact test for each group.
 
     For group g with :math:`s_g` of :math:`n_g` selected, rate :math:`p_g = s_g/n_g`, and

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +29,8 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 def _round_half_away(x: np.ndarray) -> np.ndarray:
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+    rounded: np.ndarray = np.sign(x) * np.floor(np.abs(x) + 0.5)
+    return rounded
 
 
 def _new_scores(x: float | Sequence[float] | np.ndarray) -> np.ndarray:
@@ -95,16 +97,18 @@ class NormGroup:
         Sten 6 is 0 <= z < 0.5. Canfield, A. A. (1951). The "sten" scale - a modified
         C-scale. *Educational and Psychological Measurement*, 11, 295-297.
         """
-        return np.clip(_round_half_away(5.5 + 2.0 * self.z(x)), 1.0, 10.0)
+        sten: np.ndarray = np.clip(_round_half_away(5.5 + 2.0 * self.z(x)), 1.0, 10.0)
+        return sten
 
     def stanine(self, x: float | Sequence[float] | np.ndarray) -> np.ndarray:
         r""":math:`\mathrm{clip}(\mathrm{round}(5 + 2z), 1, 9)`, half away from zero.
 
         Stanine 5 is -0.25 <= z < 0.25.
         """
-        return np.clip(_round_half_away(5.0 + 2.0 * self.z(x)), 1.0, 9.0)
+        stanine: np.ndarray = np.clip(_round_half_away(5.0 + 2.0 * self.z(x)), 1.0, 9.0)
+        return stanine
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (all values are finite by construction)."""
         return {
             "n": int(self.n),
@@ -114,7 +118,7 @@ class NormGroup:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> NormGroup:
+    def from_dict(cls, d: Mapping[str, Any]) -> NormGroup:
         """Restore a norm group stored with :meth:`to_dict`.
 
         The statistics are recomputed from ``sorted_scores``; a stored ``n``, ``mean`` or

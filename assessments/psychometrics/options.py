@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def _json_float(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _json_rows(a: np.ndarray) -> list:
+def _json_rows(a: np.ndarray) -> list[list[float | None]]:
     return [[_json_float(v) for v in row] for row in np.asarray(a, dtype=float)]
 
 
@@ -83,7 +84,7 @@ class OptionAnalysis:
     key_preferred_by_low: tuple[bool, ...]
     flags: tuple[tuple[str, ...], ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "n": [int(v) for v in self.n],
             "share": _json_rows(self.share),
@@ -98,7 +99,10 @@ class OptionAnalysis:
 
 
 def _validate(
-    choices: np.ndarray, key: Sequence[int] | np.ndarray, totals: np.ndarray, n_options: int | None
+    choices: np.ndarray,
+    key: Sequence[int] | np.ndarray,
+    totals: Sequence[float] | np.ndarray,
+    n_options: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     c = np.asarray(choices, dtype=float)
     if c.ndim != 2:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import optimize, special
@@ -63,7 +63,7 @@ def _json_float(v: float) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _json_list(a: np.ndarray) -> list:
+def _json_list(a: np.ndarray) -> list[float | None]:
     return [_json_float(v) for v in np.asarray(a, dtype=float).ravel()]
 
 
@@ -84,7 +84,8 @@ def _check_finite(m: np.ndarray) -> None:
 
 
 def _listwise(m: np.ndarray) -> np.ndarray:
-    return m[~np.isnan(m).any(axis=1)]
+    complete: np.ndarray = m[~np.isnan(m).any(axis=1)]
+    return complete
 
 
 # Complete data: alpha and the item statistics need only the item variances and two or
@@ -149,7 +150,7 @@ def _shift(m: np.ndarray) -> np.ndarray:
     lo = head[np.maximum((cnt - 1) // 2, 0), cols]
     hi = head[cnt // 2, cols]
     with np.errstate(invalid="ignore"):
-        c = lo + (hi - lo) / 2.0  # exact when lo == hi
+        c: np.ndarray = lo + (hi - lo) / 2.0  # exact when lo == hi
     empty = np.flatnonzero(cnt == 0)
     if empty.size:  # no answer in the first rows: the first answer of the item, if any
         col = m[:, empty]
@@ -203,7 +204,7 @@ def _pairwise(m: np.ndarray) -> _Pairwise:
 def _cov2cor(cov: np.ndarray) -> np.ndarray:
     d = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = cov / np.outer(d, d)
+        r: np.ndarray = cov / np.outer(d, d)
     np.fill_diagonal(r, 1.0)
     return r
 
@@ -261,7 +262,7 @@ class Alpha:
     k: int
     missing: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "alpha": _json_float(self.alpha),
             "std_alpha": _json_float(self.std_alpha),
@@ -436,7 +437,7 @@ class SplitHalf:
     r: float
     spearman_brown: float
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"r": _json_float(self.r), "spearman_brown": _json_float(self.spearman_brown)}
 
 
@@ -445,7 +446,10 @@ def _column_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     da = a - a.mean(axis=0)
     db = b - b.mean(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (da * db).sum(axis=0) / np.sqrt((da * da).sum(axis=0) * (db * db).sum(axis=0))
+        r: np.ndarray = (da * db).sum(axis=0) / np.sqrt(
+            (da * da).sum(axis=0) * (db * db).sum(axis=0)
+        )
+    return r
 
 
 def split_half(
@@ -509,10 +513,10 @@ def split_half(
     scale = max(1.0, float(np.abs(cov).max()))
     flat = ~(var_a > 1e-12 * scale) | ~(var_b > 1e-12 * scale)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(flat, np.nan, cov_ab / np.sqrt(var_a * var_b))
-    r = np.clip(r, -1.0, 1.0)
-    sb = spearman_brown(r, 2.0)
-    return SplitHalf(float(np.mean(r)), float(np.mean(sb)))
+        r_split = np.where(flat, np.nan, cov_ab / np.sqrt(var_a * var_b))
+    r_split = np.clip(r_split, -1.0, 1.0)
+    sb = spearman_brown(r_split, 2.0)
+    return SplitHalf(float(np.mean(r_split)), float(np.mean(sb)))
 
 
 # --------------------------------------------------------------------------- omega
@@ -525,7 +529,8 @@ def _one_factor_minres(r: np.ndarray) -> np.ndarray:
     target = r[iu, ju]
 
     def resid(lam: np.ndarray) -> np.ndarray:
-        return lam[iu] * lam[ju] - target
+        res: np.ndarray = lam[iu] * lam[ju] - target
+        return res
 
     def jac(lam: np.ndarray) -> np.ndarray:
         j = np.zeros((iu.size, k))
@@ -541,7 +546,7 @@ def _one_factor_minres(r: np.ndarray) -> np.ndarray:
         smc = np.full(k, 0.5)
     start = np.sqrt(np.clip(smc, 0.05, 0.95))
     fit = optimize.least_squares(resid, start, jac=jac, bounds=(-1.0, 1.0), method="trf")
-    lam = fit.x
+    lam: np.ndarray = fit.x
     return lam if lam.sum() >= 0 else -lam
 
 
@@ -606,7 +611,7 @@ class ItemAnalysis:
     alpha_if_deleted: np.ndarray
     flags: tuple[tuple[str, ...], ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "mean": _json_list(self.mean),
             "sd": _json_list(self.sd),

@@ -668,7 +668,7 @@ def analyse_scale(
         sem_value = _num(sem(total_sd, a))
 
     # ------------------------------------------------------------------ items
-    position = {j: i for i, j in enumerate(kept)}
+    position = {int(j): i for i, j in enumerate(kept)}
     rows: list[ItemStats] = []
     for j, name in enumerate(names):
         col = m[:, j]

@@ -61,12 +61,12 @@ def expert_bounds(
     scale : (min, max)
         The rating scale of rate items.
     """
-    if format not in SCORING_METHODS:  # type: ignore[operator]
+    if format not in SCORING_METHODS:
         raise ValueError(f"format must be one of {tuple(SCORING_METHODS)}, got {format!r}")
-    if method not in SCORING_METHODS[format]:  # type: ignore[index]
+    if method not in SCORING_METHODS[format]:
         raise ValueError(
             f"method {method!r} does not score the {format} format; "
-            f"use one of {SCORING_METHODS[format]}"  # type: ignore[index]
+            f"use one of {SCORING_METHODS[format]}"
         )
     if format == "rate":
         return rate_bounds(effectiveness, valid, method=method, scale=scale)  # type: ignore[arg-type]
@@ -89,4 +89,6 @@ def discriminates(
 ) -> np.ndarray:
     """Bool per item: True when two answers to it can score differently (lo < hi)."""
     b = expert_bounds(effectiveness, valid, format=format, method=method, scale=scale)
-    return b.hi - b.lo > 1e-9 * np.maximum(1.0, np.maximum(np.abs(b.lo), np.abs(b.hi)))
+    tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(b.lo), np.abs(b.hi)))
+    differ: np.ndarray = b.hi - b.lo > tol
+    return differ

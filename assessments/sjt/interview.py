@@ -196,7 +196,7 @@ def weakest(
         (r for r in readings if r.gap is not None),
         key=lambda r: (r.gap, r.score, r.competency),
     )
-    below = sum(1 for r in scored if r.gap < 0)  # type: ignore[operator]
+    below = sum(1 for r in scored if r.gap is not None and r.gap < 0)
     return tuple(scored[: min(max(below, least), most)])
 
 

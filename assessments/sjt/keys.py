@@ -121,7 +121,8 @@ def _flat(means: np.ndarray, valid: np.ndarray, width: float) -> np.ndarray:
     top = np.where(usable, means, -np.inf).max(axis=1)
     bottom = np.where(usable, means, np.inf).min(axis=1)
     with np.errstate(invalid="ignore"):
-        return usable.any(axis=1) & ~(top - bottom > FLAT * width)
+        flat: np.ndarray = usable.any(axis=1) & ~(top - bottom > FLAT * width)
+    return flat
 
 
 def _separation(means: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -435,7 +436,10 @@ def key_ranks(effectiveness: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """
     v = _valid_mask(valid)
     k = _key_matrix(effectiveness, v, "effectiveness")
-    return rankdata(-np.round(k, TIE_DECIMALS), axis=1, method="average", nan_policy="omit")
+    ranks: np.ndarray = rankdata(
+        -np.round(k, TIE_DECIMALS), axis=1, method="average", nan_policy="omit"
+    )
+    return ranks
 
 
 def option_keys(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Literal, Self
+from typing import Literal, NoReturn, Self
 
 import numpy as np
 
@@ -137,7 +137,9 @@ def _choices(x: np.ndarray, v: np.ndarray, name: str) -> np.ndarray:
     return c
 
 
-def _most_least(most: np.ndarray, least: np.ndarray, v: np.ndarray):
+def _most_least(
+    most: np.ndarray, least: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     m = _choices(most, v, "most")
     least_ = _choices(least, v, "least")
     if m.shape != least_.shape:
@@ -313,10 +315,12 @@ def score_rate(
 
     if method == "absolute":
         # A NaN on a valid option makes the sum NaN: exactly the unanswered items.
-        return -np.where(v, np.abs(r - kz), 0.0).sum(axis=2)
+        item_score: np.ndarray = -np.where(v, np.abs(r - kz), 0.0).sum(axis=2)
+        return item_score
     if method == "squared":
         d = np.where(v, r - kz, 0.0)
-        return -np.einsum("cio,cio->ci", d, d)
+        item_score = -np.einsum("cio,cio->ci", d, d)
+        return item_score
     if method == "correlation":
         return _pearson(r, k, v, lim[1] - lim[0])
 
@@ -399,7 +403,8 @@ def _enumerated_r(answers: np.ndarray, keys: np.ndarray, width: float) -> np.nda
         r = (ac @ kc.T) / np.sqrt(ass[:, None] * kss[None, :])
     r[~(ass > tol), :] = 0.0
     r[:, ~(kss > tol)] = 0.0
-    return np.clip(r, -1.0, 1.0)
+    clipped: np.ndarray = np.clip(r, -1.0, 1.0)
+    return clipped
 
 
 def rate_bounds(
@@ -508,7 +513,9 @@ def score_most_least(
     return np.where(answered, score, np.nan)
 
 
-def _best_worst_indices(best, worst, v):
+def _best_worst_indices(
+    best: np.ndarray, worst: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     return _option_index(best, v, "best"), _option_index(worst, v, "worst")
 
 
@@ -547,7 +554,9 @@ def most_least_bounds(
     return _pair_bounds(np.where(flat, 0.0, most_pts), np.where(flat, 0.0, least_pts), v)
 
 
-def _option_key_matrix(option_keys: np.ndarray, valid: np.ndarray | None) -> tuple:
+def _option_key_matrix(
+    option_keys: np.ndarray, valid: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     ok = np.asarray(option_keys, dtype=float)
     if ok.ndim != 2:
         raise ValueError(f"option_keys must be items x options, got shape {ok.shape}")
@@ -601,7 +610,8 @@ def most_least_options_bounds(
 def _rank_m(m: float | np.ndarray | None, v: np.ndarray) -> np.ndarray:
     n = v.sum(axis=1).astype(float)
     if m is None:
-        return n - 1
+        m_default: np.ndarray = n - 1
+        return m_default
     mm = np.broadcast_to(np.asarray(m, dtype=float), n.shape)
     if not np.all(np.isfinite(mm) & (mm > 0)):
         raise ValueError(f"m must be positive (a scalar or one value per item), got {m!r}")
@@ -656,7 +666,8 @@ def score_rank(
         return _pearson(r, kr, v, float(v.shape[1]))
     mm = _rank_m(m, v)
     pts = np.maximum(0.0, mm[:, None] - np.abs(r - np.where(v, kr, 0.0)))
-    return np.where(v, pts, 0.0).sum(axis=2)
+    item_score: np.ndarray = np.where(v, pts, 0.0).sum(axis=2)
+    return item_score
 
 
 def rank_bounds(
@@ -849,7 +860,12 @@ def score_test(
     )
 
 
-def _sum_and_scale(raw, lo, hi, count):
+def _sum_and_scale(
+    raw: np.ndarray,
+    lo: float | np.ndarray,
+    hi: float | np.ndarray,
+    count: int | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     none = np.broadcast_to(np.asarray(count) == 0, np.shape(raw))
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.clip(100.0 * (raw - lo) / (hi - lo), 0.0, 100.0)
@@ -1070,7 +1086,7 @@ class ConsensusKey:
     def __repr__(self) -> str:
         return f"ConsensusKey(format={self.format!r}, method={self.method!r})"
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> NoReturn:
         if name.endswith("_") and not name.startswith("__"):
             raise NotFittedError(
                 f"this ConsensusKey is not fitted yet: call fit(...) before reading {name}"

@@ -360,10 +360,10 @@ def _allowed(
     and the groups whose comments those rules pool into others.
     """
     sizes = (member & sel[None, :]).sum(axis=1)
-    shown, oshown = _visibility(
+    shown, oshown_col = _visibility(
         sizes[:, None], always, pooled, np.array([sizes[pooled].sum()]), threshold, complementary
     )
-    shown, oshown = shown[:, 0], bool(oshown[0])
+    shown, oshown = shown[:, 0], bool(oshown_col[0])
     rows = np.vstack([member & sel[None, :], ((group != "self") & sel)[None, :]])
     counts = rows.astype(np.int64) @ has.astype(np.int64)
     where = np.flatnonzero(shown)
@@ -723,10 +723,10 @@ def _aggregate(
     # Whole report: which groups are shown, and whether others is.
     member = group[None, :] == names[:, None]
     sizes = member.sum(axis=1)
-    shown, others_shown = _visibility(
+    shown, others_shown_col = _visibility(
         sizes[:, None], always, pooled, np.array([sizes[pooled].sum()]), threshold, complementary
     )
-    shown, others_shown = shown[:, 0], bool(others_shown[0])
+    shown, others_shown = shown[:, 0], bool(others_shown_col[0])
     suppressed = tuple(str(g) for g in names[(sizes > 0) & ~shown])
     others = (group != "self") if others_shown else np.zeros(n_raters, dtype=bool)
 

@@ -213,11 +213,11 @@ def _selection(
     if both:
         raise ValueError(f"competencies both added and dropped: {', '.join(map(repr, both))}")
     chosen = [c for c, _ in role_competencies(role, competencies, "develop")]
-    keys = {c.key for c in chosen}
+    chosen_keys = {c.key for c in chosen}
     for key in add:
-        if key not in keys:
+        if key not in chosen_keys:
             chosen.append(by_key[key])
-            keys.add(key)
+            chosen_keys.add(key)
     dropped = set(drop)
     return [c for c in chosen if c.key not in dropped]
 

@@ -531,7 +531,8 @@ def _shown_cells(report: Report360) -> dict[str, np.ndarray]:
 
 
 def _members(groups: np.ndarray, name: str) -> np.ndarray:
-    return groups != "self" if name == OTHERS else groups == name
+    members: np.ndarray = groups != "self" if name == OTHERS else groups == name
+    return members
 
 
 def _icc_value(form: str, result: ICCResult) -> ICCValue:
@@ -678,7 +679,7 @@ def counted_agreement(
     """
     if batches is None or len(set(batches)) < 2:
         return subject_agreement(ratings, groups, report, subject=subject)
-    keep = counted.any(axis=1)
+    keep = np.asarray(counted.any(axis=1))  # a bool array (the stubs also allow a scalar)
     return subject_agreement(
         np.where(counted, ratings, np.nan)[keep],
         [g for g, k in zip(groups, keep, strict=True) if k],
@@ -700,7 +701,8 @@ def covered_ratings(ratings: np.ndarray, groups: Sequence[str], report: Report36
     mask = np.zeros_like(rated)
     for name, cells in shown.items():
         mask |= _members(g, name)[:, None] & cells[None, :]
-    return mask & rated
+    covered: np.ndarray = mask & rated
+    return covered
 
 
 def cycle_reliability(

@@ -407,7 +407,7 @@ async def _columns(campaign: Campaign, lang: str) -> list[hiring.Column]:
 
 async def _role(campaign: Campaign, lang: str) -> DomainRole:
     role = to_domain(await library_repo.get_role(campaign.role_id), DomainRole)
-    return localized_named(role, lang)  # type: ignore[return-value]
+    return localized_named(role, lang)
 
 
 async def _required(campaign: Campaign, lang: str) -> list[tuple[DomainCompetency, int]]:

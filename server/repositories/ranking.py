@@ -32,6 +32,7 @@ from assessments.psychometrics import (
     split_half,
     stens,
 )
+from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
 from assessments.sjt.discrimination import expert_best_worst
 from assessments.sjt.items import RATE_SCALE, Format, Item, is_complete
 from assessments.sjt.keys import key_ranks, option_keys
@@ -50,12 +51,10 @@ from assessments.sjt.scoring import (
     score_test,
 )
 from reports.hiring import (
-    LOW_ALPHA,
     MISSING_PAIRWISE,
     OPTIONS_NOT_RATE,
     OPTIONS_NOTE,
     OPTIONS_TOO_FEW,
-    SMALL_N,
 )
 from server.db import loads, present, utcnow, write_transaction
 from server.repositories import library as library_repo
