@@ -72,10 +72,10 @@ from assessments.survey360.reliability import subject_agreement  # noqa: E402
 from reports import hiring  # noqa: E402
 from reports.pdf import pdf_bytes  # noqa: E402
 from reports.review360 import Labels, subject_html, subject_view  # noqa: E402
-from server.convert import library_from_document  # noqa: E402
-from server.i18n import translations  # noqa: E402
-from server.library_io import parse_document  # noqa: E402
-from server.sjt_schemas import BandInfo, FormReliability, Pending, Ranked, Ranking  # noqa: E402
+from server.library.convert import library_from_document  # noqa: E402
+from server.library.io import parse_document  # noqa: E402
+from server.sjt.schemas import BandInfo, FormReliability, Pending, Ranked, Ranking  # noqa: E402
+from server.web.i18n import translations  # noqa: E402
 
 LIBRARY = Path(__file__).parents[1] / "server" / "data" / "library.yaml"
 ROLE = "cs_operator"

@@ -56,7 +56,7 @@ OPTIONS_TOO_FEW = N_("Too few candidates with a total score.")
 
 
 class RankedRow(Protocol):
-    """A row of the ranking (``server.sjt_schemas.Ranked``)."""
+    """A row of the ranking (``server.sjt.schemas.Ranked``)."""
 
     rank: int
     candidate_id: int
@@ -125,7 +125,7 @@ def scale_notes(ranking: Any) -> tuple[str, ...]:
 
 
 class FormStats(Protocol):
-    """A form's analysis (``server.sjt_schemas.FormReliability``)."""
+    """A form's analysis (``server.sjt.schemas.FormReliability``)."""
 
     form_id: int
     n: int
@@ -385,7 +385,7 @@ def hiring_report(
     role: str,
     invited: int,
     started: int,
-    ranking: Any,  # server.sjt_schemas.Ranking
+    ranking: Any,  # server.sjt.schemas.Ranking
     columns: Sequence[Column],
     forms: Sequence[FormStats],
     monitoring: Mapping[str, Mapping[int, str]],

@@ -16,35 +16,35 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from server.auth import LoginRequired, provide_user
-from server.controllers.analysis import ANALYSIS_PAGE_HANDLERS, AnalysisController
-from server.controllers.audit import AuditController
-from server.controllers.auth import AuthController
-from server.controllers.campaign_pages import CAMPAIGN_PAGE_HANDLERS
-from server.controllers.campaigns import CampaignController
-from server.controllers.health import health
-from server.controllers.library import (
+from server.accounts.api import AuthController
+from server.accounts.users_api import UserController
+from server.admin.audit_api import AuditController
+from server.admin.privacy_api import PrivacyController
+from server.analysis.api import ANALYSIS_PAGE_HANDLERS, AnalysisController
+from server.core.db import close_pool, start_pool
+from server.core.errors import DomainError
+from server.development.api import DevelopmentPlanController, OnboardingController
+from server.hiring.api import CampaignController
+from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
+from server.library.api import (
     AreaController,
     CompetencyController,
     LibraryController,
     RoleController,
 )
-from server.controllers.pages import PAGE_HANDLERS
-from server.controllers.plans import DevelopmentPlanController, OnboardingController
-from server.controllers.privacy import PrivacyController
-from server.controllers.rate import RATE_HANDLERS
-from server.controllers.respond import RespondController
-from server.controllers.review_pages import REVIEW_PAGE_HANDLERS
-from server.controllers.reviews import NominationController, ReviewController
-from server.controllers.sjt import SjtFormController, SjtItemController
-from server.controllers.take import TAKE_HANDLERS
-from server.controllers.users import UserController
-from server.core.errors import DomainError
-from server.cross_site import cross_site_guard
-from server.db import close_pool, start_pool
-from server.environment import template_engine
-from server.errors import database_busy, domain_error, too_deep
+from server.library.pages import PAGE_HANDLERS
+from server.respondent.api import RespondController
+from server.respondent.rate_pages import RATE_HANDLERS
+from server.respondent.take_pages import TAKE_HANDLERS
+from server.reviews.api import NominationController, ReviewController
+from server.reviews.pages import REVIEW_PAGE_HANDLERS
 from server.settings import Settings, get_settings
+from server.sjt.api import SjtFormController, SjtItemController
+from server.web.auth import LoginRequired, provide_user
+from server.web.cross_site import cross_site_guard
+from server.web.environment import template_engine
+from server.web.errors import database_busy, domain_error, too_deep
+from server.web.health import health
 
 STATIC = Path(__file__).parent / "static"
 

@@ -16,14 +16,15 @@ from pathlib import Path
 import numpy as np
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
-from server import demo, demo360
-from server.convert import library_from_document
-from server.db import engine
-from server.library_io import parse_document
-from server.passwords import hash_password
-from server.repositories import accounts
-from server.repositories import library as library_repo
-from server.repositories.library import ImportCounts
+from server.accounts import repository as accounts
+from server.core.db import engine
+from server.core.passwords import hash_password
+from server.demo import hiring as demo
+from server.demo import reviews as demo360
+from server.library import repository as library_repo
+from server.library.convert import library_from_document
+from server.library.io import parse_document
+from server.library.repository import ImportCounts
 from server.settings import Settings
 
 DEMO_LIBRARY = Path(__file__).parent / "data" / "library.yaml"

@@ -44,7 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  Log in as {settings.admin_email} with ADMIN_PASSWORD")
     for login in logins:
         print(f"  Log in as {login.email:24} password {login.password}   ({login.role})")
-    from server.demo import demo_link
+    from server.demo.hiring import demo_link
 
     link = demo_link(settings.var_dir) if settings.demo else None
     if link:
@@ -77,10 +77,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     import msgspec
 
+    from server.accounts import repository as accounts
     from server.bootstrap import migrate
-    from server.passwords import hash_password
-    from server.repositories import accounts
-    from server.schemas import UserIn
+    from server.core.passwords import hash_password
+    from server.core.schemas import UserIn
 
     password = args.password or os.environ.get("USER_PASSWORD") or getpass.getpass("Password: ")
     try:
@@ -115,7 +115,7 @@ def cmd_demo(_: argparse.Namespace) -> int:
 
     async def demo() -> None:
         await migrate()
-        from server.demo import demo_link, load
+        from server.demo.hiring import demo_link, load
 
         settings = get_settings()
         counts = await import_file(DEMO_LIBRARY)
@@ -154,9 +154,9 @@ def cmd_library_import(args: argparse.Namespace) -> int:
 
 def cmd_library_export(args: argparse.Namespace) -> int:
     from server.bootstrap import migrate
-    from server.convert import library_document
-    from server.library_io import document_bytes
-    from server.repositories import library as repo
+    from server.library import repository as repo
+    from server.library.convert import library_document
+    from server.library.io import document_bytes
 
     async def run() -> bytes:
         await migrate()
@@ -175,7 +175,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     """Reliability of a CSV (respondents x items) as JSON, HTML or PDF; no database."""
     import json
 
-    from server.csv_matrix import analyse_csv
+    from server.analysis.csv_matrix import analyse_csv
 
     path = Path(args.file)
     try:

@@ -1,4 +1,4 @@
-"""Piccolo tables. Only repositories in ``server/repositories`` import these.
+"""Piccolo tables; only the slices' storage modules (``server/*/repository.py``) import them.
 
 Each table's ``id: Serial`` is the primary key Piccolo adds by itself; it is declared
 (annotation only, no column object) so that the type checker knows it.

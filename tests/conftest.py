@@ -25,10 +25,10 @@ for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "DEMO", "HOST", "PORT", "SECURE_CO
 import pytest  # noqa: E402
 from litestar.testing import AsyncTestClient  # noqa: E402
 
+from server.accounts import repository as accounts  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.bootstrap import migrate  # noqa: E402
-from server.passwords import hash_password  # noqa: E402
-from server.repositories import accounts  # noqa: E402
+from server.core.passwords import hash_password  # noqa: E402
 from server.settings import get_settings  # noqa: E402
 from server.tables import (  # noqa: E402
     Answer,
@@ -158,7 +158,7 @@ async def item_bank(demo_library: None) -> None:
     """The demo SJT item bank, active and keyed by simulated experts."""
     import numpy as np
 
-    from server.demo import load_item_bank
+    from server.demo.hiring import load_item_bank
 
     await load_item_bank(np.random.default_rng(7))
 

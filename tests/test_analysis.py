@@ -29,8 +29,8 @@ from assessments.psychometrics import (
     split_half,
 )
 from reports.environment import CSP as REPORT_CSP
+from server.analysis.csv_matrix import parse_matrix, parse_scale
 from server.core.errors import Invalid
-from server.csv_matrix import parse_matrix, parse_scale
 
 # Shrout, P. E., & Fleiss, J. L. (1979). Psychological Bulletin, 86, 420-428, Table 2:
 # 6 targets x 4 judges (also tests/psychometrics/test_agreement.py). Alpha of the judges as

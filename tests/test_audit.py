@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
+from server.admin import audit
 from server.app import create_app
-from server.repositories import audit
 from server.settings import get_settings
 from server.tables import StaffUser
 from tests.conftest import login

@@ -8,10 +8,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from server.auth import SESSION_COOKIE
+from server.core.tokens import token_hash
 from server.settings import get_settings
 from server.tables import LoginThrottle, StaffSession, StaffUser
-from server.tokens import token_hash
+from server.web.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD, login, make_user
 
 

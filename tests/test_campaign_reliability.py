@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.demo import load_vacancy
+from server.demo.hiring import load_vacancy
 from tests.conftest import login
 
 pytestmark = pytest.mark.usefixtures("item_bank")

@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server import db
+from server.core import db
 from server.core.errors import is_busy
 from server.tables import Answer, AnswerEvent, Candidate
 from tests.test_respond import first_item, invited

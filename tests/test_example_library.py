@@ -11,9 +11,9 @@ import yaml
 
 from assessments.competency import Competency, Library, library_problems
 from assessments.development.catalogue import MODULE_KEYS
-from server.convert import library_from_document
-from server.schemas import LibraryDocument
-from server.validation import problems
+from server.core.schemas import LibraryDocument
+from server.core.validation import problems
+from server.library.convert import library_from_document
 
 LIBRARY_FILE = Path(__file__).resolve().parent.parent / "server" / "data" / "library.yaml"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

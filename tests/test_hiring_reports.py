@@ -19,8 +19,8 @@ from litestar.testing import AsyncTestClient
 
 from assessments.psychometrics import read_alpha
 from reports import hiring
-from server.demo import load_vacancy
-from server.repositories import responses
+from server.demo.hiring import load_vacancy
+from server.respondent import repository as responses
 from server.tables import AuditEvent, MonitoringAnswer, ReliabilitySnapshot, StaffUser
 from tests.conftest import PASSWORD, login, make_user
 from tests.test_campaigns import new_campaign, take

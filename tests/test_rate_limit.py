@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server import rate_limit
-from server.rate_limit import Limiter
 from server.tables import AnswerEvent
+from server.web import rate_limit
+from server.web.rate_limit import Limiter
 from tests.test_respond import first_item
 from tests.test_reviews import cycle
 

@@ -288,7 +288,7 @@ async def test_rank_format_answers(client: AsyncTestClient) -> None:
     await client.post(f"/api/v1/respond/{token}/submit")
 
 
-# ---- the one-step save (server/repositories/responses.py save_by_token) -----------------
+# ---- the one-step save (server/respondent/repository.py save_by_token) -----------------
 
 
 async def test_one_step_save_is_idempotent_and_counts_what_is_answered(

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server import demo360
-from server.repositories import reviews as repo
+from server.demo import reviews as demo360
+from server.reviews import repository as repo
 from server.tables import AuditEvent, ReliabilitySnapshot, StaffUser
 from tests.conftest import login
 from tests.test_reviews import cycle, rater, release

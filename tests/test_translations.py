@@ -22,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from server.core.vocabulary import LANGUAGES
-from server.i18n import DEFAULT, LOCALES
+from server.web.i18n import DEFAULT, LOCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = sorted(lang for lang in LANGUAGES if lang != DEFAULT)
@@ -67,9 +67,9 @@ def test_extraction_covers_the_reports_and_pages() -> None:
         "reports/review360.py",
         "server/templates/take/done.html",
         "server/templates/rate/form.html",
-        "server/controllers/take.py",
-        "server/sjt_schemas.py",
-        "server/i18n_words.py",
+        "server/respondent/take_pages.py",
+        "server/sjt/schemas.py",
+        "server/core/i18n_words.py",
     ):
         assert expected in files, f"babel.cfg does not extract {expected}"
 

@@ -1,4 +1,4 @@
-"""server.validation.problems: every problem of a document at once, with exact paths."""
+"""server.core.validation.problems: every problem of a document at once, with exact paths."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import msgspec
 import pytest
 
-from server.schemas import CompetencyIn, LibraryDocument, RoleIn
-from server.validation import problems
+from server.core.schemas import CompetencyIn, LibraryDocument, RoleIn
+from server.core.validation import problems
 
 
 def competency(**overrides) -> dict:

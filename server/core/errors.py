@@ -1,4 +1,4 @@
-"""Errors the domain raises below the web layer; ``server.errors`` maps each kind to HTTP.
+"""Errors the domain raises below the web layer; ``server.web.errors`` maps each kind to HTTP.
 
 Repositories, services, the CLI and importers raise these and nothing of Litestar, so the
 same rule gives a 409 on the API, a message on a page and an exit status in the CLI.

@@ -26,8 +26,8 @@ from assessments.development import DevelopmentPlan, development_plan, ratings_f
 from assessments.development.catalogue import MODULES_BY_KEY, MONTHS_PER_MODULE
 from assessments.development.idp import BLIND_SPOT_WEIGHT, add_months
 from assessments.survey360.aggregation import aggregate
-from server.convert import library_from_document
-from server.schemas import LibraryDocument
+from server.core.schemas import LibraryDocument
+from server.library.convert import library_from_document
 
 LIBRARY_FILE = Path(__file__).resolve().parents[2] / "server" / "data" / "library.yaml"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

@@ -15,8 +15,8 @@ import yaml
 from assessments.competency import Activity, Competency, Library, Requirement, Role
 from assessments.development import OnboardingPlan, onboarding_plan
 from assessments.development.onboarding import STRENGTH_SCORE, WATCH_SCORE
-from server.convert import library_from_document
-from server.schemas import LibraryDocument
+from server.core.schemas import LibraryDocument
+from server.library.convert import library_from_document
 
 LIBRARY_FILE = Path(__file__).resolve().parents[2] / "server" / "data" / "library.yaml"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")

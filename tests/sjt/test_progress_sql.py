@@ -15,8 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from assessments.sjt.items import AnswerError, Item, Option, is_complete, validated_answer
-from server.db import dumps
-from server.repositories.responses import _PROGRESS_SQLITE, _complete_at
+from server.core.db import dumps
+from server.respondent.repository import _PROGRESS_SQLITE, _complete_at
 
 
 @st.composite

@@ -1,0 +1,1 @@
+"""accounts: see the Layout section of the README."""

@@ -1,0 +1,1 @@
+"""admin: see the Layout section of the README."""

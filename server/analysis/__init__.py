@@ -1,0 +1,1 @@
+"""analysis: see the Layout section of the README."""

@@ -1,0 +1,1 @@
+"""demo: see the Layout section of the README."""

@@ -1,0 +1,1 @@
+"""development: see the Layout section of the README."""

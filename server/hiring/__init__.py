@@ -1,0 +1,1 @@
+"""hiring: see the Layout section of the README."""

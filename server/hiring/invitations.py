@@ -1,0 +1,54 @@
+"""Candidates invited in bulk: a CSV with a header (name, email, optional language and
+extra_time_seconds), read into invitations or a list of every problem. No HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from assessments.errors import Problem
+from server.core.validation import problems
+from server.hiring.repository import Invitation
+from server.sjt.schemas import CandidateIn
+
+__all__ = ["MAX_CSV_ROWS", "parse_invitations"]
+
+MAX_CSV_ROWS = 5000
+
+
+def parse_invitations(text: str) -> tuple[list[Invitation], list[Problem]]:
+    """Rows of a CSV with a header (name, email, optional language and extra_time_seconds)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    found: list[Problem] = []
+    if "name" not in header or "email" not in header:
+        return [], [Problem("header", "the first line must name the columns: name,email")]
+    people = []
+    for n, raw in enumerate(reader, start=2):
+        if n - 1 > MAX_CSV_ROWS:
+            found.append(Problem("body", f"at most {MAX_CSV_ROWS} rows"))
+            break
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        data: dict[str, Any] = {"name": row.get("name", ""), "email": row.get("email", "")}
+        if row.get("language"):
+            data["language"] = row["language"]
+        if row.get("extra_time_seconds"):
+            try:
+                data["extra_time_seconds"] = int(row["extra_time_seconds"])
+            except ValueError:
+                data["extra_time_seconds"] = row["extra_time_seconds"]
+        row_problems = problems(data, CandidateIn)
+        found += [Problem(f"line {n}: {p.path}", p.message) for p in row_problems]
+        if not row_problems:
+            people.append(
+                Invitation(
+                    data["name"],
+                    data["email"],
+                    data.get("language", ""),
+                    data.get("extra_time_seconds", 0),
+                )
+            )
+    if not people and not found:
+        found.append(Problem("body", "no candidates in the file"))
+    return people, found

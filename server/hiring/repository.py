@@ -1,0 +1,334 @@
+"""Storage of SJT forms, campaigns (vacancies) and candidates."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assessments.errors import Problem
+from assessments.sjt.forms import Blueprint
+from assessments.sjt.items import Item
+from server.core.db import loads, utcnow, write_transaction
+from server.core.errors import Invalid, NotFound
+from server.core.schemas import User
+from server.core.tokens import new_token, token_hash
+from server.library import repository as library_repo
+from server.sjt import repository as sjt_bank
+from server.sjt.schemas import Campaign as CampaignOut
+from server.sjt.schemas import Candidate as CandidateOut
+from server.sjt.schemas import CandidateCounts
+from server.sjt.schemas import SjtForm as FormOut
+from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
+
+# ---- forms -----------------------------------------------------------------------------
+
+
+async def form_item_ids(form_id: int) -> list[int]:
+    rows = (
+        await SjtFormItem.select(SjtFormItem.item)
+        .where(SjtFormItem.form == form_id)
+        .order_by(SjtFormItem.position)
+    )
+    return [r["item"] for r in rows]
+
+
+async def get_form(ident: int) -> FormOut:
+    row = await SjtForm.select().where(SjtForm.id == ident).first()
+    if row is None:
+        raise NotFound.of("form", ident)
+    ids = await form_item_ids(ident)
+    items = await sjt_bank.items_by_id(ids)
+    coverage: dict[str, int] = {}
+    for i in ids:
+        for c in items[i].competencies:
+            coverage[c] = coverage.get(c, 0) + 1
+    return FormOut(
+        id=row["id"],
+        name=row["name"],
+        role_id=row["role"],
+        format=row["format"],
+        scoring=row["scoring"],
+        time_limit_seconds=row["time_limit_seconds"],
+        item_ids=ids,
+        competencies=coverage,
+        parallel_group=row["parallel_group"],
+    )
+
+
+async def list_forms(*, limit: int, offset: int) -> tuple[list[FormOut], int]:
+    rows = await SjtForm.select(SjtForm.id).order_by(SjtForm.id).limit(limit).offset(offset)
+    return [await get_form(r["id"]) for r in rows], await SjtForm.count()
+
+
+async def store_forms(
+    role: Any,
+    forms: Sequence[Sequence[Item]],
+    blueprint: Blueprint,
+    *,
+    method: str,
+    seed: int,
+    name: str = "",
+) -> list[FormOut]:
+    """Store assembled forms of one role (parallel forms share a group)."""
+    role_id = role.id
+    group = f"{role.key}-{seed}" if blueprint.forms > 1 else ""
+    created = []
+    async with write_transaction():
+        for n, items in enumerate(forms, start=1):
+            label = (name or f"{role.name} SJT")[:116]
+            row = SjtForm(
+                name=f"{label} {chr(64 + n)}" if blueprint.forms > 1 else label,
+                role=role_id,
+                format=blueprint.format,
+                scoring=method,
+                time_limit_seconds=blueprint.time_limit(len(items)),
+                blueprint={
+                    "items_per_competency": blueprint.items_per_competency,
+                    "format": blueprint.format,
+                    "scoring": method,
+                    "forms": blueprint.forms,
+                    "seed": seed,
+                },
+                parallel_group=group,
+                created_at=utcnow(),
+            )
+            await row.save()
+            await SjtFormItem.insert(
+                *(SjtFormItem(form=row.id, item=it.id, position=p) for p, it in enumerate(items))
+            )
+            created.append(row.id)
+    return [await get_form(i) for i in created]
+
+
+# ---- campaigns -------------------------------------------------------------------------
+
+
+def can_see(user: User, owner_id: int | None) -> bool:
+    """Admins see every campaign; recruiters only their own."""
+    return user.role == "admin" or (user.role == "recruiter" and owner_id == user.id)
+
+
+async def _counts(campaign_ids: Sequence[int]) -> dict[int, CandidateCounts]:
+    rows = await Candidate.select(Candidate.campaign, Candidate.status).where(
+        Candidate.campaign.is_in(list(campaign_ids) or [-1])
+    )
+    out: dict[int, CandidateCounts] = {i: CandidateCounts() for i in campaign_ids}
+    for r in rows:
+        c = out[r["campaign"]]
+        c.invited += 1
+        if r["status"] in ("started", "submitted"):
+            c.started += 1
+        if r["status"] == "submitted":
+            c.submitted += 1
+    return out
+
+
+async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[CampaignOut]:
+    query = Campaign.select().where(*where).order_by(Campaign.id, ascending=False)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = await query
+    ids = [r["id"] for r in rows]
+    forms = (
+        await CampaignForm.select(CampaignForm.campaign, CampaignForm.form)
+        .where(CampaignForm.campaign.is_in(ids or [-1]))
+        .order_by(CampaignForm.position)
+    )
+    counts = await _counts(ids)
+    return [
+        CampaignOut(
+            id=r["id"],
+            name=r["name"],
+            role_id=r["role"],
+            owner_id=r["owner"],
+            form_ids=[f["form"] for f in forms if f["campaign"] == r["id"]],
+            opens_at=r["opens_at"],
+            closes_at=r["closes_at"],
+            time_limit_seconds=r["time_limit_seconds"],
+            cut_score=r["cut_score"],
+            languages=loads(r["languages"]),
+            key_method=(loads(r["settings"]) or {}).get("key_method", "expert"),
+            omitted=(loads(r["settings"]) or {}).get("omitted", "lowest"),
+            created_at=r["created_at"],
+            counts=counts[r["id"]],
+        )
+        for r in rows
+    ]
+
+
+async def all_campaigns() -> list[CampaignOut]:
+    """Every campaign (for bank-wide statistics; not filtered by who may see it)."""
+    return await _campaigns([], None, 0)
+
+
+async def list_campaigns(user: User, *, limit: int, offset: int) -> tuple[list[CampaignOut], int]:
+    where = [] if user.role == "admin" else [Campaign.owner == user.id]
+    return await _campaigns(where, limit, offset), await Campaign.count().where(*where)
+
+
+async def get_campaign(ident: int, user: User) -> CampaignOut:
+    """The campaign, or 404 when it does not exist *or* the user may not see it."""
+    found = await _campaigns([Campaign.id == ident], 1, 0)
+    if not found or not can_see(user, found[0].owner_id):
+        raise NotFound.of("campaign", ident)
+    return found[0]
+
+
+async def check_campaign(
+    *, role_id: int, form_ids: Sequence[int], opens_at: Any, closes_at: Any
+) -> None:
+    """Refuse a vacancy that cannot be opened (unknown role or forms, dates, mixed methods)."""
+    await library_repo.get_role(role_id)
+    problems = []
+    for n, fid in enumerate(form_ids):
+        if not await SjtForm.exists().where(SjtForm.id == fid):
+            problems.append(Problem(f"form_ids[{n}]", f"unknown form {fid}"))
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems.append(Problem("closes_at", "must be after opens_at"))
+    if not problems and form_ids:
+        shapes = await SjtForm.select(SjtForm.format, SjtForm.scoring).where(
+            SjtForm.id.is_in(list(form_ids))
+        )
+        methods = sorted({f"{s['format']}/{s['scoring']}" for s in shapes})
+        if len(methods) > 1:  # one ranking, one scale: parallel forms share their method
+            problems.append(
+                Problem(
+                    "form_ids",
+                    "the forms of a vacancy must share one format and scoring method; "
+                    f"these use {', '.join(methods)}",
+                )
+            )
+    if problems:
+        raise Invalid(problems)
+
+
+async def create_campaign(
+    *,
+    name: str,
+    role_id: int,
+    owner_id: int,
+    form_ids: Sequence[int],
+    opens_at: Any,
+    closes_at: Any,
+    time_limit_seconds: int | None,
+    cut_score: float | None,
+    languages: Sequence[str],
+    key_method: str,
+    omitted: str = "lowest",
+) -> int:
+    """Store a vacancy over forms already checked (:func:`check_campaign`)."""
+    first = await get_form(form_ids[0])
+    async with write_transaction():
+        row = Campaign(
+            name=name,
+            role=role_id,
+            owner=owner_id,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            time_limit_seconds=time_limit_seconds or first.time_limit_seconds,
+            cut_score=cut_score,
+            languages=list(languages),
+            settings={"key_method": key_method, "omitted": omitted},
+            created_at=utcnow(),
+        )
+        await row.save()
+        await CampaignForm.insert(
+            *(CampaignForm(campaign=row.id, form=f, position=n) for n, f in enumerate(form_ids))
+        )
+    return row.id
+
+
+SETTINGS = ("key_method", "omitted")  # kept in Campaign.settings (JSON), not in columns
+
+
+async def update_campaign(ident: int, values: dict[str, Any]) -> None:
+    """Change the given columns and settings (``None`` leaves a value as it is)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    changes: dict[Any, Any] = {
+        getattr(Campaign, k): v for k, v in given.items() if k not in SETTINGS
+    }
+    if not given:
+        return
+    async with write_transaction():
+        if any(k in SETTINGS for k in given):
+            row = await Campaign.select(Campaign.settings).where(Campaign.id == ident).first()
+            settings = dict(loads(row["settings"]) or {}) if row else {}
+            settings.update({k: v for k, v in given.items() if k in SETTINGS})
+            changes[Campaign.settings] = settings
+        if changes:
+            await Campaign.update(changes).where(Campaign.id == ident)
+
+
+# ---- candidates ------------------------------------------------------------------------
+
+
+def _candidate(r: dict[str, Any], link: str | None = None) -> CandidateOut:
+    return CandidateOut(
+        id=r["id"],
+        campaign_id=r["campaign"],
+        name=r["name"],
+        email=r["email"],
+        status=r["status"],
+        language=r["language"],
+        extra_time_seconds=r["extra_time_seconds"],
+        form_id=r["form"],
+        invited_at=r["invited_at"],
+        started_at=r["started_at"],
+        submitted_at=r["submitted_at"],
+        timed_out=bool(r["timed_out"]),
+        link=link,
+    )
+
+
+@dataclass(frozen=True)
+class Invitation:
+    name: str
+    email: str
+    language: str = ""
+    extra_time_seconds: int = 0
+
+
+async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[CandidateOut]:
+    """Create candidates with their links; forms are dealt out in turn (parallel forms)."""
+    out = []
+    async with write_transaction():
+        existing = await Candidate.count().where(Candidate.campaign == campaign.id)
+        for n, p in enumerate(people):
+            token = new_token()
+            row = Candidate(
+                campaign=campaign.id,
+                form=campaign.form_ids[(existing + n) % len(campaign.form_ids)],
+                name=p.name,
+                email=p.email.strip().lower(),
+                token_hash=token_hash(token),
+                option_seed=secrets.randbits(31),
+                language=p.language,
+                extra_time_seconds=p.extra_time_seconds,
+                status="invited",
+                invited_at=utcnow(),
+            )
+            await row.save()
+            out.append((row.id, f"/take/{token}"))
+    rows = {
+        r["id"]: r
+        for r in await Candidate.select().where(Candidate.id.is_in([i for i, _ in out] or [-1]))
+    }
+    return [_candidate(rows[i], link) for i, link in out]
+
+
+async def list_candidates(
+    campaign_id: int, *, status: str | None, limit: int, offset: int
+) -> tuple[list[CandidateOut], int]:
+    where = [Candidate.campaign == campaign_id]
+    if status:
+        where.append(Candidate.status == status)
+    rows = await Candidate.select().where(*where).order_by(Candidate.id).limit(limit).offset(offset)
+    return [_candidate(r) for r in rows], await Candidate.count().where(*where)
+
+
+async def form_items(form_id: int) -> list[Item]:
+    ids = await form_item_ids(form_id)
+    items = await sjt_bank.items_by_id(ids)
+    return [items[i] for i in ids]

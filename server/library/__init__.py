@@ -1,0 +1,1 @@
+"""library: see the Layout section of the README."""

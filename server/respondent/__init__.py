@@ -1,0 +1,1 @@
+"""respondent: see the Layout section of the README."""

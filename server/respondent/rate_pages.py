@@ -1,0 +1,220 @@
+"""Rater pages ``/rate/{token}``: one form per subject, usable without JavaScript.
+
+A person who rates several subjects of a cycle sees all their forms from any of their links
+(``/rate/{token}/forms/{rater_id}``): the link proves the e-mail, so it opens the forms
+nominated under that same e-mail in the same cycle, and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from assessments.survey360.instrument import (
+    CompetencyComment,
+    OpenQuestion,
+    localized_instrument,
+)
+from server.core.db import loads
+from server.core.errors import DomainError
+from server.core.tokens import plausible
+from server.core.vocabulary import LANGUAGES
+from server.respondent.views import page, rater_language
+from server.reviews import repository as reviews
+from server.reviews.repository import RaterSession
+from server.web.errors import http_of
+from server.web.i18n import environment_for, negotiate, translations
+from server.web.params import PathId
+from server.web.rate_limit import ANSWERS
+
+
+async def _session(
+    request: Request[Any, Any, Any], token: str, rater_id: int | None = None
+) -> tuple[RaterSession | None, RaterSession | None, str]:
+    """(the link's own session, the session of the form shown, language)."""
+    own = await reviews.find_rater(token) if plausible(token) else None
+    wanted = request.query_params.get("lang")
+    header = request.headers.get("accept-language", "")
+    if own is None:
+        return None, None, wanted if wanted in LANGUAGES else negotiate(header, list(LANGUAGES))
+    shown = own
+    if rater_id is not None and rater_id != own.id:
+        other = await reviews.sibling_session(own, rater_id)
+        if other is None:
+            return None, None, rater_language(own)
+        shown = other
+    allowed = list(loads(own.review["languages"]) or ["en"])
+    if wanted in allowed:
+        lang = str(wanted)
+    elif own.rater["language"]:
+        lang = rater_language(own)
+    else:
+        lang = negotiate(header, allowed)
+    return own, shown, lang
+
+
+def _invalid(lang: str) -> Response[str]:
+    return page("invalid.html", lang, status=404, campaign_name="", languages=[], token="")
+
+
+async def _form(
+    own: RaterSession,
+    shown: RaterSession,
+    token: str,
+    lang: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response[str]:
+    inst = localized_instrument(shown.instrument, lang)
+    # a submitted form never shows its answers again: whoever holds the link later (the
+    # coach who handed it out, say) learns nothing of them
+    given = await reviews.rater_answers(shown.id)
+    saved = {} if shown.status == "submitted" else given
+    names = await reviews.competency_names(inst.competencies, lang)
+    comps = []
+    for key in inst.competencies:
+        comps.append(
+            {
+                "name": names.get(key, key),
+                "statements": [s for s in inst.statements if s.competency == key],
+                "comment": next((c for c in inst.comments if c.competency == key), None),
+            }
+        )
+    siblings = await reviews.siblings(own)
+    base = f"/rate/{token}"
+    others = (
+        [
+            {
+                "subject": subject,
+                "status": status_,
+                "current": rid == shown.id,
+                "href": base if rid == own.id else f"{base}/forms/{rid}",
+            }
+            for rid, subject, status_ in siblings
+        ]
+        if len(siblings) > 1
+        else []
+    )
+    action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
+    statements = {s.id for s in inst.statements}
+    return _render(
+        lang,
+        status,
+        subject=shown.subject["name"],
+        group=shown.rater["group"],
+        threshold=shown.review["anonymity_threshold"],
+        competencies=comps,
+        questions=list(inst.questions),
+        answers=saved,
+        scale=inst.scale,
+        anchors=list(inst.scale.labels(lang)),
+        others=others,
+        action=action,
+        error=error,
+        submitted=shown.status == "submitted",
+        answered=len(statements & set(given)),  # the count only, never the answers
+        total=len(statements),
+        campaign_name=shown.review["name"],
+        languages=list(loads(own.review["languages"]) or ["en"]),
+        token=token,
+    )
+
+
+def _render(lang: str, status: int, **context: Any) -> Response[str]:
+    html = environment_for(lang).get_template("rate/form.html").render(lang=lang, **context)
+    return Response(
+        html,
+        status_code=status,
+        media_type="text/html",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+async def _save_form(shown: RaterSession, form: Any) -> None:
+    """Store every answered statement and every comment of a posted form, all or nothing."""
+    saved = await reviews.rater_answers(shown.id)
+    payloads: dict[int, dict[str, Any]] = {}
+    for s in shown.instrument.statements:
+        value = form.get(f"s-{s.id}")
+        if value:
+            rating = None if value == "cannot" else int(value) if str(value).isdigit() else value
+            payloads[s.id] = {"rating": rating}
+    texts: list[CompetencyComment | OpenQuestion] = [
+        *shown.instrument.comments,
+        *shown.instrument.questions,
+    ]
+    for q in texts:
+        text = form.get(f"q-{q.id}")
+        if text is not None and (text.strip() or q.id in saved):
+            payloads[q.id] = {"comment": text}
+    await reviews.save_rater_answers(shown, payloads)
+
+
+async def _handle_post(
+    request: Request[Any, Any, Any], token: str, rater_id: int | None
+) -> Response[Any]:
+    ANSWERS.check(token)
+    own, shown, lang = await _session(request, token, rater_id)
+    if own is None or shown is None:
+        return _invalid(lang)
+    back = f"/rate/{token}" + (f"/forms/{shown.id}" if shown.id != own.id else "")
+    if shown.status == "submitted":
+        return Redirect(path=back)
+    form = await request.form()
+    try:
+        await _save_form(shown, form)
+        if form.get("go") == "submit":
+            await reviews.submit_rater(shown)
+    except (DomainError, HTTPException) as refused:
+        err = http_of(refused)
+        t = translations(lang).gettext
+        message = (
+            t("This review has closed; your saved answers are kept.")
+            if (err.status_code == 409)
+            else str(err.detail)
+        )
+        fresh = await reviews.find_rater(token)
+        if fresh is None:
+            return _invalid(lang)
+        return await _form(own, shown, token, lang, error=message, status=err.status_code)
+    return Redirect(path=back)
+
+
+@get("/rate/{token:str}", include_in_schema=False, cache=False)
+async def rate_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    own, shown, lang = await _session(request, token)
+    if own is None or shown is None:
+        return _invalid(lang)
+    if request.query_params.get("lang") in LANGUAGES:
+        await reviews.set_rater_language(own, lang)
+    return await _form(own, shown, token, lang)
+
+
+@post("/rate/{token:str}", include_in_schema=False)
+async def rate_save(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    return await _handle_post(request, token, None)
+
+
+@get("/rate/{token:str}/forms/{rater_id:int}", include_in_schema=False, cache=False)
+async def rate_other_page(
+    request: Request[Any, Any, Any], token: FromPath[str], rater_id: PathId
+) -> Response[Any]:
+    own, shown, lang = await _session(request, token, rater_id)
+    if own is None or shown is None:
+        return _invalid(lang)
+    return await _form(own, shown, token, lang)
+
+
+@post("/rate/{token:str}/forms/{rater_id:int}", include_in_schema=False)
+async def rate_other_save(
+    request: Request[Any, Any, Any], token: FromPath[str], rater_id: PathId
+) -> Response[Any]:
+    return await _handle_post(request, token, rater_id)
+
+
+RATE_HANDLERS = [rate_page, rate_save, rate_other_page, rate_other_save]

@@ -1,0 +1,663 @@
+"""A candidate's test session: the link's token, the server-side timer, answers, submission.
+
+Every answer is written the moment it arrives, in one transaction with a re-check of the
+candidate's status and deadline: the latest answer per item (``answer``, one row per
+candidate and item: a repeated or concurrent save replaces, never duplicates) and an
+append-only log of every save (``answer_event``).
+
+The answer save (``save_by_token``) is one step: one lookup of the token's hash (with the
+campaign, the form and the fingerprint of the form's items), validation against the form's
+items cached in this process under that fingerprint, and one upsert. On SQLite the whole
+step is one job on the process's writer thread (``server.core.db.SQLiteLine``); on PostgreSQL it
+is two statements, the second re-checking status and deadline while it writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from piccolo.custom_types import Combinable
+
+from assessments.sjt.items import Format, Item, is_complete, validated_answer
+from server.core.db import (
+    dumps,
+    is_postgres,
+    loads,
+    pg_fetch,
+    sqlite_line,
+    sqlite_reader,
+    utcnow,
+    write_transaction,
+)
+from server.core.errors import Conflict, NotFound
+from server.core.tokens import token_hash
+from server.hiring.repository import form_items
+from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer
+
+
+class Gone(Conflict):
+    """409: the test is over (submitted or out of time); saved answers are kept."""
+
+
+NOT_STARTED = "The test has not been started: start it first"
+SUBMITTED = "This test has already been submitted; saved answers are kept"
+TIME_UP = "Time is up; the answers saved before the deadline are kept"
+
+
+@dataclass(frozen=True)
+class TestSession:
+    candidate: dict[str, Any]
+    campaign: dict[str, Any]
+    format: Format
+    scoring: str
+    items: list[Item]
+
+    @property
+    def id(self) -> int:
+        return int(self.candidate["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.candidate["status"])
+
+    @property
+    def time_allowed(self) -> int:
+        return int(self.campaign["time_limit_seconds"]) + int(self.candidate["extra_time_seconds"])
+
+    def seconds_left(self, now: datetime) -> int | None:
+        if self.status == "submitted":
+            return 0
+        deadline = self.candidate["deadline_at"]
+        if deadline is None:
+            return self.time_allowed
+        return max(0, int((deadline - now).total_seconds()))
+
+    def languages(self) -> list[str]:
+        return list(loads(self.campaign["languages"]) or ["en"])
+
+    def item(self, item_id: int) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise NotFound.of("item", item_id)
+
+
+async def submit_expired(where: Combinable) -> None:
+    """Submit, with what was saved, every started test in ``where`` whose deadline passed.
+
+    One UPDATE; the submission time is the deadline, not the moment somebody noticed.
+    """
+    async with write_transaction():
+        await Candidate.update(
+            {
+                Candidate.status: "submitted",
+                Candidate.submitted_at: Candidate.deadline_at,
+                Candidate.timed_out: True,
+            }
+        ).where(where & (Candidate.status == "started") & (Candidate.deadline_at <= utcnow()))
+
+
+# ---- one lookup: candidate, campaign, form and the fingerprint of the form's items -------
+
+_CANDIDATE_COLUMNS = [c._meta.db_column_name for c in Candidate._meta.columns]
+_CAMPAIGN_COLUMNS = [c._meta.db_column_name for c in Campaign._meta.columns]
+# what an answer save needs of the candidate and the campaign (fewer columns to convert)
+_SAVE_CANDIDATE_COLUMNS = ["id", "status", "deadline_at", "form", "extra_time_seconds"]
+_SAVE_CAMPAIGN_COLUMNS = ["time_limit_seconds", "opens_at", "closes_at"]
+
+# the current content of a form's items, as one text: count / sum of versions / last edit
+# (an edit always sets ``updated_at``, and raises ``version`` when the content changes)
+_ITEMS_FINGERPRINT = (
+    "(SELECT CAST(count(*) AS TEXT) || '/' || CAST(sum(i.version) AS TEXT) || '/' "
+    "|| CAST(max(i.updated_at) AS TEXT) FROM sjt_form_item fi "
+    "JOIN sjt_item i ON i.id = fi.item WHERE fi.form = {form})"
+)
+
+
+def _lookup_sql(candidate: Sequence[str], campaign: Sequence[str], placeholder: str) -> str:
+    """The one query behind a link: the candidate's and campaign's columns, the form's
+    format and scoring, and what identifies the current content of the form's items."""
+    cols = ", ".join(f"c.{n}" for n in candidate)
+    camp = ", ".join(f"k.{n} AS k_{n}" for n in campaign)
+    items = _ITEMS_FINGERPRINT.format(form="c.form")
+    return (
+        f"SELECT {cols}, {camp}, f.format AS f_format, f.scoring AS f_scoring, "
+        f"f.created_at AS f_created_at, {items} AS f_items "
+        "FROM candidate c JOIN campaign k ON k.id = c.campaign "
+        "JOIN sjt_form f ON f.id = c.form "
+        f"WHERE c.token_hash = {placeholder}"
+    )
+
+
+_LOOKUP = {
+    "?": _lookup_sql(_CANDIDATE_COLUMNS, _CAMPAIGN_COLUMNS, "?"),
+    "$1": _lookup_sql(_CANDIDATE_COLUMNS, _CAMPAIGN_COLUMNS, "$1"),
+}
+_SAVE_LOOKUP = {
+    "?": _lookup_sql(_SAVE_CANDIDATE_COLUMNS, _SAVE_CAMPAIGN_COLUMNS, "?"),
+    "$1": _lookup_sql(_SAVE_CANDIDATE_COLUMNS, _SAVE_CAMPAIGN_COLUMNS, "$1"),
+}
+
+FormKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """What one lookup of a token finds."""
+
+    candidate: dict[str, Any]
+    campaign: dict[str, Any]
+    format: Format
+    scoring: str
+    form_key: FormKey  # changes whenever the form's items change
+
+    @property
+    def id(self) -> int:
+        return int(self.candidate["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.candidate["status"])
+
+    def is_closed_to(self, now: datetime) -> bool:
+        """An invited candidate's link outside the campaign's dates opens nothing."""
+        closes, opens = self.campaign["closes_at"], self.campaign["opens_at"]
+        closed = closes is not None and closes <= now
+        not_open = opens is not None and opens > now
+        return self.status == "invited" and (closed or not_open)
+
+    def is_expired(self, now: datetime) -> bool:
+        deadline = self.candidate["deadline_at"]
+        return self.status == "started" and deadline is not None and deadline <= now
+
+
+def link_of(row: Mapping[str, Any]) -> Link:
+    """The link of a lookup row (of either column set)."""
+    return Link(
+        candidate={n: row[n] for n in _CANDIDATE_COLUMNS if n in row},
+        campaign={n: row[f"k_{n}"] for n in _CAMPAIGN_COLUMNS if f"k_{n}" in row},
+        format=row["f_format"],
+        scoring=row["f_scoring"],
+        form_key=_form_key(row),
+    )
+
+
+def _form_key(row: Mapping[str, Any]) -> FormKey:
+    return (row["form"], str(row["f_created_at"]), row["f_items"])
+
+
+def _sqlite_lookup(con: sqlite3.Connection, hashed: str, sql: str) -> Link | None:
+    rows = con.execute(sql, (hashed,)).fetchall()  # all: the statement ends here
+    return link_of(rows[0]) if rows else None
+
+
+def _sqlite_save_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
+    """``lookup(..., for_save=True)`` on SQLite, read as tuples (no row dicts to build)."""
+    cur = con.cursor()
+    cur.row_factory = None
+    rows = cur.execute(_SAVE_LOOKUP["?"], (hashed,)).fetchall()
+    if not rows:
+        return None
+    cid, status, deadline, form, extra, limit, opens, closes, fmt, scoring, created, fp = rows[0]
+    return Link(
+        candidate={
+            "id": cid,
+            "status": status,
+            "deadline_at": deadline,
+            "form": form,
+            "extra_time_seconds": extra,
+        },
+        campaign={"time_limit_seconds": limit, "opens_at": opens, "closes_at": closes},
+        format=fmt,
+        scoring=scoring,
+        form_key=(form, str(created), fp),
+    )
+
+
+async def lookup(token: str, *, for_save: bool = False) -> Link | None:
+    """The link's candidate, campaign and form in one query, or ``None`` when unknown.
+
+    ``for_save``: only the columns an answer save needs. On SQLite the query runs on this
+    thread's read connection (a few dozen microseconds; WAL readers never wait).
+    """
+    hashed = token_hash(token)
+    queries = _SAVE_LOOKUP if for_save else _LOOKUP
+    if is_postgres():
+        rows = await pg_fetch(queries["$1"], hashed)
+        return link_of(rows[0]) if rows else None
+    return _sqlite_lookup(sqlite_reader(), hashed, queries["?"])
+
+
+# ---- the form's items, cached per process under the form's fingerprint -------------------
+
+_FORM_ITEMS: dict[FormKey, tuple[Item, ...]] = {}
+MAX_CACHED_FORMS = 512
+
+
+async def items_of(link: Link) -> tuple[Item, ...]:
+    """The items of the link's form: from this process's cache while the form is unchanged.
+
+    Loaded items are cached only when the fingerprint read again after loading them is the
+    one they were loaded for (an item edited meanwhile is not cached under the old one).
+    """
+    cached = _FORM_ITEMS.get(link.form_key)
+    if cached is not None:
+        return cached
+    items = tuple(await form_items(link.candidate["form"]))
+    current = await _form_key_of(link.candidate["form"])
+    if current == link.form_key:
+        if len(_FORM_ITEMS) >= MAX_CACHED_FORMS:
+            _FORM_ITEMS.clear()
+        _FORM_ITEMS[link.form_key] = items
+    return items
+
+
+_FORM_KEY_SQL = (
+    "SELECT f.id AS form, f.created_at AS f_created_at, "
+    + _ITEMS_FINGERPRINT.format(form="f.id")
+    + " AS f_items FROM sjt_form f WHERE f.id = {}"
+)
+
+
+async def _form_key_of(form_id: int) -> FormKey | None:
+    if is_postgres():
+        rows = await pg_fetch(_FORM_KEY_SQL.format("$1"), form_id)
+        return _form_key(rows[0]) if rows else None
+    rows = sqlite_reader().execute(_FORM_KEY_SQL.format("?"), (form_id,)).fetchall()
+    return _form_key(rows[0]) if rows else None
+
+
+def session_of(link: Link, items: Sequence[Item]) -> TestSession:
+    return TestSession(
+        candidate=link.candidate,
+        campaign=link.campaign,
+        format=link.format,
+        scoring=link.scoring,
+        items=list(items),
+    )
+
+
+async def find(token: str) -> TestSession | None:
+    """The session of a link, or ``None`` for an unknown link or a campaign closed to it.
+
+    Unknown and closed links take the same path (one indexed lookup by the token's hash)
+    so the answer time does not tell them apart. A started test whose deadline passed is
+    submitted (at its deadline) first.
+    """
+    link = await lookup(token)
+    if link is None or link.is_closed_to(utcnow()):
+        return None
+    if link.is_expired(utcnow()):
+        await submit_expired(Candidate.id == link.id)
+        link = await lookup(token)
+        if link is None:
+            return None
+    return session_of(link, await items_of(link))
+
+
+async def answers(candidate_id: int) -> dict[int, dict[str, Any]]:
+    rows = await Answer.select(Answer.item, Answer.payload).where(Answer.candidate == candidate_id)
+    return {r["item"]: loads(r["payload"]) for r in rows}
+
+
+def item_id(item: Item) -> int:
+    """The stored id of an item on a form (every item a form holds has one)."""
+    if item.id is None:
+        raise ValueError(f"item {item.key!r} is not stored: it has no id")
+    return item.id
+
+
+def answered_count(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> int:
+    return sum(is_complete(it, session.format, saved.get(item_id(it))) for it in session.items)
+
+
+async def consent(session: TestSession, language: str | None) -> None:
+    """Record consent (and the chosen language) before the test starts."""
+    if session.status != "invited":
+        return
+    async with write_transaction():
+        values: dict[Any, Any] = {Candidate.consented_at: utcnow()}
+        if language:
+            values[Candidate.language] = language
+        await Candidate.update(values).where(
+            (Candidate.id == session.id) & (Candidate.status == "invited")
+        )
+
+
+async def start(session: TestSession, language: str | None = None) -> None:
+    """Start the clock (once): the deadline is now + time limit + the candidate's extra time."""
+    if session.status == "submitted":
+        raise Gone("This test has already been submitted")
+    if session.status == "started":
+        return
+    now = utcnow()
+    values: dict[Any, Any] = {
+        Candidate.status: "started",
+        Candidate.started_at: now,
+        Candidate.deadline_at: now + timedelta(seconds=session.time_allowed),
+    }
+    if session.candidate["consented_at"] is None:
+        values[Candidate.consented_at] = now
+    if language:
+        values[Candidate.language] = language
+    async with write_transaction():
+        # the status condition makes two simultaneous starts start the clock once
+        await Candidate.update(values).where(
+            (Candidate.id == session.id) & (Candidate.status == "invited")
+        )
+
+
+# ---- the answer save --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """An answer stored (and committed): the test as it was and how many items are answered."""
+
+    session: TestSession
+    item_id: int
+    answer: dict[str, Any]
+    answered: int
+    now: datetime
+
+    @property
+    def complete(self) -> bool:
+        return is_complete(self.session.item(self.item_id), self.session.format, self.answer)
+
+
+def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The answer as stored for the format: most/least always carries both keys."""
+    payload = {k: v for k, v in raw.items() if v is not None}
+    if fmt == "most_least" and ("most" in payload or "least" in payload):
+        return {"most": raw.get("most"), "least": raw.get("least")}
+    return payload
+
+
+def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, Any]) -> Any:
+    """The validated answer (404 unknown item, 422 bad answer, 409 test not running)."""
+    session = session_of(link, items)
+    answer = validated_answer(session.item(item_id), link.format, payload_for(link.format, raw))
+    if link.status == "invited":
+        raise Gone(NOT_STARTED)
+    if link.status == "submitted":
+        raise Gone(SUBMITTED)
+    return session, answer
+
+
+# the answer and its event, only while the test runs (checked in the write transaction)
+_UPSERT_SQLITE = (
+    "INSERT INTO answer (candidate, item, payload, saved_at) SELECT ?, ?, ?, ? "
+    "WHERE EXISTS (SELECT 1 FROM candidate WHERE id = ? AND status = 'started' "
+    "AND (deadline_at IS NULL OR deadline_at > ?)) "
+    "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
+    "saved_at = excluded.saved_at"
+)
+_EVENT_SQLITE = (
+    "INSERT INTO answer_event (candidate, item, payload, received_at) VALUES (?, ?, ?, ?)"
+)
+
+
+# per saved answer of the candidate: (item, a number that equals ``_complete_at(...)[item]``
+# exactly when ``is_complete`` holds for it), worked out by SQLite (no payload decoded here)
+_PROGRESS_SQLITE: dict[str, str] = {
+    fmt: "SELECT item, CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
+    + expr
+    + " END FROM answer WHERE candidate = ?"
+    for fmt, expr in {
+        "rate": "(SELECT count(*) FROM json_each(payload, '$.ratings'))",
+        "rank": "coalesce(json_array_length(payload, '$.ranking'), 0)",
+        "most_least": "(json_extract(payload, '$.most') IS NOT NULL "
+        "AND json_extract(payload, '$.least') IS NOT NULL)",
+    }.items()
+}
+
+_COMPLETE_AT: dict[tuple[str, FormKey], dict[int | None, int]] = {}
+
+
+def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[int | None, int]:
+    """Per item of the form, the number ``_PROGRESS_SQLITE`` gives for a complete answer
+    (cached under the fingerprint of the form's items, like the items themselves)."""
+    key = (fmt, form_key)
+    need = _COMPLETE_AT.get(key)
+    if need is None:
+        need = {it.id: 1 if fmt == "most_least" else len(it.options) for it in items}
+        if len(_COMPLETE_AT) >= MAX_CACHED_FORMS:
+            _COMPLETE_AT.clear()
+        _COMPLETE_AT[key] = need
+    return need
+
+
+def _sqlite_write(
+    con: sqlite3.Connection, candidate: int, item_id: int, text: str, now: datetime, progress: str
+) -> list[tuple[int, int]] | None:
+    """A job of the writer thread: store the answer and its event if the test still runs;
+    the progress of every saved answer of the candidate (``_PROGRESS_SQLITE``), or ``None``
+    when the test no longer runs."""
+    if con.execute(_UPSERT_SQLITE, (candidate, item_id, text, now, candidate, now)).rowcount != 1:
+        return None
+    con.execute(_EVENT_SQLITE, (candidate, item_id, text, now))
+    cur = con.cursor()
+    cur.row_factory = None
+    return cur.execute(progress, (candidate,)).fetchall()
+
+
+# One statement: the link's lookup (``l``), the candidate share-locked while the test runs
+# and the form's items are still those the answer was checked against (``c``), the answer
+# and its event written (``a``, ``e``), and the candidate's other answers. A submit in
+# between waits for the lock or wins; when nothing is written, ``l`` tells why.
+_SAVE_PG = f"""
+WITH l AS (
+    {_SAVE_LOOKUP["$1"]}
+), c AS (
+    SELECT x.id FROM candidate x JOIN l ON l.id = x.id
+    WHERE x.status = 'started' AND (x.deadline_at IS NULL OR x.deadline_at > $4)
+      AND l.form = $5 AND l.f_items = $6
+    FOR SHARE OF x
+), a AS (
+    INSERT INTO answer (candidate, item, payload, saved_at)
+    SELECT id, $2, $3::json, $4 FROM c
+    ON CONFLICT (candidate, item)
+    DO UPDATE SET payload = EXCLUDED.payload, saved_at = EXCLUDED.saved_at
+    RETURNING 1
+), e AS (
+    INSERT INTO answer_event (candidate, item, payload, received_at)
+    SELECT id, $2, $3::json, $4 FROM c
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM a) AS saved,
+       (SELECT json_agg(json_build_array(s.item, s.payload)) FROM answer s
+        WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2) AS others,
+       l.*
+FROM (SELECT 1) AS one LEFT JOIN l ON true
+"""
+
+# token hash -> the link of a running test, as this process last saved an answer with it:
+# later saves of the same link are one statement (which re-checks all the link says)
+_RUNNING: dict[str, Link] = {}
+MAX_RUNNING = 20_000
+
+
+async def _pg_lookup(hashed: str) -> Link | None:
+    rows = await pg_fetch(_SAVE_LOOKUP["$1"], hashed)
+    return link_of(rows[0]) if rows else None
+
+
+def _remember(hashed: str, link: Link) -> None:
+    if len(_RUNNING) >= MAX_RUNNING:
+        _RUNNING.clear()
+    _RUNNING[hashed] = link
+
+
+async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
+    """One statement per save once this process has seen the link (two the first time):
+    the answer is checked against the link as last seen, and the statement writes it only
+    if that still holds; otherwise it returns the link as it is now, and we check again."""
+    now = utcnow()
+    link = _RUNNING.pop(hashed, None)
+    remembered = link is not None
+    if link is None:
+        link = await _pg_lookup(hashed)
+    for _ in range(3):
+        if link is None or link.is_closed_to(now):
+            return None
+        if link.is_expired(now):
+            await submit_expired(Candidate.id == link.id)
+            raise Gone(TIME_UP)
+        try:
+            session, answer = _checked(link, await items_of(link), item_id, raw)
+        except Exception:
+            if not remembered:
+                raise
+            remembered = False  # refused by the link as last seen: check with it as it is now
+            link = await _pg_lookup(hashed)
+            continue
+        args = (hashed, item_id, dumps(answer), now, link.candidate["form"], link.form_key[2])
+        row = (await pg_fetch(_SAVE_PG, *args))[0]
+        if row["saved"]:
+            _remember(hashed, link)
+            saved = {int(i): loads(p) for i, p in loads(row["others"] or "[]")}
+            saved[item_id] = answer
+            return SavedAnswer(session, item_id, answer, answered_count(session, saved), now)
+        remembered = False
+        link = link_of(row) if row["id"] is not None else None
+    raise Gone(SUBMITTED)
+
+
+async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
+    """Validate and store one answer of the link's candidate, in one step.
+
+    ``None`` for a link that opens no test (unknown, closed, or a rater's link). The answer
+    is acknowledged only once committed; the same answer twice is one ``answer`` row.
+
+    Raises
+    ------
+    NotFound
+        The item is not on the candidate's form.
+    AnswerError
+        The answer does not fit the item (nothing is stored).
+    Gone
+        Not started, already submitted, or out of time (saved answers are kept); a test
+        found out of time is submitted at its deadline.
+    """
+    if is_postgres():
+        return await _pg_save(token_hash(token), item_id, raw)
+    now = utcnow()
+    link = _sqlite_save_lookup(sqlite_reader(), token_hash(token))
+    if link is None or link.is_closed_to(now):
+        return None
+    if link.is_expired(now):
+        await submit_expired(Candidate.id == link.id)
+        raise Gone(TIME_UP)
+    session, answer = _checked(link, await items_of(link), item_id, raw)
+    text = dumps(answer)
+    progress = _PROGRESS_SQLITE[session.format]
+    rows = await sqlite_line().run(
+        lambda con: _sqlite_write(con, link.id, item_id, text, now, progress)
+    )
+    if rows is None:  # submitted, or out of time, since the lookup
+        deadline = link.candidate["deadline_at"]
+        raise Gone(TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
+    need = _complete_at(session.format, link.form_key, session.items)
+    answered = sum(1 for i, n in rows if n == need.get(i))
+    return SavedAnswer(session, item_id, answer, answered, now)
+
+
+async def submit(session: TestSession) -> None:
+    """Submit once; a second submit changes nothing."""
+    if session.status == "submitted":
+        return
+    if session.status == "invited":
+        raise Gone("The test has not been started")
+    async with write_transaction():
+        await Candidate.update(
+            {Candidate.status: "submitted", Candidate.submitted_at: utcnow()}
+        ).where((Candidate.id == session.id) & (Candidate.status == "started"))
+
+
+async def record_completed(
+    candidate_id: int,
+    answers_by_item: Mapping[int, Mapping[str, Any]],
+    *,
+    started_at: datetime,
+    deadline_at: datetime,
+    submitted_at: datetime,
+    language: str,
+) -> None:
+    """Store a whole completed test at once (demo data and imports), as if taken live."""
+    async with write_transaction():
+        await Candidate.update(
+            {
+                Candidate.status: "submitted",
+                Candidate.consented_at: started_at,
+                Candidate.started_at: started_at,
+                Candidate.deadline_at: deadline_at,
+                Candidate.submitted_at: submitted_at,
+                Candidate.language: language,
+            }
+        ).where(Candidate.id == candidate_id)
+        if answers_by_item:
+            await Answer.insert(
+                *(
+                    Answer(candidate=candidate_id, item=i, payload=dict(a), saved_at=submitted_at)
+                    for i, a in answers_by_item.items()
+                )
+            )
+            await AnswerEvent.insert(
+                *(
+                    AnswerEvent(
+                        candidate=candidate_id, item=i, payload=dict(a), received_at=submitted_at
+                    )
+                    for i, a in answers_by_item.items()
+                )
+            )
+
+
+# ---- voluntary equal-opportunities answers (kept apart from the test answers) ----------
+
+
+async def save_monitoring(candidate_id: int, answers: Mapping[str, str | None]) -> None:
+    """Store, change or withdraw (``None``) a candidate's answer to each monitoring question.
+
+    One row per candidate and question (an upsert); the caller validates the values.
+    """
+    now = utcnow()
+    async with write_transaction():
+        for question, answer in answers.items():
+            if answer:
+                await MonitoringAnswer.insert(
+                    MonitoringAnswer(
+                        candidate=candidate_id, question=question, answer=answer, given_at=now
+                    )
+                ).on_conflict(
+                    target=(MonitoringAnswer.candidate, MonitoringAnswer.question),
+                    action="DO UPDATE",
+                    values=[MonitoringAnswer.answer, MonitoringAnswer.given_at],
+                )
+            else:
+                await MonitoringAnswer.delete().where(
+                    (MonitoringAnswer.candidate == candidate_id)
+                    & (MonitoringAnswer.question == question)
+                )
+
+
+async def monitoring_of(candidate_id: int) -> dict[str, str]:
+    """The candidate's own answers (shown back to them only, on their own link)."""
+    rows = await MonitoringAnswer.select(MonitoringAnswer.question, MonitoringAnswer.answer).where(
+        MonitoringAnswer.candidate == candidate_id
+    )
+    return {r["question"]: r["answer"] for r in rows}
+
+
+async def monitoring_answers(candidate_ids: Sequence[int]) -> dict[str, dict[int, str]]:
+    """Question -> {candidate: answer} for the given candidates, for aggregate analysis only."""
+    rows = await MonitoringAnswer.select(
+        MonitoringAnswer.candidate, MonitoringAnswer.question, MonitoringAnswer.answer
+    ).where(MonitoringAnswer.candidate.is_in(list(candidate_ids) or [-1]))
+    out: dict[str, dict[int, str]] = {}
+    for r in rows:
+        out.setdefault(r["question"], {})[r["candidate"]] = r["answer"]
+    return out

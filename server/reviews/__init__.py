@@ -1,0 +1,1 @@
+"""reviews: see the Layout section of the README."""

@@ -1,0 +1,553 @@
+"""360 review cycles: open, add subjects and raters, follow progress, remind, report."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import (
+    NotFoundException,
+    ServiceUnavailableException,
+    TooManyRequestsException,
+)
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from assessments.survey360.reliability import CycleReliability
+from reports.review360 import (
+    subject_csv,
+    subject_html,
+    subject_view,
+    technical_html,
+    technical_view,
+)
+from server.admin import audit
+from server.core.tokens import plausible, token_hash
+from server.core.vocabulary import LANGUAGES, Language
+from server.reviews import releases
+from server.reviews import repository as repo
+from server.reviews.releases import Released
+from server.reviews.schemas import (
+    Nomination,
+    Progress,
+    Rater,
+    RaterIn,
+    Release,
+    Reminder,
+    Reminders,
+    ReopenIn,
+    Review,
+    ReviewIn,
+    ReviewPage,
+    ReviewReliability,
+    Subject,
+    SubjectIn,
+)
+from server.web.auth import CurrentUser, coaching_guard
+from server.web.base import ApiController
+from server.web.errors import ConflictError, UnprocessableError
+from server.web.i18n import negotiate, translations
+from server.web.params import Limit, Offset, PathId, ReleaseNumber, documented_as
+from server.web.rate_limit import NOMINATIONS
+from server.web.responses import ReportFormat, csv_response, html_response, pdf_response
+
+
+def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
+    """Send (to, subject, body) e-mails through ``smtp://host:port`` (``smtps://`` for TLS).
+
+    Returns whether each message was accepted by the server; a server that cannot be
+    reached accepts none (nothing raised: the caller keeps the old links of the others).
+    """
+    parts = urlsplit(smtp_url)
+    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    sent = [False] * len(messages)
+    try:
+        with cls(parts.hostname or "localhost", parts.port or 25, timeout=30) as smtp:
+            if parts.username:
+                smtp.login(parts.username, parts.password or "")
+            for n, (to, subject, body) in enumerate(messages):
+                msg = EmailMessage()
+                msg["From"] = sender
+                msg["To"] = to
+                # a header never carries a line break, whatever a stored name holds
+                msg["Subject"] = " ".join(subject.split())
+                msg.set_content(body)
+                try:
+                    smtp.send_message(msg)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError):
+                    continue
+                sent[n] = True
+    except (OSError, smtplib.SMTPException):
+        pass
+    return sent
+
+
+class ReviewController(ApiController):
+    path = "/api/v1/reviews"
+    guards = [coaching_guard]
+    tags = ["reviews"]
+
+    @get("/", summary="Review cycles you run (admins: all)")
+    async def list_reviews(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> ReviewPage:
+        items, total = await repo.list_reviews(user, limit=limit, offset=offset)
+        return ReviewPage(items=items, total=total, limit=limit, offset=offset)
+
+    @post(
+        "/",
+        summary="Open a 360 cycle; the survey is built from the role's develop competencies",
+        raises=[UnprocessableError, NotFoundException],
+    )
+    async def create_review(
+        self, request: Request[Any, Any, Any], user: CurrentUser, data: JSONBody[ReviewIn]
+    ) -> Review:
+        ident = await repo.create_review(
+            name=data.name,
+            role_id=data.role_id,
+            owner_id=user.id,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
+            threshold=data.anonymity_threshold,
+            reminder_days=data.reminder_days,
+            add=data.add_competencies,
+            drop=data.drop_competencies,
+            languages=data.languages,
+        )
+        return await repo.get_review(ident, user)
+
+    @get("/{review_id:int}", summary="One cycle")
+    async def get_review(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Review:
+        return await repo.get_review(review_id, user)
+
+    @get("/{review_id:int}/subjects", summary="The people reviewed in the cycle")
+    async def list_subjects(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> list[Subject]:
+        await repo.get_review(review_id, user)
+        return await repo.list_subjects(review_id)
+
+    @post("/{review_id:int}/subjects", summary="Add a person to review", raises=[ConflictError])
+    async def add_subject(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        data: JSONBody[SubjectIn],
+    ) -> Subject:
+        await repo.get_review(review_id, user)
+        return await repo.add_subject(review_id, data.name, data.email)
+
+    @post(
+        "/{review_id:int}/subjects/{subject_id:int}/raters",
+        raises=[ConflictError, UnprocessableError],
+        summary="Nominate a rater (self, manager, peer, direct_report, customer); returns the link",
+    )
+    async def add_rater(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
+        data: JSONBody[RaterIn],
+    ) -> Rater:
+        await repo.get_review(review_id, user)
+        subject = await repo.get_subject(review_id, subject_id)
+        return await repo.add_rater(
+            review_id,
+            subject,
+            name=data.name,
+            email=data.email,
+            group=data.group,
+            language=data.language or "",
+        )
+
+    @post(
+        "/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
+        raises=[ConflictError],
+        status_code=200,
+        summary="Approve a rater the subject nominated; returns the rater's link",
+    )
+    async def approve(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
+        rater_id: PathId,
+    ) -> Rater:
+        await repo.get_review(review_id, user)
+        subject = await repo.get_subject(review_id, subject_id)
+        return await repo.approve_rater(subject, rater_id)
+
+    @get(
+        "/{review_id:int}/subjects/{subject_id:int}/raters",
+        summary="The raters of a subject with their status (never their answers)",
+    )
+    async def list_raters(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
+    ) -> list[Rater]:
+        await repo.get_review(review_id, user)
+        await repo.get_subject(review_id, subject_id)
+        return await repo.list_raters(subject_id)
+
+    @get(
+        "/{review_id:int}/subjects/{subject_id:int}/report",
+        summary="The subject's 360 report as released (anonymity rules applied; JSON, HTML, "
+        "PDF, CSV)",
+        operation_class=documented_as("text/html", "application/pdf", "text/csv"),
+        raises=[ConflictError],
+        description=(
+            "Exists once the cycle is closed and released (409 before): the report is "
+            "computed once at release and every read returns it as stored. ?release=N gives "
+            "the report in force at release N (default: the latest). groups: the groups "
+            "shown (name -> n and competency figures); a group below the anonymity "
+            "threshold appears only by name in suppressed_groups. agreement: ICC and rwg(J) "
+            "within the shown groups. No rater's answers or identity are ever returned. "
+            "HTML and PDF in ?lang= (else Accept-Language)."
+        ),
+    )
+    async def report(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        subject_id: PathId,
+        format: Annotated[ReportFormat, QueryParameter()] = "json",
+        lang: Annotated[Language | None, QueryParameter()] = None,
+        release: ReleaseNumber = None,
+    ) -> Response[Any]:
+        row = await repo.get_review_row(review_id, user)
+        subject = await repo.get_subject(review_id, subject_id)
+        result, released = await releases.released_subject(review_id, subject_id, release)
+        await audit.record(
+            user.id,
+            "exported" if format in ("pdf", "csv") else "viewed",
+            f"review:{review_id}/subject:{subject_id}/report.{format}",
+        )
+        if format == "json":
+            return Response(
+                {
+                    "review": row["name"],
+                    "subject": subject.name,
+                    "release": released.number,
+                    "released_at": released.released_at,
+                    **repo.report_dict(result),
+                }
+            )
+        language = _language(request, lang)
+        t = translations(language)
+        view = subject_view(
+            result.report,
+            result.agreement,
+            await repo.report_labels(row, language),
+            review=row["name"],
+            subject=subject.name,
+            generated=_stamp(released.released_at),
+            translations=t,
+        )
+        filename = f"360-{review_id}-{subject_id}"
+        if format == "csv":
+            return csv_response(subject_csv(view), filename=f"{filename}.csv")
+        html = subject_html(view, t, language)
+        if format == "pdf":
+            return await pdf_response(html, filename=f"{filename}.pdf")
+        return html_response(html)
+
+    @get(
+        "/{review_id:int}/reliability",
+        summary="Reliability of the cycle as released: alpha (Feldt CI), omega, lambda6 and "
+        "items per competency; ICC and rwg(J) per person and shown group",
+        raises=[ConflictError],
+        description=(
+            "Computed once when the cycle is released, from the forms the released reports "
+            "count (409 before the first release; ?release=N for an earlier one). 'Cannot "
+            "say' is missing data (pairwise). Only ratings some released figure shows are "
+            "used, and agreement only for the groups each person's report shows."
+        ),
+    )
+    async def reliability(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        release: ReleaseNumber = None,
+    ) -> ReviewReliability:
+        row = await repo.get_review_row(review_id, user)
+        out = await _reliability(row, release)
+        await audit.record(user.id, "viewed", f"review:{review_id}/reliability")
+        return out
+
+    @get(
+        "/{review_id:int}/technical-report",
+        summary="Technical report of the cycle as released: reliability, item statistics, "
+        "response counts, missing data, rater agreement (JSON, HTML, PDF)",
+        operation_class=documented_as("text/html", "application/pdf"),
+        raises=[ConflictError],
+    )
+    async def technical_report(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
+        lang: Annotated[Language | None, QueryParameter()] = None,
+        release: ReleaseNumber = None,
+    ) -> Response[Any]:
+        row = await repo.get_review_row(review_id, user)
+        data, released = await releases.released_reliability(review_id, release)
+        await audit.record(
+            user.id,
+            "exported" if format == "pdf" else "viewed",
+            f"review:{review_id}/technical-report.{format}",
+        )
+        subjects = {s.id: s.name for s in await repo.list_subjects(review_id)}
+        if format == "json":
+            return Response(_reliability_out(review_id, data, released, subjects))
+        language = _language(request, lang)
+        t = translations(language)
+        view = technical_view(
+            data,
+            await repo.report_labels(row, language),
+            review=row["name"],
+            subjects=subjects,
+            generated=_stamp(released.released_at),
+            translations=t,
+        )
+        html = technical_html(view, t, language)
+        if format == "pdf":
+            return await pdf_response(html, filename=f"360-{review_id}-technical.pdf")
+        return html_response(html)
+
+    @post(
+        "/{review_id:int}/close",
+        status_code=200,
+        summary="Close the cycle now: no more answers; results can then be released",
+    )
+    async def close(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Review:
+        await repo.get_review(review_id, user)
+        await releases.close(review_id)
+        await audit.record(user.id, "closed", f"review:{review_id}")
+        return await repo.get_review(review_id, user)
+
+    @post(
+        "/{review_id:int}/reopen",
+        status_code=200,
+        raises=[UnprocessableError],
+        summary="Take late answers until closes_at; released results stay as released",
+        description=(
+            "Late answers reach no report until the cycle is closed and released again; the "
+            "next release shows them only as the anonymity rules allow across releases."
+        ),
+    )
+    async def reopen(
+        self,
+        request: Request[Any, Any, Any],
+        user: CurrentUser,
+        review_id: PathId,
+        data: JSONBody[ReopenIn],
+    ) -> Review:
+        await repo.get_review(review_id, user)
+        await releases.reopen(review_id, data.closes_at)
+        await audit.record(user.id, "reopened", f"review:{review_id}")
+        return await repo.get_review(review_id, user)
+
+    @post(
+        "/{review_id:int}/releases",
+        raises=[ConflictError],
+        summary="Release the closed cycle's results: every report and the reliability are "
+        "computed once and frozen",
+        description=(
+            "409 while the cycle is open, or when no form was submitted since the last "
+            "release. Each person with new forms gets a new report; the others keep theirs. "
+            "A later release shows late raters only in figures their own report would "
+            "show (see the anonymity model in the README)."
+        ),
+    )
+    async def release(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Release:
+        row = await repo.get_review_row(review_id, user)
+        made = await releases.release(row, user)
+        await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
+        return made
+
+    @get("/{review_id:int}/releases", summary="The cycle's releases, newest first")
+    async def list_releases(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> list[Release]:
+        await repo.get_review(review_id, user)
+        return await releases.list_releases(review_id)
+
+    @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
+    async def progress(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Progress:
+        await repo.get_review(review_id, user)
+        return await repo.progress(review_id)
+
+    @post(
+        "/{review_id:int}/reminders",
+        status_code=200,
+        summary="Remind raters who have not submitted (new links; by e-mail when SMTP_URL is set)",
+        raises=[ServiceUnavailableException],
+        description=(
+            "Each reminder carries a new link and the old one stops working (links are stored "
+            "hashed, so they cannot be sent twice). With SMTP_URL set the links are e-mailed "
+            "to every rater who has not submitted, and a link is replaced only when its "
+            "e-mail was accepted (a mail server that cannot be reached: 503, nothing "
+            "changed). Without SMTP_URL the links are returned to be sent by hand, and only "
+            "for raters who have not started: a started rater's form holds answers, so its "
+            "link never reaches staff (remind them by e-mail)."
+        ),
+    )
+    async def remind(
+        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    ) -> Reminders:
+        review = await repo.get_review(review_id, user)
+        smtp_url = os.environ.get("SMTP_URL", "")
+        statuses = ("invited", "started") if smtp_url else ("invited",)
+        issued = await repo.plan_reminders(review_id, statuses=statuses)
+        base = str(request.base_url).rstrip("/")
+        reminders = [
+            Reminder(
+                rater_id=r["id"],
+                name=r["name"],
+                email=r["email"],
+                subject=s,
+                link=f"{base}/rate/{token}",
+                emailed=bool(smtp_url),
+            )
+            for r, s, token in issued
+        ]
+        if not smtp_url:
+            stored = {r["id"] for r, _, _ in await repo.store_links(issued, statuses=statuses)}
+            return Reminders(
+                sent_by_email=False, reminders=[x for x in reminders if x.rater_id in stored]
+            )
+        if reminders:
+            sender = os.environ.get("SMTP_FROM", "360@localhost")
+            messages = [
+                (
+                    x.email,
+                    f"Reminder: your feedback for {x.subject}",
+                    f"Hello {x.name},\n\nplease give your feedback on {x.subject} in "
+                    f'"{review.name}" here:\n{x.link}\n\nYour individual answers are never '
+                    "shown to anyone; only group results are reported.\n",
+                )
+                for x in reminders
+            ]
+            sent = await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
+            if not any(sent):
+                raise ServiceUnavailableException(
+                    detail="The mail server did not accept the reminders; no link was changed. "
+                    "Try again later."
+                )
+            await repo.store_links([x for x, ok in zip(issued, sent, strict=True) if ok])
+            reminders = [x for x, ok in zip(reminders, sent, strict=True) if ok]
+        # the links went only by e-mail
+        emailed = [Reminder(**{**msgspec.structs.asdict(x), "link": ""}) for x in reminders]
+        return Reminders(sent_by_email=True, reminders=emailed)
+
+
+def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
+    return lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _reliability_out(
+    review_id: int, data: CycleReliability, released: Released, subjects: dict[int, str]
+) -> ReviewReliability:
+    out = msgspec.convert(
+        {
+            "review_id": review_id,
+            "release": released.number,
+            "released_at": released.released_at,
+            **msgspec.to_builtins(data),
+        },
+        ReviewReliability,
+    )
+    for a in out.agreement:
+        a.name = subjects.get(a.subject, "")
+    return out
+
+
+async def _reliability(row: dict[str, Any], release: int | None = None) -> ReviewReliability:
+    subjects = {s.id: s.name for s in await repo.list_subjects(row["id"])}
+    data, released = await releases.released_reliability(row["id"], release)
+    return _reliability_out(row["id"], data, released, subjects)
+
+
+class NominationController(ApiController):
+    """The subject proposes raters from their nomination link; the coach approves them."""
+
+    path = "/api/v1/nominate"
+    tags = ["reviews"]
+
+    @get(
+        "/{token:str}",
+        summary="The subject's nomination page: cycle and proposals so far",
+        cache=False,
+    )
+    async def show(self, token: FromPath[str]) -> Nomination:
+        subject, review = await _nominating(token)
+        raters = await repo.list_raters(subject.id)
+        return Nomination(
+            review=review["name"],
+            subject=subject.name,
+            raters=[
+                {
+                    "name": r.name,
+                    "group": r.group,
+                    "status": "awaiting approval" if r.status == "nominated" else "approved",
+                }
+                for r in raters
+                if r.nominated_by == "subject"
+            ],
+        )
+
+    @post(
+        "/{token:str}",
+        summary="Propose a rater (awaits the coach's approval)",
+        raises=[ConflictError, UnprocessableError, TooManyRequestsException],
+    )
+    async def nominate(self, token: FromPath[str], data: JSONBody[RaterIn]) -> Rater:
+        subject, review = await _nominating(token)
+        NOMINATIONS.check(token_hash(token))
+        return await repo.add_rater(
+            review["id"],
+            subject,
+            name=data.name,
+            email=data.email,
+            group=data.group,
+            language=data.language or "",
+            by_subject=True,
+        )
+
+
+async def _nominating(token: str) -> tuple[Subject, dict[str, Any]]:
+    found = await repo.find_nominating_subject(token) if plausible(token) else None
+    if found is None:
+        raise NotFoundException(detail="This link is not valid (unknown or no longer open)")
+    return found

@@ -1,0 +1,373 @@
+"""Staff pages for 360 cycles (coaches and admins): open, add people, follow, remind, report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.response import Redirect, Template
+
+from assessments.competency import localized
+from assessments.errors import Problem
+from server.admin import audit
+from server.core.db import utcnow
+from server.core.errors import DomainError
+from server.core.schemas import User
+from server.core.validation import problems
+from server.core.vocabulary import ALL_LANGUAGES, GROUPS
+from server.library import repository as library_repo
+from server.reviews import releases
+from server.reviews import repository as repo
+from server.reviews.releases import NotReleased
+from server.reviews.schemas import RaterIn, SubjectIn
+from server.web.auth import current_user, page_guard
+from server.web.errors import http_of
+from server.web.params import PathId
+
+ALL = 10_000
+
+
+async def _coach(request: Request[Any, Any, Any]) -> User:
+    user = await current_user(request)
+    if user is None or user.role not in ("admin", "coach"):
+        raise HTTPException(status_code=403, detail="360 reviews are for coaches and admins")
+    return user
+
+
+@get("/app/reviews", guards=[page_guard], include_in_schema=False)
+async def reviews_page(request: Request[Any, Any, Any]) -> Template:
+    user = await _coach(request)
+    items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "reviews.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "reviews": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": [],
+        },
+    )
+
+
+@post("/app/reviews", guards=[page_guard], include_in_schema=False)
+async def review_create(request: Request[Any, Any, Any]) -> Any:
+    user = await _coach(request)
+    form = await request.form()
+    name = str(form.get("name", "")).strip()
+    try:
+        role_id = int(str(form.get("role_id", "")))
+    except ValueError:
+        role_id = 0
+    errors = [] if name else [Problem("name", "give the cycle a name")]
+    if not errors:
+        try:
+            ident = await repo.create_review(
+                name=name[:120],
+                role_id=role_id,
+                owner_id=user.id,
+                opens_at=None,
+                closes_at=None,
+                threshold=3,
+                reminder_days=[],
+                add=(),
+                drop=(),
+                languages=list(ALL_LANGUAGES),
+            )
+            return Redirect(path=f"/app/reviews/{ident}")
+        except (DomainError, HTTPException) as refused:
+            err = http_of(refused)
+            errors = [Problem("role_id", str(err.detail))]
+    items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
+    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    return Template(
+        "reviews.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "reviews": items,
+            "roles": roles,
+            "role_names": {r.id: r.name for r in roles},
+            "errors": errors,
+        },
+        status_code=422,
+    )
+
+
+async def _cycle(
+    request: Request[Any, Any, Any],
+    ident: int,
+    *,
+    notice: str | None = None,
+    links: list[tuple[str, str]] | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+) -> Template:
+    user = await _coach(request)
+    review = await repo.get_review(ident, user)
+    subjects = await repo.list_subjects(ident)
+    progress = await repo.progress(ident)
+    raters = {s.id: await repo.list_raters(s.id) for s in subjects}
+    return Template(
+        "review.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "r": review,
+            "releases": await releases.list_releases(ident),
+            "waiting": await releases.waiting(ident),
+            "subjects": subjects,
+            "progress": {p.subject_id: p for p in progress.subjects},
+            "raters": raters,
+            "groups": GROUPS,
+            "notice": notice,
+            "links": links or [],
+            "errors": errors or [],
+        },
+        status_code=status,
+    )
+
+
+@get("/app/reviews/{review_id:int}", guards=[page_guard], include_in_schema=False)
+async def review_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    return await _cycle(request, review_id)
+
+
+def _base(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@post("/app/reviews/{review_id:int}/subjects", guards=[page_guard], include_in_schema=False)
+async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    form = await request.form()
+    data = {"name": str(form.get("name", "")).strip(), "email": str(form.get("email", "")).strip()}
+    found = problems(data, SubjectIn)
+    if found:
+        return await _cycle(request, review_id, errors=found, status=422)
+    try:
+        subject = await repo.add_subject(review_id, data["name"], data["email"])
+    except (DomainError, HTTPException) as refused:
+        err = http_of(refused)
+        return await _cycle(
+            request, review_id, errors=[Problem("email", str(err.detail))], status=err.status_code
+        )
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"Added {subject.name}. Send them their nomination link (shown only now): "
+        "they can propose raters for you to approve.",
+        links=[(subject.name, f"{_base(request)}{subject.nomination_link}")],
+    )
+
+
+@post(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def rater_add(
+    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    subject = await repo.get_subject(review_id, subject_id)
+    form = await request.form()
+    data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group")}
+    found = problems(data, RaterIn)
+    if found:
+        return await _cycle(request, review_id, errors=found, status=422)
+    try:
+        rater = await repo.add_rater(
+            review_id,
+            subject,
+            name=data["name"],
+            email=data["email"],
+            group=data["group"],
+            language="",
+        )
+    except (DomainError, HTTPException) as refused:
+        err = http_of(refused)
+        extra = err.extra if isinstance(err.extra, list) else []
+        found = [Problem(e["key"], e["message"]) for e in extra] or [
+            Problem("email", str(err.detail))
+        ]
+        return await _cycle(request, review_id, errors=found, status=err.status_code)
+    return await _cycle(
+        request,
+        review_id,
+        notice="Rater invited. The link is shown only now:",
+        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+    )
+
+
+@post(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def rater_approve(
+    request: Request[Any, Any, Any],
+    review_id: PathId,
+    subject_id: PathId,
+    rater_id: PathId,
+) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    subject = await repo.get_subject(review_id, subject_id)
+    rater = await repo.approve_rater(subject, rater_id)
+    return await _cycle(
+        request,
+        review_id,
+        notice="Approved. The rater's link is shown only now:",
+        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+    )
+
+
+@post("/app/reviews/{review_id:int}/reminders", guards=[page_guard], include_in_schema=False)
+async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    await repo.get_review(review_id, await _coach(request))
+    # only raters who have not started get a new link by hand: a started form holds
+    # answers, so its link must not pass through staff (they are reminded by e-mail)
+    issued = await repo.store_links(
+        await repo.plan_reminders(review_id, statuses=("invited",)), statuses=("invited",)
+    )
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"New links for {len(issued)} rater(s) who have not started; the old links "
+        "no longer work. Send each their link (raters who have started are reminded by "
+        "e-mail only):",
+        links=[
+            (f"{r['name']} <{r['email']}> for {s}", f"{_base(request)}/rate/{token}")
+            for r, s, token in issued
+        ],
+    )
+
+
+@post("/app/reviews/{review_id:int}/close", guards=[page_guard], include_in_schema=False)
+async def close_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    await repo.get_review(review_id, user)
+    await releases.close(review_id)
+    await audit.record(user.id, "closed", f"review:{review_id}")
+    return await _cycle(
+        request,
+        review_id,
+        notice="The cycle is closed: no more answers are taken. Release the results when "
+        "you are ready; every report is then computed once and does not change.",
+    )
+
+
+@post("/app/reviews/{review_id:int}/release", guards=[page_guard], include_in_schema=False)
+async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    row = await repo.get_review_row(review_id, user)
+    try:
+        made = await releases.release(row, user)
+    except (DomainError, HTTPException) as refused:
+        err = http_of(refused)
+        return await _cycle(
+            request, review_id, errors=[Problem("release", str(err.detail))], status=err.status_code
+        )
+    await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
+    reports = sum(s.outcome == "new report" for s in made.subjects)
+    held = [s.name for s in made.subjects if s.outcome == "held"]
+    return await _cycle(
+        request,
+        review_id,
+        notice=f"Release {made.number}: {reports} new report(s)."
+        + (f" Held (an earlier form was erased): {', '.join(held)}." if held else ""),
+    )
+
+
+@post("/app/reviews/{review_id:int}/reopen", guards=[page_guard], include_in_schema=False)
+async def reopen_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
+    user = await _coach(request)
+    await repo.get_review(review_id, user)
+    form = await request.form()
+    raw = str(form.get("closes_at", "")).strip()
+    try:
+        closes_at = datetime.fromisoformat(raw)
+    except ValueError:
+        closes_at = None
+    if closes_at is None or closes_at.replace(tzinfo=UTC) <= utcnow():
+        problem = (
+            "give the new closing date and time" if closes_at is None else ("must be in the future")
+        )
+        return await _cycle(request, review_id, errors=[Problem("closes_at", problem)], status=422)
+    await releases.reopen(review_id, closes_at.replace(tzinfo=UTC))
+    await audit.record(user.id, "reopened", f"review:{review_id}")
+    return await _cycle(
+        request,
+        review_id,
+        notice="The cycle takes late answers again. The released reports stay as they are "
+        "until you close and release again.",
+    )
+
+
+@get(
+    "/app/reviews/{review_id:int}/subjects/{subject_id:int}",
+    guards=[page_guard],
+    include_in_schema=False,
+)
+async def report_page(
+    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+) -> Template:
+    user = await _coach(request)
+    row = await repo.get_review_row(review_id, user)
+    subject = await repo.get_subject(review_id, subject_id)
+    data: dict[str, Any] | None = None
+    not_released, released_at = "", ""
+    try:
+        result, released = await releases.released_subject(review_id, subject_id)
+    except NotReleased as exc:
+        not_released = (
+            "No results yet: this person's report appears once the cycle is closed and "
+            "released (on the cycle page)."
+            if exc.never
+            else str(exc.detail)
+        )
+    else:
+        data = {"release": released.number, **repo.report_dict(result)}
+        released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
+        await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
+    comps, _ = await library_repo.list_competencies(limit=500)
+    names = {c.key: localized(c, "en").name for c in comps}
+    inst = repo.instrument_of(row)
+    texts = {s.id: s.text for s in inst.statements}
+    reverse = {s.id for s in inst.statements if s.reverse}
+    questions = {q.key: q.text for q in inst.questions}
+    return Template(
+        "review_report.html",
+        context={
+            "user": user,
+            "path": request.url.path,
+            "review": row,
+            "subject": subject,
+            "data": data,
+            "not_released": not_released,
+            "released_at": released_at,
+            "names": names,
+            "texts": texts,
+            "reverse": reverse,
+            "questions": questions,
+        },
+    )
+
+
+REVIEW_PAGE_HANDLERS = [
+    reviews_page,
+    review_create,
+    review_page,
+    subject_add,
+    rater_add,
+    rater_approve,
+    reminders,
+    close_page,
+    release_page,
+    reopen_page,
+    report_page,
+]

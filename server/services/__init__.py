@@ -1,1 +1,0 @@
-"""Orchestration: what combines several repositories, the domain core and reports."""

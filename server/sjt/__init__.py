@@ -1,0 +1,1 @@
+"""sjt: see the Layout section of the README."""

@@ -1,0 +1,1 @@
+"""web: see the Layout section of the README."""
