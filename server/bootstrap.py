@@ -70,6 +70,7 @@ async def setup_lock() -> AsyncIterator[None]:
     SQLite: ``flock`` on ``<database file>.setup-lock`` next to the file.
     """
     if engine().engine_type == "postgres":
+        # type-ignore reason: Engine does not declare its subclasses' members
         con = await engine().get_new_connection()  # type: ignore[attr-defined]
         try:
             await con.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK_KEY)
@@ -80,6 +81,7 @@ async def setup_lock() -> AsyncIterator[None]:
         finally:
             await con.close()
         return
+    # type-ignore reason: Engine does not declare its subclasses' members
     path = Path(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(f"{path}.setup-lock", os.O_RDWR | os.O_CREAT, 0o600)

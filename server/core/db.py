@@ -234,6 +234,7 @@ _LINES: dict[str, SQLiteLine] = {}
 
 def sqlite_line() -> SQLiteLine:
     """This process's line to the SQLite file of the Piccolo engine."""
+    # type-ignore reason: Engine does not declare its subclasses' members
     path = str(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
     line = _LINES.get(path)
     if line is None:
@@ -257,6 +258,7 @@ def sqlite_reader() -> sqlite3.Connection:
     Used synchronously on the event loop for small indexed reads: in WAL mode a reader
     never waits for the writer, and a call costs less than a hop to another thread.
     """
+    # type-ignore reason: Engine does not declare its subclasses' members
     path = str(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
     con: sqlite3.Connection | None = getattr(_READERS, path, None)
     if con is None:
@@ -284,6 +286,7 @@ async def pg_fetch(sql: str, *args: Any) -> list[Row]:
         async with pool.acquire() as con:
             rows = await con.fetch(sql, *args)
     else:
+        # type-ignore reason: Engine does not declare its subclasses' members
         con = await db.get_new_connection()  # type: ignore[attr-defined]
         try:
             rows = await con.fetch(sql, *args)

@@ -101,6 +101,7 @@ async def load_item_bank(rng: np.random.Generator) -> int:
             )
         )
         await sjt_bank.add_expert_ratings(
+            # type-ignore reason: a stored item always has an id
             created.id,  # type: ignore[arg-type]
             {
                 f"Expert {e + 1}": {
@@ -151,11 +152,13 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
     items = await campaigns_repo.form_items(campaign.form_ids[0])
     comps = sorted({c for it in items for c in it.competencies})
     targets = np.array([[c in it.competencies for c in comps] for it in items], dtype=bool)
+    # type-ignore reason: a stored item always has an id
     keys = await sjt_bank.latest_keys([it.id for it in items])  # type: ignore[misc]
     width = max(len(it.options) for it in items)
     eff = np.full((len(items), width), np.nan)
     valid = np.zeros_like(eff, dtype=bool)
     for i, it in enumerate(items):
+        # type-ignore reason: a stored item always has an id
         info = sjt_bank.key_info(keys.get(it.id), it)  # type: ignore[arg-type]
         assert info is not None
         eff[i, : len(it.options)] = [info.effectiveness[k] for k in it.option_keys]
@@ -187,6 +190,7 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
         }
         await responses.record_completed(
             cand.id,
+            # type-ignore reason: demo answers have the stored answer's shape
             answers,  # type: ignore[arg-type]
             started_at=started,
             deadline_at=started + timedelta(seconds=campaign.time_limit_seconds),

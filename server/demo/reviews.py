@@ -85,6 +85,7 @@ async def load(rng: np.random.Generator) -> None:
                     group=group,
                     language="",
                 )
+                # type-ignore reason: a rater the coach invites always has a link
                 session = await reviews.find_rater(rater.link.removeprefix("/rate/"))  # type: ignore[union-attr]
                 assert session is not None
                 answers: dict[int, dict[str, object]] = {}

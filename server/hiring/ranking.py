@@ -132,21 +132,27 @@ def response_arrays(
         least = np.full((n_c, n_i), np.nan)
         for c, saved in enumerate(answers):
             for i, it in enumerate(items):
+                # type-ignore reason: a stored item always has an id
                 a = saved.get(it.id)  # type: ignore[arg-type]
                 if is_complete(it, fmt, a):
+                    # type-ignore reason: is_complete() holds, so a is an answer
                     most[c, i] = index[i][a["most"]]  # type: ignore[index]
+                    # type-ignore reason: is_complete() holds, so a is an answer
                     least[c, i] = index[i][a["least"]]  # type: ignore[index]
         return most, least, valid
     out = np.full((n_c, n_i, width), np.nan)
     for c, saved in enumerate(answers):
         for i, it in enumerate(items):
+            # type-ignore reason: a stored item always has an id
             a = saved.get(it.id)  # type: ignore[arg-type]
             if not is_complete(it, fmt, a):
                 continue
             if fmt == "rate":
+                # type-ignore reason: is_complete() holds, so a is an answer
                 for k, v in a["ratings"].items():  # type: ignore[index]
                     out[c, i, index[i][k]] = v
             else:
+                # type-ignore reason: is_complete() holds, so a is an answer
                 for pos, k in enumerate(a["ranking"], start=1):  # type: ignore[index]
                     out[c, i, index[i][k]] = pos
     return out, valid
@@ -171,6 +177,7 @@ def item_scores(
     """Item scores (candidates x items), the items' score bounds and the key's best/worst."""
     *arrays, valid = responses
     if key_method != "expert":
+        # type-ignore reason: stored from a Literal field, read back as str
         consensus = ConsensusKey(format=fmt, method=key_method.removeprefix("consensus_"))  # type: ignore[arg-type]
         consensus.fit(*arrays, valid=valid)
         eff = consensus.effectiveness_
@@ -180,7 +187,9 @@ def item_scores(
         best, worst = expert_best_worst(eff, valid)  # equal when the key is flat
         ranks = key_ranks(eff, valid)
     if fmt == "rate":
+        # type-ignore reason: stored from a Literal field, read back as str
         scores = score_rate(arrays[0], eff, valid, method=method)  # type: ignore[arg-type]
+        # type-ignore reason: stored from a Literal field, read back as str
         bounds = rate_bounds(eff, valid, method=method)  # type: ignore[arg-type]
     elif fmt == "most_least" and method == "option_keys":
         keys = (
@@ -226,8 +235,10 @@ def total_scores(
             responses[-1],
             targets,
             scale=RATE_SCALE,
+            # type-ignore reason: stored from a Literal field, read back as str
             omitted=omitted,  # type: ignore[arg-type]
         )
+    # type-ignore reason: stored from a Literal field, read back as str
     return score_test(got.scores, (got.lo, got.hi), targets, omitted=omitted)  # type: ignore[arg-type]
 
 
@@ -270,10 +281,12 @@ async def _scores(campaign: Campaign) -> Scored:
         form = present(await SjtForm.select().where(SjtForm.id == form_id).first(), "form", form_id)
         items = await form_items(form_id)
         who = [c for c in submitted if c["form"] == form_id]
+        # type-ignore reason: a stored item always has an id
         keys = await sjt_bank.latest_keys([it.id for it in items])  # type: ignore[misc]
         width = max(len(it.options) for it in items)
         eff = np.full((len(items), width), np.nan)
         for i, it in enumerate(items):
+            # type-ignore reason: a stored item always has an id
             info = sjt_bank.key_info(keys.get(it.id), it)  # type: ignore[arg-type]
             if info is not None:
                 eff[i, : len(it.options)] = [info.effectiveness[k] for k in it.option_keys]
@@ -307,6 +320,7 @@ async def _scores(campaign: Campaign) -> Scored:
                 competency_scaled=result.competency_scaled,
                 answered=result.answered,
                 item_scores=unit,
+                # type-ignore reason: a stored item always has an id
                 item_ids=[it.id for it in items],  # type: ignore[misc]
                 item_keys=[it.key for it in items],
                 name=form["name"],
@@ -594,6 +608,7 @@ def _options(r: FormScores) -> tuple[list[ItemOptions], str]:
                 found[int(i), name] = ItemOptions(
                     item_id=r.item_ids[i],
                     key=r.item_keys[i],
+                    # type-ignore reason: stored from a Literal field, read back as str
                     choice=name,  # type: ignore[arg-type]
                     n=int(a.n[j]),
                     options=[

@@ -20,6 +20,7 @@ def to_domain(value: Any, cls: type[T]) -> T:
 def to_schema(value: Any, cls: type[T]) -> T:
     """A domain dataclass as the response Struct ``cls`` (``id`` dropped when ``cls`` lacks it)."""
     data = msgspec.to_builtins(value)
+    # type-ignore reason: every class here is a msgspec Struct
     if "id" not in cls.__struct_fields__:  # type: ignore[attr-defined]
         data.pop("id", None)
     return msgspec.convert(data, cls)

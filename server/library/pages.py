@@ -119,6 +119,7 @@ async def _library(
     lang = lang or "en"
     areas, _ = await repo.list_areas(limit=ALL, offset=0)
     roles, _ = await repo.list_roles(limit=ALL, offset=0)
+    # type-ignore reason: the flag comes from the page's own select
     comps, _ = await repo.list_competencies(flag=flag, limit=ALL, offset=0)  # type: ignore[arg-type]
     return Template(
         "library.html",

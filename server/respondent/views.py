@@ -51,6 +51,7 @@ def respond_items(session: TestSession, lang: str) -> list[RespondItem]:
         order = option_order(len(shown.options), session.candidate["option_seed"], item_id(item))
         out.append(
             RespondItem(
+                # type-ignore reason: a stored item always has an id
                 id=item.id,  # type: ignore[arg-type]
                 format=session.format,
                 stem=shown.stem,

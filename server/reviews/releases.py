@@ -228,6 +228,7 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
                 name=p.name,
                 counted=p.counted,
                 added=p.added,
+                # type-ignore reason: one of the Literal's values, computed as str
                 outcome=p.outcome,  # type: ignore[arg-type]
             )
             for p in plans

@@ -84,6 +84,7 @@ def _review(row: Mapping[str, Any], releases: int = 0) -> ReviewOut:
         competencies=list(inst.competencies),
         statements=len(inst.statements),
         created_at=row["created_at"],
+        # type-ignore reason: one of the Literal's values, computed as str
         state=review_state(row, releases),  # type: ignore[arg-type]
         releases=releases,
     )

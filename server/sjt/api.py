@@ -39,6 +39,7 @@ def _item_out(
 ) -> SjtItem:
     data = msgspec.to_builtins(item)
     data["key_info"] = msgspec.to_builtins(key) if key else None
+    # type-ignore reason: a stored item always has an id
     found = (stats or {}).get(item.id)  # type: ignore[arg-type]
     if found is not None:
         data["statistics"] = {k: v for k, v in msgspec.to_builtins(found).items() if k != "item_id"}

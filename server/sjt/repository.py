@@ -248,6 +248,7 @@ async def add_expert_ratings(
         )
         key = expert_key(matrix, np.ones((1, len(item.options)), dtype=bool))
         await _store_key(ident, item, "expert", key, now)
+    # type-ignore reason: a key was stored just above: never None
     return (await get_item(ident))[1]  # type: ignore[return-value]
 
 
@@ -261,6 +262,7 @@ async def set_direct_key(ident: int, effectiveness: Mapping[str, float]) -> Item
         eff = np.array([[float(effectiveness[k]) for k in item.option_keys]])
         key = direct_key(eff, np.ones_like(eff, dtype=bool))
         await _store_key(ident, item, "direct", key, utcnow())
+    # type-ignore reason: a key was stored just above: never None
     return (await get_item(ident))[1]  # type: ignore[return-value]
 
 

@@ -40,6 +40,7 @@ def environment_for(lang: str) -> Environment:
     """An overlay of the shared environment with ``lang``'s translations installed."""
     env = environment().overlay(extensions=["jinja2.ext.i18n"])
     env.globals = dict(env.globals)  # an overlay shares its parent's globals dict otherwise
+    # type-ignore reason: added by jinja2's i18n extension at run time
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals["LANGUAGES"] = LANGUAGES
     return env
