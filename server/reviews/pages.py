@@ -14,7 +14,6 @@ from assessments.errors import Problem
 from server.admin import audit
 from server.core.db import utcnow
 from server.core.errors import DomainError
-from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.library import repository as library_repo
@@ -22,23 +21,15 @@ from server.reviews import releases
 from server.reviews import repository as repo
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
-from server.web.auth import current_user, page_guard
+from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
 from server.web.errors import http_of
 from server.web.params import PathId
 
 ALL = 10_000
 
 
-async def _coach(request: Request[Any, Any, Any]) -> User:
-    user = await current_user(request)
-    if user is None or user.role not in ("admin", "coach"):
-        raise HTTPException(status_code=403, detail="360 reviews are for coaches and admins")
-    return user
-
-
-@get("/app/reviews", guards=[page_guard], include_in_schema=False)
-async def reviews_page(request: Request[Any, Any, Any]) -> Template:
-    user = await _coach(request)
+@get("/app/reviews", guards=[page_coaching_guard], include_in_schema=False)
+async def reviews_page(request: Request[Any, Any, Any], user: CurrentUser) -> Template:
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -54,9 +45,8 @@ async def reviews_page(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@post("/app/reviews", guards=[page_guard], include_in_schema=False)
-async def review_create(request: Request[Any, Any, Any]) -> Any:
-    user = await _coach(request)
+@post("/app/reviews", guards=[page_coaching_guard], include_in_schema=False)
+async def review_create(request: Request[Any, Any, Any], user: CurrentUser) -> Any:
     form = await request.form()
     name = str(form.get("name", "")).strip()
     try:
@@ -107,7 +97,7 @@ async def _cycle(
     errors: list[Problem] | None = None,
     status: int = 200,
 ) -> Template:
-    user = await _coach(request)
+    user = await guarded_user(request)
     review = await repo.get_review(ident, user)
     subjects = await repo.list_subjects(ident)
     progress = await repo.progress(ident)
@@ -132,7 +122,7 @@ async def _cycle(
     )
 
 
-@get("/app/reviews/{review_id:int}", guards=[page_guard], include_in_schema=False)
+@get("/app/reviews/{review_id:int}", guards=[page_coaching_guard], include_in_schema=False)
 async def review_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
     return await _cycle(request, review_id)
 
@@ -141,9 +131,13 @@ def _base(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
 
 
-@post("/app/reviews/{review_id:int}/subjects", guards=[page_guard], include_in_schema=False)
-async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    await repo.get_review(review_id, await _coach(request))
+@post(
+    "/app/reviews/{review_id:int}/subjects", guards=[page_coaching_guard], include_in_schema=False
+)
+async def subject_add(
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+) -> Template:
+    await repo.get_review(review_id, user)
     form = await request.form()
     data = {"name": str(form.get("name", "")).strip(), "email": str(form.get("email", "")).strip()}
     found = problems(data, SubjectIn)
@@ -167,13 +161,13 @@ async def subject_add(request: Request[Any, Any, Any], review_id: PathId) -> Tem
 
 @post(
     "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters",
-    guards=[page_guard],
+    guards=[page_coaching_guard],
     include_in_schema=False,
 )
 async def rater_add(
-    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId, subject_id: PathId
 ) -> Template:
-    await repo.get_review(review_id, await _coach(request))
+    await repo.get_review(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     form = await request.form()
     data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group")}
@@ -206,16 +200,17 @@ async def rater_add(
 
 @post(
     "/app/reviews/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
-    guards=[page_guard],
+    guards=[page_coaching_guard],
     include_in_schema=False,
 )
 async def rater_approve(
     request: Request[Any, Any, Any],
+    user: CurrentUser,
     review_id: PathId,
     subject_id: PathId,
     rater_id: PathId,
 ) -> Template:
-    await repo.get_review(review_id, await _coach(request))
+    await repo.get_review(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     rater = await repo.approve_rater(subject, rater_id)
     return await _cycle(
@@ -226,9 +221,13 @@ async def rater_approve(
     )
 
 
-@post("/app/reviews/{review_id:int}/reminders", guards=[page_guard], include_in_schema=False)
-async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    await repo.get_review(review_id, await _coach(request))
+@post(
+    "/app/reviews/{review_id:int}/reminders", guards=[page_coaching_guard], include_in_schema=False
+)
+async def reminders(
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+) -> Template:
+    await repo.get_review(review_id, user)
     # only raters who have not started get a new link by hand: a started form holds
     # answers, so its link must not pass through staff (they are reminded by e-mail)
     issued = await repo.store_links(
@@ -247,9 +246,10 @@ async def reminders(request: Request[Any, Any, Any], review_id: PathId) -> Templ
     )
 
 
-@post("/app/reviews/{review_id:int}/close", guards=[page_guard], include_in_schema=False)
-async def close_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    user = await _coach(request)
+@post("/app/reviews/{review_id:int}/close", guards=[page_coaching_guard], include_in_schema=False)
+async def close_page(
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+) -> Template:
     await repo.get_review(review_id, user)
     await releases.close(review_id)
     await audit.record(user.id, "closed", f"review:{review_id}")
@@ -261,9 +261,10 @@ async def close_page(request: Request[Any, Any, Any], review_id: PathId) -> Temp
     )
 
 
-@post("/app/reviews/{review_id:int}/release", guards=[page_guard], include_in_schema=False)
-async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    user = await _coach(request)
+@post("/app/reviews/{review_id:int}/release", guards=[page_coaching_guard], include_in_schema=False)
+async def release_page(
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+) -> Template:
     row = await repo.get_review_row(review_id, user)
     try:
         made = await releases.release(row, user)
@@ -283,9 +284,10 @@ async def release_page(request: Request[Any, Any, Any], review_id: PathId) -> Te
     )
 
 
-@post("/app/reviews/{review_id:int}/reopen", guards=[page_guard], include_in_schema=False)
-async def reopen_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    user = await _coach(request)
+@post("/app/reviews/{review_id:int}/reopen", guards=[page_coaching_guard], include_in_schema=False)
+async def reopen_page(
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+) -> Template:
     await repo.get_review(review_id, user)
     form = await request.form()
     raw = str(form.get("closes_at", "")).strip()
@@ -310,13 +312,12 @@ async def reopen_page(request: Request[Any, Any, Any], review_id: PathId) -> Tem
 
 @get(
     "/app/reviews/{review_id:int}/subjects/{subject_id:int}",
-    guards=[page_guard],
+    guards=[page_coaching_guard],
     include_in_schema=False,
 )
 async def report_page(
-    request: Request[Any, Any, Any], review_id: PathId, subject_id: PathId
+    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId, subject_id: PathId
 ) -> Template:
-    user = await _coach(request)
     row = await repo.get_review_row(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     data: dict[str, Any] | None = None

@@ -143,6 +143,14 @@ async def page_hiring_guard(
     await hiring_guard(connection, h)
 
 
+async def page_coaching_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], h: BaseRouteHandler
+) -> None:
+    """360 pages: visitors without a session to the login page; 403 for recruiters."""
+    await page_guard(connection, h)
+    await coaching_guard(connection, h)
+
+
 async def coaching_guard(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
