@@ -135,6 +135,10 @@ class Settings:
     # addresses of reverse proxies whose X-Forwarded-For is believed ("" = none: the
     # client's own address counts, whatever headers it sends)
     trusted_proxies: str = ""
+    # e-mail: smtp://user:password@host:port (smtps:// for TLS); "" = no e-mail, links
+    # are handed to staff to send
+    smtp_url: str = ""
+    smtp_from: str = "360@localhost"
 
 
 def load_settings() -> Settings:
@@ -160,6 +164,8 @@ def load_settings() -> Settings:
         pool_size=_int("DB_POOL_SIZE", 10),
         debug=_flag("DEBUG", False),
         trusted_proxies=os.environ.get("TRUSTED_PROXIES", "").strip(),
+        smtp_url=os.environ.get("SMTP_URL", "").strip(),
+        smtp_from=os.environ.get("SMTP_FROM", "").strip() or "360@localhost",
     )
 
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.test_reviews import _free_port, answer_all, cycle, rater, smtp_sink
+from tests.test_reviews import _free_port, answer_all, cycle, rater, smtp_sink, use_smtp
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -77,20 +77,20 @@ async def test_reminders_replace_only_delivered_links(client: AsyncTestClient, m
     )
     assert r.status_code == 200
     # a mail server that cannot be reached: 503, and every old link still works
-    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{_free_port()}")
+    use_smtp(client, monkeypatch, f"smtp://127.0.0.1:{_free_port()}")
     r = await client.post(f"/api/v1/reviews/{rid}/reminders")
     assert r.status_code == 503 and "no link was changed" in r.text
     for token in (waiting, started):
         assert (await client.get(f"/api/v1/respond/{token}")).status_code == 200
     # by hand: a new link only for the rater who has not started; the started one keeps hers
-    monkeypatch.delenv("SMTP_URL")
+    use_smtp(client, monkeypatch, "")
     body = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
     assert [x["email"] for x in body["reminders"]] == ["pia@example.org"]
     assert (await client.get(f"/api/v1/respond/{waiting}")).status_code == 404
     assert (await client.get(f"/api/v1/respond/{started}")).status_code == 200
     # by e-mail: both are reminded; the links reach only the raters
     with smtp_sink() as (smtp_url, received):
-        monkeypatch.setenv("SMTP_URL", smtp_url)
+        use_smtp(client, monkeypatch, smtp_url)
         body = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
     assert sorted(x["email"] for x in body["reminders"]) == ["pia@example.org", "ulf@example.org"]
     assert all(x["link"] == "" for x in body["reminders"])

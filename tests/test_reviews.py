@@ -4,6 +4,7 @@ answers, submission, progress, reminders, and anonymity in every output."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import socket
@@ -279,6 +280,12 @@ async def test_rater_pages_without_javascript(client: AsyncTestClient) -> None:
     assert (await client.get("/rate/" + "y" * 43)).status_code == 404
 
 
+def use_smtp(client: AsyncTestClient, monkeypatch: Any, url: str) -> None:
+    """Run the app with the SMTP_URL setting ``url`` ("" = no e-mail) for this test."""
+    settings = client.app.state.settings
+    monkeypatch.setattr(client.app.state, "settings", dataclasses.replace(settings, smtp_url=url))
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -319,7 +326,7 @@ async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypat
     assert (await client.get(f"/api/v1/respond/{new_token}")).status_code == 200
 
     with smtp_sink() as (smtp_url, received):
-        monkeypatch.setenv("SMTP_URL", smtp_url)
+        use_smtp(client, monkeypatch, smtp_url)
         r = await client.post(f"/api/v1/reviews/{rid}/reminders")
     body = r.json()
     assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""

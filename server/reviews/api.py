@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import smtplib
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 import anyio.to_thread
 import msgspec
@@ -28,6 +24,7 @@ from reports.review360 import (
     technical_view,
 )
 from server.admin import audit
+from server.core import mail
 from server.core.tokens import plausible, token_hash
 from server.core.vocabulary import LANGUAGES, Language
 from server.reviews import releases
@@ -49,6 +46,7 @@ from server.reviews.schemas import (
     Subject,
     SubjectIn,
 )
+from server.settings import Settings
 from server.web.auth import CurrentUser, coaching_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
@@ -56,36 +54,6 @@ from server.web.i18n import negotiate, translations
 from server.web.params import Limit, Offset, PathId, ReleaseNumber, documented_as
 from server.web.rate_limit import NOMINATIONS
 from server.web.responses import ReportFormat, csv_response, html_response, pdf_response
-
-
-def send_reminders(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
-    """Send (to, subject, body) e-mails through ``smtp://host:port`` (``smtps://`` for TLS).
-
-    Returns whether each message was accepted by the server; a server that cannot be
-    reached accepts none (nothing raised: the caller keeps the old links of the others).
-    """
-    parts = urlsplit(smtp_url)
-    cls = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    sent = [False] * len(messages)
-    try:
-        with cls(parts.hostname or "localhost", parts.port or 25, timeout=30) as smtp:
-            if parts.username:
-                smtp.login(parts.username, parts.password or "")
-            for n, (to, subject, body) in enumerate(messages):
-                msg = EmailMessage()
-                msg["From"] = sender
-                msg["To"] = to
-                # a header never carries a line break, whatever a stored name holds
-                msg["Subject"] = " ".join(subject.split())
-                msg.set_content(body)
-                try:
-                    smtp.send_message(msg)
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError):
-                    continue
-                sent[n] = True
-    except (OSError, smtplib.SMTPException):
-        pass
-    return sent
 
 
 class ReviewController(ApiController):
@@ -423,7 +391,8 @@ class ReviewController(ApiController):
         self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
     ) -> Reminders:
         review = await repo.get_review(review_id, user)
-        smtp_url = os.environ.get("SMTP_URL", "")
+        settings: Settings = request.app.state.settings
+        smtp_url = settings.smtp_url
         statuses = ("invited", "started") if smtp_url else ("invited",)
         issued = await repo.plan_reminders(review_id, statuses=statuses)
         base = str(request.base_url).rstrip("/")
@@ -444,7 +413,7 @@ class ReviewController(ApiController):
                 sent_by_email=False, reminders=[x for x in reminders if x.rater_id in stored]
             )
         if reminders:
-            sender = os.environ.get("SMTP_FROM", "360@localhost")
+            sender = settings.smtp_from
             messages = [
                 (
                     x.email,
@@ -455,7 +424,7 @@ class ReviewController(ApiController):
                 )
                 for x in reminders
             ]
-            sent = await anyio.to_thread.run_sync(send_reminders, smtp_url, sender, messages)
+            sent = await anyio.to_thread.run_sync(mail.send, smtp_url, sender, messages)
             if not any(sent):
                 raise ServiceUnavailableException(
                     detail="The mail server did not accept the reminders; no link was changed. "
