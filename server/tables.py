@@ -20,6 +20,15 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from server.core.vocabulary import (
+    CandidateStatus,
+    ItemStatus,
+    NominatedBy,
+    RaterGroup,
+    RaterStatus,
+    StaffRoleChoice,
+)
+
 
 class CompetencyArea(Table, tablename="competency_area"):
     """A group of roles that share base skills (e.g. Service Delivery)."""
@@ -87,7 +96,7 @@ class StaffUser(Table, tablename="staff_user"):
 
     email = Varchar(length=254, unique=True, index=True)
     name = Varchar(length=120, default="")
-    role = Varchar(length=16)
+    role = Varchar(length=16, choices=StaffRoleChoice)
     password_hash = Varchar(length=200)
     active = Boolean(default=True)
     created_at = Timestamptz()
@@ -126,7 +135,7 @@ class SjtItem(Table, tablename="sjt_item"):
 
     key = Varchar(length=64, unique=True, index=True)
     version = Integer(default=1)
-    status = Varchar(length=16, default="draft", index=True)
+    status = Varchar(length=16, default=ItemStatus.DRAFT, choices=ItemStatus, index=True)
     formats = JSON(default=["rate", "most_least", "rank"])
     context = Text(default="")
     stem = Text()
@@ -232,7 +241,9 @@ class Candidate(Table, tablename="candidate"):
     option_seed = Integer()
     language = Varchar(length=8, default="")
     extra_time_seconds = Integer(default=0)
-    status = Varchar(length=16, default="invited", index=True)
+    status = Varchar(
+        length=16, default=CandidateStatus.INVITED, choices=CandidateStatus, index=True
+    )
     invited_at = Timestamptz()
     consented_at = Timestamptz(null=True, default=None)
     started_at = Timestamptz(null=True, default=None)
@@ -319,10 +330,10 @@ class Rater(Table, tablename="rater"):
     subject = ForeignKey(references=ReviewSubject, on_delete=OnDelete.cascade, index=True)
     name = Varchar(length=120)
     email = Varchar(length=254, index=True)
-    group = Varchar(length=16)
+    group = Varchar(length=16, choices=RaterGroup)
     token_hash = Varchar(length=64, unique=True, index=True)
-    status = Varchar(length=16, default="invited")  # nominated, invited, started, submitted
-    nominated_by = Varchar(length=16, default="coach")
+    status = Varchar(length=16, default=RaterStatus.INVITED, choices=RaterStatus)
+    nominated_by = Varchar(length=16, default=NominatedBy.COACH, choices=NominatedBy)
     language = Varchar(length=8, default="")
     invited_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from server.core.vocabulary import StaffRole
+
 Key = Annotated[
     str,
     Meta(
@@ -50,7 +52,6 @@ Email = Annotated[
 ]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 NewPassword = Annotated[str, Meta(min_length=10, max_length=256)]
-StaffRole = Literal["admin", "recruiter", "coach"]
 Polarity = Literal["present", "absent"]
 MeasureKind = Literal["kpi", "observation", "survey"]
 ActivityKind = Literal["training", "coaching", "mentoring", "on_the_job", "self_study"]

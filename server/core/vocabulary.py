@@ -6,11 +6,25 @@ domain's own, :data:`assessments.survey360.aggregation.GROUPS`).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal, get_args
 
 from assessments.survey360.aggregation import GROUPS as _GROUPS
 
-__all__ = ["ALL_LANGUAGES", "GROUPS", "LANGUAGES", "Group", "Language"]
+__all__ = [
+    "ALL_LANGUAGES",
+    "GROUPS",
+    "LANGUAGES",
+    "CandidateStatus",
+    "Group",
+    "ItemStatus",
+    "Language",
+    "NominatedBy",
+    "RaterGroup",
+    "RaterStatus",
+    "StaffRole",
+    "StaffRoleChoice",
+]
 
 Language = Literal["en", "ru", "sv", "nb"]
 """A language the product speaks (ISO 639-1)."""
@@ -31,4 +45,62 @@ Group = Literal["self", "manager", "peer", "direct_report", "customer"]
 
 GROUPS: tuple[str, ...] = _GROUPS
 
-assert tuple(LANGUAGES) == ALL_LANGUAGES and get_args(Group) == GROUPS
+
+class CandidateStatus(StrEnum):
+    """Where a candidate's test stands (the ``candidate.status`` column)."""
+
+    INVITED = "invited"
+    STARTED = "started"
+    SUBMITTED = "submitted"
+
+
+class RaterStatus(StrEnum):
+    """Where a rater's form stands (``rater.status``): a rater the subject proposed is
+    ``nominated`` until the coach approves."""
+
+    NOMINATED = "nominated"
+    INVITED = "invited"
+    STARTED = "started"
+    SUBMITTED = "submitted"
+
+
+class NominatedBy(StrEnum):
+    """Who asked a rater (``rater.nominated_by``)."""
+
+    COACH = "coach"
+    SUBJECT = "subject"
+
+
+class ItemStatus(StrEnum):
+    """An SJT item's life (``sjt_item.status``): only active items go on new forms."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+StaffRole = Literal["admin", "recruiter", "coach"]
+"""A staff member's role."""
+
+
+class StaffRoleChoice(StrEnum):
+    """The staff roles as an enum, for the ``staff_user.role`` column's choices."""
+
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    COACH = "coach"
+
+
+class RaterGroup(StrEnum):
+    """The 360 rater groups (``rater.group``), in report order."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    DIRECT_REPORT = "direct_report"
+    CUSTOMER = "customer"
+
+
+assert tuple(LANGUAGES) == ALL_LANGUAGES
+assert get_args(Group) == GROUPS == tuple(RaterGroup)
+assert get_args(StaffRole) == tuple(StaffRoleChoice)

@@ -58,6 +58,7 @@ from reports.hiring import (
 )
 from server.core import snapshots
 from server.core.db import loads, present, utcnow, write_transaction
+from server.core.vocabulary import CandidateStatus
 from server.hiring.repository import form_items
 from server.library import repository as library_repo
 from server.respondent.repository import submit_expired
@@ -272,7 +273,7 @@ async def _scores(campaign: Campaign) -> Scored:
         role=str(campaign.role_id), flag="select_for", limit=500
     )
     comp_keys = [c.key for c in selected]
-    submitted = [c for c in candidates if c["status"] == "submitted"]
+    submitted = [c for c in candidates if c["status"] == CandidateStatus.SUBMITTED]
     answers = await _answers([c["id"] for c in candidates])
     methods: set[str] = set()
     key_versions: dict[str, int] = {}
@@ -412,7 +413,7 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
             answered=len(answers[c["id"]]),
         )
         for c in candidates
-        if c["status"] != "submitted"
+        if c["status"] != CandidateStatus.SUBMITTED
     ]
     return Ranking(
         campaign_id=campaign.id,
@@ -669,12 +670,15 @@ async def data_state(campaign: Campaign) -> str:
     methods, and the key method. Expired tests are submitted first, so they count.
     """
     await submit_expired(Candidate.campaign == campaign.id)
-    submitted = (Candidate.campaign == campaign.id) & (Candidate.status == "submitted")
+    submitted = (Candidate.campaign == campaign.id) & (
+        Candidate.status == CandidateStatus.SUBMITTED
+    )
     n_submitted = await Candidate.count().where(submitted)
     answers = present(
         await Answer.select(Count(Answer.id, alias="n"), Max(Answer.saved_at, alias="last"))
         .where(
-            (Answer.candidate.campaign == campaign.id) & (Answer.candidate.status == "submitted")
+            (Answer.candidate.campaign == campaign.id)
+            & (Answer.candidate.status == CandidateStatus.SUBMITTED)
         )
         .first(),
         "answer count",

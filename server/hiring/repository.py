@@ -14,6 +14,7 @@ from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Invalid, NotFound
 from server.core.schemas import User
 from server.core.tokens import new_token, token_hash
+from server.core.vocabulary import CandidateStatus
 from server.library import repository as library_repo
 from server.sjt import repository as sjt_bank
 from server.sjt.schemas import Campaign as CampaignOut
@@ -118,9 +119,9 @@ async def _counts(campaign_ids: Sequence[int]) -> dict[int, CandidateCounts]:
     for r in rows:
         c = out[r["campaign"]]
         c.invited += 1
-        if r["status"] in ("started", "submitted"):
+        if r["status"] in (CandidateStatus.STARTED, CandidateStatus.SUBMITTED):
             c.started += 1
-        if r["status"] == "submitted":
+        if r["status"] == CandidateStatus.SUBMITTED:
             c.submitted += 1
     return out
 
@@ -306,7 +307,7 @@ async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[Ca
                 option_seed=secrets.randbits(31),
                 language=p.language,
                 extra_time_seconds=p.extra_time_seconds,
-                status="invited",
+                status=CandidateStatus.INVITED,
                 invited_at=utcnow(),
             )
             await row.save()

@@ -15,6 +15,7 @@ from assessments.sjt.discrimination import discriminates
 from assessments.sjt.forms import Blueprint, assemble_forms
 from assessments.sjt.items import Item
 from server.core.errors import Invalid
+from server.core.vocabulary import ItemStatus
 from server.hiring import repository as campaigns_repo
 from server.library import repository as library_repo
 from server.sjt import repository as sjt_bank
@@ -60,7 +61,7 @@ async def build_forms(
         raise Invalid(
             [Problem("role_id", f"role {role.key!r} has no select-for competency to test")]
         )
-    listed, _ = await sjt_bank.list_items(status="active", limit=100_000)
+    listed, _ = await sjt_bank.list_items(status=ItemStatus.ACTIVE, limit=100_000)
     try:
         method = blueprint.scoring_method()
     except ValueError as exc:

@@ -13,6 +13,7 @@ from assessments.survey360.instrument import localized_instrument
 from server.core.db import utcnow
 from server.core.errors import Invalid
 from server.core.tokens import plausible
+from server.core.vocabulary import CandidateStatus, RaterStatus
 from server.respondent import repository as responses
 from server.respondent.repository import TestSession
 from server.respondent.views import language_of, rater_language, respond_items
@@ -72,7 +73,7 @@ async def rater_view(session: RaterSession, lang: str | None = None) -> RaterFor
     ]
     items += [RateItem(id=q.id, format="comment", text=q.text) for q in inst.questions]
     saved = await reviews.rater_answers(session.id)
-    done = session.status == "submitted"  # a submitted form never shows its answers again
+    done = session.status == RaterStatus.SUBMITTED  # a submitted form never shows its answers again
     return RaterForm(
         # type-ignore reason: one of the Literal's values, computed as str
         status=session.status,  # type: ignore[arg-type]
@@ -95,7 +96,7 @@ async def respondent_view(session: TestSession) -> Respondent:
     """
     lang = language_of(session)
     saved = await responses.answers(session.id)
-    active = session.status == "started"
+    active = session.status == CandidateStatus.STARTED
     return Respondent(
         # type-ignore reason: one of the Literal's values, computed as str
         status=session.status,  # type: ignore[arg-type]

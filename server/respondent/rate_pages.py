@@ -22,7 +22,7 @@ from assessments.survey360.instrument import (
 from server.core.db import loads
 from server.core.errors import DomainError
 from server.core.tokens import plausible
-from server.core.vocabulary import LANGUAGES
+from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import page, rater_language
 from server.reviews import repository as reviews
 from server.reviews.repository import RaterSession
@@ -74,7 +74,7 @@ async def _form(
     # a submitted form never shows its answers again: whoever holds the link later (the
     # coach who handed it out, say) learns nothing of them
     given = await reviews.rater_answers(shown.id)
-    saved = {} if shown.status == "submitted" else given
+    saved = {} if shown.status == RaterStatus.SUBMITTED else given
     names = await reviews.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:
@@ -116,7 +116,7 @@ async def _form(
         others=others,
         action=action,
         error=error,
-        submitted=shown.status == "submitted",
+        submitted=shown.status == RaterStatus.SUBMITTED,
         answered=len(statements & set(given)),  # the count only, never the answers
         total=len(statements),
         campaign_name=shown.review["name"],
@@ -163,7 +163,7 @@ async def _handle_post(
     if own is None or shown is None:
         return _invalid(lang)
     back = f"/rate/{token}" + (f"/forms/{shown.id}" if shown.id != own.id else "")
-    if shown.status == "submitted":
+    if shown.status == RaterStatus.SUBMITTED:
         return Redirect(path=back)
     form = await request.form()
     try:

@@ -35,6 +35,7 @@ from server.core.db import (
 )
 from server.core.errors import Conflict, NotFound
 from server.core.tokens import token_hash
+from server.core.vocabulary import CandidateStatus
 from server.hiring.repository import form_items
 from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer
 
@@ -69,7 +70,7 @@ class TestSession:
         return int(self.campaign["time_limit_seconds"]) + int(self.candidate["extra_time_seconds"])
 
     def seconds_left(self, now: datetime) -> int | None:
-        if self.status == "submitted":
+        if self.status == CandidateStatus.SUBMITTED:
             return 0
         deadline = self.candidate["deadline_at"]
         if deadline is None:
@@ -94,11 +95,15 @@ async def submit_expired(where: Combinable) -> None:
     async with write_transaction():
         await Candidate.update(
             {
-                Candidate.status: "submitted",
+                Candidate.status: CandidateStatus.SUBMITTED,
                 Candidate.submitted_at: Candidate.deadline_at,
                 Candidate.timed_out: True,
             }
-        ).where(where & (Candidate.status == "started") & (Candidate.deadline_at <= utcnow()))
+        ).where(
+            where
+            & (Candidate.status == CandidateStatus.STARTED)
+            & (Candidate.deadline_at <= utcnow())
+        )
 
 
 # ---- one lookup: candidate, campaign, form and the fingerprint of the form's items -------
@@ -168,11 +173,11 @@ class Link:
         closes, opens = self.campaign["closes_at"], self.campaign["opens_at"]
         closed = closes is not None and closes <= now
         not_open = opens is not None and opens > now
-        return self.status == "invited" and (closed or not_open)
+        return self.status == CandidateStatus.INVITED and (closed or not_open)
 
     def is_expired(self, now: datetime) -> bool:
         deadline = self.candidate["deadline_at"]
-        return self.status == "started" and deadline is not None and deadline <= now
+        return self.status == CandidateStatus.STARTED and deadline is not None and deadline <= now
 
 
 def link_of(row: Mapping[str, Any]) -> Link:
@@ -317,26 +322,26 @@ def answered_count(session: TestSession, saved: Mapping[int, Mapping[str, Any]])
 
 async def consent(session: TestSession, language: str | None) -> None:
     """Record consent (and the chosen language) before the test starts."""
-    if session.status != "invited":
+    if session.status != CandidateStatus.INVITED:
         return
     async with write_transaction():
         values: dict[Any, Any] = {Candidate.consented_at: utcnow()}
         if language:
             values[Candidate.language] = language
         await Candidate.update(values).where(
-            (Candidate.id == session.id) & (Candidate.status == "invited")
+            (Candidate.id == session.id) & (Candidate.status == CandidateStatus.INVITED)
         )
 
 
 async def start(session: TestSession, language: str | None = None) -> None:
     """Start the clock (once): the deadline is now + time limit + the candidate's extra time."""
-    if session.status == "submitted":
+    if session.status == CandidateStatus.SUBMITTED:
         raise Gone("This test has already been submitted")
-    if session.status == "started":
+    if session.status == CandidateStatus.STARTED:
         return
     now = utcnow()
     values: dict[Any, Any] = {
-        Candidate.status: "started",
+        Candidate.status: CandidateStatus.STARTED,
         Candidate.started_at: now,
         Candidate.deadline_at: now + timedelta(seconds=session.time_allowed),
     }
@@ -347,7 +352,7 @@ async def start(session: TestSession, language: str | None = None) -> None:
     async with write_transaction():
         # the status condition makes two simultaneous starts start the clock once
         await Candidate.update(values).where(
-            (Candidate.id == session.id) & (Candidate.status == "invited")
+            (Candidate.id == session.id) & (Candidate.status == CandidateStatus.INVITED)
         )
 
 
@@ -381,9 +386,9 @@ def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, 
     """The validated answer (404 unknown item, 422 bad answer, 409 test not running)."""
     session = session_of(link, items)
     answer = validated_answer(session.item(item_id), link.format, payload_for(link.format, raw))
-    if link.status == "invited":
+    if link.status == CandidateStatus.INVITED:
         raise Gone(NOT_STARTED)
-    if link.status == "submitted":
+    if link.status == CandidateStatus.SUBMITTED:
         raise Gone(SUBMITTED)
     return session, answer
 
@@ -568,14 +573,14 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
 
 async def submit(session: TestSession) -> None:
     """Submit once; a second submit changes nothing."""
-    if session.status == "submitted":
+    if session.status == CandidateStatus.SUBMITTED:
         return
-    if session.status == "invited":
+    if session.status == CandidateStatus.INVITED:
         raise Gone("The test has not been started")
     async with write_transaction():
         await Candidate.update(
-            {Candidate.status: "submitted", Candidate.submitted_at: utcnow()}
-        ).where((Candidate.id == session.id) & (Candidate.status == "started"))
+            {Candidate.status: CandidateStatus.SUBMITTED, Candidate.submitted_at: utcnow()}
+        ).where((Candidate.id == session.id) & (Candidate.status == CandidateStatus.STARTED))
 
 
 async def record_completed(
@@ -591,7 +596,7 @@ async def record_completed(
     async with write_transaction():
         await Candidate.update(
             {
-                Candidate.status: "submitted",
+                Candidate.status: CandidateStatus.SUBMITTED,
                 Candidate.consented_at: started_at,
                 Candidate.started_at: started_at,
                 Candidate.deadline_at: deadline_at,

@@ -16,7 +16,7 @@ from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
 from reports.markers import N_
 from server.core.db import loads, utcnow
 from server.core.tokens import plausible
-from server.core.vocabulary import LANGUAGES
+from server.core.vocabulary import LANGUAGES, CandidateStatus
 from server.respondent import repository as responses
 from server.respondent.repository import Gone, TestSession
 from server.respondent.views import language_of, page, respond_items
@@ -106,9 +106,9 @@ async def take_start(request: Request[Any, Any, Any], token: FromPath[str]) -> R
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status == "submitted":
+    if session.status == CandidateStatus.SUBMITTED:
         return await _done(session, token, lang)
-    if session.status == "started":
+    if session.status == CandidateStatus.STARTED:
         return Redirect(path=f"/take/{token}/items/1")
     if session.candidate["consented_at"] is not None:
         return Redirect(path=f"/take/{token}/instructions", query_params={"lang": lang})
@@ -151,7 +151,7 @@ async def take_instructions(request: Request[Any, Any, Any], token: FromPath[str
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status != "invited":
+    if session.status != CandidateStatus.INVITED:
         return Redirect(path=f"/take/{token}")
     if session.candidate["consented_at"] is None:
         return Redirect(path=f"/take/{token}", query_params={"lang": lang})
@@ -234,9 +234,9 @@ async def take_item(
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status == "submitted":
+    if session.status == CandidateStatus.SUBMITTED:
         return await _done(session, token, lang)
-    if session.status == "invited":
+    if session.status == CandidateStatus.INVITED:
         return Redirect(path=f"/take/{token}")
     if not 1 <= n <= len(session.items):
         return Redirect(path=f"/take/{token}/items/1")
@@ -251,7 +251,7 @@ async def take_item_save(
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status != "started" or not 1 <= n <= len(session.items):
+    if session.status != CandidateStatus.STARTED or not 1 <= n <= len(session.items):
         return Redirect(path=f"/take/{token}")
     form = await request.form()
     item = session.items[n - 1]
@@ -286,7 +286,7 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status != "started":
+    if session.status != CandidateStatus.STARTED:
         return Redirect(path=f"/take/{token}")
     saved = await responses.answers(session.id)
     unanswered = [
@@ -312,7 +312,7 @@ async def take_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status == "started":
+    if session.status == CandidateStatus.STARTED:
         await responses.submit(session)
     return Redirect(path=f"/take/{token}")
 
@@ -327,7 +327,7 @@ async def take_monitoring(request: Request[Any, Any, Any], token: FromPath[str])
     session, lang = await _session(request, token)
     if session is None:
         return _invalid(lang)
-    if session.status != "submitted":
+    if session.status != CandidateStatus.SUBMITTED:
         return Redirect(path=f"/take/{token}")
     form = await request.form()
     withdraw = form.get("withdraw") == "yes"

@@ -26,7 +26,7 @@ from reports.review360 import (
 from server.admin import audit
 from server.core import mail
 from server.core.tokens import plausible, token_hash
-from server.core.vocabulary import LANGUAGES, Language
+from server.core.vocabulary import LANGUAGES, Language, RaterStatus
 from server.reviews import releases
 from server.reviews import repository as repo
 from server.reviews.releases import Released
@@ -393,7 +393,9 @@ class ReviewController(ApiController):
         review = await repo.get_review(review_id, user)
         settings: Settings = request.app.state.settings
         smtp_url = settings.smtp_url
-        statuses = ("invited", "started") if smtp_url else ("invited",)
+        statuses = (
+            (RaterStatus.INVITED, RaterStatus.STARTED) if smtp_url else (RaterStatus.INVITED,)
+        )
         issued = await repo.plan_reminders(review_id, statuses=statuses)
         base = str(request.base_url).rstrip("/")
         reminders = [
@@ -489,7 +491,9 @@ class NominationController(ApiController):
                 {
                     "name": r.name,
                     "group": r.group,
-                    "status": "awaiting approval" if r.status == "nominated" else "approved",
+                    "status": "awaiting approval"
+                    if r.status == RaterStatus.NOMINATED
+                    else "approved",
                 }
                 for r in raters
                 if r.nominated_by == "subject"

@@ -31,6 +31,7 @@ from assessments.survey360.reliability import (
 from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid
 from server.core.schemas import User
+from server.core.vocabulary import RaterStatus
 from server.reviews.repository import (
     SubjectResult,
     _matrix,
@@ -119,7 +120,7 @@ def _frozen(result: SubjectResult) -> dict[str, Any]:
 
 async def _submitted(review_id: int) -> list[dict[str, Any]]:
     rows = await Rater.select(Rater.id, Rater.subject, Rater.group, Rater.released_in).where(
-        (Rater.review == review_id) & (Rater.status == "submitted")
+        (Rater.review == review_id) & (Rater.status == RaterStatus.SUBMITTED)
     )
     answers = await RaterAnswer.select(
         RaterAnswer.rater, RaterAnswer.item, RaterAnswer.payload
@@ -214,7 +215,7 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
             ).save()
             await Rater.update({Rater.released_in: number}).where(
                 (Rater.subject == p.subject_id)
-                & (Rater.status == "submitted")
+                & (Rater.status == RaterStatus.SUBMITTED)
                 & Rater.released_in.is_null()
             )
     return Release(
@@ -239,7 +240,9 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
 async def waiting(review_id: int) -> int:
     """Submitted forms no release has counted yet."""
     return await Rater.count().where(
-        (Rater.review == review_id) & (Rater.status == "submitted") & Rater.released_in.is_null()
+        (Rater.review == review_id)
+        & (Rater.status == RaterStatus.SUBMITTED)
+        & Rater.released_in.is_null()
     )
 
 

@@ -23,7 +23,7 @@ from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
 from server.core.tokens import new_token, token_hash
-from server.core.vocabulary import GROUPS
+from server.core.vocabulary import GROUPS, RaterStatus
 from server.library import repository as library_repo
 from server.reviews.schemas import GroupCounts, Progress, SubjectProgress
 from server.reviews.schemas import Rater as RaterOut
@@ -260,7 +260,7 @@ async def add_rater(
             group=group,
             # a nominated rater has no link yet: a random value no token can hash to
             token_hash=secrets.token_hex(32) if by_subject else token_hash(token),
-            status="nominated" if by_subject else "invited",
+            status=RaterStatus.NOMINATED if by_subject else RaterStatus.INVITED,
             nominated_by="subject" if by_subject else "coach",
             language=language,
             invited_at=utcnow(),
@@ -281,11 +281,11 @@ async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
         )
         if row is None:
             raise NotFound.of("rater", rater_id)
-        if row["status"] != "nominated":
+        if row["status"] != RaterStatus.NOMINATED:
             raise Conflict(f"status: rater {rater_id} is already {row['status']}")
         await Rater.update(
             {
-                Rater.status: "invited",
+                Rater.status: RaterStatus.INVITED,
                 Rater.token_hash: token_hash(token),
                 Rater.invited_at: utcnow(),
             }
@@ -318,7 +318,7 @@ async def list_raters(subject_id: int) -> list[RaterOut]:
 
 
 async def plan_reminders(
-    review_id: int, *, statuses: Sequence[str] = ("invited", "started")
+    review_id: int, *, statuses: Sequence[str] = (RaterStatus.INVITED, RaterStatus.STARTED)
 ) -> list[tuple[dict[str, Any], str, str]]:
     """New links for the raters to remind, not yet stored: (rater row, subject name, token).
 
@@ -337,7 +337,7 @@ async def plan_reminders(
 async def store_links(
     issued: Sequence[tuple[dict[str, Any], str, str]],
     *,
-    statuses: Sequence[str] = ("invited", "started"),
+    statuses: Sequence[str] = (RaterStatus.INVITED, RaterStatus.STARTED),
 ) -> list[tuple[dict[str, Any], str, str]]:
     """Store the new links of reminders that were delivered (each old link stops working).
 
@@ -370,12 +370,12 @@ async def progress(review_id: int) -> Progress:
             if r["subject"] != s.id:
                 continue
             c = groups[r["group"]]
-            if r["status"] == "nominated":
+            if r["status"] == RaterStatus.NOMINATED:
                 c.nominated += 1
                 continue
             c.invited += 1
-            c.started += r["status"] in ("started", "submitted")
-            c.submitted += r["status"] == "submitted"
+            c.started += r["status"] in (RaterStatus.STARTED, RaterStatus.SUBMITTED)
+            c.submitted += r["status"] == RaterStatus.SUBMITTED
         out.append(SubjectProgress(subject_id=s.id, name=s.name, groups=groups))
     return Progress(review_id=review_id, subjects=out)
 
@@ -428,7 +428,7 @@ async def find_rater(token: str) -> RaterSession | None:
         await Review.select().where(Review.id == row["review"]).first(), "review", row["review"]
     )
     opens = review["opens_at"]
-    if row["status"] == "nominated" or (opens is not None and opens > utcnow()):
+    if row["status"] == RaterStatus.NOMINATED or (opens is not None and opens > utcnow()):
         return None
     subject = present(
         await ReviewSubject.select().where(ReviewSubject.id == row["subject"]).first(),
@@ -497,7 +497,7 @@ async def save_rater_answers(
             "rater",
             session.id,
         )
-        if row["status"] == "submitted":
+        if row["status"] == RaterStatus.SUBMITTED:
             raise Conflict("This form has already been submitted; answers are kept")
         if session.closed():
             raise Conflict("This review has closed; the saved answers are kept")
@@ -517,22 +517,26 @@ async def save_rater_answers(
                 for i, a in answers.items()
             )
         )
-        if row["status"] == "invited":
+        if row["status"] == RaterStatus.INVITED:
             await Rater.update(
-                {Rater.status: "started", Rater.started_at: now, Rater.started_by: session.via}
-            ).where((Rater.id == session.id) & (Rater.status == "invited"))
+                {
+                    Rater.status: RaterStatus.STARTED,
+                    Rater.started_at: now,
+                    Rater.started_by: session.via,
+                }
+            ).where((Rater.id == session.id) & (Rater.status == RaterStatus.INVITED))
     return answers
 
 
 async def submit_rater(session: RaterSession) -> None:
-    if session.status == "submitted":
+    if session.status == RaterStatus.SUBMITTED:
         return
     if session.closed():
         raise Conflict("This review has closed")
     async with write_transaction():
-        await Rater.update({Rater.status: "submitted", Rater.submitted_at: utcnow()}).where(
-            (Rater.id == session.id) & (Rater.status != "submitted")
-        )
+        await Rater.update(
+            {Rater.status: RaterStatus.SUBMITTED, Rater.submitted_at: utcnow()}
+        ).where((Rater.id == session.id) & (Rater.status != RaterStatus.SUBMITTED))
 
 
 async def set_rater_language(session: RaterSession, lang: str) -> None:
@@ -550,7 +554,7 @@ async def siblings(own: RaterSession) -> list[tuple[int, str, str]]:
         .where(
             (Rater.review == own.rater["review"])
             & (Rater.email == own.rater["email"])
-            & (Rater.status != "nominated")
+            & (Rater.status != RaterStatus.NOMINATED)
         )
         .order_by(Rater.id)
     )
@@ -569,7 +573,7 @@ async def sibling_session(own: RaterSession, rater_id: int) -> RaterSession | No
             (Rater.id == rater_id)
             & (Rater.review == own.rater["review"])
             & (Rater.email == own.rater["email"])
-            & (Rater.status != "nominated")
+            & (Rater.status != RaterStatus.NOMINATED)
         )
         .first()
     )
@@ -587,7 +591,11 @@ def _opens(row: Mapping[str, Any], via: str) -> bool:
     """Whether the link hashed ``via`` opens this form: its own link always; another link
     of the same person only while the form is untouched, or when that link started it. A
     link issued later to the same e-mail (a rater added by staff) opens no started form."""
-    return row["token_hash"] == via or row["status"] == "invited" or row.get("started_by") == via
+    return (
+        row["token_hash"] == via
+        or row["status"] == RaterStatus.INVITED
+        or row.get("started_by") == via
+    )
 
 
 async def competency_names(keys: Sequence[str], lang: str) -> dict[str, str]:
