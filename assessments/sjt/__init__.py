@@ -3,10 +3,10 @@
 from assessments.sjt.keys import (
     ExpertKey,
     direct_key,
+    expert_agreement,
     expert_key,
     key_ranks,
     option_keys,
-    rwg_j,
 )
 from assessments.sjt.scoring import (
     OMISSION_POLICIES,
@@ -36,6 +36,7 @@ __all__ = [
     "NotFittedError",
     "ScoringResult",
     "direct_key",
+    "expert_agreement",
     "expert_key",
     "key_ranks",
     "most_least_bounds",
@@ -43,7 +44,6 @@ __all__ = [
     "option_keys",
     "rank_bounds",
     "rate_bounds",
-    "rwg_j",
     "score_most_least",
     "score_most_least_options",
     "score_rank",

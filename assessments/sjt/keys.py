@@ -25,10 +25,10 @@ from assessments.psychometrics.agreement import rwg_j_groups
 __all__ = [
     "ExpertKey",
     "direct_key",
+    "expert_agreement",
     "expert_key",
     "key_ranks",
     "option_keys",
-    "rwg_j",
 ]
 
 
@@ -182,7 +182,7 @@ class ExpertKey:
         return int(self.effectiveness.shape[0])
 
 
-def rwg_j(
+def expert_agreement(
     ratings: np.ndarray, valid: np.ndarray, *, scale: tuple[float, float] = (1, 7)
 ) -> np.ndarray:
     """Within-group agreement rwg(J) of judges over the options of each item.
@@ -268,7 +268,7 @@ def expert_key(
     (pairwise: an expert who skipped one option still counts for the others), ``sd`` its
     standard deviation (ddof=1), ``best``/``worst`` the options with the highest and
     lowest mean (first index on ties) and ``rwg`` the agreement rwg(J) over each item's
-    options (see :func:`rwg_j`).
+    options (see :func:`expert_agreement`).
 
     Flagging rule: an item is flagged when any of
 
@@ -298,7 +298,7 @@ def expert_key(
 
     References
     ----------
-    James, Demaree & Wolf (1984); LeBreton & Senter (2008), see :func:`rwg_j`.
+    James, Demaree & Wolf (1984); LeBreton & Senter (2008), see :func:`expert_agreement`.
     """
     v = _valid_mask(valid)
     lo, hi = _check_scale(scale)

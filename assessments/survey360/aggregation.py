@@ -69,9 +69,10 @@ handled pairwise: each figure uses the raters who gave the ratings it needs.
   "Cannot say" this equals the mean of the raters' competency scores.
 - Agreement, per competency, within each shown group of two or more raters: rwg(J)
   over the competency's statements with the uniform null distribution
-  (:func:`assessments.sjt.keys.rwg_j`; :math:`\sigma^2_{EU} = (A^2 - 1)/12 = 2` for
-  A = 5 points), and the mean over those statements of the group's statement SD. Both
-  use only the statement figures of that group which are shown (rule 4) and have n >= 2.
+  (:func:`assessments.psychometrics.agreement.rwg_j_groups`;
+  :math:`\sigma^2_{EU} = (A^2 - 1)/12 = 2` for A = 5 points), and the mean over those
+  statements of the group's statement SD. Both use only the statement figures of that
+  group which are shown (rule 4) and have n >= 2.
 - Self-other gap: self mean - others mean, per statement and per competency (None when
   either is not shown).
 - Blind spot: a competency with self - others >= ``gap`` (default 1.0 scale point);
@@ -99,7 +100,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessments.sjt.keys import rwg_j
+from assessments.psychometrics.agreement import rwg_j_groups
 from assessments.survey360.instrument import QUESTION_KEYS, Scale, scored
 
 __all__ = [
@@ -422,11 +423,11 @@ def _agreement(
 ) -> tuple[np.ndarray, np.ndarray]:
     """rwg(J) and mean statement SD per row (group) x competency over shown statements.
 
-    A thin adapter to :func:`assessments.sjt.keys.rwg_j`, which takes judges x items x
-    options: here the judges are the group's raters, the items the competencies and the
-    options the competency's statements, padded to a common length with NaN. Every slot
-    is marked valid; padded and withheld slots have no ratings, so rwg_j leaves them out
-    of J (it counts statements rated by at least two judges). ``shown`` (rows x raters x
+    A thin adapter to :func:`assessments.psychometrics.agreement.rwg_j_groups`, which
+    takes raters x groups x items: here the raters are the group's raters, the "groups"
+    the competencies and the items the competency's statements, padded to a common length
+    with NaN. Padded and withheld slots have no ratings, so they are left out of J (it
+    counts statements rated by at least two raters). ``shown`` (rows x raters x
     statements) marks the ratings each shown statement figure contains.
     """
     n_rows = masks.shape[0]
@@ -441,7 +442,7 @@ def _agreement(
         judges = np.where(shown[r][masks[r]], x[masks[r]], np.nan)
         padded = np.full((judges.shape[0], n_comp, width), np.nan)
         padded[:, comp_index, slot] = judges
-        rwg[r] = rwg_j(padded, np.ones((n_comp, width), dtype=bool), scale=scale)
+        rwg[r] = rwg_j_groups(padded, options=scale[1] - scale[0] + 1)
     sd_shown = np.where(shown_cells & (sizes >= 2)[:, None], sd, np.nan)
     have = np.isfinite(sd_shown)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assessments.psychometrics.agreement import ICC_FORMS, icc, rwg, rwg_j, rwg_j_groups
-from assessments.sjt.keys import rwg_j as keys_rwg_j
+from assessments.sjt.keys import expert_agreement
 
 nan = np.nan
 
@@ -227,7 +227,7 @@ def test_rwg_j_missing_pairwise_and_truncation():
 def test_rwg_j_agrees_with_sjt_keys():
     # keys.rwg_j (judges x items x options, scale (1, 5) -> A = 5) on the same data
     x = np.array([[3, 4, 2], [4, 4, 4], [5, 4, 4], [4, 4, 2]], dtype=float)
-    expected = keys_rwg_j(x[:, None, :], np.ones((1, 3), dtype=bool), scale=(1, 5))
+    expected = expert_agreement(x[:, None, :], np.ones((1, 3), dtype=bool), scale=(1, 5))
     assert rwg_j(x, options=5) == pytest.approx(float(expected[0]))
 
 

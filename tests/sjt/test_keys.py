@@ -9,10 +9,10 @@ from assessments.psychometrics.agreement import rwg_j_groups
 from assessments.sjt.keys import (
     ExpertKey,
     direct_key,
+    expert_agreement,
     expert_key,
     key_ranks,
     option_keys,
-    rwg_j,
 )
 
 nan = np.nan
@@ -46,7 +46,7 @@ def test_rwg_j_hand_computation():
     # ratio = (7/12)/4 = 7/48; rwg(J) = 4(41/48) / (4(41/48) + 7/48) = 164/171 = 0.959064
     key = expert_key(PANEL, ONE_ITEM)
     assert key.rwg[0] == pytest.approx(164 / 171)
-    assert rwg_j(PANEL, ONE_ITEM)[0] == pytest.approx(164 / 171)
+    assert expert_agreement(PANEL, ONE_ITEM)[0] == pytest.approx(164 / 171)
     assert not key.flagged[0] and key.reasons == ((),)
     assert "rwg(J) < 0.7" in key.rule
 
@@ -57,16 +57,16 @@ def test_rwg_j_five_point_null_variance():
     # Two judges, two options: [1, 3] and [2, 2]: variances 2 and 0 -> s̄² = 1,
     # ratio = 1/2, rwg(J) = 2(1/2) / (2(1/2) + 1/2) = 2/3.
     ratings = np.array([[[1, 2]], [[3, 2]]], dtype=float)
-    assert rwg_j(ratings, np.ones((1, 2), bool), scale=(1, 5))[0] == pytest.approx(2 / 3)
+    assert expert_agreement(ratings, np.ones((1, 2), bool), scale=(1, 5))[0] == pytest.approx(2 / 3)
     # On a 7-point scale σ²_EU = 4: ratio = 1/4, rwg(J) = 2(3/4) / (2(3/4) + 1/4) = 6/7.
-    assert rwg_j(ratings, np.ones((1, 2), bool), scale=(1, 7))[0] == pytest.approx(6 / 7)
+    assert expert_agreement(ratings, np.ones((1, 2), bool), scale=(1, 7))[0] == pytest.approx(6 / 7)
 
 
 def test_rwg_j_matches_the_formula_on_random_panels():
     # rwg(J) = J(1 - s̄²/σ²) / (J(1 - s̄²/σ²) + s̄²/σ²), as in multilevel::rwg.j, per item.
     rng = np.random.default_rng(7)
     ratings = rng.integers(3, 8, size=(6, 5, 4)).astype(float)
-    got = rwg_j(ratings, np.ones((5, 4), bool))
+    got = expert_agreement(ratings, np.ones((5, 4), bool))
     for i in range(5):
         ratio = ratings[:, i, :].var(axis=0, ddof=1).mean() / 4.0
         expected = 0.0 if ratio > 1 else 4 * (1 - ratio) / (4 * (1 - ratio) + ratio)
@@ -193,8 +193,8 @@ def test_rwg_j_is_the_psychometrics_rwg_j_over_options():
     ratings[rng.random(ratings.shape) < 0.2] = nan
     valid = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0], [1, 1, 1, 0, 0]], dtype=bool)
     ratings[:, ~valid] = 99.0  # padding: ignored whatever it holds
-    got = rwg_j(ratings, valid)
+    got = expert_agreement(ratings, valid)
     np.testing.assert_array_equal(got, rwg_j_groups(ratings, options=7, valid=valid))
     np.testing.assert_array_equal(expert_key(np.clip(ratings, 1, 7), valid).rwg, got)
     with pytest.raises(ValueError, match="two points"):
-        rwg_j(ratings, valid, scale=(1, 1.5))
+        expert_agreement(ratings, valid, scale=(1, 1.5))
