@@ -4,7 +4,7 @@ until the save is acknowledged; one save is in flight at a time and the latest a
 
 The real take.js runs in Node (tests/proof/autosave_harness.js: a minimal DOM and a
 scripted fetch, backoff sped up 50x); skipped where Node is not installed. The server side
-of a busy database (503 + Retry-After, nothing changed) is tests/test_db_busy.py.
+of a busy database (503 + Retry-After, nothing changed) is tests/integration/core/test_db_busy.py.
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def use_demo_ids(case: Any, demo: Demo) -> None:
         and isinstance(case.body, dict)
         and case.body.get("password")
     ):
-        # a new password ends every session of that user, by design (tests/test_users_api.py):
+        # a new password ends every session of that user, by design (test_users_api.py):
         # the run's own user keeps its password, another user's is changed instead
         case.path_parameters["user_id"] = next(u for u in demo.ids["user_id"] if u != demo.admin_id)
 

@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 from server.tables import AnswerEvent
 from server.web import rate_limit
 from server.web.rate_limit import Limiter
-from tests.test_respond import first_item
-from tests.test_reviews import cycle
+from tests.integration.respondent.test_respond import first_item
+from tests.integration.reviews.test_reviews import cycle
 
 
 def test_a_bucket_allows_the_burst_then_the_rate() -> None:

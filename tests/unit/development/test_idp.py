@@ -29,7 +29,7 @@ from assessments.survey360.aggregation import aggregate
 from server.core.schemas import LibraryDocument
 from server.library.convert import library_from_document
 
-LIBRARY_FILE = Path(__file__).resolve().parents[2] / "server" / "data" / "library.yaml"
+LIBRARY_FILE = Path(__file__).resolve().parents[3] / "server" / "data" / "library.yaml"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 START = datetime.date(2026, 1, 31)
 

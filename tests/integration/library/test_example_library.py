@@ -15,7 +15,7 @@ from server.core.schemas import LibraryDocument
 from server.core.validation import problems
 from server.library.convert import library_from_document
 
-LIBRARY_FILE = Path(__file__).resolve().parent.parent / "server" / "data" / "library.yaml"
+LIBRARY_FILE = Path(__file__).resolve().parents[3] / "server" / "data" / "library.yaml"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 

@@ -23,7 +23,7 @@ from server.demo.hiring import load_vacancy
 from server.respondent import repository as responses
 from server.tables import AuditEvent, MonitoringAnswer, ReliabilitySnapshot, StaffUser
 from tests.conftest import PASSWORD, login, make_user
-from tests.test_campaigns import new_campaign, take
+from tests.integration.hiring.test_campaigns import new_campaign, take
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

@@ -18,8 +18,8 @@ from server.tables import (
     ReviewSubject,
 )
 from tests.conftest import login
-from tests.test_respond import started
-from tests.test_reviews import answer_all, cycle, rater
+from tests.integration.respondent.test_respond import started
+from tests.integration.reviews.test_reviews import answer_all, cycle, rater
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

@@ -9,7 +9,14 @@ import re
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.test_reviews import _free_port, answer_all, cycle, rater, smtp_sink, use_smtp
+from tests.integration.reviews.test_reviews import (
+    _free_port,
+    answer_all,
+    cycle,
+    rater,
+    smtp_sink,
+    use_smtp,
+)
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 

@@ -150,7 +150,7 @@ def test_rwg_agrees_with_the_aggregation() -> None:
             assert g.rwg[c.key] == pytest.approx(c.groups[g.group].rwg, nan_ok=True), (g, c.key)
 
 
-# Example of tests/test_reviews.py: 1 self, 1 manager, 3 peers, 2 direct reports,
+# Example of integration/reviews/test_reviews.py: 1 self, 1 manager, 3 peers, 2 direct reports,
 # 3 customers. Direct reports are suppressed (2 < 3); others = 9, and 9 - (1 + 3 + 3) = 2
 # would let the direct reports be worked out, so customers are withheld as well.
 GROUPS_A = ["self", "manager", "peer", "peer", "peer", "direct_report", "direct_report"] + [

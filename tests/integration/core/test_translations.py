@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 from server.core.vocabulary import LANGUAGES
 from server.web.i18n import DEFAULT, LOCALES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = sorted(lang for lang in LANGUAGES if lang != DEFAULT)
 # one %-conversion: %(name)s, %(lo)d, %s, or a literal %%
 CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")

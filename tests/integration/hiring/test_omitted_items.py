@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 
 from server.tables import Score
 from tests.conftest import login
-from tests.test_campaign_pages import csrf
-from tests.test_campaigns import new_campaign
+from tests.integration.hiring.test_campaign_pages import csrf
+from tests.integration.hiring.test_campaigns import new_campaign
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.test_hiring_reports import demo_vacancy
+from tests.integration.hiring.test_hiring_reports import demo_vacancy
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 
@@ -40,7 +40,7 @@ async def test_items_carry_their_pooled_statistics_and_new_forms_avoid_flagged_o
     assert ("New forms avoid this item." in page.text) == bool(avoided)
 
     # the simulated demo usually yields items to avoid (forms are seeded from the OS, so not
-    # always); the rule itself is pinned down in tests/sjt/test_forms.py and test_bank.py
+    # always); the rule itself is pinned down in tests/unit/sjt/test_forms.py and test_bank.py
     role_id = campaign["role_id"]
     for seed in range(5 if avoided else 0):
         r = await client.post(

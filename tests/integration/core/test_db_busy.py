@@ -22,7 +22,7 @@ from litestar.testing import AsyncTestClient
 from server.core import db
 from server.core.errors import is_busy
 from server.tables import Answer, AnswerEvent, Candidate
-from tests.test_respond import first_item, invited
+from tests.integration.respondent.test_respond import first_item, invited
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

@@ -18,7 +18,7 @@ from server.demo import reviews as demo360
 from server.reviews import repository as repo
 from server.tables import AuditEvent, ReliabilitySnapshot, StaffUser
 from tests.conftest import login
-from tests.test_reviews import cycle, rater, release
+from tests.integration.reviews.test_reviews import cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -28,7 +28,7 @@ SUPPRESSED_COMMENT = "Only-the-lone-peer-wrote-this"
 
 
 async def answer_all(token: str, value: int, comment: str = "") -> None:
-    """Submit a whole form at once (the API path is tested in tests/test_reviews.py):
+    """Submit a whole form at once (the API path is tested in test_reviews.py):
     ``value`` on every statement, ``comment`` on both open questions."""
     session = await repo.find_rater(token)
     assert session is not None

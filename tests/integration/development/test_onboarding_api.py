@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.settings import get_settings
 from tests.conftest import login
-from tests.test_hiring_reports import demo_vacancy, pdf_pages
+from tests.integration.hiring.test_hiring_reports import demo_vacancy, pdf_pages
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

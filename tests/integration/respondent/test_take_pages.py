@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from server.tables import Answer, Candidate
 from tests.conftest import login
-from tests.test_campaigns import new_campaign
+from tests.integration.hiring.test_campaigns import new_campaign
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

@@ -23,7 +23,7 @@ from litestar.testing import AsyncTestClient
 
 from bench.serverproc import ADMIN_EMAIL, ADMIN_PASSWORD, running_server
 from tests.conftest import login
-from tests.test_reviews import answer_all, cycle, rater, release
+from tests.integration.reviews.test_reviews import answer_all, cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 

@@ -33,7 +33,7 @@ from server.analysis.csv_matrix import parse_matrix, parse_scale
 from server.core.errors import Invalid
 
 # Shrout, P. E., & Fleiss, J. L. (1979). Psychological Bulletin, 86, 420-428, Table 2:
-# 6 targets x 4 judges (also tests/psychometrics/test_agreement.py). Alpha of the judges as
+# 6 targets x 4 judges (also tests/unit/psychometrics/test_agreement.py). Alpha of the judges as
 # items = ICC(3,k) (McGraw & Wong, 1996): .91 in S&F Table 4, 0.909 from psych::ICC(sf).
 SF = np.array(
     [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],

@@ -15,7 +15,7 @@ from server.app import create_app
 from server.settings import get_settings
 from server.tables import Answer, AnswerEvent, Candidate
 from tests.conftest import login
-from tests.test_campaigns import new_campaign
+from tests.integration.hiring.test_campaigns import new_campaign
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

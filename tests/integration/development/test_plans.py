@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.settings import get_settings
 from tests.conftest import login
-from tests.test_reviews import answer_all, cycle, rater, release
+from tests.integration.reviews.test_reviews import answer_all, cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from server.tables import Campaign, Candidate
 from tests.conftest import login
-from tests.test_campaigns import take
+from tests.integration.hiring.test_campaigns import take
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 

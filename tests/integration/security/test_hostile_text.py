@@ -25,9 +25,9 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.settings import get_settings
 from tests.conftest import login
-from tests.test_access_matrix import Route, kind, routes
-from tests.test_campaigns import new_campaign, role_id, take
-from tests.test_reviews import answer_all, rater, release
+from tests.integration.hiring.test_campaigns import new_campaign, role_id, take
+from tests.integration.reviews.test_reviews import answer_all, rater, release
+from tests.integration.security.test_access_matrix import Route, kind, routes
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 
