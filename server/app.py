@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from server.accounts.api import AuthController
+from server.accounts.pages import LOGIN_PAGE_HANDLERS
 from server.accounts.users_api import UserController
 from server.admin.audit_api import AuditController
 from server.admin.privacy_api import PrivacyController
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DevelopmentPlanController,
             OnboardingController,
             AnalysisController,
+            *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
             *CAMPAIGN_PAGE_HANDLERS,

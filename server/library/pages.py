@@ -1,4 +1,4 @@
-"""Staff pages (server-rendered, usable without JavaScript): login and the library."""
+"""Library pages (server-rendered, usable without JavaScript): browse, import and edit."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie, UploadFile
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -20,7 +20,6 @@ from assessments.competency import (
 )
 from assessments.development.catalogue import MODULES, MODULES_BY_KEY
 from assessments.errors import Problem
-from server.accounts import repository as accounts
 from server.core.errors import Conflict, DomainError, Invalid
 from server.core.schemas import CompetencyIn, RoleIn
 from server.core.validation import problems
@@ -28,14 +27,10 @@ from server.library import repository as repo
 from server.library.convert import library_from_document, to_domain
 from server.library.io import parse_document
 from server.web.auth import (
-    SESSION_COOKIE,
-    authenticate,
-    client_address,
-    current_user,
     page_admin_guard,
     page_guard,
-    session_cookie,
 )
+from server.web.context import page_context
 from server.web.errors import http_of
 from server.web.params import LangQuery, PathId
 
@@ -45,66 +40,6 @@ FlagQuery = Annotated[
     QueryParameter(description="Only competencies with this flag"),
 ]
 ALL = 10_000
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: ``/app...``; anything else goes to the library."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/app"
-
-
-async def _context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
-    return {"user": await current_user(request), "path": request.url.path, **values}
-
-
-@get("/", include_in_schema=False)
-async def index() -> Redirect:
-    return Redirect(path="/app")
-
-
-@get("/login", include_in_schema=False)
-async def login_page(
-    request: Request[Any, Any, Any],
-    next: Annotated[str | None, QueryParameter(max_length=500)] = None,
-) -> Template:
-    return Template(
-        "login.html",
-        context=await _context(request, next=_safe_next(next), error=None, email=""),
-    )
-
-
-@post("/login", include_in_schema=False)
-async def login_submit(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
-    settings = request.app.state.settings
-    email = str(data.get("email", ""))[:254]
-    target = _safe_next(str(data.get("next", "")))
-    try:
-        user = await authenticate(
-            email, str(data.get("password", ""))[:256], client_address(request), settings
-        )
-    except (NotAuthorizedException, HTTPException) as exc:
-        return Template(
-            "login.html",
-            context=await _context(request, next=target, error=exc.detail, email=email),
-            status_code=exc.status_code,
-            headers=exc.headers or {},
-        )
-    token = await accounts.open_session(user.id, settings.session_days)
-    return Redirect(path=target, cookies=[session_cookie(request, token)])
-
-
-@post("/logout", include_in_schema=False)
-async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await accounts.close_session(token)
-    return Redirect(
-        path="/login",
-        cookies=[
-            Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="lax")
-        ],
-    )
 
 
 async def _library(
@@ -123,7 +58,7 @@ async def _library(
     comps, _ = await repo.list_competencies(flag=flag, limit=ALL, offset=0)  # type: ignore[arg-type]
     return Template(
         "library.html",
-        context=await _context(
+        context=await page_context(
             request,
             flag=flag,
             lang=lang,
@@ -188,7 +123,7 @@ async def competency_page(
     ]
     return Template(
         "competency.html",
-        context=await _context(
+        context=await page_context(
             request,
             c=localized(comp, lang),
             lang=lang,
@@ -210,7 +145,7 @@ async def role_page(
     rows = [(by_key[q.competency], q) for q in role.competencies if q.competency in by_key]
     return Template(
         "role.html",
-        context=await _context(request, role=localized_named(role, lang), rows=rows, lang=lang),
+        context=await page_context(request, role=localized_named(role, lang), rows=rows, lang=lang),
     )
 
 
@@ -320,7 +255,7 @@ async def _editor(
     areas, _ = await repo.list_areas(limit=ALL, offset=0)
     return Template(
         "competency_edit.html",
-        context=await _context(
+        context=await page_context(
             request,
             c=c,
             ident=ident,
@@ -474,7 +409,7 @@ async def _role_editor(
     comps, _ = await repo.list_competencies(limit=ALL, offset=0)
     return Template(
         "role_edit.html",
-        context=await _context(
+        context=await page_context(
             request,
             role=role,
             ident=ident,
@@ -542,10 +477,6 @@ async def role_delete(request: Request[Any, Any, Any], role_id: PathId) -> Respo
 
 
 PAGE_HANDLERS = [
-    index,
-    login_page,
-    login_submit,
-    logout_submit,
     library_page,
     library_import,
     competency_page,
