@@ -115,7 +115,7 @@ __all__ = [
     "StatementResult",
     "StatementStats",
     "aggregate",
-    "counted_ratings",
+    "aggregate_counted",
 ]
 
 GROUPS: tuple[str, ...] = ("self", "manager", "peer", "direct_report", "customer")
@@ -625,7 +625,7 @@ def aggregate(
         On shapes that do not match, ratings off the scale, unknown groups or comment
         keys, more than one self rater, or invalid parameters.
     """
-    return _aggregate(
+    return aggregate_counted(
         ratings,
         groups,
         statement_competency,
@@ -642,37 +642,7 @@ def aggregate(
     )[0]
 
 
-def counted_ratings(
-    ratings: np.ndarray,
-    groups: Sequence[str] | np.ndarray,
-    statement_competency: Sequence[str],
-    reverse: Sequence[bool] | np.ndarray,
-    *,
-    threshold: int = 3,
-    scale: Scale | tuple[int, int] = (1, 5),
-    complementary: bool = True,
-    batches: Sequence[int] | np.ndarray | None = None,
-) -> np.ndarray:
-    """Which ratings some shown statement figure of :func:`aggregate` contains.
-
-    Parameters are those of :func:`aggregate`. Returns bool, raters x statements: the
-    ratings no figure shows (withheld groups, raters of a release held back by rule 7,
-    "cannot say") are False and must enter no other figure (the reliability of a cycle
-    uses only the True ones). Never part of a report: it is per rater.
-    """
-    return _aggregate(
-        ratings,
-        groups,
-        statement_competency,
-        reverse,
-        threshold=threshold,
-        scale=scale,
-        complementary=complementary,
-        batches=batches,
-    )[1]
-
-
-def _aggregate(
+def aggregate_counted(
     ratings: np.ndarray,
     groups: Sequence[str] | np.ndarray,
     statement_competency: Sequence[str],
@@ -688,7 +658,14 @@ def _aggregate(
     complementary: bool = True,
     batches: Sequence[int] | np.ndarray | None = None,
 ) -> tuple[Report360, np.ndarray]:
-    """The report of :func:`aggregate`, and the ratings its figures contain."""
+    """The report of :func:`aggregate`, and which ratings its statement figures contain.
+
+    Parameters are those of :func:`aggregate`. The second result is bool, raters x
+    statements: the ratings no figure shows (withheld groups, raters of a release held
+    back by rule 7, "cannot say") are False and must enter no other figure (the
+    reliability of a cycle uses only the True ones). It is per rater, so it is never part
+    of a report: only the caller's own further statistics may use it.
+    """
     lo, hi = _scale(scale)
     raw = _ratings(ratings, lo, hi)
     n_raters, n_statements = raw.shape
@@ -750,14 +727,14 @@ def _aggregate(
     counted = masks[:, :, None] & rated[None, :, :]  # rows x raters x statements
     comment_groups: dict[int, set[str]] = {}
     releases = np.unique(batch)
-    for b in releases:
+    if len(releases) == 1:  # one release: rules 1-6 alone, n shown for withheld figures
+        comment_groups[int(releases[0])] = set(GROUPS)
+    for b in releases if len(releases) > 1 else ():
         sel = batch == b
-        ok_s, groups_b = _allowed(
+        ok_s, comment_groups[int(b)] = _allowed(
             member, group, sel, rated, always, pooled, threshold, complementary
         )
-        if len(releases) > 1:  # one release: rules 1-6 alone, n shown for withheld figures
-            counted &= ~(sel[None, :, None] & ~ok_s[row_index][:, None, :])
-        comment_groups[int(b)] = groups_b
+        counted &= ~(sel[None, :, None] & ~ok_s[row_index][:, None, :])
 
     points = np.arange(lo, hi + 1, dtype=float)
     n_s, mean_s, sd_s, dist_s = _statement_stats(counted, x, raw, points)

@@ -86,7 +86,7 @@ from assessments.psychometrics.reliability import (
     omega_total,
 )
 from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
-from assessments.survey360.aggregation import OTHERS, Report360, aggregate, counted_ratings
+from assessments.survey360.aggregation import OTHERS, Report360, aggregate_counted
 from assessments.survey360.instrument import Scale, scored
 
 __all__ = [
@@ -674,7 +674,7 @@ def counted_agreement(
     With one release it is :func:`subject_agreement` itself. With several, raters that a
     later release holds back (rule 7 of the aggregation) reach no figure, agreement
     included: only the ratings ``counted`` (from
-    :func:`assessments.survey360.aggregation.counted_ratings`) enter, and raters with
+    :func:`assessments.survey360.aggregation.aggregate_counted`) enter, and raters with
     none are left out.
     """
     if batches is None or len(set(batches)) < 2:
@@ -751,8 +751,9 @@ def cycle_reliability(
         ratings += int(rated.sum())
         cannot_say += int((~rated).sum())
         options: dict[str, Any] = {"threshold": threshold, "scale": (lo, hi), "batches": s.batches}
-        report = aggregate(raw, list(s.groups), comp, rev, statement_ids=ids, **options)
-        mask = counted_ratings(raw, list(s.groups), comp, rev, **options)
+        report, mask = aggregate_counted(
+            raw, list(s.groups), comp, rev, statement_ids=ids, **options
+        )
         withheld += int((rated & ~mask).sum())
         blocks.append(np.where(mask, raw, np.nan))
         agreement.append(

@@ -259,26 +259,33 @@ async def list_releases(review_id: int) -> list[Release]:
         .order_by(ReviewRelease.number, ascending=False)
     )
     subjects = {s.id: s.name for s in await list_subjects(review_id)}
+    number = {r["id"]: r["number"] for r in rows}
     made = await SubjectRelease.select(
         SubjectRelease.release, SubjectRelease.subject, SubjectRelease.counted
-    ).where(SubjectRelease.release.is_in([r["id"] for r in rows] or [-1]))
+    ).where(SubjectRelease.release.is_in(list(number) or [-1]))
+    # a subject's forms first counted in a release: its count then, less its count in the
+    # release before that made it a report (a release stores only the reports it made)
+    made.sort(key=lambda m: number[m["release"]])
+    before: dict[int, int] = {}
+    by_release: dict[int, list[ReleasedSubject]] = {}
+    for m in made:
+        by_release.setdefault(m["release"], []).append(
+            ReleasedSubject(
+                subject_id=m["subject"],
+                name=subjects.get(m["subject"], ""),
+                counted=m["counted"],
+                added=m["counted"] - before.get(m["subject"], 0),
+                outcome="new report",
+            )
+        )
+        before[m["subject"]] = m["counted"]
     return [
         Release(
             review_id=review_id,
             number=r["number"],
             released_at=r["released_at"],
             released_by=r["released_by.email"],
-            subjects=[
-                ReleasedSubject(
-                    subject_id=m["subject"],
-                    name=subjects.get(m["subject"], ""),
-                    counted=m["counted"],
-                    added=0,
-                    outcome="new report",
-                )
-                for m in made
-                if m["release"] == r["id"]
-            ],
+            subjects=by_release.get(r["id"], []),
         )
         for r in rows
     ]

@@ -11,7 +11,7 @@ import msgspec
 import numpy as np
 
 from assessments.errors import Problem
-from assessments.survey360.aggregation import Report360, aggregate, counted_ratings
+from assessments.survey360.aggregation import Report360, aggregate_counted
 from assessments.survey360.instrument import Instrument, build_instrument, localized_instrument
 from assessments.survey360.reliability import (
     AGREEMENT_METHOD,
@@ -663,7 +663,7 @@ def subject_result_of(
     ratings, groups, comments = _matrix(inst, [(g, a) for g, a, _ in forms], batches)
     comp = list(inst.statement_competency)
     options: dict[str, Any] = {"threshold": threshold, "scale": inst.scale, "batches": batches}
-    report = aggregate(
+    report, counted = aggregate_counted(
         ratings,
         groups,
         comp,
@@ -673,7 +673,6 @@ def subject_result_of(
         rng=np.random.default_rng(),
         **options,
     )
-    counted = counted_ratings(ratings, groups, comp, inst.reverse, **options)
     return SubjectResult(
         report, counted_agreement(ratings, groups, report, counted, batches, subject=subject_id)
     )

@@ -23,7 +23,7 @@ from litestar.testing import AsyncTestClient
 
 from bench.serverproc import ADMIN_EMAIL, ADMIN_PASSWORD, running_server
 from tests.conftest import login
-from tests.integration.reviews.test_reviews import answer_all, cycle, rater, release
+from tests.integration.reviews.test_reviews import _csrf, answer_all, cycle, rater, release
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -271,3 +271,41 @@ async def test_erasure_after_a_release(client: AsyncTestClient) -> None:
     assert (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).status_code == 404
     rel = (await client.get(f"/api/v1/reviews/{rid}/reliability")).json()
     assert rel["agreement"] == []
+
+
+async def test_late_answers_through_the_pages(client: AsyncTestClient) -> None:
+    """A coach reopens a released cycle on its page (bad dates refused), a late rater
+    answers, and the second release counts that form; the history says who was added."""
+    rid, sid = await cycle(client)
+    await answer_all(client, await rater(client, rid, sid, "Per", "per@example.org", "peer"), 4)
+    await release(client, rid)
+    url = f"/app/reviews/{rid}"
+    page = await client.get(url)
+    assert "Every submitted form is in the latest release" in page.text
+    for given, problem in (("", "give the new closing date"), ("2001-01-01T00:00", "future")):
+        r = await client.post(
+            f"{url}/reopen", data={"closes_at": given, "_csrf_token": _csrf(page.text)}
+        )
+        assert r.status_code == 422 and problem in r.text
+    assert (await client.get(f"/api/v1/reviews/{rid}")).json()["state"] == "released"
+    r = await client.post(
+        f"{url}/reopen", data={"closes_at": "2099-01-01T00:00", "_csrf_token": _csrf(page.text)}
+    )
+    assert r.status_code == 200 and "takes late answers again" in r.text
+    assert "Close the cycle now" in r.text
+    await answer_all(client, await rater(client, rid, sid, "Ada", "ada@example.org", "peer"), 2)
+    r = await client.post(f"{url}/close", data={"_csrf_token": _csrf(r.text)})
+    assert "Release 1 late form(s)" in r.text
+    r = await client.post(f"{url}/release", data={"_csrf_token": _csrf(r.text)})
+    assert r.status_code == 200 and "Release 2: 1 new report(s)" in r.text
+    history = (await client.get(f"/api/v1/reviews/{rid}/releases")).json()
+    assert [
+        (h["number"], [(s["counted"], s["added"]) for s in h["subjects"]]) for h in history
+    ] == [
+        (2, [(2, 1)]),
+        (1, [(1, 1)]),
+    ]
+    first = (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?release=1")).json()
+    assert first["release"] == 1
+    r = await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?release=0")
+    assert r.status_code == 400  # releases are numbered from 1
