@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -24,7 +23,6 @@ from server.sjt import item_stats
 from server.sjt import repository as sjt_bank
 from server.sjt.schemas import CandidateIn, Ranking
 from server.web.auth import CurrentUser, guarded_user, page_hiring_guard
-from server.web.errors import http_of
 from server.web.params import PathId
 
 ALL = 10_000
@@ -96,8 +94,7 @@ async def campaign_create(request: Request[Any, Any, Any], user: CurrentUser) ->
             return Redirect(path=f"/app/campaigns/{ident}")
         except Invalid as exc:
             errors = list(exc.problems)
-        except (DomainError, HTTPException) as refused:
-            err = http_of(refused)
+        except DomainError as err:
             errors = [Problem("role_id", err.detail)]
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -31,7 +30,7 @@ from server.web.auth import (
     page_guard,
 )
 from server.web.context import page_context
-from server.web.errors import http_of
+from server.web.errors import status_of
 from server.web.params import LangQuery, PathId
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -95,9 +94,8 @@ async def library_import(request: Request[Any, Any, Any]) -> Template:
     except Invalid as exc:
         found = list(exc.problems)
         return await _library(request, errors=found, status=422)
-    except (DomainError, HTTPException) as refused:
-        err = http_of(refused)
-        return await _library(request, errors=[Problem("file", err.detail)], status=err.status_code)
+    except DomainError as err:
+        return await _library(request, errors=[Problem("file", err.detail)], status=status_of(err))
     return await _library(
         request,
         notice=(

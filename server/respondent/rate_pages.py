@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -20,13 +19,13 @@ from assessments.survey360.instrument import (
     localized_instrument,
 )
 from server.core.db import loads
-from server.core.errors import DomainError
+from server.core.errors import Conflict, DomainError
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import page, rater_language
 from server.reviews import repository as reviews
 from server.reviews.repository import RaterSession
-from server.web.errors import http_of
+from server.web.errors import status_of
 from server.web.i18n import environment_for, negotiate, translations
 from server.web.params import PathId
 from server.web.rate_limit import ANSWERS
@@ -170,18 +169,17 @@ async def _handle_post(
         await _save_form(shown, form)
         if form.get("go") == "submit":
             await reviews.submit_rater(shown)
-    except (DomainError, HTTPException) as refused:
-        err = http_of(refused)
+    except DomainError as err:
         t = translations(lang).gettext
         message = (
             t("This review has closed; your saved answers are kept.")
-            if (err.status_code == 409)
-            else str(err.detail)
+            if isinstance(err, Conflict)
+            else err.detail
         )
         fresh = await reviews.find_rater(token)
         if fresh is None:
             return _invalid(lang)
-        return await _form(own, shown, token, lang, error=message, status=err.status_code)
+        return await _form(own, shown, token, lang, error=message, status=status_of(err))
     return Redirect(path=back)
 
 

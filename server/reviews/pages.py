@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from assessments.competency import localized
@@ -22,7 +21,7 @@ from server.reviews import repository as repo
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
 from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
-from server.web.errors import http_of
+from server.web.errors import status_of
 from server.web.params import PathId
 
 ALL = 10_000
@@ -69,9 +68,8 @@ async def review_create(request: Request[Any, Any, Any], user: CurrentUser) -> A
                 languages=list(ALL_LANGUAGES),
             )
             return Redirect(path=f"/app/reviews/{ident}")
-        except (DomainError, HTTPException) as refused:
-            err = http_of(refused)
-            errors = [Problem("role_id", str(err.detail))]
+        except DomainError as err:
+            errors = [Problem("role_id", err.detail)]
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
@@ -145,10 +143,9 @@ async def subject_add(
         return await _cycle(request, review_id, errors=found, status=422)
     try:
         subject = await repo.add_subject(review_id, data["name"], data["email"])
-    except (DomainError, HTTPException) as refused:
-        err = http_of(refused)
+    except DomainError as err:
         return await _cycle(
-            request, review_id, errors=[Problem("email", str(err.detail))], status=err.status_code
+            request, review_id, errors=[Problem("email", err.detail)], status=status_of(err)
         )
     return await _cycle(
         request,
@@ -183,13 +180,9 @@ async def rater_add(
             group=data["group"],
             language="",
         )
-    except (DomainError, HTTPException) as refused:
-        err = http_of(refused)
-        extra = err.extra if isinstance(err.extra, list) else []
-        found = [Problem(e["key"], e["message"]) for e in extra] or [
-            Problem("email", str(err.detail))
-        ]
-        return await _cycle(request, review_id, errors=found, status=err.status_code)
+    except DomainError as err:
+        found = list(err.problems) or [Problem("email", err.detail)]
+        return await _cycle(request, review_id, errors=found, status=status_of(err))
     return await _cycle(
         request,
         review_id,
@@ -268,10 +261,9 @@ async def release_page(
     row = await repo.get_review_row(review_id, user)
     try:
         made = await releases.release(row, user)
-    except (DomainError, HTTPException) as refused:
-        err = http_of(refused)
+    except DomainError as err:
         return await _cycle(
-            request, review_id, errors=[Problem("release", str(err.detail))], status=err.status_code
+            request, review_id, errors=[Problem("release", err.detail)], status=status_of(err)
         )
     await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
     reports = sum(s.outcome == "new report" for s in made.subjects)

@@ -57,12 +57,6 @@ def as_http(exc: DomainError) -> HTTPException:
     )
 
 
-def http_of(exc: DomainError | HTTPException) -> HTTPException:
-    """The HTTP answer to a refused request, whichever layer refused it (for pages that
-    show the message rather than answer with it)."""
-    return as_http(exc) if isinstance(exc, DomainError) else exc
-
-
 def domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Exception handler: a domain error answered with its status and body."""
     assert isinstance(exc, DomainError)
@@ -95,7 +89,6 @@ __all__ = [
     "busy",
     "database_busy",
     "domain_error",
-    "http_of",
     "status_of",
     "too_deep",
 ]
