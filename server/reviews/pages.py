@@ -13,6 +13,7 @@ from assessments.errors import Problem
 from server.admin import audit
 from server.core.db import utcnow
 from server.core.errors import DomainError
+from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.library import repository as library_repo
@@ -21,6 +22,7 @@ from server.reviews import repository as repo
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
 from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
+from server.web.context import page_context
 from server.web.errors import status_of
 from server.web.params import PathId
 
@@ -29,18 +31,28 @@ ALL = 10_000
 
 @get("/app/reviews", guards=[page_coaching_guard], include_in_schema=False)
 async def reviews_page(request: Request[Any, Any, Any], user: CurrentUser) -> Template:
+    return await _reviews(request, user)
+
+
+async def _reviews(
+    request: Request[Any, Any, Any],
+    user: User,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+) -> Template:
+    """The list of cycles with the form to open one (and its problems, if any)."""
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
         "reviews.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "reviews": items,
-            "roles": roles,
-            "role_names": {r.id: r.name for r in roles},
-            "errors": [],
-        },
+        context=await page_context(
+            request,
+            reviews=items,
+            roles=roles,
+            role_names={r.id: r.name for r in roles},
+            errors=errors or [],
+        ),
+        status_code=status,
     )
 
 
@@ -70,20 +82,7 @@ async def review_create(request: Request[Any, Any, Any], user: CurrentUser) -> A
             return Redirect(path=f"/app/reviews/{ident}")
         except DomainError as err:
             errors = [Problem("role_id", err.detail)]
-    items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
-    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
-    return Template(
-        "reviews.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "reviews": items,
-            "roles": roles,
-            "role_names": {r.id: r.name for r in roles},
-            "errors": errors,
-        },
-        status_code=422,
-    )
+    return await _reviews(request, user, errors, status=422)
 
 
 async def _cycle(

@@ -387,6 +387,14 @@ async def test_coach_runs_a_cycle_through_the_pages_and_the_report_is_anonymous(
     page = await client.get("/app/reviews")
     assert page.status_code == 200
     role = re.search(r'<option value="(\d+)">Customer service operator', page.text).group(1)
+    # a cycle without a name, or for a role that does not exist: the form again, nothing made
+    for data, problem in (
+        ({"name": " ", "role_id": role}, "give the cycle a name"),
+        ({"name": "X", "role_id": "999999"}, "not found"),
+    ):
+        r = await client.post("/app/reviews", data={**data, "_csrf_token": _csrf(page.text)})
+        assert r.status_code == 422 and problem in r.text and "Spring 360" not in r.text
+    assert (await client.get("/api/v1/reviews")).json()["total"] == 0
     r = await client.post(
         "/app/reviews",
         data={"name": "Spring 360", "role_id": role, "_csrf_token": _csrf(page.text)},
