@@ -434,7 +434,7 @@ class ReliabilitySnapshot(Table, tablename="reliability_snapshot"):
 
     id: Serial
 
-    scope = Varchar(length=16)  # "campaign" or "review"
+    scope = Varchar(length=16)  # "campaign", "campaign_scores" (scores stored) or "review"
     scope_id = Integer(index=True)
     data_state = Varchar(length=200)
     result = JSON(default={})

@@ -187,7 +187,7 @@ async def erase_person(email: str) -> dict[str, int]:
         reviews = sorted({*(s["review"] for s in subjects), *(r["review"] for r in raters)})
         if campaigns:
             await ReliabilitySnapshot.delete().where(
-                (ReliabilitySnapshot.scope == "campaign")
+                ReliabilitySnapshot.scope.is_in(["campaign", "campaign_scores"])
                 & ReliabilitySnapshot.scope_id.is_in(campaigns)
             )
         if reviews:

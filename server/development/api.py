@@ -19,7 +19,7 @@ from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.vocabulary import Language
 from server.development import repository as plans
-from server.hiring import ranking as ranking_repo
+from server.hiring import ranking as ranking_service
 from server.hiring import repository as campaigns_repo
 from server.reviews import releases
 from server.reviews import repository as reviews_repo
@@ -219,7 +219,7 @@ class OnboardingController(ApiController):
         lang: PlanLang = "en",
     ) -> Response[Any]:
         campaign = await campaigns_repo.get_campaign(campaign_id, user)
-        result = await ranking_repo.ranking(campaign)
+        result = await ranking_service.ranking(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):

@@ -20,7 +20,7 @@ from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import Language
-from server.hiring import ranking as ranking_repo
+from server.hiring import ranking as ranking_service
 from server.hiring import repository as repo
 from server.hiring import service as forms_service
 from server.hiring.invitations import parse_invitations
@@ -210,7 +210,7 @@ class CampaignController(ApiController):
     ) -> CampaignReliability:
         campaign = await repo.get_campaign(campaign_id, user)
         return CampaignReliability(
-            campaign_id=campaign_id, forms=await ranking_repo.reliability(campaign)
+            campaign_id=campaign_id, forms=await ranking_service.reliability(campaign)
         )
 
     @get(
@@ -236,7 +236,7 @@ class CampaignController(ApiController):
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result = await ranking_repo.ranking(campaign)
+        result = await ranking_service.ranking(campaign)
         ranked = [
             r
             for r in result.ranked
@@ -277,11 +277,11 @@ class CampaignController(ApiController):
         columns = await _columns(campaign, lang)
         await _audit(user, format, f"campaign:{campaign_id}/report.{format}")
         if format == "csv":
-            ranked = (await ranking_repo.ranking(campaign)).ranked
+            ranked = (await ranking_service.ranking(campaign)).ranked
             return csv_response(
                 hiring.ranking_csv(ranked, columns), filename=f"hiring-report-{campaign_id}.csv"
             )
-        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        result, forms = await ranking_service.ranking_and_analysis(campaign)
         scored = [r.candidate_id for r in result.ranked if r.score is not None]
         t = translations(lang)
         view = hiring.hiring_report(
@@ -325,7 +325,7 @@ class CampaignController(ApiController):
         lang: ReportLang = "en",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        result, forms = await ranking_service.ranking_and_analysis(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):
@@ -370,7 +370,7 @@ class CampaignController(ApiController):
         lang: ReportLang = "en",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result, forms = await ranking_repo.ranking_and_analysis(campaign)
+        result, forms = await ranking_service.ranking_and_analysis(campaign)
         await _audit(user, format, f"campaign:{campaign_id}/technical-report.{format}")
         view = hiring.technical_report(
             campaign_id=campaign_id,

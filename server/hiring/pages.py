@@ -13,7 +13,7 @@ from assessments.errors import Problem
 from server.core.errors import DomainError, Invalid
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES
-from server.hiring import ranking as ranking_repo
+from server.hiring import ranking as ranking_service
 from server.hiring import repository as repo
 from server.hiring import service as forms_service
 from server.hiring.invitations import parse_invitations
@@ -129,7 +129,7 @@ async def _detail(
     campaign = await repo.get_campaign(ident, user)
     role = await library_repo.get_role(campaign.role_id)
     forms = [await repo.get_form(f) for f in campaign.form_ids]
-    ranking: Ranking = await ranking_repo.ranking(campaign)
+    ranking: Ranking = await ranking_service.ranking(campaign)
     ranked = [
         r
         for r in ranking.ranked

@@ -1,23 +1,22 @@
-"""Scores and ranking of a campaign, computed from the stored answers (recomputable).
+"""Scoring, ranking and analysis of a campaign: the service over the stored answers.
 
 Answers are turned into arrays (candidates x items x options, NaN for missing), scored in
 one vectorised pass per form with the form's method and the current keys, scaled to 0-100,
 and ranked campaign-wide with percentile ranks and stens among the submitted candidates.
-Each score is stored with the key versions and method that produced it.
+Each score is stored for the record with the key versions and method that produced it,
+once per state of the data (a read that finds nothing changed writes nothing). The pure
+steps are in :mod:`assessments.sjt.sheets`; storage is in :mod:`server.hiring.repository`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import anyio.to_thread
 import msgspec
 import numpy as np
-from piccolo.query.functions.aggregate import Count, Max, Sum
 
 from assessments.psychometrics import (
     cronbach_alpha,
@@ -33,22 +32,12 @@ from assessments.psychometrics import (
     stens,
 )
 from assessments.psychometrics.scale_analysis import LOW_ALPHA, SMALL_N
-from assessments.sjt.discrimination import expert_best_worst
-from assessments.sjt.items import RATE_SCALE, Format, Item, is_complete
-from assessments.sjt.keys import key_ranks, option_keys
-from assessments.sjt.scoring import (
-    ConsensusKey,
-    ScoringResult,
-    most_least_bounds,
-    most_least_options_bounds,
-    rank_bounds,
-    rate_bounds,
-    score_most_least,
-    score_most_least_options,
-    score_rank,
-    score_rate,
-    score_standardized,
-    score_test,
+from assessments.sjt.sheets import (
+    item_scores,
+    response_arrays,
+    single_choices,
+    total_scores,
+    unit_scores,
 )
 from reports.hiring import (
     MISSING_PAIRWISE,
@@ -57,9 +46,8 @@ from reports.hiring import (
     OPTIONS_TOO_FEW,
 )
 from server.core import snapshots
-from server.core.db import loads, present, utcnow, write_transaction
 from server.core.vocabulary import CandidateStatus
-from server.hiring.repository import form_items
+from server.hiring import repository as repo
 from server.library import repository as library_repo
 from server.respondent.repository import submit_expired
 from server.sjt import repository as sjt_bank
@@ -76,16 +64,7 @@ from server.sjt.schemas import (
     Ranked,
     Ranking,
 )
-from server.tables import (
-    Answer,
-    CampaignForm,
-    Candidate,
-    Score,
-    SjtForm,
-    SjtFormItem,
-    SjtItem,
-    SjtKey,
-)
+from server.tables import Candidate
 
 # Bump when the stored analysis changes shape or method: stored snapshots are then redone.
 ANALYSIS_VERSION = 2  # 2: omitted items scored by the vacancy's policy
@@ -114,145 +93,6 @@ class FormScores:
     scale: str = "0-100"
 
 
-def response_arrays(
-    items: Sequence[Item], fmt: Format, answers: Sequence[Mapping[int, Mapping[str, Any]]]
-) -> tuple[np.ndarray, ...]:
-    """Stored answers as arrays in each item's canonical option order (NaN = missing).
-
-    Returns ``(ratings,)`` for rate, ``(most, least)`` for most_least, ``(ranks,)`` for rank
-    (rank position 1..n of every option); plus the ``valid`` mask items x options last.
-    """
-    n_c, n_i = len(answers), len(items)
-    width = max(len(it.options) for it in items)
-    valid = np.zeros((n_i, width), dtype=bool)
-    for i, it in enumerate(items):
-        valid[i, : len(it.options)] = True
-    index = [{k: o for o, k in enumerate(it.option_keys)} for it in items]
-    if fmt == "most_least":
-        most = np.full((n_c, n_i), np.nan)
-        least = np.full((n_c, n_i), np.nan)
-        for c, saved in enumerate(answers):
-            for i, it in enumerate(items):
-                # type-ignore reason: a stored item always has an id
-                a = saved.get(it.id)  # type: ignore[arg-type]
-                if is_complete(it, fmt, a):
-                    # type-ignore reason: is_complete() holds, so a is an answer
-                    most[c, i] = index[i][a["most"]]  # type: ignore[index]
-                    # type-ignore reason: is_complete() holds, so a is an answer
-                    least[c, i] = index[i][a["least"]]  # type: ignore[index]
-        return most, least, valid
-    out = np.full((n_c, n_i, width), np.nan)
-    for c, saved in enumerate(answers):
-        for i, it in enumerate(items):
-            # type-ignore reason: a stored item always has an id
-            a = saved.get(it.id)  # type: ignore[arg-type]
-            if not is_complete(it, fmt, a):
-                continue
-            if fmt == "rate":
-                # type-ignore reason: is_complete() holds, so a is an answer
-                for k, v in a["ratings"].items():  # type: ignore[index]
-                    out[c, i, index[i][k]] = v
-            else:
-                # type-ignore reason: is_complete() holds, so a is an answer
-                for pos, k in enumerate(a["ranking"], start=1):  # type: ignore[index]
-                    out[c, i, index[i][k]] = pos
-    return out, valid
-
-
-class ItemScores(NamedTuple):
-    scores: np.ndarray  # candidates x items
-    lo: np.ndarray  # lowest / highest possible score per item
-    hi: np.ndarray
-    best: np.ndarray  # the key's best / worst option per item
-    worst: np.ndarray
-    effectiveness: np.ndarray  # the key used (expert or learned from the sample)
-
-
-def item_scores(
-    fmt: Format,
-    method: str,
-    key_method: str,
-    responses: tuple[np.ndarray, ...],
-    effectiveness: np.ndarray,
-) -> ItemScores:
-    """Item scores (candidates x items), the items' score bounds and the key's best/worst."""
-    *arrays, valid = responses
-    if key_method != "expert":
-        # type-ignore reason: stored from a Literal field, read back as str
-        consensus = ConsensusKey(format=fmt, method=key_method.removeprefix("consensus_"))  # type: ignore[arg-type]
-        consensus.fit(*arrays, valid=valid)
-        eff = consensus.effectiveness_
-        best, worst, ranks = consensus.best_, consensus.worst_, consensus.ranks_
-    else:
-        eff = effectiveness
-        best, worst = expert_best_worst(eff, valid)  # equal when the key is flat
-        ranks = key_ranks(eff, valid)
-    if fmt == "rate":
-        # type-ignore reason: stored from a Literal field, read back as str
-        scores = score_rate(arrays[0], eff, valid, method=method)  # type: ignore[arg-type]
-        # type-ignore reason: stored from a Literal field, read back as str
-        bounds = rate_bounds(eff, valid, method=method)  # type: ignore[arg-type]
-    elif fmt == "most_least" and method == "option_keys":
-        keys = (
-            option_keys(eff, valid)
-            if key_method == "expert"
-            else np.where(
-                np.arange(valid.shape[1]) == best[:, None],
-                1,
-                np.where(np.arange(valid.shape[1]) == worst[:, None], -1, 0),
-            )
-        )
-        scores = score_most_least_options(arrays[0], arrays[1], keys, valid=valid)
-        bounds = most_least_options_bounds(keys, valid)
-    elif fmt == "most_least":
-        scores = score_most_least(arrays[0], arrays[1], best=best, worst=worst, valid=valid)
-        bounds = most_least_bounds(best, worst, valid)
-    else:
-        rank_method: Literal["distance", "spearman"] = (
-            "spearman" if method == "spearman" else "distance"
-        )
-        scores = score_rank(arrays[0], ranks, valid, method=rank_method)
-        bounds = rank_bounds(ranks, valid, method=rank_method)
-    return ItemScores(scores, bounds.lo, bounds.hi, np.asarray(best), np.asarray(worst), eff)
-
-
-def total_scores(
-    fmt: str,
-    method: str,
-    got: ItemScores,
-    responses: tuple[np.ndarray, ...],
-    targets: np.ndarray,
-    omitted: str,
-) -> ScoringResult:
-    """Totals and competency scores under the omission policy (see the README's scoring).
-
-    Per-item methods: the sum over the form's items on 0-100 between the lowest and the
-    highest score a sheet can get. Standardized rating: the profile correlation x 100.
-    """
-    if fmt == "rate" and method == "standardized":
-        return score_standardized(
-            responses[0],
-            got.effectiveness,
-            responses[-1],
-            targets,
-            scale=RATE_SCALE,
-            # type-ignore reason: stored from a Literal field, read back as str
-            omitted=omitted,  # type: ignore[arg-type]
-        )
-    # type-ignore reason: stored from a Literal field, read back as str
-    return score_test(got.scores, (got.lo, got.hi), targets, omitted=omitted)  # type: ignore[arg-type]
-
-
-async def _answers(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
-    rows = await Answer.select(Answer.candidate, Answer.item, Answer.payload).where(
-        Answer.candidate.is_in(list(candidate_ids) or [-1])
-    )
-    out: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in candidate_ids}
-    for r in rows:
-        out[r["candidate"]][r["item"]] = loads(r["payload"])
-    return out
-
-
 @dataclass(frozen=True)
 class Scored:
     candidates: list[dict[str, Any]]
@@ -266,21 +106,19 @@ class Scored:
 async def _scores(campaign: Campaign) -> Scored:
     """Score every submitted candidate of the campaign, form by form."""
     await submit_expired(Candidate.campaign == campaign.id)
-    candidates = (
-        await Candidate.select().where(Candidate.campaign == campaign.id).order_by(Candidate.id)
-    )
+    candidates = await repo.campaign_candidates(campaign.id)
     selected, _ = await library_repo.list_competencies(
         role=str(campaign.role_id), flag="select_for", limit=500
     )
     comp_keys = [c.key for c in selected]
     submitted = [c for c in candidates if c["status"] == CandidateStatus.SUBMITTED]
-    answers = await _answers([c["id"] for c in candidates])
+    answers = await repo.answers_of([c["id"] for c in candidates])
     methods: set[str] = set()
     key_versions: dict[str, int] = {}
     results: list[FormScores] = []
     for form_id in sorted({c["form"] for c in submitted}):
-        form = present(await SjtForm.select().where(SjtForm.id == form_id).first(), "form", form_id)
-        items = await form_items(form_id)
+        form = await repo.form_row(form_id)
+        items = await repo.form_items(form_id)
         who = [c for c in submitted if c["form"] == form_id]
         # type-ignore reason: a stored item always has an id
         keys = await sjt_bank.latest_keys([it.id for it in items])  # type: ignore[misc]
@@ -304,8 +142,7 @@ async def _scores(campaign: Campaign) -> Scored:
             targets: np.ndarray = targets,
         ) -> Any:
             got = item_scores(form["format"], form["scoring"], campaign.key_method, arrays, eff)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                unit = (got.scores - got.lo) / np.where(got.hi > got.lo, got.hi - got.lo, np.nan)
+            unit = unit_scores(got)
             found = total_scores(
                 form["format"], form["scoring"], got, arrays, targets, campaign.omitted
             )
@@ -343,17 +180,18 @@ async def _scores(campaign: Campaign) -> Scored:
 
 async def ranking(campaign: Campaign) -> Ranking:
     """Score every submitted candidate and rank them; list the others apart."""
-    return await _ranking(campaign, await _scores(campaign))
+    state = await data_state(campaign)
+    return await _ranking(campaign, state, await _scores(campaign))
 
 
 async def ranking_and_analysis(campaign: Campaign) -> tuple[Ranking, list[FormReliability]]:
     """The ranking and the stored analysis of each form, from one scoring pass."""
     state = await data_state(campaign)
     scored = await _scores(campaign)
-    return await _ranking(campaign, scored), await _analysis(campaign, state, scored)
+    return await _ranking(campaign, state, scored), await _analysis(campaign, state, scored)
 
 
-async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
+async def _ranking(campaign: Campaign, state: str, scored: Scored) -> Ranking:
     candidates, answers, comp_keys = scored.candidates, scored.answers, scored.comp_keys
     methods, key_versions, results = scored.methods, scored.key_versions, scored.results
     ids = [i for r in results for i in r.candidate_ids]
@@ -402,9 +240,7 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
     for n, r in enumerate(rows):
         # competition ranking: equal scores share a rank ("1224")
         r.rank = rows[n - 1].rank if n and rows[n - 1].score == r.score else n + 1
-    await _store_scores(
-        rows, f"{method} · omitted {campaign.omitted}", campaign.key_method, key_versions
-    )
+    await _record_scores(campaign, state, rows, method, key_versions)
     pending = [
         Pending(
             candidate_id=c["id"],
@@ -428,6 +264,30 @@ async def _ranking(campaign: Campaign, scored: Scored) -> Ranking:
         scale=" / ".join(sorted({r.scale for r in results})) or "0-100",
         excluded=sorted({k for r in results for k in r.excluded}),
     )
+
+
+async def _record_scores(
+    campaign: Campaign,
+    state: str,
+    rows: Sequence[Ranked],
+    method: str,
+    key_versions: dict[str, int],
+) -> None:
+    """Store the scores for the record once per data state (a read that finds the state
+    unchanged writes nothing)."""
+
+    async def store() -> dict[str, Any]:
+        await repo.store_scores(
+            [
+                repo.StoredScore(r.candidate_id, r.score, r.competency_scores, r.answered)
+                for r in rows
+            ],
+            f"{method} · omitted {campaign.omitted} · key {campaign.key_method}",
+            key_versions,
+        )
+        return {"candidates": len(rows)}
+
+    await snapshots.current("campaign_scores", campaign.id, state, store)
 
 
 def _completion(
@@ -556,38 +416,17 @@ def form_reliability(r: FormScores) -> FormReliability:
     )
 
 
-def _choices(r: FormScores) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The single choices of a form's answers with their keyed options: (name, choices, key).
-
-    most/least: the option chosen as most effective (key: the best) and as least effective
-    (key: the worst); rank: the option put first and the one put last; rate: none.
-    """
-    if r.best is None or r.worst is None:
-        return []
-    if r.format == "most_least":
-        most, least, _ = r.responses
-        return [("most", most, r.best), ("least", least, r.worst)]
-    if r.format == "rank":
-        ranks, valid = r.responses
-        n_options = valid.sum(axis=1)  # per item
-        given = valid[None] & ~np.isnan(ranks)
-        complete = (given == valid[None]).all(axis=2)  # candidates x items
-        first = np.where(given, ranks, np.inf).argmin(axis=2)
-        last = (given & (ranks == n_options[None, :, None])).argmax(axis=2)
-        return [
-            ("first", np.where(complete, first, np.nan), r.best),
-            ("last", np.where(complete, last, np.nan), r.worst),
-        ]
-    return []
-
-
 def _options(r: FormScores) -> tuple[list[ItemOptions], str]:
     """Option analysis of each choice of each item against the candidates' totals.
 
     Items are analysed in groups of equal option count, so that an option nobody chose is
     reported as unused only when the item has it.
     """
-    choices = _choices(r)
+    choices = (
+        []
+        if r.best is None or r.worst is None
+        else single_choices(r.format, r.responses, r.best, r.worst)
+    )
     if not choices:
         return [], OPTIONS_NOT_RATE
     keep = np.isfinite(r.total_scaled)
@@ -663,52 +502,9 @@ def _num(x: Any) -> float | None:
 
 
 async def data_state(campaign: Campaign) -> str:
-    """What the campaign's analysis depends on, read cheaply from the database.
-
-    Submitted candidates (count), their answers (count and latest save), the keys of the
-    form items (latest key id), the items' versions, the forms' formats and scoring
-    methods, and the key method. Expired tests are submitted first, so they count.
-    """
+    """What the campaign's scores and analysis depend on; expired tests are submitted first."""
     await submit_expired(Candidate.campaign == campaign.id)
-    submitted = (Candidate.campaign == campaign.id) & (
-        Candidate.status == CandidateStatus.SUBMITTED
-    )
-    n_submitted = await Candidate.count().where(submitted)
-    answers = present(
-        await Answer.select(Count(Answer.id, alias="n"), Max(Answer.saved_at, alias="last"))
-        .where(
-            (Answer.candidate.campaign == campaign.id)
-            & (Answer.candidate.status == CandidateStatus.SUBMITTED)
-        )
-        .first(),
-        "answer count",
-        campaign.id,
-    )
-    forms = await CampaignForm.select(CampaignForm.form).where(CampaignForm.campaign == campaign.id)
-    form_ids = sorted(f["form"] for f in forms) or [-1]
-    items = SjtFormItem.select(SjtFormItem.item).where(SjtFormItem.form.is_in(form_ids))
-    key = present(
-        await SjtKey.select(Max(SjtKey.id, alias="k")).where(SjtKey.item.is_in(items)).first(),
-        "key count",
-        campaign.id,
-    )
-    versions = present(
-        await SjtItem.select(Sum(SjtItem.version, alias="v"))
-        .where(SjtItem.id.is_in(items))
-        .first(),
-        "item versions",
-        campaign.id,
-    )
-    shapes = await SjtForm.select(SjtForm.id, SjtForm.format, SjtForm.scoring).where(
-        SjtForm.id.is_in(form_ids)
-    )
-    forms_hash = hashlib.sha256(
-        json.dumps(sorted((f["id"], f["format"], f["scoring"]) for f in shapes)).encode()
-    ).hexdigest()[:16]
-    return (
-        f"v{ANALYSIS_VERSION} s{n_submitted} a{answers['n']} t{answers['last']} "
-        f"k{key['k']} i{versions['v']} {campaign.key_method} o{campaign.omitted} f{forms_hash}"
-    )
+    return await repo.scoring_state(campaign, ANALYSIS_VERSION)
 
 
 async def _analysis(campaign: Campaign, state: str, scored: Scored | None) -> list[FormReliability]:
@@ -724,39 +520,3 @@ async def _analysis(campaign: Campaign, state: str, scored: Scored | None) -> li
 async def reliability(campaign: Campaign) -> list[FormReliability]:
     """The analysis of each form of the campaign, stored and redone when its data changes."""
     return await _analysis(campaign, await data_state(campaign), None)
-
-
-async def _store_scores(
-    rows: Sequence[Ranked], method: str, key_method: str, key_versions: Mapping[str, int]
-) -> None:
-    if not rows:
-        return
-    now = utcnow()
-    async with write_transaction():
-        await Score.insert(
-            *(
-                Score(
-                    candidate=r.candidate_id,
-                    method=f"{method} · key {key_method}",
-                    key_versions=dict(key_versions),
-                    total=r.score,
-                    total_scaled=r.score,
-                    competency_scores=r.competency_scores,
-                    answered=r.answered,
-                    computed_at=now,
-                )
-                for r in rows
-            )
-        ).on_conflict(
-            target=Score.candidate,
-            action="DO UPDATE",
-            values=[
-                Score.method,
-                Score.key_versions,
-                Score.total,
-                Score.total_scaled,
-                Score.competency_scores,
-                Score.answered,
-                Score.computed_at,
-            ],
-        )

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count, Max, Sum
+
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
-from server.core.db import loads, utcnow, write_transaction
+from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Invalid, NotFound
 from server.core.schemas import User
 from server.core.tokens import new_token, token_hash
@@ -21,7 +25,17 @@ from server.sjt.schemas import Campaign as CampaignOut
 from server.sjt.schemas import Candidate as CandidateOut
 from server.sjt.schemas import CandidateCounts
 from server.sjt.schemas import SjtForm as FormOut
-from server.tables import Campaign, CampaignForm, Candidate, SjtForm, SjtFormItem
+from server.tables import (
+    Answer,
+    Campaign,
+    CampaignForm,
+    Candidate,
+    Score,
+    SjtForm,
+    SjtFormItem,
+    SjtItem,
+    SjtKey,
+)
 
 # ---- forms -----------------------------------------------------------------------------
 
@@ -333,3 +347,125 @@ async def form_items(form_id: int) -> list[Item]:
     ids = await form_item_ids(form_id)
     items = await sjt_bank.items_by_id(ids)
     return [items[i] for i in ids]
+
+
+# --- what scoring reads and writes ----------------------------------------------------
+
+
+async def campaign_candidates(campaign_id: int) -> list[dict[str, Any]]:
+    """Every candidate row of a campaign, in invitation order."""
+    rows: list[dict[str, Any]] = (
+        await Candidate.select().where(Candidate.campaign == campaign_id).order_by(Candidate.id)
+    )
+    return rows
+
+
+async def form_row(form_id: int) -> dict[str, Any]:
+    """One stored form (name, format, scoring, time limit)."""
+    return present(await SjtForm.select().where(SjtForm.id == form_id).first(), "form", form_id)
+
+
+async def answers_of(candidate_ids: Sequence[int]) -> dict[int, dict[int, dict[str, Any]]]:
+    """Per candidate id, their stored answers by item id."""
+    rows = await Answer.select(Answer.candidate, Answer.item, Answer.payload).where(
+        Answer.candidate.is_in(list(candidate_ids) or [-1])
+    )
+    out: dict[int, dict[int, dict[str, Any]]] = {i: {} for i in candidate_ids}
+    for r in rows:
+        out[r["candidate"]][r["item"]] = loads(r["payload"])
+    return out
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """One candidate's scores as stored for the record (subject access, audit)."""
+
+    candidate_id: int
+    total: float | None
+    competency_scores: dict[str, float | None]
+    answered: int
+
+
+async def store_scores(
+    rows: Sequence[StoredScore], method: str, key_versions: dict[str, int]
+) -> None:
+    """Store (or replace) each candidate's scores with the method and keys that produced them."""
+    if not rows:
+        return
+    now = utcnow()
+    async with write_transaction():
+        await Score.insert(
+            *(
+                Score(
+                    candidate=r.candidate_id,
+                    method=method,
+                    key_versions=dict(key_versions),
+                    total=r.total,
+                    total_scaled=r.total,
+                    competency_scores=r.competency_scores,
+                    answered=r.answered,
+                    computed_at=now,
+                )
+                for r in rows
+            )
+        ).on_conflict(
+            target=Score.candidate,
+            action="DO UPDATE",
+            values=[
+                Score.method,
+                Score.key_versions,
+                Score.total,
+                Score.total_scaled,
+                Score.competency_scores,
+                Score.answered,
+                Score.computed_at,
+            ],
+        )
+
+
+async def scoring_state(campaign: CampaignOut, version: int) -> str:
+    """What a campaign's scores and analysis depend on, read cheaply from the database.
+
+    Submitted candidates (count), their answers (count and latest save), the keys of the
+    form items (latest key id), the items' versions, the forms' formats and scoring
+    methods, the key method and the omission policy, and ``version`` (the analysis's shape).
+    """
+    submitted = (Candidate.campaign == campaign.id) & (
+        Candidate.status == CandidateStatus.SUBMITTED
+    )
+    n_submitted = await Candidate.count().where(submitted)
+    answers = present(
+        await Answer.select(Count(Answer.id, alias="n"), Max(Answer.saved_at, alias="last"))
+        .where(
+            (Answer.candidate.campaign == campaign.id)
+            & (Answer.candidate.status == CandidateStatus.SUBMITTED)
+        )
+        .first(),
+        "answer count",
+        campaign.id,
+    )
+    forms = await CampaignForm.select(CampaignForm.form).where(CampaignForm.campaign == campaign.id)
+    form_ids = sorted(f["form"] for f in forms) or [-1]
+    items = SjtFormItem.select(SjtFormItem.item).where(SjtFormItem.form.is_in(form_ids))
+    key = present(
+        await SjtKey.select(Max(SjtKey.id, alias="k")).where(SjtKey.item.is_in(items)).first(),
+        "key count",
+        campaign.id,
+    )
+    versions = present(
+        await SjtItem.select(Sum(SjtItem.version, alias="v"))
+        .where(SjtItem.id.is_in(items))
+        .first(),
+        "item versions",
+        campaign.id,
+    )
+    shapes = await SjtForm.select(SjtForm.id, SjtForm.format, SjtForm.scoring).where(
+        SjtForm.id.is_in(form_ids)
+    )
+    forms_hash = hashlib.sha256(
+        json.dumps(sorted((f["id"], f["format"], f["scoring"]) for f in shapes)).encode()
+    ).hexdigest()[:16]
+    return (
+        f"v{version} s{n_submitted} a{answers['n']} t{answers['last']} "
+        f"k{key['k']} i{versions['v']} {campaign.key_method} o{campaign.omitted} f{forms_hash}"
+    )

@@ -7,7 +7,7 @@ that campaign's data changed), so this costs one snapshot read per campaign.
 from __future__ import annotations
 
 from assessments.sjt.bank import BankItemStats, FormItemStats, keys_to_avoid, pooled_item_stats
-from server.hiring import ranking as ranking_repo
+from server.hiring import ranking as ranking_service
 from server.hiring import repository as campaigns_repo
 
 
@@ -15,7 +15,7 @@ async def bank_statistics() -> dict[int, BankItemStats]:
     """Per item id, the pooled analysis over all campaigns (items never used are absent)."""
     rows: list[FormItemStats] = []
     for campaign in await campaigns_repo.all_campaigns():
-        for form in await ranking_repo.reliability(campaign):
+        for form in await ranking_service.reliability(campaign):
             rows.extend(
                 FormItemStats(
                     item_id=it.item_id,

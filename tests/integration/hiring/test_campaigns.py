@@ -147,6 +147,39 @@ async def test_ranking_orders_by_score_and_applies_the_cut(client: AsyncTestClie
     assert [row[2] for row in rows[1:]] == names
 
 
+async def test_reading_the_ranking_writes_scores_only_when_the_data_changed(
+    client: AsyncTestClient,
+) -> None:
+    """A GET stores the scores for the record once per data state: reading again writes
+    nothing; a new submission or a new omission policy stores them again."""
+    await login(client, "recruiter")
+    campaign = await new_campaign(client)
+    links = []
+    for name in ("First", "Second", "Third"):
+        r = await client.post(
+            f"/api/v1/campaigns/{campaign['id']}/candidates",
+            json={"name": name, "email": f"{name.lower()}@example.org"},
+        )
+        links.append(r.json()["link"])
+    await take(client, links[0], "best")
+    await take(client, links[1], "worst")
+    url = f"/api/v1/campaigns/{campaign['id']}/ranking"
+    assert (await client.get(url)).status_code == 200
+    first = {r["candidate"]: r["computed_at"] for r in await Score.select()}
+    assert len(first) == 2
+    for _ in range(2):
+        assert (await client.get(url)).status_code == 200
+        assert {r["candidate"]: r["computed_at"] for r in await Score.select()} == first
+    await take(client, links[2], "middle")
+    assert (await client.get(url)).status_code == 200
+    second = {r["candidate"]: r["computed_at"] for r in await Score.select()}
+    assert len(second) == 3 and all(second[c] > first[c] for c in first)
+    r = await client.patch(f"/api/v1/campaigns/{campaign['id']}", json={"omitted": "middle"})
+    assert r.status_code == 200, r.text
+    assert (await client.get(url)).status_code == 200
+    assert all("omitted middle" in r["method"] for r in await Score.select())
+
+
 async def test_csv_export_neutralises_formulas(client: AsyncTestClient) -> None:
     await login(client, "recruiter")
     campaign = await new_campaign(client)
