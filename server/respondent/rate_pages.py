@@ -24,6 +24,7 @@ from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import page, rater_language
 from server.reviews import repository as reviews
+from server.reviews import results
 from server.reviews.repository import RaterSession
 from server.web.errors import status_of
 from server.web.i18n import environment_for, negotiate, translations
@@ -74,7 +75,7 @@ async def _form(
     # coach who handed it out, say) learns nothing of them
     given = await reviews.rater_answers(shown.id)
     saved = {} if shown.status == RaterStatus.SUBMITTED else given
-    names = await reviews.competency_names(inst.competencies, lang)
+    names = await results.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:
         comps.append(

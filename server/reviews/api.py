@@ -27,7 +27,7 @@ from server.admin import audit
 from server.core import mail
 from server.core.tokens import plausible, token_hash
 from server.core.vocabulary import LANGUAGES, Language, RaterStatus
-from server.reviews import releases
+from server.reviews import releases, results
 from server.reviews import repository as repo
 from server.reviews.releases import Released
 from server.reviews.schemas import (
@@ -216,7 +216,7 @@ class ReviewController(ApiController):
                     "subject": subject.name,
                     "release": released.number,
                     "released_at": released.released_at,
-                    **repo.report_dict(result),
+                    **results.report_dict(result),
                 }
             )
         language = _language(request, lang)
@@ -224,7 +224,7 @@ class ReviewController(ApiController):
         view = subject_view(
             result.report,
             result.agreement,
-            await repo.report_labels(row, language),
+            await results.report_labels(row, language),
             review=row["name"],
             subject=subject.name,
             generated=_stamp(released.released_at),
@@ -292,7 +292,7 @@ class ReviewController(ApiController):
         t = translations(language)
         view = technical_view(
             data,
-            await repo.report_labels(row, language),
+            await results.report_labels(row, language),
             review=row["name"],
             subjects=subjects,
             generated=_stamp(released.released_at),

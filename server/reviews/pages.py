@@ -17,7 +17,7 @@ from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.library import repository as library_repo
-from server.reviews import releases
+from server.reviews import releases, results
 from server.reviews import repository as repo
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
@@ -323,7 +323,7 @@ async def report_page(
             else str(exc.detail)
         )
     else:
-        data = {"release": released.number, **repo.report_dict(result)}
+        data = {"release": released.number, **results.report_dict(result)}
         released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
         await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
     comps, _ = await library_repo.list_competencies(limit=500)

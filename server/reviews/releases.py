@@ -18,47 +18,33 @@ from typing import Any
 
 import anyio.to_thread
 import msgspec
-from piccolo.columns.combination import Combinable
+import numpy as np
 
 from assessments.errors import Problem
 from assessments.survey360.aggregation import Report360
+from assessments.survey360.forms import SubjectResult, rating_matrix, subject_result
 from assessments.survey360.reliability import (
     CycleReliability,
     SubjectAgreement,
     SubjectRatings,
     cycle_reliability,
 )
-from server.core.db import loads, utcnow, write_transaction
+from server.core.db import loads, utcnow
 from server.core.errors import Conflict, Invalid
 from server.core.schemas import User
-from server.core.vocabulary import RaterStatus
-from server.reviews.repository import (
-    SubjectResult,
-    _matrix,
-    instrument_of,
-    list_subjects,
-    release_counts,
-    subject_result_of,
-)
+from server.reviews import releases_repository as store
+from server.reviews.repository import instrument_of, list_subjects, release_counts
 from server.reviews.schemas import Release, ReleasedSubject
-from server.tables import Rater, RaterAnswer, Review, ReviewRelease, SubjectRelease
 
-
-async def close(review_id: int) -> None:
-    """Stop taking answers now (a cycle already closed keeps its closing time)."""
-    now = utcnow()
-    async with write_transaction():
-        await Review.update({Review.closes_at: now}).where(
-            (Review.id == review_id) & (Review.closes_at.is_null() | (Review.closes_at > now))
-        )
+close = store.close
+waiting = store.waiting
 
 
 async def reopen(review_id: int, closes_at: datetime) -> None:
     """Take answers again until ``closes_at``; the released results stay as released."""
     if closes_at <= utcnow():
         raise Invalid([Problem("closes_at", "must be in the future")])
-    async with write_transaction():
-        await Review.update({Review.closes_at: closes_at}).where(Review.id == review_id)
+    await store.set_closing(review_id, closes_at)
 
 
 class NotReleased(Conflict):
@@ -85,8 +71,9 @@ def _compute(
     """The reports of the subjects with new forms, and the cycle's reliability."""
     inst = instrument_of(row)
     threshold = int(row["anonymity_threshold"])
+    rng = np.random.default_rng()
     reports = {
-        p.subject_id: _frozen(subject_result_of(inst, p.forms, threshold, p.subject_id))
+        p.subject_id: _frozen(subject_result(inst, p.forms, threshold, p.subject_id, rng))
         for p in plans
         if p.outcome == "new report"
     }
@@ -96,9 +83,9 @@ def _compute(
         # a held subject (they wait for a release that may show them)
         forms = [f for f in p.forms if p.outcome != "held" or f[2] < number]
         if forms:
-            ratings, groups, _ = _matrix(inst, [(g, a) for g, a, _ in forms])
+            m = rating_matrix(inst, [(g, a) for g, a, _ in forms])
             subjects.append(
-                SubjectRatings(p.subject_id, ratings, tuple(groups), tuple(b for *_, b in forms))
+                SubjectRatings(p.subject_id, m.ratings, m.groups, tuple(b for *_, b in forms))
             )
     reliability = cycle_reliability(
         subjects,
@@ -118,33 +105,6 @@ def _frozen(result: SubjectResult) -> dict[str, Any]:
     }
 
 
-async def _submitted(review_id: int) -> list[dict[str, Any]]:
-    rows = await Rater.select(Rater.id, Rater.subject, Rater.group, Rater.released_in).where(
-        (Rater.review == review_id) & (Rater.status == RaterStatus.SUBMITTED)
-    )
-    answers = await RaterAnswer.select(
-        RaterAnswer.rater, RaterAnswer.item, RaterAnswer.payload
-    ).where(RaterAnswer.rater.is_in([r["id"] for r in rows] or [-1]))
-    by_rater: dict[int, dict[int, dict[str, Any]]] = {r["id"]: {} for r in rows}
-    for a in answers:
-        by_rater[a["rater"]][a["item"]] = loads(a["payload"])
-    for r in rows:
-        r["answers"] = by_rater[r["id"]]
-    return sorted(rows, key=lambda r: r["id"])
-
-
-async def _counted_before(review_id: int) -> dict[int, int]:
-    """Raters counted in each subject's latest released report."""
-    rows = await SubjectRelease.select(
-        SubjectRelease.subject, SubjectRelease.counted, SubjectRelease.release.number
-    ).where(SubjectRelease.release.review == review_id)
-    latest: dict[int, tuple[int, int]] = {}
-    for r in rows:
-        if r["subject"] not in latest or r["release.number"] > latest[r["subject"]][0]:
-            latest[r["subject"]] = (r["release.number"], r["counted"])
-    return {s: counted for s, (_, counted) in latest.items()}
-
-
 async def release(row: Mapping[str, Any], user: User) -> Release:
     """Compute and store the next release of a closed cycle (409 while it is open)."""
     review_id = int(row["id"])
@@ -155,8 +115,8 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
             "after closing, so that no figure moves while answers come in)"
         )
     number = (await release_counts([review_id])).get(review_id, 0) + 1
-    raters = await _submitted(review_id)
-    before = await _counted_before(review_id)
+    raters = await store.submitted_forms(review_id)
+    before = await store.counted_before(review_id)
     plans = []
     for s in await list_subjects(review_id):
         mine = [r for r in raters if r["subject"] == s.id]
@@ -190,34 +150,17 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
             "its answers be worked out by difference"
         )
     reports, reliability = await anyio.to_thread.run_sync(_compute, row, plans, number)
-    now = utcnow()
-    async with write_transaction():
-        if await ReviewRelease.exists().where(
-            (ReviewRelease.review == review_id) & (ReviewRelease.number == number)
-        ):
-            raise Conflict(f"Release {number} was made meanwhile; reload the cycle")
-        made = ReviewRelease(
-            review=review_id,
-            number=number,
-            released_at=now,
-            released_by=user.id,
-            reliability=reliability,
-        )
-        await made.save()
-        for p in plans:
-            if p.outcome != "new report":
-                continue
-            await SubjectRelease(
-                release=made.id,
-                subject=p.subject_id,
-                report=reports[p.subject_id],
-                counted=p.counted,
-            ).save()
-            await Rater.update({Rater.released_in: number}).where(
-                (Rater.subject == p.subject_id)
-                & (Rater.status == RaterStatus.SUBMITTED)
-                & Rater.released_in.is_null()
-            )
+    now = await store.store_release(
+        review_id,
+        number,
+        user.id,
+        reliability,
+        {
+            p.subject_id: (reports[p.subject_id], p.counted)
+            for p in plans
+            if p.subject_id in reports
+        },
+    )
     return Release(
         review_id=review_id,
         number=number,
@@ -237,32 +180,12 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
     )
 
 
-async def waiting(review_id: int) -> int:
-    """Submitted forms no release has counted yet."""
-    return await Rater.count().where(
-        (Rater.review == review_id)
-        & (Rater.status == RaterStatus.SUBMITTED)
-        & Rater.released_in.is_null()
-    )
-
-
 async def list_releases(review_id: int) -> list[Release]:
     """Every release of a cycle, newest first, with what each did to each subject."""
-    rows = (
-        await ReviewRelease.select(
-            ReviewRelease.id,
-            ReviewRelease.number,
-            ReviewRelease.released_at,
-            ReviewRelease.released_by.email,
-        )
-        .where(ReviewRelease.review == review_id)
-        .order_by(ReviewRelease.number, ascending=False)
-    )
+    rows = await store.release_rows(review_id)
     subjects = {s.id: s.name for s in await list_subjects(review_id)}
     number = {r["id"]: r["number"] for r in rows}
-    made = await SubjectRelease.select(
-        SubjectRelease.release, SubjectRelease.subject, SubjectRelease.counted
-    ).where(SubjectRelease.release.is_in(list(number) or [-1]))
+    made = await store.subject_counts(list(number))
     # a subject's forms first counted in a release: its count then, less its count in the
     # release before that made it a report (a release stores only the reports it made)
     made.sort(key=lambda m: number[m["release"]])
@@ -300,15 +223,7 @@ class Released:
 
 
 async def _release_row(review_id: int, number: int | None) -> dict[str, Any]:
-    where: Combinable = ReviewRelease.review == review_id
-    if number is not None:
-        where = where & (ReviewRelease.number <= number)
-    found = (
-        await ReviewRelease.select()
-        .where(where)
-        .order_by(ReviewRelease.number, ascending=False)
-        .first()
-    )
+    found = await store.release_row(review_id, number)
     if found is None:
         raise NotReleased(
             detail="No results yet: reports, reliability and the technical report exist once "
@@ -327,16 +242,7 @@ async def released_subject(
     """A subject's report as released (the latest release, or the one in force at
     ``number``)."""
     release_row = await _release_row(review_id, number)
-    found = (
-        await SubjectRelease.select(SubjectRelease.report, SubjectRelease.release.number)
-        .where(
-            (SubjectRelease.subject == subject_id)
-            & (SubjectRelease.release.review == review_id)
-            & (SubjectRelease.release.number <= release_row["number"])
-        )
-        .order_by(SubjectRelease.release.number, ascending=False)
-        .first()
-    )
+    found = await store.subject_report(review_id, subject_id, release_row["number"])
     if found is None:
         raise NotReleased(
             detail=f"No report for this person in release {release_row['number']}: nobody had "

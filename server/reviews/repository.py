@@ -8,17 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-import numpy as np
 
 from assessments.errors import Problem
-from assessments.survey360.aggregation import Report360, aggregate_counted
-from assessments.survey360.instrument import Instrument, build_instrument, localized_instrument
-from assessments.survey360.reliability import (
-    AGREEMENT_METHOD,
-    SubjectAgreement,
-    counted_agreement,
-)
-from reports.review360 import Labels
+from assessments.survey360.instrument import Instrument, build_instrument
 from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
@@ -598,112 +590,9 @@ def _opens(row: Mapping[str, Any], via: str) -> bool:
     )
 
 
-async def competency_names(keys: Sequence[str], lang: str) -> dict[str, str]:
-    from assessments.competency import localized
-
-    comps, _ = await library_repo.list_competencies(limit=500)
-    return {c.key: localized(c, lang).name for c in comps if c.key in keys}
-
-
 async def record_submitted_form(
     session: RaterSession, answers: Mapping[int, Mapping[str, Any]]
 ) -> None:
     """Store a whole submitted form at once (demo data and imports), as if given live."""
     await save_rater_answers(session, answers)
     await submit_rater(session)
-
-
-def _matrix(
-    inst: Instrument,
-    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]]]],
-    batches: Sequence[int] | None = None,
-) -> tuple[np.ndarray, list[str], list[tuple[Any, ...]]]:
-    """Raters x statements (NaN: cannot say), each rater's group, and the comments.
-
-    Comments are (key, text, group), or (key, text, group, release) with ``batches``.
-    """
-    ids = [s.id for s in inst.statements]
-    ratings = np.full((len(forms), len(ids)), np.nan)
-    comments: list[tuple[Any, ...]] = []
-    keys = {c.id: c.competency for c in inst.comments} | {q.id: q.key for q in inst.questions}
-    for r, (group, answers) in enumerate(forms):
-        for j, sid in enumerate(ids):
-            value = answers.get(sid, {}).get("rating")
-            if value is not None:
-                ratings[r, j] = value
-        for item, key in keys.items():
-            text = answers.get(item, {}).get("comment")
-            if text:
-                comments.append(
-                    (key, text, group) if batches is None else (key, text, group, batches[r])
-                )
-    return ratings, [g for g, _ in forms], comments
-
-
-@dataclass(frozen=True)
-class SubjectResult:
-    """A subject's aggregated report and the agreement within its shown groups."""
-
-    report: Report360
-    agreement: SubjectAgreement
-
-
-def subject_result_of(
-    inst: Instrument,
-    forms: Sequence[tuple[str, Mapping[int, Mapping[str, Any]], int]],
-    threshold: int,
-    subject_id: int,
-) -> SubjectResult:
-    """The anonymity-safe aggregate of a subject's forms: (group, answers, release) each.
-
-    Only group-level figures leave this function: no rater's name, e-mail or answers.
-    Agreement (ICC, rwg) is computed only for the groups the report shows.
-    """
-    batches = [b for *_, b in forms]
-    ratings, groups, comments = _matrix(inst, [(g, a) for g, a, _ in forms], batches)
-    comp = list(inst.statement_competency)
-    options: dict[str, Any] = {"threshold": threshold, "scale": inst.scale, "batches": batches}
-    report, counted = aggregate_counted(
-        ratings,
-        groups,
-        comp,
-        inst.reverse,
-        statement_ids=[s.id for s in inst.statements],
-        comments=comments,
-        rng=np.random.default_rng(),
-        **options,
-    )
-    return SubjectResult(
-        report, counted_agreement(ratings, groups, report, counted, batches, subject=subject_id)
-    )
-
-
-def report_dict(result: SubjectResult) -> dict[str, Any]:
-    """The JSON form of a subject's report: figures per shown group, and their agreement."""
-    data = msgspec.to_builtins(result.report)
-    shown = {g["name"]: g["n"] for g in data.pop("groups")}
-    data["groups"] = {
-        name: {
-            "n": n,
-            "competencies": {
-                c["key"]: c["groups"][name] for c in data["competencies"] if name in c["groups"]
-            },
-        }
-        for name, n in shown.items()
-    }
-    agreement = msgspec.to_builtins(result.agreement)
-    data["agreement"] = {"method": AGREEMENT_METHOD, "groups": agreement["groups"]}
-    return data
-
-
-async def report_labels(review_row: Mapping[str, Any], lang: str) -> Labels:
-    """Texts a report prints: competency names, statements, questions, required levels."""
-    inst = localized_instrument(instrument_of(review_row), lang)
-    role = await library_repo.get_role(review_row["role"])
-    return Labels(
-        competencies=await competency_names(inst.competencies, lang),
-        statements={s.id: s.text for s in inst.statements},
-        questions={q.key: q.text for q in inst.questions},
-        required={r.competency: r.required_level for r in role.competencies},
-        role=role.translations.get(lang, {}).get("name") or role.name,
-    )
