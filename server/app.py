@@ -26,6 +26,7 @@ from server.core.db import close_pool, start_pool
 from server.core.errors import DomainError
 from server.development.api import DevelopmentPlanController, OnboardingController
 from server.hiring.api import CampaignController
+from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
 from server.library.api import (
     AreaController,
@@ -38,6 +39,7 @@ from server.respondent.api import RespondController
 from server.respondent.rate_pages import RATE_HANDLERS
 from server.respondent.take_pages import TAKE_HANDLERS
 from server.reviews.api import NominationController, ReviewController
+from server.reviews.dependencies import provide_review_service
 from server.reviews.pages import REVIEW_PAGE_HANDLERS
 from server.settings import Settings, get_settings
 from server.sjt.api import SjtFormController, SjtItemController
@@ -85,8 +87,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     app = Litestar(
-        # the staff user of a guarded handler, injected as ``user`` (guards refuse others)
-        dependencies={"user": Provide(provide_user)},
+        # the staff user of a guarded handler, injected as ``user`` (guards refuse others),
+        # and each slice's service, injected where a handler names it
+        dependencies={
+            "user": Provide(provide_user),
+            "hiring_service": Provide(provide_hiring_service, sync_to_thread=False),
+            "review_service": Provide(provide_review_service, sync_to_thread=False),
+        },
         route_handlers=[
             health,
             AuthController,

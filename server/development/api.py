@@ -19,10 +19,10 @@ from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.vocabulary import Language
 from server.development import repository as plans
-from server.hiring import ranking as ranking_service
 from server.hiring import repository as campaigns_repo
-from server.reviews import releases
+from server.hiring.dependencies import Hiring
 from server.reviews import repository as reviews_repo
+from server.reviews.dependencies import Reviews
 from server.web.auth import CurrentUser, coaching_guard, guarded_user, hiring_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
@@ -64,13 +64,18 @@ class DevelopmentPlanController(ApiController):
     tags = ["development plans"]
 
     async def _current(
-        self, request: Request[Any, Any, Any], review_id: int, subject_id: int, lang: str
+        self,
+        request: Request[Any, Any, Any],
+        review_service: Reviews,
+        review_id: int,
+        subject_id: int,
+        lang: str,
     ) -> tuple[dict[str, Any], Any, plans.SavedPlan]:
         row = await reviews_repo.get_review_row(review_id, await guarded_user(request))
         subject = await reviews_repo.get_subject(review_id, subject_id)
         saved = await plans.latest(subject_id)
         if saved is None:
-            result, _ = await releases.released_subject(review_id, subject_id)
+            result, _ = await review_service.released_subject(review_id, subject_id)
             plan = await plans.generated(
                 row["role"],
                 ratings_from_report(result.report),
@@ -96,13 +101,16 @@ class DevelopmentPlanController(ApiController):
     async def get_plan(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         format: PlanFormat = "json",
         lang: PlanLang = "en",
     ) -> Response[Any]:
-        row, subject, saved = await self._current(request, review_id, subject_id, lang)
+        row, subject, saved = await self._current(
+            request, review_service, review_id, subject_id, lang
+        )
         if format == "json":
             return Response(saved)
         html = idp_html(
@@ -156,13 +164,14 @@ class DevelopmentPlanController(ApiController):
     async def set_status(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         competency: FromPath[str],
         data: JSONBody[StatusEdit],
     ) -> plans.SavedPlan:
-        _, _, saved = await self._current(request, review_id, subject_id, "en")
+        _, _, saved = await self._current(request, review_service, review_id, subject_id, "en")
         keys = [p.competency for p in saved.plan.priorities]
         if competency not in keys:
             raise NotFound.of("priority", competency)
@@ -209,6 +218,7 @@ class OnboardingController(ApiController):
     async def onboarding(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         candidate_id: PathId,
@@ -219,7 +229,7 @@ class OnboardingController(ApiController):
         lang: PlanLang = "en",
     ) -> Response[Any]:
         campaign = await campaigns_repo.get_campaign(campaign_id, user)
-        result = await ranking_service.ranking(campaign)
+        result = await hiring_service.ranking(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):

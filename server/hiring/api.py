@@ -20,9 +20,8 @@ from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import Language
-from server.hiring import ranking as ranking_service
 from server.hiring import repository as repo
-from server.hiring import service as forms_service
+from server.hiring.dependencies import Hiring
 from server.hiring.invitations import parse_invitations
 from server.hiring.repository import Invitation
 from server.library import repository as library_repo
@@ -79,7 +78,11 @@ class CampaignController(ApiController):
         ),
     )
     async def create_campaign(
-        self, request: Request[Any, Any, Any], user: CurrentUser, data: JSONBody[CampaignIn]
+        self,
+        request: Request[Any, Any, Any],
+        hiring_service: Hiring,
+        user: CurrentUser,
+        data: JSONBody[CampaignIn],
     ) -> Campaign:
         b = data.blueprint
         blueprint = (
@@ -93,7 +96,7 @@ class CampaignController(ApiController):
             if b
             else None
         )
-        ident = await forms_service.open_campaign(
+        ident = await hiring_service.open_campaign(
             name=data.name,
             role_id=data.role_id,
             owner_id=user.id,
@@ -206,11 +209,15 @@ class CampaignController(ApiController):
         summary="Reliability per form: alpha (Feldt CI), omega, lambda6, split-half, SEM, items",
     )
     async def reliability(
-        self, request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        hiring_service: Hiring,
+        user: CurrentUser,
+        campaign_id: PathId,
     ) -> CampaignReliability:
         campaign = await repo.get_campaign(campaign_id, user)
         return CampaignReliability(
-            campaign_id=campaign_id, forms=await ranking_service.reliability(campaign)
+            campaign_id=campaign_id, forms=await hiring_service.reliability(campaign)
         )
 
     @get(
@@ -221,6 +228,7 @@ class CampaignController(ApiController):
     async def ranking(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         passed: Annotated[
@@ -236,7 +244,7 @@ class CampaignController(ApiController):
         format: Annotated[Literal["json", "csv"], QueryParameter()] = "json",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result = await ranking_service.ranking(campaign)
+        result = await hiring_service.ranking(campaign)
         ranked = [
             r
             for r in result.ranked
@@ -268,6 +276,7 @@ class CampaignController(ApiController):
     async def report(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         format: Annotated[Literal["html", "pdf", "csv"], QueryParameter()] = "html",
@@ -277,11 +286,11 @@ class CampaignController(ApiController):
         columns = await _columns(campaign, lang)
         await _audit(user, format, f"campaign:{campaign_id}/report.{format}")
         if format == "csv":
-            ranked = (await ranking_service.ranking(campaign)).ranked
+            ranked = (await hiring_service.ranking(campaign)).ranked
             return csv_response(
                 hiring.ranking_csv(ranked, columns), filename=f"hiring-report-{campaign_id}.csv"
             )
-        result, forms = await ranking_service.ranking_and_analysis(campaign)
+        result, forms = await hiring_service.ranking_and_analysis(campaign)
         scored = [r.candidate_id for r in result.ranked if r.score is not None]
         t = translations(lang)
         view = hiring.hiring_report(
@@ -318,6 +327,7 @@ class CampaignController(ApiController):
     async def candidate_report(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         candidate_id: PathId,
@@ -325,7 +335,7 @@ class CampaignController(ApiController):
         lang: ReportLang = "en",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result, forms = await ranking_service.ranking_and_analysis(campaign)
+        result, forms = await hiring_service.ranking_and_analysis(campaign)
         row = next((r for r in result.ranked if r.candidate_id == candidate_id), None)
         if row is None:
             if any(p.candidate_id == candidate_id for p in result.not_submitted):
@@ -364,13 +374,14 @@ class CampaignController(ApiController):
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
         lang: ReportLang = "en",
     ) -> Response[Any]:
         campaign = await repo.get_campaign(campaign_id, user)
-        result, forms = await ranking_service.ranking_and_analysis(campaign)
+        result, forms = await hiring_service.ranking_and_analysis(campaign)
         await _audit(user, format, f"campaign:{campaign_id}/technical-report.{format}")
         view = hiring.technical_report(
             campaign_id=campaign_id,

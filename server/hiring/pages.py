@@ -13,9 +13,8 @@ from assessments.errors import Problem
 from server.core.errors import DomainError, Invalid
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES
-from server.hiring import ranking as ranking_service
 from server.hiring import repository as repo
-from server.hiring import service as forms_service
+from server.hiring.dependencies import Hiring
 from server.hiring.invitations import parse_invitations
 from server.hiring.repository import Invitation
 from server.library import repository as library_repo
@@ -53,7 +52,9 @@ async def campaigns_page(request: Request[Any, Any, Any], user: CurrentUser) -> 
 
 
 @post("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
-async def campaign_create(request: Request[Any, Any, Any], user: CurrentUser) -> Response[Any]:
+async def campaign_create(
+    request: Request[Any, Any, Any], hiring_service: Hiring, user: CurrentUser
+) -> Response[Any]:
     form = await request.form()
     name = str(form.get("name", "")).strip()
     errors: list[Problem] = []
@@ -77,7 +78,7 @@ async def campaign_create(request: Request[Any, Any, Any], user: CurrentUser) ->
             errors.append(Problem("cut_score", "a number from 0 to 100, or empty"))
     if not errors:
         try:
-            ident = await forms_service.open_campaign(
+            ident = await hiring_service.open_campaign(
                 name=name[:120],
                 role_id=role_id,
                 owner_id=user.id,
@@ -116,6 +117,7 @@ async def campaign_create(request: Request[Any, Any, Any], user: CurrentUser) ->
 
 async def _detail(
     request: Request[Any, Any, Any],
+    hiring_service: Hiring,
     ident: int,
     *,
     notice: str | None = None,
@@ -129,7 +131,7 @@ async def _detail(
     campaign = await repo.get_campaign(ident, user)
     role = await library_repo.get_role(campaign.role_id)
     forms = [await repo.get_form(f) for f in campaign.form_ids]
-    ranking: Ranking = await ranking_service.ranking(campaign)
+    ranking: Ranking = await hiring_service.ranking(campaign)
     ranked = [
         r
         for r in ranking.ranked
@@ -182,6 +184,7 @@ def _histogram(scores: list[float], *, wide: bool = False) -> list[tuple[str, in
 @get("/app/campaigns/{campaign_id:int}", guards=[page_hiring_guard], include_in_schema=False)
 async def campaign_page(
     request: Request[Any, Any, Any],
+    hiring_service: Hiring,
     user: CurrentUser,
     campaign_id: PathId,
     show: Annotated[
@@ -195,14 +198,19 @@ async def campaign_page(
     if changed == "scoring":
         campaign = await repo.get_campaign(campaign_id, user)
         notice = f"Re-ranked: an unanswered item now scores {OMITTED_CHOICES[campaign.omitted]}."
-    return await _detail(request, campaign_id, passed=passed, complete=complete, notice=notice)
+    return await _detail(
+        request, hiring_service, campaign_id, passed=passed, complete=complete, notice=notice
+    )
 
 
 @post(
     "/app/campaigns/{campaign_id:int}/scoring", guards=[page_hiring_guard], include_in_schema=False
 )
 async def campaign_scoring(
-    request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+    request: Request[Any, Any, Any],
+    hiring_service: Hiring,
+    user: CurrentUser,
+    campaign_id: PathId,
 ) -> Response[Any]:
     """Change how unanswered items score; the ranking is recomputed under the new rule."""
     await repo.get_campaign(campaign_id, user)
@@ -211,6 +219,7 @@ async def campaign_scoring(
     if omitted not in OMITTED_CHOICES:
         return await _detail(
             request,
+            hiring_service,
             campaign_id,
             status=422,
             errors=[Problem("omitted", f"choose one of {', '.join(OMITTED_CHOICES)}")],
@@ -223,7 +232,10 @@ async def campaign_scoring(
     "/app/campaigns/{campaign_id:int}/invite", guards=[page_hiring_guard], include_in_schema=False
 )
 async def campaign_invite(
-    request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+    request: Request[Any, Any, Any],
+    hiring_service: Hiring,
+    user: CurrentUser,
+    campaign_id: PathId,
 ) -> Template:
     campaign = await repo.get_campaign(campaign_id, user)
     form = await request.form()
@@ -233,7 +245,11 @@ async def campaign_invite(
             text = (await upload.read()).decode("utf-8-sig")
         except UnicodeDecodeError:
             return await _detail(
-                request, campaign_id, status=422, errors=[Problem("file", "the CSV must be UTF-8")]
+                request,
+                hiring_service,
+                campaign_id,
+                status=422,
+                errors=[Problem("file", "the CSV must be UTF-8")],
             )
         people, found = parse_invitations(text)
     else:
@@ -260,11 +276,12 @@ async def campaign_invite(
             ]
         )
     if found:
-        return await _detail(request, campaign_id, status=422, errors=found)
+        return await _detail(request, hiring_service, campaign_id, status=422, errors=found)
     invited = await repo.invite(campaign, people)
     base = str(request.base_url).rstrip("/")
     return await _detail(
         request,
+        hiring_service,
         campaign_id,
         notice=f"Invited {len(invited)}. Each link is shown only now: copy it into the invitation.",
         links=[(c.name, f"{base}{c.link}") for c in invited],

@@ -16,6 +16,7 @@ from assessments.sjt.forms import Blueprint, assemble_forms
 from assessments.sjt.items import Item
 from server.core.errors import Invalid
 from server.core.vocabulary import ItemStatus
+from server.hiring import ranking as ranking_steps
 from server.hiring import repository as campaigns_repo
 from server.library import repository as library_repo
 from server.sjt import repository as sjt_bank
@@ -130,3 +131,15 @@ async def open_campaign(
         key_method=key_method,
         omitted=omitted,
     )
+
+
+class HiringService:
+    """The hiring slice's orchestration as controllers receive it by dependency injection
+    (``hiring_service`` in a handler's parameters): forms built from the bank, vacancies
+    opened, and the scoring, ranking and analysis of :mod:`server.hiring.ranking`."""
+
+    build_forms = staticmethod(build_forms)
+    open_campaign = staticmethod(open_campaign)
+    ranking = staticmethod(ranking_steps.ranking)
+    ranking_and_analysis = staticmethod(ranking_steps.ranking_and_analysis)
+    reliability = staticmethod(ranking_steps.reliability)

@@ -27,8 +27,8 @@ from server.admin import audit
 from server.core import mail
 from server.core.tokens import plausible, token_hash
 from server.core.vocabulary import LANGUAGES, Language, RaterStatus
-from server.reviews import releases, results
 from server.reviews import repository as repo
+from server.reviews.dependencies import Reviews
 from server.reviews.releases import Released
 from server.reviews.schemas import (
     Nomination,
@@ -194,6 +194,7 @@ class ReviewController(ApiController):
     async def report(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
@@ -203,7 +204,7 @@ class ReviewController(ApiController):
     ) -> Response[Any]:
         row = await repo.get_review_row(review_id, user)
         subject = await repo.get_subject(review_id, subject_id)
-        result, released = await releases.released_subject(review_id, subject_id, release)
+        result, released = await review_service.released_subject(review_id, subject_id, release)
         await audit.record(
             user.id,
             "exported" if format in ("pdf", "csv") else "viewed",
@@ -216,7 +217,7 @@ class ReviewController(ApiController):
                     "subject": subject.name,
                     "release": released.number,
                     "released_at": released.released_at,
-                    **results.report_dict(result),
+                    **review_service.report_dict(result),
                 }
             )
         language = _language(request, lang)
@@ -224,7 +225,7 @@ class ReviewController(ApiController):
         view = subject_view(
             result.report,
             result.agreement,
-            await results.report_labels(row, language),
+            await review_service.report_labels(row, language),
             review=row["name"],
             subject=subject.name,
             generated=_stamp(released.released_at),
@@ -253,12 +254,13 @@ class ReviewController(ApiController):
     async def reliability(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         release: ReleaseNumber = None,
     ) -> ReviewReliability:
         row = await repo.get_review_row(review_id, user)
-        out = await _reliability(row, release)
+        out = await _reliability(review_service, row, release)
         await audit.record(user.id, "viewed", f"review:{review_id}/reliability")
         return out
 
@@ -272,6 +274,7 @@ class ReviewController(ApiController):
     async def technical_report(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         format: Annotated[Literal["json", "html", "pdf"], QueryParameter()] = "json",
@@ -279,7 +282,7 @@ class ReviewController(ApiController):
         release: ReleaseNumber = None,
     ) -> Response[Any]:
         row = await repo.get_review_row(review_id, user)
-        data, released = await releases.released_reliability(review_id, release)
+        data, released = await review_service.released_reliability(review_id, release)
         await audit.record(
             user.id,
             "exported" if format == "pdf" else "viewed",
@@ -292,7 +295,7 @@ class ReviewController(ApiController):
         t = translations(language)
         view = technical_view(
             data,
-            await results.report_labels(row, language),
+            await review_service.report_labels(row, language),
             review=row["name"],
             subjects=subjects,
             generated=_stamp(released.released_at),
@@ -309,10 +312,14 @@ class ReviewController(ApiController):
         summary="Close the cycle now: no more answers; results can then be released",
     )
     async def close(
-        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        review_service: Reviews,
+        user: CurrentUser,
+        review_id: PathId,
     ) -> Review:
         await repo.get_review(review_id, user)
-        await releases.close(review_id)
+        await review_service.close(review_id)
         await audit.record(user.id, "closed", f"review:{review_id}")
         return await repo.get_review(review_id, user)
 
@@ -329,12 +336,13 @@ class ReviewController(ApiController):
     async def reopen(
         self,
         request: Request[Any, Any, Any],
+        review_service: Reviews,
         user: CurrentUser,
         review_id: PathId,
         data: JSONBody[ReopenIn],
     ) -> Review:
         await repo.get_review(review_id, user)
-        await releases.reopen(review_id, data.closes_at)
+        await review_service.reopen(review_id, data.closes_at)
         await audit.record(user.id, "reopened", f"review:{review_id}")
         return await repo.get_review(review_id, user)
 
@@ -351,19 +359,27 @@ class ReviewController(ApiController):
         ),
     )
     async def release(
-        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        review_service: Reviews,
+        user: CurrentUser,
+        review_id: PathId,
     ) -> Release:
         row = await repo.get_review_row(review_id, user)
-        made = await releases.release(row, user)
+        made = await review_service.release(row, user)
         await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
         return made
 
     @get("/{review_id:int}/releases", summary="The cycle's releases, newest first")
     async def list_releases(
-        self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        review_service: Reviews,
+        user: CurrentUser,
+        review_id: PathId,
     ) -> list[Release]:
         await repo.get_review(review_id, user)
-        return await releases.list_releases(review_id)
+        return await review_service.list_releases(review_id)
 
     @get("/{review_id:int}/progress", summary="Invited / started / submitted per subject and group")
     async def progress(
@@ -464,9 +480,11 @@ def _reliability_out(
     return out
 
 
-async def _reliability(row: dict[str, Any], release: int | None = None) -> ReviewReliability:
+async def _reliability(
+    review_service: Reviews, row: dict[str, Any], release: int | None = None
+) -> ReviewReliability:
     subjects = {s.id: s.name for s in await repo.list_subjects(row["id"])}
-    data, released = await releases.released_reliability(row["id"], release)
+    data, released = await review_service.released_reliability(row["id"], release)
     return _reliability_out(row["id"], data, released, subjects)
 
 

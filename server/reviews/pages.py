@@ -17,8 +17,8 @@ from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.library import repository as library_repo
-from server.reviews import releases, results
 from server.reviews import repository as repo
+from server.reviews.dependencies import Reviews
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
 from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
@@ -87,6 +87,7 @@ async def review_create(request: Request[Any, Any, Any], user: CurrentUser) -> A
 
 async def _cycle(
     request: Request[Any, Any, Any],
+    review_service: Reviews,
     ident: int,
     *,
     notice: str | None = None,
@@ -105,8 +106,8 @@ async def _cycle(
             "user": user,
             "path": request.url.path,
             "r": review,
-            "releases": await releases.list_releases(ident),
-            "waiting": await releases.waiting(ident),
+            "releases": await review_service.list_releases(ident),
+            "waiting": await review_service.waiting(ident),
             "subjects": subjects,
             "progress": {p.subject_id: p for p in progress.subjects},
             "raters": raters,
@@ -120,8 +121,10 @@ async def _cycle(
 
 
 @get("/app/reviews/{review_id:int}", guards=[page_coaching_guard], include_in_schema=False)
-async def review_page(request: Request[Any, Any, Any], review_id: PathId) -> Template:
-    return await _cycle(request, review_id)
+async def review_page(
+    request: Request[Any, Any, Any], review_service: Reviews, review_id: PathId
+) -> Template:
+    return await _cycle(request, review_service, review_id)
 
 
 def _base(request: Request[Any, Any, Any]) -> str:
@@ -132,22 +135,30 @@ def _base(request: Request[Any, Any, Any]) -> str:
     "/app/reviews/{review_id:int}/subjects", guards=[page_coaching_guard], include_in_schema=False
 )
 async def subject_add(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
     form = await request.form()
     data = {"name": str(form.get("name", "")).strip(), "email": str(form.get("email", "")).strip()}
     found = problems(data, SubjectIn)
     if found:
-        return await _cycle(request, review_id, errors=found, status=422)
+        return await _cycle(request, review_service, review_id, errors=found, status=422)
     try:
         subject = await repo.add_subject(review_id, data["name"], data["email"])
     except DomainError as err:
         return await _cycle(
-            request, review_id, errors=[Problem("email", err.detail)], status=status_of(err)
+            request,
+            review_service,
+            review_id,
+            errors=[Problem("email", err.detail)],
+            status=status_of(err),
         )
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice=f"Added {subject.name}. Send them their nomination link (shown only now): "
         "they can propose raters for you to approve.",
@@ -161,7 +172,11 @@ async def subject_add(
     include_in_schema=False,
 )
 async def rater_add(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId, subject_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
+    subject_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
@@ -169,7 +184,7 @@ async def rater_add(
     data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group")}
     found = problems(data, RaterIn)
     if found:
-        return await _cycle(request, review_id, errors=found, status=422)
+        return await _cycle(request, review_service, review_id, errors=found, status=422)
     try:
         rater = await repo.add_rater(
             review_id,
@@ -181,9 +196,10 @@ async def rater_add(
         )
     except DomainError as err:
         found = list(err.problems) or [Problem("email", err.detail)]
-        return await _cycle(request, review_id, errors=found, status=status_of(err))
+        return await _cycle(request, review_service, review_id, errors=found, status=status_of(err))
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice="Rater invited. The link is shown only now:",
         links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
@@ -197,6 +213,7 @@ async def rater_add(
 )
 async def rater_approve(
     request: Request[Any, Any, Any],
+    review_service: Reviews,
     user: CurrentUser,
     review_id: PathId,
     subject_id: PathId,
@@ -207,6 +224,7 @@ async def rater_approve(
     rater = await repo.approve_rater(subject, rater_id)
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice="Approved. The rater's link is shown only now:",
         links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
@@ -217,7 +235,10 @@ async def rater_approve(
     "/app/reviews/{review_id:int}/reminders", guards=[page_coaching_guard], include_in_schema=False
 )
 async def reminders(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
     # only raters who have not started get a new link by hand: a started form holds
@@ -227,6 +248,7 @@ async def reminders(
     )
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice=f"New links for {len(issued)} rater(s) who have not started; the old links "
         "no longer work. Send each their link (raters who have started are reminded by "
@@ -240,13 +262,17 @@ async def reminders(
 
 @post("/app/reviews/{review_id:int}/close", guards=[page_coaching_guard], include_in_schema=False)
 async def close_page(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
-    await releases.close(review_id)
+    await review_service.close(review_id)
     await audit.record(user.id, "closed", f"review:{review_id}")
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice="The cycle is closed: no more answers are taken. Release the results when "
         "you are ready; every report is then computed once and does not change.",
@@ -255,20 +281,28 @@ async def close_page(
 
 @post("/app/reviews/{review_id:int}/release", guards=[page_coaching_guard], include_in_schema=False)
 async def release_page(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
 ) -> Template:
     row = await repo.get_review_row(review_id, user)
     try:
-        made = await releases.release(row, user)
+        made = await review_service.release(row, user)
     except DomainError as err:
         return await _cycle(
-            request, review_id, errors=[Problem("release", err.detail)], status=status_of(err)
+            request,
+            review_service,
+            review_id,
+            errors=[Problem("release", err.detail)],
+            status=status_of(err),
         )
     await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
     reports = sum(s.outcome == "new report" for s in made.subjects)
     held = [s.name for s in made.subjects if s.outcome == "held"]
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice=f"Release {made.number}: {reports} new report(s)."
         + (f" Held (an earlier form was erased): {', '.join(held)}." if held else ""),
@@ -277,7 +311,10 @@ async def release_page(
 
 @post("/app/reviews/{review_id:int}/reopen", guards=[page_coaching_guard], include_in_schema=False)
 async def reopen_page(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
     form = await request.form()
@@ -290,11 +327,14 @@ async def reopen_page(
         problem = (
             "give the new closing date and time" if closes_at is None else ("must be in the future")
         )
-        return await _cycle(request, review_id, errors=[Problem("closes_at", problem)], status=422)
-    await releases.reopen(review_id, closes_at.replace(tzinfo=UTC))
+        return await _cycle(
+            request, review_service, review_id, errors=[Problem("closes_at", problem)], status=422
+        )
+    await review_service.reopen(review_id, closes_at.replace(tzinfo=UTC))
     await audit.record(user.id, "reopened", f"review:{review_id}")
     return await _cycle(
         request,
+        review_service,
         review_id,
         notice="The cycle takes late answers again. The released reports stay as they are "
         "until you close and release again.",
@@ -307,14 +347,18 @@ async def reopen_page(
     include_in_schema=False,
 )
 async def report_page(
-    request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId, subject_id: PathId
+    request: Request[Any, Any, Any],
+    review_service: Reviews,
+    user: CurrentUser,
+    review_id: PathId,
+    subject_id: PathId,
 ) -> Template:
     row = await repo.get_review_row(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     data: dict[str, Any] | None = None
     not_released, released_at = "", ""
     try:
-        result, released = await releases.released_subject(review_id, subject_id)
+        result, released = await review_service.released_subject(review_id, subject_id)
     except NotReleased as exc:
         not_released = (
             "No results yet: this person's report appears once the cycle is closed and "
@@ -323,7 +367,7 @@ async def report_page(
             else str(exc.detail)
         )
     else:
-        data = {"release": released.number, **results.report_dict(result)}
+        data = {"release": released.number, **review_service.report_dict(result)}
         released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
         await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
     comps, _ = await library_repo.list_competencies(limit=500)

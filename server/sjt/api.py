@@ -14,7 +14,7 @@ from assessments.sjt.bank import BankItemStats
 from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
 from server.hiring import repository as campaigns_repo
-from server.hiring import service as forms_service
+from server.hiring.dependencies import Hiring
 from server.library.convert import to_domain
 from server.sjt import item_stats
 from server.sjt import repository as sjt_bank
@@ -137,9 +137,9 @@ class SjtFormController(ApiController):
         summary="Build form(s) from a role's select-for competencies and a blueprint",
         raises=[UnprocessableError, NotFoundException],
     )
-    async def build(self, data: JSONBody[FormBuildIn]) -> list[SjtForm]:
+    async def build(self, data: JSONBody[FormBuildIn], hiring_service: Hiring) -> list[SjtForm]:
         b = data.blueprint
-        return await forms_service.build_forms(
+        return await hiring_service.build_forms(
             data.role_id,
             Blueprint(
                 items_per_competency=b.items_per_competency,
