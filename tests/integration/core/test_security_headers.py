@@ -1,0 +1,93 @@
+"""Security headers on the login and staff pages, and sessions kept apart between browsers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.settings import get_settings
+from tests.conftest import make_user
+from tests.integration.library.page_forms import (
+    competency,
+    form_login,
+    location,
+    new_competency_form,
+    page_token,
+    role,
+)
+
+# ---- security headers ----------------------------------------------------------------------
+
+
+def _csp_directives(header: str) -> dict[str, list[str]]:
+    out = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            out[words[0].lower()] = words[1:]
+    return out
+
+
+def _assert_security_headers(r: httpx.Response) -> None:
+    csp = r.headers.get("content-security-policy")
+    assert csp, f"{r.request.url} has no Content-Security-Policy"
+    directives = _csp_directives(csp)
+    scripts = directives.get("script-src", directives.get("default-src"))
+    assert scripts is not None, csp
+    assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts, csp
+    assert "*" not in scripts, csp
+    assert directives.get("frame-ancestors") == ["'none'"], csp
+    assert directives.get("object-src") == ["'none'"], csp
+    assert r.headers.get("x-content-type-options") == "nosniff"
+    assert r.headers.get("x-frame-options") == "DENY"
+
+
+async def test_security_headers_on_login_pages(client: AsyncTestClient) -> None:
+    page = await client.get("/login")
+    assert page.status_code == 200
+    _assert_security_headers(page)
+    assert "<script" not in page.text, "the CSP forbids inline scripts, so the page has none"
+    failed = await form_login(client, "nobody@test.example", password="wrong")
+    assert failed.status_code == 401
+    _assert_security_headers(failed)
+
+
+async def test_security_headers_on_staff_pages(admin: AsyncTestClient, demo_library: None) -> None:
+    c = await competency(admin, "customer_orientation")
+    cs = await role(admin, "cs_operator")
+    for path in (
+        "/app",
+        "/app?flag=select_for&lang=ru",
+        f"/app/competencies/{c['id']}",
+        f"/app/competencies/{c['id']}/edit",
+        "/app/competencies/new",
+        f"/app/roles/{cs['id']}",
+        f"/app/roles/{cs['id']}/edit",
+    ):
+        r = await admin.get(path)
+        assert r.status_code == 200, path
+        _assert_security_headers(r)
+    token = await page_token(admin, "/app/competencies/new")
+    invalid = await admin.post(
+        "/app/competencies", data=new_competency_form(token, name=""), follow_redirects=False
+    )
+    assert invalid.status_code == 422
+    _assert_security_headers(invalid)
+
+
+async def test_session_is_not_shared_between_browsers(
+    admin: AsyncTestClient, demo_library: None
+) -> None:
+    """A second browser without the cookie is sent to the login page."""
+    async with AsyncTestClient(app=create_app(get_settings())) as other:
+        r = await other.get("/app", follow_redirects=False)
+        assert urlsplit(location(r)).path == "/login"
+        # and logging in there as a recruiter does not unlock the editor
+        email = await make_user("recruiter", "second@test.example")
+        await form_login(other, email)
+        assert (await other.get("/app")).status_code == 200
+        assert (await other.get("/app/competencies/new")).status_code == 403
+    assert (await admin.get("/app/competencies/new")).status_code == 200
