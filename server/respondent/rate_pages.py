@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
-from litestar.params import FromPath
+import msgspec
+from litestar import Request, Response, get, post, put
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect
+from markupsafe import Markup
 
 from assessments.survey360.instrument import (
     CompetencyComment,
@@ -19,13 +21,14 @@ from assessments.survey360.instrument import (
     localized_instrument,
 )
 from server.core.db import loads
-from server.core.errors import Conflict, DomainError
+from server.core.errors import Conflict, DomainError, Invalid, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import page, rater_language
 from server.reviews import repository as reviews
 from server.reviews import results
 from server.reviews.repository import RaterSession
+from server.reviews.schemas import RaterAnswerIn, RaterSaved
 from server.web.errors import status_of
 from server.web.i18n import environment_for, negotiate, translations
 from server.web.params import PathId
@@ -69,6 +72,7 @@ async def _form(
     *,
     error: str | None = None,
     status: int = 200,
+    confirm: bool = False,
 ) -> Response[str]:
     inst = localized_instrument(shown.instrument, lang)
     # a submitted form never shows its answers again: whoever holds the link later (the
@@ -102,6 +106,7 @@ async def _form(
     )
     action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
     statements = {s.id for s in inst.statements}
+    answered = len(statements & set(given))  # the count only, never the answers
     return _render(
         lang,
         status,
@@ -117,7 +122,9 @@ async def _form(
         action=action,
         error=error,
         submitted=shown.status == RaterStatus.SUBMITTED,
-        answered=len(statements & set(given)),  # the count only, never the answers
+        answered=answered,
+        answered_html=Markup('<span data-answered="">{}</span>').format(answered),
+        unanswered_to_confirm=len(statements) - answered if confirm else 0,
         total=len(statements),
         campaign_name=shown.review["name"],
         languages=list(loads(own.review["languages"]) or ["en"]),
@@ -169,19 +176,81 @@ async def _handle_post(
     try:
         await _save_form(shown, form)
         if form.get("go") == "submit":
+            missing = await _unanswered(shown)
+            if missing and form.get("confirm") != "1":
+                # nothing submitted yet: the page asks first (answers are saved)
+                return await _form(own, shown, token, lang, confirm=True)
             await reviews.submit_rater(shown)
     except DomainError as err:
         t = translations(lang).gettext
-        message = (
-            t("This review has closed; your saved answers are kept.")
-            if isinstance(err, Conflict)
-            else err.detail
-        )
+        if isinstance(err, Conflict):
+            message = t("This review has closed; your saved answers are kept.")
+        elif isinstance(err, Invalid) and any(p.path == "answers" for p in err.problems):
+            message = t(
+                "Rate at least one statement before submitting: a form without any rating "
+                "is not counted. Your answers so far are saved."
+            )
+        else:
+            message = err.detail
         fresh = await reviews.find_rater(token)
         if fresh is None:
             return _invalid(lang)
         return await _form(own, shown, token, lang, error=message, status=status_of(err))
     return Redirect(path=back)
+
+
+async def _unanswered(shown: RaterSession) -> int:
+    given = await reviews.rater_answers(shown.id)
+    return len({s.id for s in shown.instrument.statements} - set(given))
+
+
+async def _save_one(
+    request: Request[Any, Any, Any],
+    token: str,
+    rater_id: int | None,
+    item_id: int,
+    data: RaterAnswerIn,
+) -> RaterSaved:
+    """Save one answer the moment it is given (the page's script; the form post does the
+    same without it)."""
+    ANSWERS.check(token)
+    own, shown, _ = await _session(request, token, rater_id)
+    if own is None or shown is None:
+        raise NotFound("This link is not valid")
+    raw = {
+        k: v
+        for k, v in (("rating", data.rating), ("comment", data.comment))
+        if v is not msgspec.UNSET
+    }
+    await reviews.save_rater_answer(shown, item_id, raw)
+    statements = {s.id for s in shown.instrument.statements}
+    given = await reviews.rater_answers(shown.id)
+    return RaterSaved(item_id=item_id, answered=len(statements & set(given)), total=len(statements))
+
+
+@put("/rate/{token:str}/answers/{item_id:int}", include_in_schema=False, status_code=200)
+async def rate_answer(
+    request: Request[Any, Any, Any],
+    token: FromPath[str],
+    item_id: PathId,
+    data: JSONBody[RaterAnswerIn],
+) -> RaterSaved:
+    return await _save_one(request, token, None, item_id, data)
+
+
+@put(
+    "/rate/{token:str}/forms/{rater_id:int}/answers/{item_id:int}",
+    include_in_schema=False,
+    status_code=200,
+)
+async def rate_other_answer(
+    request: Request[Any, Any, Any],
+    token: FromPath[str],
+    rater_id: PathId,
+    item_id: PathId,
+    data: JSONBody[RaterAnswerIn],
+) -> RaterSaved:
+    return await _save_one(request, token, rater_id, item_id, data)
 
 
 @get("/rate/{token:str}", include_in_schema=False, cache=False)
@@ -216,4 +285,11 @@ async def rate_other_save(
     return await _handle_post(request, token, rater_id)
 
 
-RATE_HANDLERS = [rate_page, rate_save, rate_other_page, rate_other_save]
+RATE_HANDLERS = [
+    rate_page,
+    rate_save,
+    rate_other_page,
+    rate_other_save,
+    rate_answer,
+    rate_other_answer,
+]

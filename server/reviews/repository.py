@@ -521,10 +521,25 @@ async def save_rater_answers(
 
 
 async def submit_rater(session: RaterSession) -> None:
+    """Submit a rater's form, once. A form without a single rating is refused: counted, it
+    would add a rater to a group's n without adding a view, and help a group of one or two
+    pass the anonymity threshold."""
     if session.status == RaterStatus.SUBMITTED:
         return
     if session.closed():
         raise Conflict("This review has closed")
+    given = await rater_answers(session.id)
+    statements = {s.id for s in session.instrument.statements}
+    if not any(given[i].get("rating") is not None for i in statements & set(given)):
+        raise Invalid(
+            [
+                Problem(
+                    "answers",
+                    "rate at least one statement before submitting: a form without a "
+                    "rating is not counted",
+                )
+            ]
+        )
     async with write_transaction():
         await Rater.update(
             {Rater.status: RaterStatus.SUBMITTED, Rater.submitted_at: utcnow()}

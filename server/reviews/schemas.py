@@ -271,3 +271,19 @@ class ReviewReliability(Struct, kw_only=True):
     missing: str
     agreement_method: str
     warnings: list[Finding]
+
+
+class RaterAnswerIn(Base, omit_defaults=True):
+    """One answer of a rater's form as the page saves it: ``rating`` (1-5, ``null`` =
+    cannot say) on a statement, ``comment`` on a comment box or an open question."""
+
+    rating: int | msgspec.UnsetType | None = msgspec.UNSET
+    comment: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class RaterSaved(Struct, kw_only=True):
+    """A stored answer and how far the form now is (counts only, never the answers)."""
+
+    item_id: int
+    answered: int
+    total: int

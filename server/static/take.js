@@ -1,4 +1,5 @@
-// Candidate pages: save each answer the moment it is given, and show the server's clock.
+// Candidate and rater pages: save each answer the moment it is given, and show the
+// server's clock.
 // The pages work without this script; the server stays the authority on time and answers.
 (function () {
   "use strict";
@@ -45,27 +46,16 @@
   // dropped: a busy server (503/502/504/429) or a lost connection is retried with backoff
   // until the save is acknowledged, and a newer answer given meanwhile replaces the one
   // waiting (the server keeps only the latest answer per item anyway).
-  function autosave(form) {
-    var url = form.getAttribute("data-autosave");
-    var status = form.querySelector(".save-status");
-    var debounce = null, retryTimer = null;
+  // ``report(state, detail)`` hears of every change: saving, saved (detail: the server's
+  // reply), retrying, refused (detail: the server's message or null).
+  function saver(url, report) {
+    var retryTimer = null;
     var latest = null;     // the newest answer not yet acknowledged
     var inFlight = false;
     var attempt = 0;
-    var messages = {
-      saving: status.getAttribute("data-saving") || "…",
-      saved: status.getAttribute("data-saved") || "✓",
-      failed: status.getAttribute("data-failed") || "!"
-    };
-    form.setAttribute("data-save-state", "idle");
-
-    function show(state, text) {
-      status.textContent = text;
-      form.setAttribute("data-save-state", state);
-    }
 
     function later(response) {
-      show("retrying", messages.failed);
+      report("retrying", null);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(pump, retryDelay(attempt, response));
       attempt += 1;
@@ -76,7 +66,7 @@
       if (inFlight || latest === null) { return; }
       var body = latest;
       inFlight = true;
-      show("saving", messages.saving);
+      report("saving", null);
       fetch(url, {
         method: "PUT",
         headers: { "Content-Type": "application/json" },
@@ -86,17 +76,18 @@
         inFlight = false;
         if (r.ok) {
           attempt = 0;
-          if (latest === body) { latest = null; show("saved", messages.saved); }
-          else { pump(); }  // a newer answer came while this one was on its way
-          return;
+          return r.json().then(function (j) { return j; }, function () { return null; }).then(function (j) {
+            if (latest === body) { latest = null; report("saved", j); }
+            else { pump(); }  // a newer answer came while this one was on its way
+          });
         }
         if (r.status === 409) { latest = null; window.location.reload(); return; }
         if (RETRY[r.status]) { later(r); return; }
         // refused (422 ...): this answer cannot be stored; a newer one still goes out
         if (latest === body) { latest = null; }
         return r.json().then(function (j) {
-          show("refused", (j.extra && j.extra[0] && j.extra[0].message) || messages.failed);
-        }, function () { show("refused", messages.failed); }).then(function () {
+          report("refused", (j.extra && j.extra[0] && j.extra[0].message) || null);
+        }, function () { report("refused", null); }).then(function () {
           if (latest !== null) { pump(); }
         });
       }, function () {
@@ -105,15 +96,96 @@
       });
     }
 
+    return function save(body) {
+      latest = body;
+      if (retryTimer === null) { pump(); }
+    };
+  }
+
+  function statusOf(form) {
+    var status = form.querySelector(".save-status");
+    var messages = {
+      saving: status.getAttribute("data-saving") || "…",
+      saved: status.getAttribute("data-saved") || "✓",
+      failed: status.getAttribute("data-failed") || "!",
+      same: status.getAttribute("data-same") || "!"
+    };
+    form.setAttribute("data-save-state", "idle");
+    return {
+      messages: messages,
+      show: function (state, text) {
+        status.textContent = text;
+        form.setAttribute("data-save-state", state);
+      }
+    };
+  }
+
+  // The candidate's item page: one answer per form.
+  function autosave(form) {
+    var status = statusOf(form);
+    var debounce = null;
+    var save = saver(form.getAttribute("data-autosave"), function (state, detail) {
+      var text = state === "refused" ? (detail || status.messages.failed)
+        : state === "retrying" ? status.messages.failed : status.messages[state];
+      status.show(state, text);
+      if (state === "saved" && detail && typeof detail.answered === "number") {
+        document.querySelectorAll("[data-answered]").forEach(function (el) {
+          el.textContent = String(detail.answered);
+        });
+      }
+    });
     form.addEventListener("change", function () {
       var body = payload(form);
       if (!body) { return; }
-      if (body.most && body.most === body.least) { return; }
+      if (body.most && body.most === body.least) {
+        clearTimeout(debounce);
+        status.show("refused", status.messages.same);  // said at once, nothing is sent
+        return;
+      }
       clearTimeout(debounce);
-      debounce = setTimeout(function () {
-        latest = body;
-        if (retryTimer === null) { pump(); }
-      }, 150);
+      debounce = setTimeout(function () { save(body); }, 150);
+    });
+  }
+
+  // A 360 rater's form: every statement and comment saved on its own as it is given.
+  function rateAutosave(form) {
+    var base = form.getAttribute("data-rate-autosave");
+    var status = statusOf(form);
+    var savers = {}, timers = {}, pending = 0, refused = null;
+
+    function report(state, detail) {
+      if (state === "saving") { pending += 1; }
+      if (state === "saved" || state === "refused") { pending = Math.max(0, pending - 1); }
+      if (state === "refused") { refused = detail || status.messages.failed; }
+      if (state === "saved" && detail && typeof detail.answered === "number") {
+        document.querySelectorAll("[data-answered]").forEach(function (el) {
+          el.textContent = String(detail.answered);
+        });
+      }
+      if (state === "retrying") { status.show("retrying", status.messages.failed); return; }
+      if (state === "refused") { status.show("refused", refused); return; }
+      if (pending > 0) { status.show("saving", status.messages.saving); return; }
+      status.show("saved", status.messages.saved);
+    }
+
+    function send(item, body, delay) {
+      if (!savers[item]) { savers[item] = saver(base + "/" + item, report); }
+      clearTimeout(timers[item]);
+      timers[item] = setTimeout(function () { savers[item](body); }, delay);
+    }
+
+    form.addEventListener("change", function (event) {
+      var el = event.target;
+      if (el.type === "radio" && el.getAttribute("data-item")) {
+        send(el.getAttribute("data-item"),
+          { rating: el.value === "cannot" ? null : parseInt(el.value, 10) }, 100);
+      }
+    });
+    form.addEventListener("input", function (event) {
+      var el = event.target;
+      if (el.tagName === "TEXTAREA" && el.getAttribute("data-item")) {
+        send(el.getAttribute("data-item"), { comment: el.value }, 800);
+      }
     });
   }
 
@@ -133,6 +205,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-autosave]").forEach(autosave);
+    document.querySelectorAll("form[data-rate-autosave]").forEach(rateAutosave);
     document.querySelectorAll("[data-seconds-left]").forEach(clock);
   });
 })();
