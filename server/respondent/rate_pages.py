@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath
 from litestar.response import Redirect
 from markupsafe import Markup
 
@@ -21,7 +21,7 @@ from assessments.survey360.instrument import (
     localized_instrument,
 )
 from server.core.db import loads
-from server.core.errors import Conflict, DomainError, Invalid, NotFound
+from server.core.errors import Conflict, DomainError, Invalid, Malformed, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import page, rater_language
@@ -205,18 +205,21 @@ async def _unanswered(shown: RaterSession) -> int:
 
 
 async def _save_one(
-    request: Request[Any, Any, Any],
-    token: str,
-    rater_id: int | None,
-    item_id: int,
-    data: RaterAnswerIn,
+    request: Request[Any, Any, Any], token: str, rater_id: int | None, item_id: int
 ) -> RaterSaved:
     """Save one answer the moment it is given (the page's script; the form post does the
-    same without it)."""
+    same without it). The link is checked before the body is read: an unknown link gets
+    404 whatever it sends."""
     ANSWERS.check(token)
     own, shown, _ = await _session(request, token, rater_id)
     if own is None or shown is None:
         raise NotFound("This link is not valid")
+    try:
+        data = msgspec.json.decode(await request.body(), type=RaterAnswerIn)
+    except msgspec.ValidationError as exc:
+        raise Malformed(f"Invalid answer: {exc}") from None
+    except msgspec.DecodeError:
+        raise Malformed("The answer must be a JSON object") from None
     raw = {
         k: v
         for k, v in (("rating", data.rating), ("comment", data.comment))
@@ -230,12 +233,9 @@ async def _save_one(
 
 @put("/rate/{token:str}/answers/{item_id:int}", include_in_schema=False, status_code=200)
 async def rate_answer(
-    request: Request[Any, Any, Any],
-    token: FromPath[str],
-    item_id: PathId,
-    data: JSONBody[RaterAnswerIn],
+    request: Request[Any, Any, Any], token: FromPath[str], item_id: PathId
 ) -> RaterSaved:
-    return await _save_one(request, token, None, item_id, data)
+    return await _save_one(request, token, None, item_id)
 
 
 @put(
@@ -244,13 +244,9 @@ async def rate_answer(
     status_code=200,
 )
 async def rate_other_answer(
-    request: Request[Any, Any, Any],
-    token: FromPath[str],
-    rater_id: PathId,
-    item_id: PathId,
-    data: JSONBody[RaterAnswerIn],
+    request: Request[Any, Any, Any], token: FromPath[str], rater_id: PathId, item_id: PathId
 ) -> RaterSaved:
-    return await _save_one(request, token, rater_id, item_id, data)
+    return await _save_one(request, token, rater_id, item_id)
 
 
 @get("/rate/{token:str}", include_in_schema=False, cache=False)
