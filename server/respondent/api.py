@@ -81,7 +81,7 @@ async def rater_view(session: RaterSession, lang: str | None = None) -> RaterFor
         subject=session.subject["name"],
         items=[] if done else items,
         answers={} if done else {str(k): v for k, v in saved.items()},
-        answered=sum(1 for s in inst.statements if s.id in saved),
+        answered=session.progress(saved).answered,
         total=len(inst.statements),
         closes_at=session.review["closes_at"],
     )
@@ -121,15 +121,14 @@ async def rater_save(token: str, item_id: int, data: AnswerIn) -> Saved:
         if v is not msgspec.UNSET
     }
     answer = await reviews.save_rater_answer(found, item_id, raw)
-    saved_360 = await reviews.rater_answers(found.id)
-    statements = {s.id for s in found.instrument.statements}
+    progress = await reviews.rater_progress(found)
     return Saved(
         item_id=item_id,
         answer=answer,
         complete=True,
         seconds_left=None,
-        answered=len(statements & set(saved_360)),
-        total=len(statements),
+        answered=progress.answered,
+        total=progress.total,
     )
 
 

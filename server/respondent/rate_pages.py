@@ -105,8 +105,7 @@ async def _form(
         else []
     )
     action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
-    statements = {s.id for s in inst.statements}
-    answered = len(statements & set(given))  # the count only, never the answers
+    progress = shown.progress(given)  # counts only, never the answers
     return _render(
         lang,
         status,
@@ -122,10 +121,10 @@ async def _form(
         action=action,
         error=error,
         submitted=shown.status == RaterStatus.SUBMITTED,
-        answered=answered,
-        answered_html=Markup('<span data-answered="">{}</span>').format(answered),
-        unanswered_to_confirm=len(statements) - answered if confirm else 0,
-        total=len(statements),
+        answered=progress.answered,
+        answered_html=Markup('<span data-answered="">{}</span>').format(progress.answered),
+        unanswered_to_confirm=progress.unanswered if confirm else 0,
+        total=progress.total,
         campaign_name=shown.review["name"],
         languages=list(loads(own.review["languages"]) or ["en"]),
         token=token,
@@ -176,9 +175,10 @@ async def _handle_post(
     try:
         await _save_form(shown, form)
         if form.get("go") == "submit":
-            missing = await _unanswered(shown)
-            if missing and form.get("confirm") != "1":
-                # nothing submitted yet: the page asks first (answers are saved)
+            progress = await reviews.rater_progress(shown)
+            if progress.rated and progress.unanswered and form.get("confirm") != "1":
+                # nothing submitted yet: the page asks first (answers are saved); a form
+                # without a rating is not asked about, submit_rater refuses it
                 return await _form(own, shown, token, lang, confirm=True)
             await reviews.submit_rater(shown)
     except DomainError as err:
@@ -197,11 +197,6 @@ async def _handle_post(
             return _invalid(lang)
         return await _form(own, shown, token, lang, error=message, status=status_of(err))
     return Redirect(path=back)
-
-
-async def _unanswered(shown: RaterSession) -> int:
-    given = await reviews.rater_answers(shown.id)
-    return len({s.id for s in shown.instrument.statements} - set(given))
 
 
 async def _save_one(
@@ -226,9 +221,8 @@ async def _save_one(
         if v is not msgspec.UNSET
     }
     await reviews.save_rater_answer(shown, item_id, raw)
-    statements = {s.id for s in shown.instrument.statements}
-    given = await reviews.rater_answers(shown.id)
-    return RaterSaved(item_id=item_id, answered=len(statements & set(given)), total=len(statements))
+    progress = await reviews.rater_progress(shown)
+    return RaterSaved(item_id=item_id, answered=progress.answered, total=progress.total)
 
 
 @put("/rate/{token:str}/answers/{item_id:int}", include_in_schema=False, status_code=200)

@@ -376,6 +376,19 @@ async def progress(review_id: int) -> Progress:
 
 
 @dataclass(frozen=True)
+class FormProgress:
+    """How far a rater's form is: counts only, never the answers."""
+
+    answered: int  # statements answered ("cannot say" counts as an answer)
+    total: int  # statements on the form
+    rated: bool  # some statement holds a rating: a form without one is never submitted
+
+    @property
+    def unanswered(self) -> int:
+        return self.total - self.answered
+
+
+@dataclass(frozen=True)
 class RaterSession:
     rater: dict[str, Any]
     review: dict[str, Any]
@@ -394,6 +407,15 @@ class RaterSession:
     def closed(self) -> bool:
         closes = self.review["closes_at"]
         return closes is not None and closes <= utcnow()
+
+    def progress(self, given: Mapping[int, Mapping[str, Any]]) -> FormProgress:
+        """How far the form is, from its saved answers (``rater_answers``)."""
+        answered = [s.id for s in self.instrument.statements if s.id in given]
+        return FormProgress(
+            answered=len(answered),
+            total=len(self.instrument.statements),
+            rated=any(given[i].get("rating") is not None for i in answered),
+        )
 
     def item_kind(self, item_id: int) -> str:
         if any(s.id == item_id for s in self.instrument.statements):
@@ -435,6 +457,11 @@ async def rater_answers(rater_id: int) -> dict[int, dict[str, Any]]:
         RaterAnswer.rater == rater_id
     )
     return {r["item"]: loads(r["payload"]) for r in rows}
+
+
+async def rater_progress(session: RaterSession) -> FormProgress:
+    """How far the session's form is now."""
+    return session.progress(await rater_answers(session.id))
 
 
 def validated_rater_answer(
@@ -528,9 +555,7 @@ async def submit_rater(session: RaterSession) -> None:
         return
     if session.closed():
         raise Conflict("This review has closed")
-    given = await rater_answers(session.id)
-    statements = {s.id for s in session.instrument.statements}
-    if not any(given[i].get("rating") is not None for i in statements & set(given)):
+    if not (await rater_progress(session)).rated:
         raise Invalid(
             [
                 Problem(

@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server.tables import Rater, RaterAnswer
+from tests.conftest import PASSWORD
 from tests.integration.reviews.test_reviews import cycle, rater
 
 pytestmark = pytest.mark.usefixtures("demo_library")
@@ -123,3 +124,33 @@ async def test_the_manager_is_told_their_ratings_are_not_anonymous(
     assert "they are not anonymous" in manager_page
     peer_page = (await client.get(f"/rate/{peer}")).text
     assert "nobody sees your individual answers" in peer_page
+
+
+async def test_no_save_reaches_a_submitted_form_or_a_closed_cycle(
+    client: AsyncTestClient,
+) -> None:
+    """A second tab still open after submitting, or a page left open past the closing
+    time: its saves are refused (409, the script reloads) and the stored answers stay."""
+    rid, sid = await cycle(client)
+    done = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    late = await rater(client, rid, sid, "Olle", "olle@example.org", "peer")
+    client.cookies.clear()
+    ids = _statement_ids((await client.get(f"/rate/{done}")).text)
+    await client.put(f"/rate/{done}/answers/{ids[0]}", json={"rating": 4})
+    await client.put(f"/rate/{late}/answers/{ids[0]}", json={"rating": 2})
+    r = await client.post(
+        f"/rate/{done}", data={"confirm": "1", "go": "submit"}, follow_redirects=True
+    )
+    assert "has been submitted" in r.text and "data-rate-autosave" not in r.text
+    before = await RaterAnswer.select().order_by(RaterAnswer.id)
+    r = await client.put(f"/rate/{done}/answers/{ids[1]}", json={"rating": 5})
+    assert r.status_code == 409
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": "coach@test.example", "password": PASSWORD}
+    )
+    assert r.status_code == 200
+    assert (await client.post(f"/api/v1/reviews/{rid}/close")).status_code == 200
+    client.cookies.clear()
+    r = await client.put(f"/rate/{late}/answers/{ids[0]}", json={"rating": 5})
+    assert r.status_code == 409
+    assert await RaterAnswer.select().order_by(RaterAnswer.id) == before
