@@ -13,7 +13,6 @@ import msgspec
 from litestar import Request, Response, get, post, put
 from litestar.params import FromPath
 from litestar.response import Redirect
-from markupsafe import Markup
 
 from assessments.survey360.instrument import (
     CompetencyComment,
@@ -122,7 +121,6 @@ async def _form(
         error=error,
         submitted=shown.status == RaterStatus.SUBMITTED,
         answered=progress.answered,
-        answered_html=Markup('<span data-answered="">{}</span>').format(progress.answered),
         unanswered_to_confirm=progress.unanswered if confirm else 0,
         total=progress.total,
         campaign_name=shown.review["name"],
@@ -174,9 +172,10 @@ async def _handle_post(
     form = await request.form()
     try:
         await _save_form(shown, form)
-        if form.get("go") == "submit":
+        # "confirm": submit although statements are unanswered (the page asked first)
+        if form.get("go") in ("submit", "confirm"):
             progress = await reviews.rater_progress(shown)
-            if progress.rated and progress.unanswered and form.get("confirm") != "1":
+            if progress.rated and progress.unanswered and form.get("go") != "confirm":
                 # nothing submitted yet: the page asks first (answers are saved); a form
                 # without a rating is not asked about, submit_rater refuses it
                 return await _form(own, shown, token, lang, confirm=True)

@@ -71,7 +71,8 @@
         method: "PUT",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
-        credentials: "same-origin"
+        credentials: "same-origin",
+        keepalive: true  // a save started as the page closes still reaches the server
       }).then(function (r) {
         inFlight = false;
         if (r.ok) {
@@ -120,6 +121,17 @@
     };
   }
 
+  // The server's count of answered items after a save, wherever the page shows it.
+  function showAnswered(reply) {
+    if (!reply || typeof reply.answered !== "number") { return; }
+    document.querySelectorAll("[data-answered]").forEach(function (el) {
+      el.textContent = String(reply.answered);
+    });
+    document.querySelectorAll("progress[data-progress]").forEach(function (el) {
+      el.value = reply.answered;
+    });
+  }
+
   // The candidate's item page: one answer per form.
   function autosave(form) {
     var status = statusOf(form);
@@ -128,51 +140,81 @@
       var text = state === "refused" ? (detail || status.messages.failed)
         : state === "retrying" ? status.messages.failed : status.messages[state];
       status.show(state, text);
-      if (state === "saved" && detail && typeof detail.answered === "number") {
-        document.querySelectorAll("[data-answered]").forEach(function (el) {
-          el.textContent = String(detail.answered);
-        });
-      }
+      if (state === "saved") { showAnswered(detail); }
     });
     form.addEventListener("change", function () {
       var body = payload(form);
       if (!body) { return; }
+      clearTimeout(debounce);
       if (body.most && body.most === body.least) {
-        clearTimeout(debounce);
         status.show("refused", status.messages.same);  // said at once, nothing is sent
         return;
       }
-      clearTimeout(debounce);
       debounce = setTimeout(function () { save(body); }, 150);
     });
   }
 
-  // A 360 rater's form: every statement and comment saved on its own as it is given.
+  // A 360 rater's form: every statement and comment saved on its own as it is given. The
+  // status line speaks for the whole form: a refused answer first, then one waiting to be
+  // sent again, then one on its way; "saved" once every item is.
   function rateAutosave(form) {
     var base = form.getAttribute("data-rate-autosave");
     var status = statusOf(form);
-    var savers = {}, timers = {}, pending = 0, refused = null;
+    var savers = {}, timers = {}, bodies = {}, states = {}, refusals = {};
 
-    function report(state, detail) {
-      if (state === "saving") { pending += 1; }
-      if (state === "saved" || state === "refused") { pending = Math.max(0, pending - 1); }
-      if (state === "refused") { refused = detail || status.messages.failed; }
-      if (state === "saved" && detail && typeof detail.answered === "number") {
-        document.querySelectorAll("[data-answered]").forEach(function (el) {
-          el.textContent = String(detail.answered);
-        });
+    function summary() {
+      var items = Object.keys(states);
+      var has = function (state) { return items.some(function (i) { return states[i] === state; }); };
+      if (has("refused")) {
+        var item = items.filter(function (i) { return states[i] === "refused"; })[0];
+        status.show("refused", refusals[item] || status.messages.failed);
+      } else if (has("retrying")) {
+        status.show("retrying", status.messages.failed);
+      } else if (has("saving")) {
+        status.show("saving", status.messages.saving);
+      } else {
+        status.show("saved", status.messages.saved);
       }
-      if (state === "retrying") { status.show("retrying", status.messages.failed); return; }
-      if (state === "refused") { status.show("refused", refused); return; }
-      if (pending > 0) { status.show("saving", status.messages.saving); return; }
-      status.show("saved", status.messages.saved);
     }
 
     function send(item, body, delay) {
-      if (!savers[item]) { savers[item] = saver(base + "/" + item, report); }
+      if (!savers[item]) {
+        savers[item] = saver(base + "/" + item, function (state, detail) {
+          states[item] = state;
+          if (state === "refused") { refusals[item] = detail; }
+          if (state === "saved") { showAnswered(detail); }
+          summary();
+        });
+      }
+      // pending from the moment it is given: "saved" is never shown while an answer waits
+      states[item] = "saving";
+      bodies[item] = body;
+      summary();
       clearTimeout(timers[item]);
-      timers[item] = setTimeout(function () { savers[item](body); }, delay);
+      timers[item] = setTimeout(function () { flush(item); }, delay);
     }
+
+    function flush(item) {
+      clearTimeout(timers[item]);
+      delete timers[item];
+      if (bodies[item] !== undefined) { savers[item](bodies[item]); delete bodies[item]; }
+    }
+
+    // posting the form carries every answer: what waits is not sent again after it (the
+    // form may be submitted by then); leaving the page otherwise (closing the tab,
+    // following a link) sends what still waits
+    var posting = false;
+    form.addEventListener("submit", function () {
+      posting = true;
+      Object.keys(timers).forEach(function (item) {
+        clearTimeout(timers[item]);
+        delete timers[item];
+        delete bodies[item];
+      });
+    });
+    window.addEventListener("pagehide", function () {
+      if (!posting) { Object.keys(timers).forEach(flush); }
+    });
 
     form.addEventListener("change", function (event) {
       var el = event.target;

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Route, expect
 
 from tests.e2e.conftest import SHOTS, Live, serious_violations
 
@@ -20,12 +20,15 @@ def _login(live: Live, var_dir: Path, role: str) -> httpx.Client:
     return client
 
 
-def _new_rater(live: Live, var_dir: Path) -> str:
+def _new_rater(live: Live, var_dir: Path, languages: tuple[str, ...] = ("en",)) -> str:
     coach = _login(live, var_dir, "coach")
     try:
         # the demo cycle is closed and released: a rater answers in a cycle that is open
         demo = coach.get("/api/v1/reviews").json()["items"][0]
-        r = coach.post("/api/v1/reviews", json={"name": "Spring", "role_id": demo["role_id"]})
+        r = coach.post(
+            "/api/v1/reviews",
+            json={"name": "Spring", "role_id": demo["role_id"], "languages": list(languages)},
+        )
         assert r.status_code == 201, r.text
         review = r.json()
         r = coach.post(
@@ -64,7 +67,57 @@ async def test_rater_answers_with_the_keyboard(
     await page.wait_for_load_state()
     await expect(page.locator(".progress-text")).to_contain_text(re.compile(r"^1 of"))
     await page.get_by_role("button", name="Submit my feedback").click()
-    await expect(page.get_by_role("status")).to_contain_text("submitted")
+    # 1 of many answered: the page asks before submitting
+    await expect(page.get_by_role("alert")).to_contain_text("not answered yet. Submit anyway?")
+    await page.get_by_role("button", name="Submit anyway").click()
+    await expect(page.locator(".notice[role=status]")).to_contain_text("submitted")
+
+
+async def test_a_rater_who_leaves_halfway_finds_every_answer_again(
+    live_server: Live, browser: Browser, tmp_path: Path
+) -> None:
+    """On a phone, in Norwegian: five statements and a comment, each saved as it is given
+    (the first save meets a busy server and is sent again), the browser closed without
+    pressing anything, the link opened again: every answer is there."""
+    link = _new_rater(live_server, tmp_path, ("en", "nb"))
+    phone = {"viewport": {"width": 390, "height": 844}, "locale": "nb-NO"}
+    context = await browser.new_context(**phone)
+    page = await context.new_page()
+    busy = []
+
+    async def first_save_busy(route: Route) -> None:
+        if route.request.method == "PUT" and not busy:
+            busy.append(route.request.url)
+            await route.fulfill(status=503, headers={"Retry-After": "0"}, body="")
+        else:
+            await route.continue_()
+
+    await page.route("**/answers/*", first_save_busy)
+    await page.goto(link + "?lang=nb")
+    await expect(page.locator("html")).to_have_attribute("lang", "nb")
+    statements = page.locator("fieldset.rating")
+    given = {n: 1 + n % 5 for n in range(5)}
+    for n, value in given.items():
+        await statements.nth(n).locator(f"input[value='{value}']").check()
+    await page.locator("textarea").first.fill("Lytter godt")
+    form = page.locator("form[data-rate-autosave]")
+    await expect(form).to_have_attribute("data-save-state", "saved", timeout=15_000)
+    assert busy, "the first save met the busy server"
+    await expect(page.locator("[data-answered]")).to_have_text("5")  # without reloading
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "rater-halfway-nb-phone.png"), full_page=False)
+    await context.close()  # no Save, no Submit
+
+    context = await browser.new_context(**phone)
+    again = await context.new_page()
+    await again.goto(link + "?lang=nb")
+    statements = again.locator("fieldset.rating")
+    for n, value in given.items():
+        await expect(statements.nth(n).locator(f"input[value='{value}']")).to_be_checked()
+    await expect(statements.nth(5).locator("input:checked")).to_have_count(0)
+    await expect(again.locator("textarea").first).to_have_value("Lytter godt")
+    await expect(again.locator("[data-answered]")).to_have_text("5")
+    await context.close()
 
 
 async def test_rater_and_coach_pages_have_no_serious_accessibility_violations(
