@@ -11,7 +11,7 @@ from server.accounts import repository as accounts
 from server.core.db import present
 from server.core.vocabulary import ALL_LANGUAGES
 from server.library import repository as library_repo
-from server.reviews import releases
+from server.reviews import releases, releases_repository
 from server.reviews import repository as reviews
 from server.tables import Review, StaffUser
 
@@ -101,6 +101,6 @@ async def load(rng: np.random.Generator) -> None:
                     if rng.random() < 0.6:
                         answers[q.id] = {"comment": COMMENTS[int(rng.integers(len(COMMENTS)))]}
                 await reviews.record_submitted_form(session, answers)
-    await releases.close(ident)
+    await releases_repository.close(ident)
     row = present(await Review.select().where(Review.id == ident).first(), "review", ident)
     await releases.release(row, await accounts.get_user(coach["id"]))

@@ -104,8 +104,10 @@ class Scored:
 
 
 async def _scores(campaign: Campaign) -> Scored:
-    """Score every submitted candidate of the campaign, form by form."""
-    await submit_expired(Candidate.campaign == campaign.id)
+    """Score every submitted candidate of the campaign, form by form.
+
+    Callers read :func:`data_state` first, which submits the tests whose time ran out.
+    """
     candidates = await repo.campaign_candidates(campaign.id)
     selected, _ = await library_repo.list_competencies(
         role=str(campaign.role_id), flag="select_for", limit=500
@@ -350,22 +352,22 @@ def form_reliability(r: FormScores) -> FormReliability:
     )
     options, options_note = _options(r)
     normed = _norms(r.total_scaled, NORM_SCORES_R if r.scale == "r x 100" else NORM_SCORES)
+    described: dict[str, Any] = {
+        "form_id": r.form_id,
+        "n": n,
+        "k": k,
+        "name": r.name,
+        "format": r.format,
+        "scoring": r.scoring,
+        "options": options,
+        "options_note": options_note,
+        "norms": normed,
+        "excluded": list(r.excluded),
+    }
     try:
         a = cronbach_alpha(x, missing="pairwise")
     except ValueError as exc:
-        return FormReliability(
-            form_id=r.form_id,
-            n=n,
-            k=k,
-            name=r.name,
-            format=r.format,
-            scoring=r.scoring,
-            options=options,
-            options_note=options_note,
-            norms=normed,
-            warnings=[*warnings, str(exc)],
-            excluded=list(r.excluded),
-        )
+        return FormReliability(**described, warnings=[*warnings, str(exc)])
     alpha = _num(a.alpha)
     if alpha is not None and alpha < LOW_ALPHA:
         warnings.append(f"alpha {alpha:.2f} is below .70: scores are not precise enough alone")
@@ -382,12 +384,7 @@ def form_reliability(r: FormScores) -> FormReliability:
     totals = r.total_scaled[~np.isnan(r.total_scaled)]
     sd = float(np.std(totals, ddof=1)) if len(totals) > 1 else float("nan")
     return FormReliability(
-        form_id=r.form_id,
-        n=n,
-        k=k,
-        name=r.name,
-        format=r.format,
-        scoring=r.scoring,
+        **described,
         alpha=alpha,
         alpha_ci=[_num(a.ci[0]), _num(a.ci[1])],
         std_alpha=_num(a.std_alpha),
@@ -408,11 +405,7 @@ def form_reliability(r: FormScores) -> FormReliability:
             )
             for i in range(k)
         ],
-        options=options,
-        options_note=options_note,
-        norms=normed,
         warnings=warnings,
-        excluded=list(r.excluded),
     )
 
 

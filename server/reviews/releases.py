@@ -36,9 +36,6 @@ from server.reviews import releases_repository as store
 from server.reviews.repository import instrument_of, list_subjects, release_counts
 from server.reviews.schemas import Release, ReleasedSubject
 
-close = store.close
-waiting = store.waiting
-
 
 async def reopen(review_id: int, closes_at: datetime) -> None:
     """Take answers again until ``closes_at``; the released results stay as released."""
@@ -269,11 +266,9 @@ async def released_reliability(
 __all__ = [
     "NotReleased",
     "Released",
-    "close",
     "list_releases",
     "release",
     "released_reliability",
     "released_subject",
     "reopen",
-    "waiting",
 ]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from server.reviews import releases, results
+from server.reviews import releases, releases_repository, results
 
 __all__ = ["ReviewService"]
 
@@ -13,10 +13,10 @@ __all__ = ["ReviewService"]
 class ReviewService:
     """Releases and released results of 360 cycles."""
 
-    close = staticmethod(releases.close)
+    close = staticmethod(releases_repository.close)
     reopen = staticmethod(releases.reopen)
     release = staticmethod(releases.release)
-    waiting = staticmethod(releases.waiting)
+    waiting = staticmethod(releases_repository.waiting)
     list_releases = staticmethod(releases.list_releases)
     released_subject = staticmethod(releases.released_subject)
     released_reliability = staticmethod(releases.released_reliability)
