@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from assessments.errors import Problem
 from server.core.errors import DomainError, Invalid
+from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES
 from server.hiring import repository as repo
@@ -22,6 +23,7 @@ from server.sjt import item_stats
 from server.sjt import repository as sjt_bank
 from server.sjt.schemas import CandidateIn, Ranking
 from server.web.auth import CurrentUser, guarded_user, page_hiring_guard
+from server.web.context import page_context
 from server.web.params import PathId
 
 ALL = 10_000
@@ -34,20 +36,31 @@ OMITTED_CHOICES = {
 
 @get("/app/campaigns", guards=[page_hiring_guard], include_in_schema=False)
 async def campaigns_page(request: Request[Any, Any, Any], user: CurrentUser) -> Template:
+    return await _campaigns(request, user)
+
+
+async def _campaigns(
+    request: Request[Any, Any, Any],
+    user: User,
+    errors: list[Problem] | None = None,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Template:
+    """The list of vacancies with the form to open one (its values and problems, if any)."""
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
     roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
     return Template(
         "campaigns.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "campaigns": items,
-            "roles": roles,
-            "role_names": {r.id: r.name for r in roles},
-            "errors": [],
-            "form": {},
-            "omitted_rules": OMITTED_CHOICES,
-        },
+        context=await page_context(
+            request,
+            campaigns=items,
+            roles=roles,
+            role_names={r.id: r.name for r in roles},
+            errors=errors or [],
+            form=form or {},
+            omitted_rules=OMITTED_CHOICES,
+        ),
+        status_code=status,
     )
 
 
@@ -97,21 +110,12 @@ async def campaign_create(
             errors = list(exc.problems)
         except DomainError as err:
             errors = [Problem("role_id", err.detail)]
-    items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
-    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
-    return Template(
-        "campaigns.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "campaigns": items,
-            "roles": roles,
-            "role_names": {r.id: r.name for r in roles},
-            "errors": errors,
-            "form": {k: form.get(k) for k in ("name", "role_id", "cut_score", "omitted")},
-            "omitted_rules": OMITTED_CHOICES,
-        },
-        status_code=422,
+    return await _campaigns(
+        request,
+        user,
+        errors,
+        {k: form.get(k) for k in ("name", "role_id", "cut_score", "omitted")},
+        status=422,
     )
 
 
@@ -144,23 +148,22 @@ async def _detail(
     scores = [r.score for r in ranking.ranked if r.score is not None]
     return Template(
         "campaign.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "c": campaign,
-            "role": role,
-            "forms": forms,
-            "ranking": ranking,
-            "ranked": ranked,
-            "competencies": comps,
-            "notice": notice,
-            "links": links or [],
-            "errors": errors or [],
-            "passed": passed,
-            "complete": complete,
-            "histogram": _histogram(scores, wide="r x 100" in ranking.scale),
-            "omitted_rules": OMITTED_CHOICES,
-        },
+        context=await page_context(
+            request,
+            c=campaign,
+            role=role,
+            forms=forms,
+            ranking=ranking,
+            ranked=ranked,
+            competencies=comps,
+            notice=notice,
+            links=links or [],
+            errors=errors or [],
+            passed=passed,
+            complete=complete,
+            histogram=_histogram(scores, wide="r x 100" in ranking.scale),
+            omitted_rules=OMITTED_CHOICES,
+        ),
         status_code=status,
     )
 
@@ -300,14 +303,13 @@ async def item_bank_page(
     )
     return Template(
         "items.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "items": found,
-            "stats": await item_stats.bank_statistics(),
-            "total": total,
-            "show": show,
-        },
+        context=await page_context(
+            request,
+            items=found,
+            stats=await item_stats.bank_statistics(),
+            total=total,
+            show=show,
+        ),
     )
 
 
