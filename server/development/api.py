@@ -17,13 +17,14 @@ from reports.plans import idp_html, onboarding_html
 from server.admin import audit
 from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
+from server.core.schemas import User
 from server.core.vocabulary import Language
 from server.development import repository as plans
 from server.hiring import repository as campaigns_repo
 from server.hiring.dependencies import Hiring
 from server.reviews import repository as reviews_repo
 from server.reviews.dependencies import Reviews
-from server.web.auth import CurrentUser, coaching_guard, guarded_user, hiring_guard
+from server.web.auth import CurrentUser, coaching_guard, hiring_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
 from server.web.i18n import translations
@@ -65,13 +66,13 @@ class DevelopmentPlanController(ApiController):
 
     async def _current(
         self,
-        request: Request[Any, Any, Any],
+        user: User,
         review_service: Reviews,
         review_id: int,
         subject_id: int,
         lang: str,
     ) -> tuple[dict[str, Any], Any, plans.SavedPlan]:
-        row = await reviews_repo.get_review_row(review_id, await guarded_user(request))
+        row = await reviews_repo.get_review_row(review_id, user)
         subject = await reviews_repo.get_subject(review_id, subject_id)
         saved = await plans.latest(subject_id)
         if saved is None:
@@ -108,9 +109,7 @@ class DevelopmentPlanController(ApiController):
         format: PlanFormat = "json",
         lang: PlanLang = "en",
     ) -> Response[Any]:
-        row, subject, saved = await self._current(
-            request, review_service, review_id, subject_id, lang
-        )
+        row, subject, saved = await self._current(user, review_service, review_id, subject_id, lang)
         if format == "json":
             return Response(saved)
         html = idp_html(
@@ -171,7 +170,7 @@ class DevelopmentPlanController(ApiController):
         competency: FromPath[str],
         data: JSONBody[StatusEdit],
     ) -> plans.SavedPlan:
-        _, _, saved = await self._current(request, review_service, review_id, subject_id, "en")
+        _, _, saved = await self._current(user, review_service, review_id, subject_id, "en")
         keys = [p.competency for p in saved.plan.priorities]
         if competency not in keys:
             raise NotFound.of("priority", competency)
