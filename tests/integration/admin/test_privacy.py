@@ -15,7 +15,9 @@ from server.tables import (
     Rater,
     RaterAnswer,
     RaterAnswerEvent,
+    ReliabilitySnapshot,
     ReviewSubject,
+    Score,
 )
 from tests.conftest import login
 from tests.integration.respondent.test_respond import started
@@ -87,6 +89,31 @@ async def test_erasure_removes_the_person_and_only_them(client: AsyncTestClient)
     assert again["as_candidate"] == again["as_rater"] == again["as_reviewed_person"] == []
     actions = [e["action"] for e in await AuditEvent.select(AuditEvent.action)]
     assert actions.count("erased") == 1
+
+
+async def test_erasure_leaves_no_score_or_stored_analysis_of_the_candidate(
+    client: AsyncTestClient,
+) -> None:
+    """Reading the ranking stores the scores for the record and the form's analysis; after
+    the candidate is erased neither is kept (both are redone from who is left)."""
+    token, test = await started(client)  # Ada, a@e.org
+    item = test["items"][0]
+    a, b = item["options"][0]["id"], item["options"][1]["id"]
+    await client.put(f"/api/v1/respond/{token}/answers/{item['id']}", json={"most": a, "least": b})
+    r = await client.post(f"/api/v1/respond/{token}/submit")
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    campaign = (await Candidate.select(Candidate.campaign).first())["campaign"]
+    await login(client, "admin")
+    assert (await client.get(f"/api/v1/campaigns/{campaign}/ranking")).status_code == 200
+    assert (await client.get(f"/api/v1/campaigns/{campaign}/reliability")).status_code == 200
+    assert await Score.count() == 1
+    scopes = {r["scope"] for r in await ReliabilitySnapshot.select(ReliabilitySnapshot.scope)}
+    assert scopes == {"campaign", "campaign_scores"}
+    r = await client.post("/api/v1/privacy/person/erase", params={"email": "a@e.org"})
+    assert r.status_code == 200, r.text
+    assert await Score.count() == 0
+    stored = ReliabilitySnapshot.scope_id == campaign
+    assert await ReliabilitySnapshot.count().where(stored) == 0
 
 
 async def test_only_admins_and_a_valid_address(client: AsyncTestClient) -> None:
