@@ -23,10 +23,19 @@ from assessments.survey360.aggregation import Report360, aggregate_counted
 from assessments.survey360.instrument import Instrument
 from assessments.survey360.reliability import SubjectAgreement, counted_agreement
 
-__all__ = ["RatingMatrix", "SubjectResult", "rating_matrix", "subject_result"]
+__all__ = ["RatingMatrix", "SubjectResult", "has_rating", "rating_matrix", "subject_result"]
 
 #: One submitted form: the rater's group and the answers by item id.
 Form = tuple[str, Mapping[int, Mapping[str, Any]]]
+
+
+def has_rating(inst: Instrument, answers: Mapping[int, Mapping[str, Any]]) -> bool:
+    """Whether a form rates at least one statement ("cannot say" and comments do not).
+
+    A form without a rating adds no view, so it is never counted: counted, it would raise
+    its group's size and could help a group of one or two reach the anonymity threshold.
+    """
+    return any(answers.get(s.id, {}).get("rating") is not None for s in inst.statements)
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,7 +22,12 @@ import numpy as np
 
 from assessments.errors import Problem
 from assessments.survey360.aggregation import Report360
-from assessments.survey360.forms import SubjectResult, rating_matrix, subject_result
+from assessments.survey360.forms import (
+    SubjectResult,
+    has_rating,
+    rating_matrix,
+    subject_result,
+)
 from assessments.survey360.reliability import (
     CycleReliability,
     SubjectAgreement,
@@ -112,7 +117,10 @@ async def release(row: Mapping[str, Any], user: User) -> Release:
             "after closing, so that no figure moves while answers come in)"
         )
     number = (await release_counts([review_id])).get(review_id, 0) + 1
-    raters = await store.submitted_forms(review_id)
+    inst = instrument_of(row)
+    # a submitted form without a rating (possible before such forms were refused) counts
+    # nowhere: not in n, not in any figure
+    raters = [r for r in await store.submitted_forms(review_id) if has_rating(inst, r["answers"])]
     before = await store.counted_before(review_id)
     plans = []
     for s in await list_subjects(review_id):

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from assessments.errors import Problem
+from assessments.survey360.forms import has_rating
 from assessments.survey360.instrument import Instrument, build_instrument
 from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
@@ -410,11 +411,10 @@ class RaterSession:
 
     def progress(self, given: Mapping[int, Mapping[str, Any]]) -> FormProgress:
         """How far the form is, from its saved answers (``rater_answers``)."""
-        answered = [s.id for s in self.instrument.statements if s.id in given]
         return FormProgress(
-            answered=len(answered),
+            answered=sum(s.id in given for s in self.instrument.statements),
             total=len(self.instrument.statements),
-            rated=any(given[i].get("rating") is not None for i in answered),
+            rated=has_rating(self.instrument, given),
         )
 
     def item_kind(self, item_id: int) -> str:

@@ -22,6 +22,7 @@ import requests
 from litestar.testing import AsyncTestClient
 
 from bench.serverproc import ADMIN_EMAIL, ADMIN_PASSWORD, running_server
+from server.tables import Rater
 from tests.conftest import login
 from tests.integration.reviews.test_reviews import _csrf, answer_all, cycle, rater, release
 
@@ -309,3 +310,26 @@ async def test_late_answers_through_the_pages(client: AsyncTestClient) -> None:
     assert first["release"] == 1
     r = await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report?release=0")
     assert r.status_code == 400  # releases are numbered from 1
+
+
+async def test_a_submitted_form_without_a_rating_counts_nowhere(client: AsyncTestClient) -> None:
+    """Such forms are refused now, but a database may hold some from before: at release
+    they neither raise a group's n (two peers and an empty form stay a group of two) nor
+    let comments through."""
+    rid, sid = await cycle(client)
+    peers = [await rater(client, rid, sid, f"P{n}", f"p{n}@example.org", "peer") for n in (1, 2)]
+    empty = await rater(client, rid, sid, "P3", "p3@example.org", "peer")
+    form = (await client.get(f"/api/v1/respond/{empty}")).json()
+    first = next(i for i in form["items"] if i["format"] == "rating")
+    r = await client.put(f"/api/v1/respond/{empty}/answers/{first['id']}", json={"rating": None})
+    assert r.status_code == 200
+    assert (await client.post(f"/api/v1/respond/{empty}/submit")).status_code == 422
+    await Rater.update({Rater.status: "submitted"}).where(Rater.email == "p3@example.org")
+    for token in peers:
+        await answer_all(client, token, 4, comment="Kind to callers")
+    made = await release(client, rid)
+    (subject,) = made["subjects"]
+    assert subject["counted"] == 2
+    report = (await client.get(f"/api/v1/reviews/{rid}/subjects/{sid}/report")).json()
+    assert "peer" not in report["groups"] and "others" not in report["groups"]
+    assert "Kind to callers" not in json.dumps(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assessments.survey360.forms import rating_matrix, subject_result
+from assessments.survey360.forms import has_rating, rating_matrix, subject_result
 from assessments.survey360.instrument import build_instrument
 from tests.unit.survey360.test_instrument import LIBRARY, ROLE
 
@@ -40,3 +40,9 @@ def test_a_group_under_the_threshold_is_not_shown_and_no_comment_says_who() -> N
     assert "peer" not in shown and "others" not in shown  # 2 peers < 3
     assert result.agreement.subject == 7
     assert all("peer" not in str(c) for c in result.report.comments)
+
+
+def test_only_a_rating_makes_a_form_count() -> None:
+    assert not has_rating(INST, {})
+    assert not has_rating(INST, {S[0]: {"rating": None}, COMMENT: {"comment": "Calm"}})
+    assert has_rating(INST, {S[0]: {"rating": None}, S[1]: {"rating": 1}})
