@@ -123,3 +123,32 @@ async def test_candidate_pages_have_no_serious_accessibility_violations(
     await check("invalid link")
     await context.close()
     assert not found, found
+
+
+async def test_the_same_response_as_most_and_least_is_said_at_once_and_not_sent(
+    live_server: Live, browser: Browser, tmp_path: Path
+) -> None:
+    """Nothing is sent and the page says why where the choice is; a valid choice is saved
+    and the answered count moves without a reload."""
+    link = demo_link(live_server, tmp_path)
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "PUT" else None)
+    await page.goto(link)
+    await page.locator("input[name=consent]").check()
+    await page.locator("form button[type=submit]").first.click()
+    await page.locator("form[action$='/begin'] button").click()
+    await expect(page).to_have_url(re.compile(r"/items/1$"))
+    await expect(page.locator("[data-answered]")).to_have_text("0")
+    await page.locator("input[name=most]").nth(0).check()
+    await page.locator("input[name=least]").nth(0).check()
+    status = page.locator(".save-status")
+    await expect(status).to_have_text(re.compile("choose a different option"))
+    await page.wait_for_timeout(500)  # longer than the script waits before it sends
+    assert saves == [], saves
+    await page.locator("input[name=least]").nth(1).check()
+    await expect(status).to_have_text("Answer saved")
+    assert len(saves) == 1, saves
+    await expect(page.locator("[data-answered]")).to_have_text("1")
+    await context.close()
