@@ -319,8 +319,7 @@ class ReviewController(ApiController):
         review_id: PathId,
     ) -> Review:
         await repo.get_review(review_id, user)
-        await review_service.close(review_id)
-        await audit.record(user.id, "closed", f"review:{review_id}")
+        await review_service.close(review_id, user)
         return await repo.get_review(review_id, user)
 
     @post(
@@ -342,8 +341,7 @@ class ReviewController(ApiController):
         data: JSONBody[ReopenIn],
     ) -> Review:
         await repo.get_review(review_id, user)
-        await review_service.reopen(review_id, data.closes_at)
-        await audit.record(user.id, "reopened", f"review:{review_id}")
+        await review_service.reopen(review_id, data.closes_at, user)
         return await repo.get_review(review_id, user)
 
     @post(
@@ -367,7 +365,6 @@ class ReviewController(ApiController):
     ) -> Release:
         row = await repo.get_review_row(review_id, user)
         made = await review_service.release(row, user)
-        await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
         return made
 
     @get("/{review_id:int}/releases", summary="The cycle's releases, newest first")

@@ -268,8 +268,7 @@ async def close_page(
     review_id: PathId,
 ) -> Template:
     await repo.get_review(review_id, user)
-    await review_service.close(review_id)
-    await audit.record(user.id, "closed", f"review:{review_id}")
+    await review_service.close(review_id, user)
     return await _cycle(
         request,
         review_service,
@@ -297,7 +296,6 @@ async def release_page(
             errors=[Problem("release", err.detail)],
             status=status_of(err),
         )
-    await audit.record(user.id, "released", f"review:{review_id}/release:{made.number}")
     reports = sum(s.outcome == "new report" for s in made.subjects)
     held = [s.name for s in made.subjects if s.outcome == "held"]
     return await _cycle(
@@ -330,8 +328,7 @@ async def reopen_page(
         return await _cycle(
             request, review_service, review_id, errors=[Problem("closes_at", problem)], status=422
         )
-    await review_service.reopen(review_id, closes_at.replace(tzinfo=UTC))
-    await audit.record(user.id, "reopened", f"review:{review_id}")
+    await review_service.reopen(review_id, closes_at.replace(tzinfo=UTC), user)
     return await _cycle(
         request,
         review_service,
