@@ -57,13 +57,15 @@ function FormData() {
 let ready = null;
 const document = {
   addEventListener: (ev, fn) => { ready = fn; },
-  querySelectorAll: (sel) => (sel.indexOf("autosave") >= 0 ? [form] : []),
+  // the candidate's item form only (the rater's form is walked in a real browser:
+  // tests/e2e/test_rater.py)
+  querySelectorAll: (sel) => (sel === "form[data-autosave]" ? [form] : []),
 };
 const fast = (fn, ms) => setTimeout(fn, Math.ceil((ms || 0) / 50));  // backoff 50x faster
 const context = {
   document, FormData, fetch, console, Math, JSON, Promise, parseInt, isNaN,
   setTimeout: fast, clearTimeout,
-  window: { location: { reload: () => { log.reloads += 1; } } },
+  window: { location: { reload: () => { log.reloads += 1; } }, addEventListener: () => {} },
 };
 vm.runInNewContext(fs.readFileSync(source, "utf8"), context);
 ready();
