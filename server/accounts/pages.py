@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -11,8 +12,10 @@ from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from server.accounts import repository as accounts
+from server.core.vocabulary import LANGUAGES
 from server.web.auth import SESSION_COOKIE, authenticate, client_address, session_cookie
-from server.web.context import page_context
+from server.web.context import LANGUAGE_COOKIE, page_context, staff_language
+from server.web.i18n import translations
 
 FormData = URLEncodedBody[dict[str, Any]]
 
@@ -22,6 +25,11 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/app"
+
+
+def _login_here(target: str | None) -> str:
+    """The login page's own address, with only a same-site ``next``."""
+    return "/login?" + urlencode({"next": _safe_next(target)})
 
 
 @get("/", include_in_schema=False)
@@ -36,7 +44,9 @@ async def login_page(
 ) -> Template:
     return Template(
         "login.html",
-        context=await page_context(request, next=_safe_next(next), error=None, email=""),
+        context=await page_context(
+            request, next=_safe_next(next), error=None, email="", here=_login_here(next)
+        ),
     )
 
 
@@ -50,9 +60,21 @@ async def login_submit(request: Request[Any, Any, Any], data: FormData) -> Respo
             email, str(data.get("password", ""))[:256], client_address(request), settings
         )
     except (NotAuthorizedException, HTTPException) as exc:
+        catalogue = translations(staff_language(request))
+        if exc.status_code == 429:
+            wait = int((exc.headers or {}).get("Retry-After", "1"))
+            error = catalogue.ngettext(
+                "Too many failed logins: try again in %(num)s second.",
+                "Too many failed logins: try again in %(num)s seconds.",
+                wait,
+            ) % {"num": wait}
+        else:
+            error = catalogue.gettext("Wrong e-mail or password.")
         return Template(
             "login.html",
-            context=await page_context(request, next=target, error=exc.detail, email=email),
+            context=await page_context(
+                request, next=target, error=error, email=email, here=_login_here(target)
+            ),
             status_code=exc.status_code,
             headers=exc.headers or {},
         )
@@ -73,4 +95,25 @@ async def logout_submit(request: Request[Any, Any, Any]) -> Redirect:
     )
 
 
-LOGIN_PAGE_HANDLERS = [index, login_page, login_submit, logout_submit]
+@post("/language", include_in_schema=False)
+async def choose_language(request: Request[Any, Any, Any], data: FormData) -> Redirect:
+    """The header's language buttons: staff pages speak ``lang`` from now on (a cookie, a
+    year); the browser returns to the page it came from."""
+    lang = str(data.get("lang", ""))
+    cookies = []
+    if lang in LANGUAGES:
+        cookies.append(
+            Cookie(
+                key=LANGUAGE_COOKIE,
+                value=lang,
+                max_age=365 * 24 * 3600,
+                path="/",
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+            )
+        )
+    return Redirect(path=_safe_next(str(data.get("next", ""))), cookies=cookies)
+
+
+LOGIN_PAGE_HANDLERS = [index, login_page, login_submit, logout_submit, choose_language]

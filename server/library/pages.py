@@ -25,7 +25,7 @@ from server.web.auth import (
     page_admin_guard,
     page_guard,
 )
-from server.web.context import page_context
+from server.web.context import page_context, staff_language
 from server.web.errors import status_of
 from server.web.params import LangQuery, PathId
 
@@ -46,7 +46,7 @@ async def _library(
     errors: list[Problem] | None = None,
     status: int = 200,
 ) -> Template:
-    lang = lang or "en"
+    lang = lang or staff_language(request)
     areas, _ = await repo.list_areas(limit=ALL, offset=0)
     roles, _ = await repo.list_roles(limit=ALL, offset=0)
     # type-ignore reason: the flag comes from the page's own select
@@ -106,7 +106,7 @@ async def library_import(request: Request[Any, Any, Any]) -> Template:
 async def competency_page(
     request: Request[Any, Any, Any], competency_id: PathId, lang: LangQuery = None
 ) -> Template:
-    lang = lang or "en"
+    lang = lang or staff_language(request)
     comp = await repo.get_competency(competency_id)
     roles, _ = await repo.list_roles(limit=ALL, offset=0)
     used_by = [
@@ -132,7 +132,7 @@ async def competency_page(
 async def role_page(
     request: Request[Any, Any, Any], role_id: PathId, lang: LangQuery = None
 ) -> Template:
-    lang = lang or "en"
+    lang = lang or staff_language(request)
     role = await repo.get_role(role_id)
     comps, _ = await repo.list_competencies(role=str(role_id), limit=ALL, offset=0)
     by_key = {c.key: localized(c, lang) for c in comps}

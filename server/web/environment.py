@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
+from markupsafe import Markup
+
+from reports.markers import N_
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -19,8 +24,38 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["flag_labels"] = {"select_for": "Select for", "develop": "Develop"}
+    # Staff pages: ``_``/``gettext``/``ngettext`` translate into the page's ``lang`` (set by
+    # ``page_context``), newstyle like the respondent pages: ``_("%(n)s done", n=3)``.
+    env.add_extension("jinja2.ext.i18n")
+    env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    from server.core.vocabulary import LANGUAGES
+
+    env.globals["LANGUAGES"] = LANGUAGES
+    env.globals["flag_labels"] = {"select_for": N_("Select for"), "develop": N_("Develop")}
     return env
+
+
+def _catalogue(context: Context) -> Any:
+    from server.web.i18n import translations  # i18n builds on this module's environment
+
+    return translations(str(context.get("lang") or "en"))
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    text = _catalogue(context).gettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables  # type: ignore[no-any-return]
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = _catalogue(context).ngettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables  # type: ignore[no-any-return]
 
 
 def template_engine() -> JinjaTemplateEngine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -85,7 +86,7 @@ async def test_login_with_wrong_password_shows_error_and_sets_no_session(
     r = await form_login(client, email, password="not the password")
     assert r.status_code == 401
     assert r.headers["content-type"].startswith("text/html")
-    assert '<p class="error" role="alert" id="login-error">Wrong e-mail or password</p>' in r.text
+    assert '<p class="error" role="alert" id="login-error">Wrong e-mail or password.</p>' in r.text
     assert f'value="{email}"' in r.text, "the e-mail stays filled in"
     assert "not the password" not in r.text, "the password is never echoed"
     assert session_set_cookie(r) is None
@@ -158,3 +159,38 @@ async def test_logout_ends_the_session(client: AsyncTestClient) -> None:
     client.cookies.set("engine_session", stolen)
     replay = await client.get("/app", follow_redirects=False)
     assert urlsplit(location(replay)).path == "/login"
+
+
+# ---- the language of the staff pages ------------------------------------------------------
+
+
+async def test_staff_pages_speak_the_browser_language_until_one_is_chosen(
+    client: AsyncTestClient,
+) -> None:
+    r = await client.get("/login", headers={"Accept-Language": "nb-NO,nb;q=0.9,en;q=0.5"})
+    assert '<html lang="nb">' in r.text
+    token = csrf_token(r.text)
+    chosen = await client.post(
+        "/language",
+        data={"_csrf_token": token, "lang": "sv", "next": "/login?next=%2Fapp"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code in (302, 303) and location(chosen) == "/login?next=%2Fapp"
+    assert client.cookies.get("lang") == "sv"
+    r = await client.get("/login", headers={"Accept-Language": "nb"})
+    assert '<html lang="sv">' in r.text
+    assert re.search(r'value="sv" lang="sv"\s+aria-current="true"', r.text)
+
+
+async def test_the_language_form_refuses_an_unknown_language_and_a_foreign_return(
+    client: AsyncTestClient,
+) -> None:
+    token = csrf_token((await client.get("/login")).text)
+    r = await client.post(
+        "/language",
+        data={"_csrf_token": token, "lang": "xx", "next": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert location(r) == "/app"
+    assert client.cookies.get("lang") is None
+    assert '<html lang="en">' in (await client.get("/login")).text
