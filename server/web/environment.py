@@ -46,7 +46,7 @@ def _gettext(context: Context, message: str, **variables: Any) -> str:
     text = _catalogue(context).gettext(message)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables  # type: ignore[no-any-return]
+    return text % variables
 
 
 @pass_context
@@ -55,7 +55,7 @@ def _ngettext(context: Context, singular: str, plural: str, num: int, **variable
     text = _catalogue(context).ngettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables  # type: ignore[no-any-return]
+    return text % variables
 
 
 def template_engine() -> JinjaTemplateEngine:
