@@ -1,4 +1,4 @@
-"""Fill the catalogues from ``pending/*.json`` translation files, then remove the applied files by hand.
+"""Fill the catalogues from ``pending/*.json`` translation lists (then delete those files).
 
 Usage: ``.venv/bin/python server/locale/apply_pending.py [files...]`` (default: every
 ``server/locale/pending/*.json``). Each file is a JSON list of
