@@ -333,6 +333,12 @@ async def consent(session: TestSession, language: str | None) -> None:
         )
 
 
+async def set_language(candidate_id: int, language: str) -> None:
+    """The language the candidate chose on the pages (kept for the next page and link)."""
+    async with write_transaction():
+        await Candidate.update({Candidate.language: language}).where(Candidate.id == candidate_id)
+
+
 async def start(session: TestSession, language: str | None = None) -> None:
     """Start the clock (once): the deadline is now + time limit + the candidate's extra time."""
     if session.status == CandidateStatus.SUBMITTED:

@@ -12,14 +12,14 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assessments.sjt.items import RATE_SCALE, AnswerError, is_complete
+from assessments.sjt.items import RATE_SCALE, AnswerError
 from reports.markers import N_
 from server.core.db import loads, utcnow
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, CandidateStatus
 from server.respondent import repository as responses
 from server.respondent.repository import Gone, TestSession
-from server.respondent.views import language_of, page, respond_items
+from server.respondent.views import english_texts, language_of, page, respond_items, unanswered
 from server.sjt.schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
 from server.web.i18n import negotiate, translations
 from server.web.params import PathId
@@ -56,6 +56,11 @@ async def _session(request: Request[Any, Any, Any], token: str) -> tuple[TestSes
     if found is None:
         return None, wanted if wanted in LANGUAGES else negotiate(header, list(LANGUAGES))
     allowed = found.languages()
+    if wanted in allowed and found.candidate["consented_at"] is not None:
+        # a language chosen on the pages of a test under way sticks to the candidate
+        if wanted != found.candidate["language"] and found.status != CandidateStatus.SUBMITTED:
+            await responses.set_language(found.id, wanted)
+        return found, wanted
     lang = (
         wanted
         if wanted in allowed
@@ -86,14 +91,23 @@ def _minutes(seconds: int) -> int:
     return max(1, round(seconds / 60))
 
 
+async def _resume(session: TestSession, token: str) -> Redirect:
+    """Where a started test goes on: its first unanswered scenario, else the review."""
+    left = unanswered(session, await responses.answers(session.id))
+    return Redirect(path=f"/take/{token}/items/{left[0]}" if left else f"/take/{token}/review")
+
+
 async def _done(
     session: TestSession, token: str, lang: str, *, monitoring_saved: str = ""
 ) -> Response[str]:
-    """The thank-you page, with the optional equal-opportunities questions."""
+    """The thank-you page (saying how many answers went in when the time ran out), with
+    the optional equal-opportunities questions."""
+    saved = await responses.answers(session.id)
     return page(
         "done.html",
         lang,
         timed_out=bool(session.candidate["timed_out"]),
+        answered=responses.answered_count(session, saved),
         monitoring_questions=MONITORING_QUESTIONS,
         monitoring_given=await responses.monitoring_of(session.id),
         monitoring_saved=monitoring_saved,
@@ -109,7 +123,7 @@ async def take_start(request: Request[Any, Any, Any], token: FromPath[str]) -> R
     if session.status == CandidateStatus.SUBMITTED:
         return await _done(session, token, lang)
     if session.status == CandidateStatus.STARTED:
-        return Redirect(path=f"/take/{token}/items/1")
+        return await _resume(session, token)
     if session.candidate["consented_at"] is not None:
         return Redirect(path=f"/take/{token}/instructions", query_params={"lang": lang})
     return page(
@@ -173,7 +187,7 @@ async def take_begin(request: Request[Any, Any, Any], token: FromPath[str]) -> R
         await responses.start(session, lang)
     except Gone:
         return Redirect(path=f"/take/{token}")
-    return Redirect(path=f"/take/{token}/items/1")
+    return await _resume(session, token)  # a second Begin (back button) resumes too
 
 
 def answer_from_form(fmt: str, form: Any, option_ids: list[str]) -> dict[str, Any]:
@@ -219,6 +233,7 @@ async def _item_page(
         status=status,
         n=n,
         item=item,
+        in_english=english_texts(session.items[n - 1], lang),
         error=error,
         answer=answer if answer is not None else saved.get(item.id),
         answered=responses.answered_count(session, saved),
@@ -288,20 +303,15 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         return _invalid(lang)
     if session.status != CandidateStatus.STARTED:
         return Redirect(path=f"/take/{token}")
-    saved = await responses.answers(session.id)
-    unanswered = [
-        n
-        for n, it in enumerate(session.items, start=1)
-        if not is_complete(it, session.format, saved.get(responses.item_id(it)))
-    ]
+    left = unanswered(session, await responses.answers(session.id))
     settings = loads(session.campaign.get("settings")) or {}
     return page(
         "review.html",
         lang,
         omitted=settings.get("omitted", "lowest"),
         whole_sheet=session.scoring == "standardized",
-        unanswered=unanswered,
-        answered=len(session.items) - len(unanswered),
+        unanswered=left,
+        answered=len(session.items) - len(left),
         seconds_left=session.seconds_left(utcnow()) or 0,
         **_common(session, token, lang),
     )

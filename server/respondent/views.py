@@ -3,18 +3,26 @@ sees, the candidate's items in that language, and one way to answer a respondent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Response
 
-from assessments.sjt.items import RATE_SCALE, localized_item, option_order
+from assessments.sjt.items import RATE_SCALE, Item, is_complete, localized_item, option_order
 from server.core.db import loads
 from server.respondent.repository import TestSession, item_id
 from server.reviews.repository import RaterSession
 from server.sjt.schemas import RespondItem, RespondOption, Scale
 from server.web.i18n import environment_for
 
-__all__ = ["language_of", "page", "rater_language", "respond_items"]
+__all__ = [
+    "english_texts",
+    "language_of",
+    "page",
+    "rater_language",
+    "respond_items",
+    "unanswered",
+]
 
 
 def page(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
@@ -64,3 +72,22 @@ def respond_items(session: TestSession, lang: str) -> list[RespondItem]:
             )
         )
     return out
+
+
+def english_texts(item: Item, lang: str) -> set[str]:
+    """Which texts of ``item`` have no ``lang`` version and are shown in English instead:
+    ``"stem"``, ``"context"`` and option keys (so the page can mark them ``lang="en"``)."""
+    if lang == "en":
+        return set()
+    tr = item.translations.get(lang, {})
+    out = {part for part in ("stem", "context") if getattr(item, part) and not tr.get(part)}
+    return out | {o.key for o in item.options if not o.translations.get(lang)}
+
+
+def unanswered(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> list[int]:
+    """The positions (1-based, in the order of the test) of the items not yet fully answered."""
+    return [
+        n
+        for n, it in enumerate(session.items, start=1)
+        if not is_complete(it, session.format, saved.get(item_id(it)))
+    ]

@@ -125,7 +125,10 @@
   function showAnswered(reply) {
     if (!reply || typeof reply.answered !== "number") { return; }
     document.querySelectorAll("[data-answered]").forEach(function (el) {
-      el.textContent = String(reply.answered);
+      // the page's own words for each count (plural forms), else the bare number
+      var labels = null;
+      try { labels = JSON.parse(el.getAttribute("data-labels") || "null"); } catch (e) { labels = null; }
+      el.textContent = labels && labels[reply.answered] ? labels[reply.answered] : String(reply.answered);
     });
     document.querySelectorAll("progress[data-progress]").forEach(function (el) {
       el.value = reply.answered;
@@ -231,6 +234,20 @@
     });
   }
 
+  // At 0 the page says that time is up, takes no more answers and reloads once the server's
+  // deadline has surely passed: the server then submits what was saved and shows the
+  // thank-you page that says so (the server's seconds are whole, so it waits a little more).
+  var GRACE = 1500;
+
+  function timeUp(el) {
+    var message = document.querySelector("[data-time-up-message]");
+    if (message) { message.textContent = el.getAttribute("data-time-up") || ""; }
+    document.querySelectorAll("form.sjt input, form.sjt select, form.sjt button").forEach(function (c) {
+      c.disabled = true;
+    });
+    setTimeout(function () { window.location.reload(); }, GRACE);
+  }
+
   function clock(el) {
     var left = parseInt(el.getAttribute("data-seconds-left"), 10);
     var shown = el.querySelector(".clock-value");
@@ -239,7 +256,7 @@
       var s = Math.max(0, Math.round((end - Date.now()) / 1000));
       shown.textContent = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
       if (s <= 60) { el.classList.add("low"); }
-      if (s === 0) { window.location.reload(); return; }
+      if (s === 0) { timeUp(el); return; }
       setTimeout(tick, 1000);
     }
     tick();
