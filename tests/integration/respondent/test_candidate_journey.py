@@ -184,11 +184,15 @@ async def give_swedish_texts(*, missing_option: str) -> None:
         SjtItem.id, SjtItem.stem, SjtItem.context, SjtItem.options, SjtItem.translations
     ):
         tr = loads(row["translations"]) or {}
-        tr["sv"] = {"stem": "SV-STAM " + row["stem"], "context": "SV-KONTEXT"}
+        tr["sv"] = {
+            "stem": "SV-STAM " + row["stem"],
+            "context": "SV-KONTEXT",
+        }  # ours, not the bank's
         tr.pop("nb", None)
         opts = loads(row["options"])
         for o in opts:
             o.setdefault("translations", {}).pop("nb", None)
+            o["translations"].pop("sv", None)
             if o["key"] != missing_option:
                 o["translations"]["sv"] = "SV-SVAR " + o["text"]
         await SjtItem.update(
