@@ -30,7 +30,7 @@ from server.library.convert import to_domain
 from server.sjt import item_stats
 from server.sjt import repository as bank
 from server.sjt import service as keying
-from server.sjt.schemas import ItemKey, SjtItemIn
+from server.sjt.schemas import ExpertInviteIn, ItemKey, SjtItemIn
 from server.web.auth import CurrentUser, page_hiring_guard
 from server.web.context import page_context, staff_language
 from server.web.i18n import translations
@@ -519,13 +519,25 @@ async def expert_invite(request: Request[Any, Any, Any], user: CurrentUser) -> R
             errors.append(Problem("item_ids", gettext("Choose items from the list.")))
     if not form["name"]:
         errors.append(Problem("name", gettext("Write the expert's name.")))
-    if not form["item_ids"] and not errors:
+    if not form["item_ids"] and not any(e.path == "item_ids" for e in errors):
         errors.append(Problem("item_ids", gettext("Choose at least one item to key.")))
-    if not errors:
+    if errors:  # the other fields' problems too, all at once, in the viewer's words
+        seen = {e.path for e in errors}
+        own_words = {
+            "email": gettext("Write a valid e-mail address, or leave it empty."),
+            "language": gettext("Choose a language from the list."),
+        }
+        errors += [
+            Problem(p.path, own_words.get(p.path, p.message))
+            for p in problems(form, ExpertInviteIn)
+            if p.path.split("[")[0] not in seen
+        ]
+    else:
         try:
             link, token = await keying.invite_expert(form, user.id)
         except Invalid as exc:
-            errors = list(exc.problems)
+            # the service's messages are catalogue entries (see server.sjt.service)
+            errors = [Problem(p.path, gettext(p.message)) for p in exc.problems]
         else:
             response = Redirect(path=f"/app/sjt/experts/{link.id}")
             response.set_cookie(_link_cookie(request, link.id, token))

@@ -14,6 +14,7 @@ from assessments.errors import Problem
 from assessments.sjt.items import RATE_SCALE, Item
 from server.core.db import write_transaction
 from server.core.errors import Conflict, Invalid
+from server.core.i18n_words import N_
 from server.core.validation import problems
 from server.sjt import repository as bank
 from server.sjt.schemas import ExpertInviteIn, ExpertLink
@@ -27,15 +28,16 @@ async def invite_expert(doc: Mapping[str, Any], invited_by: int | None) -> tuple
     found = problems(dict(doc), ExpertInviteIn)
     if found:
         raise Invalid(found)
+    # messages below are msgids: the pages show them translated
     item_ids = list(dict.fromkeys(int(i) for i in doc["item_ids"]))
     items = await bank.items_by_id(item_ids)
     bad = [i for i in item_ids if i not in items or items[i].status == "retired"]
     if bad:
-        raise Invalid([Problem("item_ids", "choose items of the bank that are not retired")])
+        raise Invalid([Problem("item_ids", N_("Choose items of the bank that are not retired."))])
     email = str(doc.get("email") or "").strip().lower()
     if email and await bank.open_links_for(email, item_ids):
         raise Invalid(
-            [Problem("email", "this expert already has an open link for one of these items")]
+            [Problem("email", N_("This expert already has an open link for one of these items."))]
         )
     return await bank.create_expert_link(
         name=str(doc["name"]).strip(),
