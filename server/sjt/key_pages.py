@@ -54,7 +54,7 @@ def _invalid(lang: str) -> Response[str]:
 
 def _messages(errors: list[Problem], items: Mapping[int, Item], lang: str) -> list[dict[str, str]]:
     """Each problem with the field it names: scenario number and option number."""
-    t = translations(lang).gettext
+    gettext = translations(lang).gettext
     numbers = {item_id: n for n, item_id in enumerate(items, start=1)}
     out = []
     for e in errors:
@@ -65,9 +65,11 @@ def _messages(errors: list[Problem], items: Mapping[int, Item], lang: str) -> li
             out.append({"field": "", "message": e.message})
             continue
         n_option = item.option_keys.index(option) + 1
-        where = t("Scenario %(n)s, option %(m)s") % {"n": numbers[item_id], "m": n_option}
+        where = gettext("Scenario %(n)s, option %(m)s") % {"n": numbers[item_id], "m": n_option}
         message = (
-            t("choose a rating from 1 to 7") if e.message != "not rated yet" else t("not rated yet")
+            gettext("choose a rating from 1 to 7")
+            if e.message != "not rated yet"
+            else gettext("not rated yet")
         )
         out.append({"field": f"r-{item_id}-{option}", "message": f"{where}: {message}"})
     return out
@@ -123,8 +125,8 @@ async def key_save(request: Request[Any, Any, Any], token: FromPath[str]) -> Res
     link, lang = await _link(request, token)
     if link is None:
         return _invalid(lang)
-    t = translations(lang).gettext
-    closed = t("You have already submitted your ratings: they can no longer be changed.")
+    gettext = translations(lang).gettext
+    closed = gettext("You have already submitted your ratings: they can no longer be changed.")
     if link.submitted_at is not None:
         return await _page(link, token, lang, error=closed, status=409)
     form = await request.form()

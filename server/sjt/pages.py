@@ -242,41 +242,41 @@ def field_of(path: str, rows: Mapping[int, int]) -> tuple[str, str, str]:
     """(field id, English label msgid, language) of a problem's path, for the error list."""
     parts = path.replace("[", ".").replace("]", "").split(".")
     if parts[0] == "row":
-        return f"opt-en-{parts[1]}", "Option %(n)s", "en"
+        return f"opt-en-{parts[1]}", N_("Option %(n)s"), "en"
     if parts[0] == "options" and len(parts) > 1 and parts[1].isdigit():
         n = rows.get(int(parts[1]), int(parts[1]) + 1)
         lang = parts[3] if len(parts) > 3 and parts[2] == "translations" else "en"
-        return f"opt-{lang}-{n}", "Option %(n)s", lang
+        return f"opt-{lang}-{n}", N_("Option %(n)s"), lang
     if parts[0] == "options":
-        return "opt-en-1", "Options", "en"
+        return "opt-en-1", N_("Options"), "en"
     if parts[0] == "translations" and len(parts) > 2:
-        label = "Question" if parts[2] == "stem" else "Situation"
+        label = N_("Question") if parts[2] == "stem" else N_("Situation")
         return f"{parts[2]}-{parts[1]}", label, parts[1]
     simple = {
-        "key": ("key", "Code", ""),
-        "stem": ("stem-en", "Question", "en"),
-        "context": ("context-en", "Situation", "en"),
-        "status": ("status", "Status", ""),
-        "formats": ("formats", "Response formats", ""),
-        "competencies": ("competencies", "Competencies", ""),
+        "key": ("key", N_("Code"), ""),
+        "stem": ("stem-en", N_("Question"), "en"),
+        "context": ("context-en", N_("Situation"), "en"),
+        "status": ("status", N_("Status"), ""),
+        "formats": ("formats", N_("Response formats"), ""),
+        "competencies": ("competencies", N_("Competencies"), ""),
     }
-    return simple.get(parts[0], ("key", "Item", ""))
+    return simple.get(parts[0], ("key", N_("Item"), ""))
 
 
 def _form_problems(doc: dict[str, Any], found: list[Problem], lang: str) -> list[Problem]:
     """The editor's own checks in the viewer's words first, then the API's rules."""
-    t = translations(lang).gettext
+    gettext = translations(lang).gettext
     own = list(found)
     if not doc["key"]:
-        own.append(Problem("key", t("Give the item a code.")))
+        own.append(Problem("key", gettext("Give the item a code.")))
     if not doc["stem"]:
-        own.append(Problem("stem", t("Write the question in English.")))
+        own.append(Problem("stem", gettext("Write the question in English.")))
     if not 4 <= len(doc["options"]) <= MAX_OPTIONS:
-        own.append(Problem("options", t("Write 4 to 6 options, each in English at least.")))
+        own.append(Problem("options", gettext("Write 4 to 6 options, each in English at least.")))
     if not doc["competencies"]:
-        own.append(Problem("competencies", t("Choose at least one competency.")))
+        own.append(Problem("competencies", gettext("Choose at least one competency.")))
     if not doc["formats"]:
-        own.append(Problem("formats", t("Choose at least one response format.")))
+        own.append(Problem("formats", gettext("Choose at least one response format.")))
     seen = {p.path for p in own}
     return own + [
         p
@@ -324,7 +324,7 @@ async def _editor(
     typed: list[dict[str, Any]] | None = None,
 ) -> Template:
     lang = staff_language(request)
-    t = translations(lang).gettext
+    gettext = translations(lang).gettext
     comps, _ = await library_repo.list_competencies(limit=ALL, offset=0)
     shown = sorted(
         ((c.key, localized(c, lang).name, c.select_for) for c in comps),
@@ -334,7 +334,7 @@ async def _editor(
     for e in errors:
         field, label, in_lang = field_of(e.path, rows or {})
         n = field.rsplit("-", 1)[-1]
-        text = t(label) % {"n": n} if "%(n)s" in label else t(label)
+        text = gettext(label) % {"n": n} if "%(n)s" in label else gettext(label)
         if in_lang:
             text += f" ({LANGUAGES[in_lang]})"
         listed.append({"field": field, "label": text, "message": e.message})
@@ -375,7 +375,7 @@ async def _save_item(request: Request[Any, Any, Any], ident: int | None) -> Resp
     if ident is not None:
         await bank.get_item(ident)  # 404 before anything else
     lang = staff_language(request)
-    t = translations(lang).gettext
+    gettext = translations(lang).gettext
     doc, rows, found, typed = item_document(await request.form())
     errors = _form_problems(doc, found, lang)
     if not errors:
@@ -390,7 +390,7 @@ async def _save_item(request: Request[Any, Any, Any], ident: int | None) -> Resp
         except Invalid as exc:
             errors = list(exc.problems)
         except Conflict:
-            errors = [Problem("key", t("Another item already has this code."))]
+            errors = [Problem("key", gettext("Another item already has this code."))]
     return await _editor(request, doc, ident, errors, rows, status=422, typed=typed)
 
 
@@ -464,10 +464,10 @@ async def _expert_form(
     found, _ = await bank.list_items(limit=ALL, offset=0)
     items = [localized_item(i, lang) for i, _ in found if i.status != "retired"]
     labels = {
-        "name": "Name",
-        "email": "E-mail (optional)",
-        "language": "Language of the page",
-        "item_ids": "Items to key",
+        "name": N_("Name"),
+        "email": N_("E-mail (optional)"),
+        "language": N_("Language of the page"),
+        "item_ids": N_("Items to key"),
     }
     gettext = translations(lang).gettext
     listed = [
