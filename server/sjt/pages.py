@@ -9,6 +9,7 @@ field, nothing saved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -267,8 +268,6 @@ def _form_problems(doc: dict[str, Any], found: list[Problem], lang: str) -> list
     """The editor's own checks in the viewer's words first, then the API's rules."""
     gettext = translations(lang).gettext
     own = list(found)
-    if not doc["key"]:
-        own.append(Problem("key", gettext("Give the item a code.")))
     if not doc["stem"]:
         own.append(Problem("stem", gettext("Write the question in English.")))
     if not 4 <= len(doc["options"]) <= MAX_OPTIONS:
@@ -371,12 +370,28 @@ async def item_edit(
     return await _editor(request, _document_of(item), item_id, [])
 
 
+async def _free_code(text: str) -> str:
+    """A code for an item written without one: a few words of its text, made unique."""
+    words = re.findall(r"[a-z0-9]+", text.lower())[:4]
+    base = "_".join(words)[:50].strip("_") or "item"
+    base = base if base[0].isalpha() else f"item_{base}"[:50]
+    found, _ = await bank.list_items(limit=ALL, offset=0)
+    taken = {i.key for i, _ in found}
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
 async def _save_item(request: Request[Any, Any, Any], ident: int | None) -> Response[Any]:
     if ident is not None:
         await bank.get_item(ident)  # 404 before anything else
     lang = staff_language(request)
     gettext = translations(lang).gettext
     doc, rows, found, typed = item_document(await request.form())
+    if not doc["key"] and doc["stem"]:
+        doc["key"] = await _free_code(doc["context"] or doc["stem"])
     errors = _form_problems(doc, found, lang)
     if not errors:
         try:

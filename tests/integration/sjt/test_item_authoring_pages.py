@@ -153,3 +153,15 @@ async def test_an_unknown_item_is_404(recruiter: AsyncTestClient, demo_library: 
     token = await csrf(recruiter)
     r = await post_form(recruiter, "/app/sjt/items/999999", item_form(token))
     assert r.status_code == 404
+
+
+async def test_an_item_written_without_a_code_gets_one_from_its_text(
+    recruiter: AsyncTestClient, demo_library: None
+) -> None:
+    token = await csrf(recruiter)
+    first = location_id(await post_form(recruiter, "/app/sjt/items", item_form(token, key="")))
+    second = location_id(await post_form(recruiter, "/app/sjt/items", item_form(token, key="")))
+    keys = [(await recruiter.get(f"/api/v1/sjt/items/{i}")).json()["key"] for i in (first, second)]
+    assert keys == ["a_customer_calls_for", "a_customer_calls_for_2"]
+    page = await recruiter.get(f"/app/sjt/items/{first}")
+    assert "a_customer_calls_for" not in page.text
