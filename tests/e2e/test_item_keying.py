@@ -154,8 +154,9 @@ async def test_recruiter_authors_an_item_and_two_experts_key_it_by_link(
     await _axe_clean(phone)
     for key, value in zip("ab", OLA[:2], strict=True):
         await phone.locator(f"label[for='r-{item_id}-{key}-{value}']").tap()
-    await phone.locator("button[name=go][value=save]").tap()
-    await phone.wait_for_load_state()
+    async with phone.expect_navigation():
+        await phone.locator("button[name=go][value=save]").tap()
+    await expect(phone.locator(".progress-text")).to_contain_text("2")
     await phone.goto(ola)
     await expect(phone.locator(f"#r-{item_id}-b-{OLA[1]}")).to_be_checked()
     width = await phone.evaluate("document.documentElement.scrollWidth")
@@ -163,6 +164,9 @@ async def test_recruiter_authors_an_item_and_two_experts_key_it_by_link(
     box = await phone.locator(f"label[for='r-{item_id}-a-1']").bounding_box()
     assert box and box["height"] >= 44 and box["width"] >= 36, box
     await _shot(phone, "expert-nb-phone", full=False)
+    await phone.locator(".key-item").first.screenshot(
+        path=str(SHOTS / "item-expert-nb-options.png")
+    )
     await phone.set_viewport_size({"width": 320, "height": 700})
     width = await phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, width
@@ -187,4 +191,12 @@ async def test_recruiter_authors_an_item_and_two_experts_key_it_by_link(
     await expect(staff.get_by_role("cell", name="Karin Berg")).to_contain_text("karin.berg")
     await _axe_clean(staff)
     await _shot(staff, "agreement")
+    # the item page and the bank fit a phone
+    await staff.set_viewport_size({"width": 390, "height": 844})
+    for path in (f"/app/sjt/items/{item_id}", "/app/sjt/items"):
+        await staff.goto(f"{live.url}{path}")
+        width = await staff.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    await staff.goto(f"{live.url}/app/sjt/items/{item_id}")
+    await _shot(staff, "agreement-phone", full=False)
     await staff_ctx.close()
