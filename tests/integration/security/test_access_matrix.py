@@ -36,6 +36,7 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
+    ("POST", "/language"),  # the header's language buttons: a cookie, nothing stored
     ("POST", "/api/v1/auth/login"),
 }
 PUBLIC_PREFIXES = ("/schema", "/static/")
