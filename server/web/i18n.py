@@ -15,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 
+from server.core.vocabulary import LANGUAGES
 from server.web.environment import environment
 
 LOCALES = Path(__file__).parents[1] / "locale"
@@ -34,16 +35,15 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+@cache
 def environment_for(lang: str) -> Environment:
-    """The environment of a page in ``lang``: the shared one, whose ``_``/``ngettext``
-    translate into the ``lang`` the page is rendered with (``render(lang=lang, ...)``).
-
-    Not an overlay with ``lang``'s translations installed: the overlay inherits the shared
-    environment's i18n extension, whose install writes into the shared globals, so the
-    language installed last would speak on every page (respondent and staff alike).
-    """
-    del lang  # every page renders with its own ``lang``
-    return environment()
+    """An overlay of the shared environment with ``lang``'s translations installed."""
+    env = environment().overlay(extensions=["jinja2.ext.i18n"])
+    env.globals = dict(env.globals)  # an overlay shares its parent's globals dict otherwise
+    # type-ignore reason: added by jinja2's i18n extension at run time
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["LANGUAGES"] = LANGUAGES
+    return env
 
 
 def negotiate(accept_language: str, allowed: list[str]) -> str:
