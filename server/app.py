@@ -36,6 +36,7 @@ from server.library.api import (
 )
 from server.library.pages import PAGE_HANDLERS
 from server.respondent.api import RespondController
+from server.respondent.nominate_pages import NOMINATE_HANDLERS
 from server.respondent.rate_pages import RATE_HANDLERS
 from server.respondent.take_pages import TAKE_HANDLERS
 from server.reviews.api import NominationController, ReviewController
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *TAKE_HANDLERS,
             *CAMPAIGN_PAGE_HANDLERS,
             *RATE_HANDLERS,
+            *NOMINATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
@@ -137,8 +139,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="engine_csrf",
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
-            # /take: the unguessable token in the path is the credential (no cookie to ride on)
-            exclude=["/api/", "/health", "/schema", "/take/", "/rate/"],
+            # /take, /rate, /nominate: the unguessable token in the path is the credential (no
+            # cookie to ride on)
+            exclude=["/api/", "/health", "/schema", "/take/", "/rate/", "/nominate/"],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",
