@@ -14,11 +14,7 @@ from litestar import Request, Response, get, post, put
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assessments.survey360.instrument import (
-    CompetencyComment,
-    OpenQuestion,
-    localized_instrument,
-)
+from assessments.survey360.instrument import CompetencyComment, OpenQuestion
 from server.core.db import loads
 from server.core.errors import Conflict, DomainError, Invalid, Malformed, NotFound
 from server.core.tokens import plausible
@@ -73,12 +69,11 @@ async def _form(
     status: int = 200,
     confirm: bool = False,
 ) -> Response[str]:
-    inst = localized_instrument(shown.instrument, lang)
+    inst, names = await results.localized_form(shown.instrument, lang)
     # a submitted form never shows its answers again: whoever holds the link later (the
     # coach who handed it out, say) learns nothing of them
     given = await reviews.rater_answers(shown.id)
     saved = {} if shown.status == RaterStatus.SUBMITTED else given
-    names = await results.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:
         comps.append(
