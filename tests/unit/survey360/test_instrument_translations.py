@@ -69,11 +69,12 @@ def _stored(inst: Instrument) -> Instrument:
 
 def test_a_new_survey_has_every_built_in_text_in_sv_and_nb() -> None:
     inst = build_instrument(ROLE, (LATER,))
-    for lang, never in (("sv", "Almost never"), ("nb", "Almost never")):
+    for lang in ("sv", "nb"):
         shown = localized_instrument(inst, lang)
-        assert never not in shown.scale.anchors
+        assert not set(shown.scale.anchors) & set(FREQUENCY_ANCHORS)
         assert shown.scale.cannot_say_label != "Cannot say"
-        assert all(q.text != q0.text for q, q0 in zip(shown.questions, inst.questions))
+        pairs = zip(shown.questions, inst.questions, strict=True)
+        assert all(q.text != q0.text for q, q0 in pairs)
     nb = localized_instrument(inst, "nb")
     assert nb.scale.anchors == ("Nesten aldri", "Sjelden", "Av og til", "Ofte", "Nesten alltid")
     assert nb.comments[0].text == "Kommentarer om Aktiv lytting"
