@@ -23,12 +23,13 @@ from server.core.errors import DomainError
 from server.core.tokens import token_hash
 from server.core.validation import problems
 from server.core.vocabulary import GROUPS, LANGUAGES
+from server.respondent.views import render
 from server.reviews import nominations
 from server.reviews import repository as rules
 from server.reviews.nominations import Nominating
 from server.reviews.schemas import RaterIn
 from server.web.errors import status_of
-from server.web.i18n import environment_for, negotiate
+from server.web.i18n import negotiate
 from server.web.rate_limit import NOMINATIONS
 
 FIELDS = ("name", "email", "group", "language")
@@ -76,18 +77,9 @@ def _language(request: Request[Any, Any, Any], link: Nominating | None) -> str:
     return negotiate(request.headers.get("accept-language", ""), allowed)
 
 
-def _render(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template(f"nominate/{template}").render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
-
-
 def _invalid(lang: str) -> Response[str]:
-    return _render("invalid.html", lang, status=404, campaign_name="", languages=[])
+    # the rater pages' own "not valid" page: a review's link, the coach to ask
+    return render("rate/invalid.html", lang, status=404, campaign_name="", languages=[])
 
 
 def _here(token: str, lang: str, **extra: str) -> str:
@@ -104,8 +96,8 @@ async def _page(
     sent: bool = False,
     status: int = 200,
 ) -> Response[str]:
-    return _render(
-        "page.html",
+    return render(
+        "nominate/page.html",
         lang,
         status,
         subject=link.subject.name,

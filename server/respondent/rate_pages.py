@@ -19,13 +19,13 @@ from server.core.db import loads
 from server.core.errors import Conflict, DomainError, Invalid, Malformed, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
-from server.respondent.views import page, rater_language
+from server.respondent.views import rater_language, render
 from server.reviews import repository as reviews
 from server.reviews import results
 from server.reviews.repository import RaterSession
 from server.reviews.schemas import RaterAnswerIn, RaterSaved
 from server.web.errors import status_of
-from server.web.i18n import environment_for, negotiate, translations
+from server.web.i18n import negotiate, translations
 from server.web.params import PathId
 from server.web.rate_limit import ANSWERS
 
@@ -56,7 +56,8 @@ async def _session(
 
 
 def _invalid(lang: str) -> Response[str]:
-    return page("invalid.html", lang, status=404, campaign_name="", languages=[], token="")
+    """An unknown link: the review's wording (not the candidate test's), the coach to ask."""
+    return render("rate/invalid.html", lang, 404, campaign_name="", languages=[])
 
 
 async def _form(
@@ -100,7 +101,8 @@ async def _form(
     )
     action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
     progress = shown.progress(given)  # counts only, never the answers
-    return _render(
+    return render(
+        "rate/form.html",
         lang,
         status,
         subject=shown.subject["name"],
@@ -121,16 +123,6 @@ async def _form(
         campaign_name=shown.review["name"],
         languages=list(loads(own.review["languages"]) or ["en"]),
         token=token,
-    )
-
-
-def _render(lang: str, status: int, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template("rate/form.html").render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
 
 

@@ -128,9 +128,13 @@ async def test_unknown_foreign_and_closed_links_are_404(
     ):
         r = await subject_client.get(bad)
         assert r.status_code == 404 and "This link is not valid" in r.text, bad
+        assert "contact your coach" in r.text and "recruiter" not in r.text
         r = await subject_client.post(bad, data=PEER)
         assert r.status_code == 404, bad
     assert not await Rater.exists().where(Rater.email == "kari@example.org")
+    # and a nomination link is no rater's link: the rater page answers with the same page
+    r = await subject_client.get(path.replace("/nominate/", "/rate/"))
+    assert r.status_code == 404 and "contact your coach" in r.text
     # a closed cycle takes no proposal
     await Review.update({Review.closes_at: datetime.now(UTC) - timedelta(minutes=1)}).where(
         Review.id == rid
@@ -223,3 +227,18 @@ async def test_one_link_posting_without_end_is_slowed(
         api, json={"name": "X", "email": "x@example.org", "group": "peer"}
     )
     assert r.status_code == 429
+
+
+async def test_names_are_shown_escaped_and_hidden_characters_refused(
+    client: AsyncTestClient, subject_client: AsyncTestClient
+) -> None:
+    _, _, path = await _link(client)
+    hostile = '<script>alert("x")</script>'
+    r = await subject_client.post(path, data={**PEER, "name": hostile})
+    assert r.status_code == 200  # after the redirect
+    assert hostile not in r.text and "&lt;script&gt;" in r.text
+    r = await subject_client.post(
+        path, data={**PEER, "name": "Eve\u202egnp.exe", "email": "eve@example.org"}
+    )
+    assert r.status_code == 422 and 'id="e-name"' in r.text
+    assert await Rater.count() == 1
