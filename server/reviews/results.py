@@ -66,10 +66,10 @@ def report_dict(result: SubjectResult) -> dict[str, Any]:
 
 async def report_labels(review_row: Mapping[str, Any], lang: str) -> Labels:
     """Texts a report prints: competency names, statements, questions, required levels."""
-    inst = localized_instrument(instrument_of(review_row), lang)
+    inst, names = await localized_form(instrument_of(review_row), lang)
     role = await library_repo.get_role(review_row["role"])
     return Labels(
-        competencies=await competency_names(inst.competencies, lang),
+        competencies=names,
         statements={s.id: s.text for s in inst.statements},
         questions={q.key: q.text for q in inst.questions},
         required={r.competency: r.required_level for r in role.competencies},
