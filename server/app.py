@@ -36,6 +36,7 @@ from server.library.api import (
 )
 from server.library.pages import PAGE_HANDLERS
 from server.respondent.api import RespondController
+from server.respondent.nominate_pages import NOMINATE_HANDLERS
 from server.respondent.rate_pages import RATE_HANDLERS
 from server.respondent.take_pages import TAKE_HANDLERS
 from server.reviews.api import NominationController, ReviewController
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ITEM_PAGE_HANDLERS,
             *KEY_HANDLERS,
             *RATE_HANDLERS,
+            *NOMINATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
@@ -142,8 +144,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="engine_csrf",
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
-            # /take: the unguessable token in the path is the credential (no cookie to ride on)
-            exclude=["/api/", "/health", "/schema", "/take/", "/rate/", "/key/"],
+            # /take, /rate, /nominate, /key: the unguessable token in the path is the
+            # credential (no cookie to ride on)
+            exclude=["/api/", "/health", "/schema", "/take/", "/rate/", "/nominate/", "/key/"],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

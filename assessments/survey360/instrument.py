@@ -38,6 +38,7 @@ __all__ = [
     "Scale",
     "Statement",
     "build_instrument",
+    "fill_translations",
     "localized_instrument",
     "scored",
 ]
@@ -51,22 +52,40 @@ FREQUENCY_ANCHORS: tuple[str, ...] = (
 )
 _FREQUENCY_ANCHORS_TR: dict[str, tuple[str, ...]] = {
     "ru": ("Почти никогда", "Редко", "Иногда", "Часто", "Почти всегда"),
+    "sv": ("Nästan aldrig", "Sällan", "Ibland", "Ofta", "Nästan alltid"),
+    "nb": ("Nesten aldri", "Sjelden", "Av og til", "Ofte", "Nesten alltid"),
 }
-_CANNOT_SAY_TR: dict[str, str] = {"ru": "Затрудняюсь ответить"}
+_CANNOT_SAY_TR: dict[str, str] = {
+    "ru": "Затрудняюсь ответить",
+    "sv": "Kan inte bedöma",
+    "nb": "Kan ikke vurdere",
+}
 
 QUESTION_KEYS: tuple[str, ...] = ("strengths", "start_stop")
 _QUESTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "strengths": (
         "What does this person do particularly well?",
-        {"ru": "Что этот человек делает особенно хорошо?"},
+        {
+            "ru": "Что этот человек делает особенно хорошо?",
+            "sv": "Vad gör den här personen särskilt bra?",
+            "nb": "Hva gjør denne personen særlig godt?",
+        },
     ),
     "start_stop": (
         "What should this person start doing, or stop doing?",
-        {"ru": "Что этому человеку стоит начать делать или перестать делать?"},
+        {
+            "ru": "Что этому человеку стоит начать делать или перестать делать?",
+            "sv": "Vad borde den här personen börja göra, eller sluta göra?",
+            "nb": "Hva bør denne personen begynne med, eller slutte med?",
+        },
     ),
 }
 _COMMENT = "Comments on {name}"
-_COMMENT_TR: dict[str, str] = {"ru": "Комментарии по компетенции «{name}»"}
+_COMMENT_TR: dict[str, str] = {
+    "ru": "Комментарии по компетенции «{name}»",
+    "sv": "Kommentarer om {name}",
+    "nb": "Kommentarer om {name}",
+}
 
 
 @dataclass(frozen=True)
@@ -305,6 +324,69 @@ def build_instrument(
         comments=tuple(comments),
         questions=tuple(questions),
         scale=Scale(),
+    )
+
+
+def fill_translations(
+    instrument: Instrument, competencies: Sequence[Competency] = ()
+) -> Instrument:
+    """Return ``instrument`` with the translations it lacks taken from where they now exist.
+
+    A stored survey keeps the texts of the day it was built; a translation written later
+    reaches it here, and only where the English text is still the same, so a survey never
+    shows the translation of a different sentence:
+
+    - a statement takes the translations of its indicator in ``competencies`` (same
+      competency key, indicator key and English text);
+    - a comment box takes the built-in "Comments on ..." wording with the competency's
+      translated name (when its text is that wording for the competency's English name);
+    - the open questions and the default scale take the built-in translations.
+
+    Translations the instrument already holds are kept as they are.
+    """
+    by_key = {c.key: c for c in competencies}
+
+    def merged(own: Mapping[str, str], found: Mapping[str, str]) -> dict[str, str]:
+        return {**{k: v for k, v in found.items() if v}, **own}
+
+    statements = []
+    for s in instrument.statements:
+        comp = by_key.get(s.competency)
+        found = next(
+            (
+                i.translations
+                for i in (with_indicator_keys(comp.indicators) if comp else ())
+                if i.key == s.indicator and i.text == s.text
+            ),
+            {},
+        )
+        statements.append(replace(s, translations=merged(s.translations, found)))
+    comments = []
+    for c in instrument.comments:
+        comp = by_key.get(c.competency)
+        found = {}
+        if comp is not None and c.text == _COMMENT.format(name=comp.name):
+            found = _comment_texts(comp)[1]
+        comments.append(replace(c, translations=merged(c.translations, found)))
+    questions = tuple(
+        replace(q, translations=merged(q.translations, _QUESTIONS[q.key][1]))
+        if q.key in _QUESTIONS and q.text == _QUESTIONS[q.key][0]
+        else q
+        for q in instrument.questions
+    )
+    scale = instrument.scale
+    if scale.anchors == FREQUENCY_ANCHORS:
+        scale = replace(
+            scale,
+            translations={**_FREQUENCY_ANCHORS_TR, **scale.translations},
+            cannot_say_translations={**_CANNOT_SAY_TR, **scale.cannot_say_translations},
+        )
+    return replace(
+        instrument,
+        statements=tuple(statements),
+        comments=tuple(comments),
+        questions=questions,
+        scale=scale,
     )
 
 

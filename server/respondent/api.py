@@ -9,7 +9,6 @@ from litestar.params import FromPath, JSONBody
 
 from assessments.errors import Problem
 from assessments.sjt.items import AnswerError
-from assessments.survey360.instrument import localized_instrument
 from server.core.db import utcnow
 from server.core.errors import Invalid
 from server.core.tokens import plausible
@@ -18,6 +17,7 @@ from server.respondent import repository as responses
 from server.respondent.repository import TestSession
 from server.respondent.views import language_of, rater_language, respond_items
 from server.reviews import repository as reviews
+from server.reviews import results
 from server.reviews.repository import RaterSession
 from server.reviews.schemas import RateItem, RaterForm, RateScale
 from server.sjt.schemas import (
@@ -58,7 +58,7 @@ async def respondent_for(token: str) -> TestSession | RaterSession:
 
 async def rater_view(session: RaterSession, lang: str | None = None) -> RaterForm:
     lang = rater_language(session, lang)
-    inst = localized_instrument(session.instrument, lang)
+    inst, _ = await results.localized_form(session.instrument, lang)
     scale = inst.scale
     rate_scale = RateScale(
         min=scale.min, max=scale.max, anchors=list(scale.labels(lang)), cannot_say=scale.cannot_say

@@ -14,22 +14,18 @@ from litestar import Request, Response, get, post, put
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assessments.survey360.instrument import (
-    CompetencyComment,
-    OpenQuestion,
-    localized_instrument,
-)
+from assessments.survey360.instrument import CompetencyComment, OpenQuestion
 from server.core.db import loads
 from server.core.errors import Conflict, DomainError, Invalid, Malformed, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
-from server.respondent.views import page, rater_language
+from server.respondent.views import rater_language, render
 from server.reviews import repository as reviews
 from server.reviews import results
 from server.reviews.repository import RaterSession
 from server.reviews.schemas import RaterAnswerIn, RaterSaved
 from server.web.errors import status_of
-from server.web.i18n import environment_for, negotiate, translations
+from server.web.i18n import negotiate, translations
 from server.web.params import PathId
 from server.web.rate_limit import ANSWERS
 
@@ -60,7 +56,8 @@ async def _session(
 
 
 def _invalid(lang: str) -> Response[str]:
-    return page("invalid.html", lang, status=404, campaign_name="", languages=[], token="")
+    """An unknown link: the review's wording (not the candidate test's), the coach to ask."""
+    return render("rate/invalid.html", lang, 404, campaign_name="", languages=[])
 
 
 async def _form(
@@ -73,12 +70,11 @@ async def _form(
     status: int = 200,
     confirm: bool = False,
 ) -> Response[str]:
-    inst = localized_instrument(shown.instrument, lang)
+    inst, names = await results.localized_form(shown.instrument, lang)
     # a submitted form never shows its answers again: whoever holds the link later (the
     # coach who handed it out, say) learns nothing of them
     given = await reviews.rater_answers(shown.id)
     saved = {} if shown.status == RaterStatus.SUBMITTED else given
-    names = await results.competency_names(inst.competencies, lang)
     comps = []
     for key in inst.competencies:
         comps.append(
@@ -105,7 +101,8 @@ async def _form(
     )
     action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
     progress = shown.progress(given)  # counts only, never the answers
-    return _render(
+    return render(
+        "rate/form.html",
         lang,
         status,
         subject=shown.subject["name"],
@@ -126,16 +123,6 @@ async def _form(
         campaign_name=shown.review["name"],
         languages=list(loads(own.review["languages"]) or ["en"]),
         token=token,
-    )
-
-
-def _render(lang: str, status: int, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template("rate/form.html").render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
 
 

@@ -20,13 +20,20 @@ __all__ = [
     "language_of",
     "page",
     "rater_language",
+    "render",
     "respond_items",
     "unanswered",
 ]
 
 
 def page(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template(f"take/{template}").render(lang=lang, **context)
+    """A candidate page (``take/<template>``) in ``lang``."""
+    return render(f"take/{template}", lang, status, **context)
+
+
+def render(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
+    """A respondent page in ``lang``: never cached, and no referrer (the link is a key)."""
+    html = environment_for(lang).get_template(template).render(lang=lang, **context)
     return Response(
         html,
         status_code=status,

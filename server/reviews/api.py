@@ -25,8 +25,9 @@ from reports.review360 import (
 )
 from server.admin import audit
 from server.core import mail
-from server.core.tokens import plausible, token_hash
+from server.core.tokens import token_hash
 from server.core.vocabulary import LANGUAGES, Language, RaterStatus
+from server.reviews import nominations
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
 from server.reviews.releases import Released
@@ -497,21 +498,13 @@ class NominationController(ApiController):
         cache=False,
     )
     async def show(self, token: FromPath[str]) -> Nomination:
-        subject, review = await _nominating(token)
-        raters = await repo.list_raters(subject.id)
+        link = await _nominating(token)
         return Nomination(
-            review=review["name"],
-            subject=subject.name,
+            review=link.review["name"],
+            subject=link.subject.name,
             raters=[
-                {
-                    "name": r.name,
-                    "group": r.group,
-                    "status": "awaiting approval"
-                    if r.status == RaterStatus.NOMINATED
-                    else "approved",
-                }
-                for r in raters
-                if r.nominated_by == "subject"
+                {"name": p.name, "group": p.group, "status": p.state}
+                for p in await nominations.proposals(link)
             ],
         )
 
@@ -521,21 +514,13 @@ class NominationController(ApiController):
         raises=[ConflictError, UnprocessableError, TooManyRequestsException],
     )
     async def nominate(self, token: FromPath[str], data: JSONBody[RaterIn]) -> Rater:
-        subject, review = await _nominating(token)
+        link = await _nominating(token)
         NOMINATIONS.check(token_hash(token))
-        return await repo.add_rater(
-            review["id"],
-            subject,
-            name=data.name,
-            email=data.email,
-            group=data.group,
-            language=data.language or "",
-            by_subject=True,
-        )
+        return await nominations.propose(link, data)
 
 
-async def _nominating(token: str) -> tuple[Subject, dict[str, Any]]:
-    found = await repo.find_nominating_subject(token) if plausible(token) else None
+async def _nominating(token: str) -> nominations.Nominating:
+    found = await nominations.open_link(token)
     if found is None:
         raise NotFoundException(detail="This link is not valid (unknown or no longer open)")
     return found

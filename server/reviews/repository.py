@@ -191,6 +191,14 @@ async def list_subjects(review_id: int) -> list[SubjectOut]:
     return [_subject(r) for r in rows]
 
 
+# The rules of a nomination, named so that a page can say each in the reader's language
+SELF_NOT_SUBJECT = "a self rater must be the subject (same e-mail)"
+SUBJECT_NOT_SELF = "the subject rates themself in the group self"
+ALREADY_NOMINATED = "is already nominated to rate this person"
+SELF_TAKEN = "this subject already has a self rating"
+TOO_MANY_PROPOSALS = "the subject has proposed as many raters as allowed"
+
+
 def _rater(r: Mapping[str, Any], link: str | None = None) -> RaterOut:
     return RaterOut(
         id=r["id"],
@@ -225,17 +233,23 @@ async def add_rater(
     """
     email = email.strip().lower()
     if group == "self" and email != subject.email:
-        raise Invalid([Problem("group", "a self rater must be the subject (same e-mail)")])
+        raise Invalid([Problem("group", SELF_NOT_SUBJECT)])
     if group != "self" and email == subject.email:
-        raise Invalid([Problem("group", "the subject rates themself in the group self")])
+        raise Invalid([Problem("group", SUBJECT_NOT_SELF)])
     token = new_token()
     async with write_transaction():
         if await Rater.exists().where((Rater.subject == subject.id) & (Rater.email == email)):
-            raise Conflict(f"email: {email} is already nominated to rate {subject.name}")
+            raise Conflict(
+                f"email: {email} is already nominated to rate {subject.name}",
+                problems=[Problem("email", ALREADY_NOMINATED)],
+            )
         if group in ("self",) and await Rater.exists().where(
             (Rater.subject == subject.id) & (Rater.group == group)
         ):
-            raise Conflict("group: this subject already has a self rating")
+            raise Conflict(
+                "group: this subject already has a self rating",
+                problems=[Problem("group", SELF_TAKEN)],
+            )
         if by_subject and (
             await Rater.count().where(
                 (Rater.subject == subject.id) & (Rater.nominated_by == "subject")
@@ -243,7 +257,8 @@ async def add_rater(
             >= MAX_PROPOSALS
         ):
             raise Conflict(
-                f"A subject may propose at most {MAX_PROPOSALS} raters; ask the coach for more"
+                f"A subject may propose at most {MAX_PROPOSALS} raters; ask the coach for more",
+                problems=[Problem("raters", TOO_MANY_PROPOSALS)],
             )
         row = Rater(
             review=review_id,

@@ -123,7 +123,7 @@ async def test_the_manager_is_told_their_ratings_are_not_anonymous(
     assert "nobody sees your individual answers" not in manager_page
     assert "they are not anonymous" in manager_page
     peer_page = (await client.get(f"/rate/{peer}")).text
-    assert "nobody sees your individual answers" in peer_page
+    assert "never who gave which" in peer_page
 
 
 async def test_no_save_reaches_a_submitted_form_or_a_closed_cycle(

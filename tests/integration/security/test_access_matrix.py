@@ -45,6 +45,7 @@ TOKEN_PREFIXES = (
     "/rate/{token",
     "/api/v1/respond/{token",
     "/api/v1/nominate/{token",
+    "/nominate/{token",
     "/key/{token",
 )
 # The only other values a respondent link may carry: positions and ids inside its own form.
@@ -428,6 +429,7 @@ async def test_a_link_of_one_kind_opens_nothing_of_another(world: World) -> None
         "/take/": (world.rater, world.nomination),
         "/rate/": (world.candidate, world.nomination),
         "/api/v1/nominate/": (world.candidate, world.rater),
+        "/nominate/": (world.candidate, world.rater),
         "/key/": (world.candidate, world.rater),
     }
     tried = 0

@@ -146,7 +146,8 @@ def test_scale_defaults():
     )
     assert scale.cannot_say is True
     assert scale.labels("ru")[4] == "Почти всегда"
-    assert scale.labels("sv") == FREQUENCY_ANCHORS
+    assert scale.labels("nb")[0] == "Nesten aldri"
+    assert scale.labels("de") == FREQUENCY_ANCHORS  # a language the scale does not have
 
 
 def test_instrument_round_trips_through_msgspec():
@@ -182,9 +183,14 @@ def test_localized_instrument_falls_back_to_english():
     assert ru.scale.cannot_say_label == "Затрудняюсь ответить"
     assert [s.id for s in ru.statements] == [1, 2, 3]
     # a language without any translation: English throughout
+    de = localized_instrument(inst, "de")
+    assert [s.text for s in de.statements] == [s.text for s in inst.statements]
+    assert de.scale.anchors == FREQUENCY_ANCHORS
+    assert [q.text for q in de.questions] == [q.text for q in inst.questions]
+    # the built-in texts in Swedish; statements without a Swedish text stay English
     sv = localized_instrument(inst, "sv")
     assert [s.text for s in sv.statements] == [s.text for s in inst.statements]
-    assert sv.scale.anchors == FREQUENCY_ANCHORS
+    assert sv.scale.anchors[0] == "Nästan aldrig" and sv.comments[0].text.startswith("Kommentarer")
     assert localized_instrument(inst, "en") is inst
 
 
