@@ -50,6 +50,7 @@ from server.web.auth import LoginRequired, provide_user
 from server.web.cross_site import cross_site_guard
 from server.web.environment import template_engine
 from server.web.errors import database_busy, domain_error, too_deep
+from server.web.favicon import favicon
 from server.web.health import health
 
 STATIC = Path(__file__).parent / "static"
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         route_handlers=[
             health,
+            favicon,
             AuthController,
             UserController,
             AuditController,

@@ -91,3 +91,10 @@ async def test_session_is_not_shared_between_browsers(
         assert (await other.get("/app")).status_code == 200
         assert (await other.get("/app/competencies/new")).status_code == 403
     assert (await admin.get("/app/competencies/new")).status_code == 200
+
+
+async def test_the_icon_browsers_ask_for_is_there(client: AsyncTestClient) -> None:
+    # pages without an icon link (the HTML reports) make browsers fetch /favicon.ico
+    r = await client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.content.startswith(b"<svg")

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.usefixtures("item_bank")
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/health"),
+    ("GET", "/favicon.ico"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
