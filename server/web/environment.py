@@ -26,7 +26,9 @@ def environment() -> Environment:
     )
     # Staff pages: ``_``/``gettext``/``ngettext`` translate into the page's ``lang`` (set by
     # ``page_context``), newstyle like the respondent pages: ``_("%(n)s done", n=3)``.
-    env.add_extension("jinja2.ext.i18n")
+    # (functions only: adding jinja2's i18n extension here would bind its
+    # ``install_gettext_translations`` to this environment, and the respondent pages'
+    # overlays in server.web.i18n would then install their catalogues into this one)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     from server.core.vocabulary import LANGUAGES
 

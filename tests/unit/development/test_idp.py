@@ -398,11 +398,15 @@ def test_example_library_in_russian(library):
     library_items = [a for a in prio.activities if a.source == "library"]
     assert all(CYRILLIC.search(a.title) and CYRILLIC.search(a.description) for a in library_items)
     assert all(CYRILLIC.search(m.name) for m in prio.measures)
-    # a language without translations falls back to English
     sv = development_plan(
         role, library.competencies, {"empathy": (2.0, 2.0)}, start=START, lang="sv"
     )
-    assert sv.priorities[0].name == "Empathy"
+    assert sv.priorities[0].name == "Empati"
+    # a language without translations falls back to English
+    de = development_plan(
+        role, library.competencies, {"empathy": (2.0, 2.0)}, start=START, lang="de"
+    )
+    assert de.priorities[0].name == "Empathy"
 
 
 def test_plan_from_a_360_report(library):
