@@ -64,7 +64,7 @@ async def events(
             AuditEvent.at,
         )
         .where(*where)
-        .order_by(AuditEvent.id, ascending=False)
+        .order_by(AuditEvent.at, AuditEvent.id, ascending=False)
         .limit(limit)
         .offset(offset)
     )

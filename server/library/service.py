@@ -24,7 +24,7 @@ def _english(value: Any) -> Any:
     """``value`` without its translations (the English texts and the settings)."""
     if isinstance(value, dict):
         return {k: _english(v) for k, v in value.items() if k != "translations"}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_english(v) for v in value]
     return value
 
@@ -33,9 +33,9 @@ def _in_language(value: Any, lang: str) -> Any:
     """Every text of ``value`` in ``lang`` (the translations only)."""
     if isinstance(value, dict):
         own = (value.get("translations") or {}).get(lang)
-        nested = {k: _in_language(v, lang) for k, v in value.items() if isinstance(v, list)}
+        nested = {k: _in_language(v, lang) for k, v in value.items() if isinstance(v, list | tuple)}
         return {"own": own, **nested}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_in_language(v, lang) for v in value]
     return None
 
