@@ -83,9 +83,12 @@ async def library_page(
 ) -> Template:
     notice = None
     if imported is not None:
-        notice = page_gettext(request)(
-            "Imported %(file)s: %(created)s created, %(updated)s updated."
-        ) % {"file": imported, "created": created or 0, "updated": updated or 0}
+        _ = page_gettext(request)
+        notice = _("Imported %(file)s: %(created)s created, %(updated)s updated.") % {
+            "file": imported,
+            "created": created or 0,
+            "updated": updated or 0,
+        }
     return await _library(request, flag, lang, notice=notice)
 
 
@@ -98,7 +101,8 @@ async def library_import(
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        message = page_gettext(request)("choose a .yaml or .json file")
+        _ = page_gettext(request)
+        message = _("choose a .yaml or .json file")
         return await _library(request, errors=[Problem("file", message)], status=400)
     body = await upload.read()
     try:
