@@ -182,7 +182,7 @@ async def audit_csv(
     )
     rows = [_row(e, _) for e in found]
     text = csv_text(
-        [_("Time (UTC)"), _("User"), _("Action"), _("Target"), _("Details")],
+        [_("Time (UTC)"), _("User"), _("Action"), _("Concerning"), _("Details")],
         (
             [
                 r["at"].strftime("%Y-%m-%d %H:%M:%S"),

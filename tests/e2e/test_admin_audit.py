@@ -11,9 +11,8 @@ from playwright.async_api import Browser, Page, expect
 from tests.e2e.conftest import ADMIN, SHOTS, Live, log_in, serious_violations
 
 
-async def _no_sideways_scroll(page: Page) -> None:
+async def _no_sideways_scroll(page: Page, viewport: int) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
-    viewport = await page.evaluate("window.innerWidth")
     assert width <= viewport, f"page is {width} px wide in a {viewport} px viewport"
 
 
@@ -29,8 +28,9 @@ async def test_admin_edits_swedish_text_and_reads_the_audit_log(
     await page.get_by_role("link", name="Customer orientation").first.click()
     await page.get_by_role("link", name="Edit").click()
     await expect(page.get_by_role("heading", name="Edit competency")).to_be_visible()
-    await page.locator("summary", has_text="Svenska").first.click()
     name_sv = page.get_by_label("Name (Svenska)")
+    if not await name_sv.is_visible():  # open when the competency has Swedish texts already
+        await page.locator("summary", has_text="Svenska").first.click()
     await name_sv.fill("Kundfokus i varje samtal")
     definition_sv = page.get_by_label("Definition (Svenska)")
     assert await definition_sv.evaluate("e => e.tagName") == "TEXTAREA"
@@ -89,11 +89,11 @@ async def test_admin_edits_swedish_text_and_reads_the_audit_log(
     small = await phone.new_page()
     await small.goto(page.url)
     await expect(small.get_by_role("heading", name="Revisjonslogg")).to_be_visible()
-    await _no_sideways_scroll(small)
+    await _no_sideways_scroll(small, 390)
     assert await serious_violations(small) == []
     await small.screenshot(path=str(SHOTS / "admin-audit-nb-phone.png"), full_page=True)
     await small.set_viewport_size({"width": 320, "height": 700})
-    await _no_sideways_scroll(small)
+    await _no_sideways_scroll(small, 320)
     await small.screenshot(path=str(SHOTS / "admin-audit-nb-320.png"), full_page=True)
 
     # the export is in the log too, and a recruiter is refused the page

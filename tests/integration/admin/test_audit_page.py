@@ -130,7 +130,7 @@ async def test_csv_export_of_the_filtered_rows_is_itself_recorded(admin: AsyncTe
     assert r.headers["content-type"].startswith("text/csv")
     assert "audit-log.csv" in r.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0] == ["Time (UTC)", "User", "Action", "Target", "Details"]
+    assert rows[0] == ["Time (UTC)", "User", "Action", "Concerning", "Details"]
     assert [row[2] for row in rows[1:]] == ["Exported", "Exported"]
     # the export is in the log, with the filters it used
     r = await admin.get("/app/audit", params={"user": ids["admin@test.example"]})
