@@ -28,7 +28,7 @@ from server.core.errors import DomainError
 from server.development.api import DevelopmentPlanController, OnboardingController
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
-from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
+from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS, item_bank_page
 from server.library.api import (
     AreaController,
     CompetencyController,
@@ -45,6 +45,8 @@ from server.reviews.dependencies import provide_review_service
 from server.reviews.pages import REVIEW_PAGE_HANDLERS
 from server.settings import Settings, get_settings
 from server.sjt.api import SjtFormController, SjtItemController
+from server.sjt.key_pages import KEY_HANDLERS
+from server.sjt.pages import ITEM_PAGE_HANDLERS
 from server.web.auth import LoginRequired, provide_user
 from server.web.cross_site import cross_site_guard
 from server.web.environment import template_engine
@@ -119,7 +121,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
-            *CAMPAIGN_PAGE_HANDLERS,
+            # the item bank page moved to server/sjt/pages.py (ITEM_PAGE_HANDLERS)
+            *(h for h in CAMPAIGN_PAGE_HANDLERS if h is not item_bank_page),
+            *ITEM_PAGE_HANDLERS,
+            *KEY_HANDLERS,
             *RATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
@@ -142,7 +147,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
             # /take: the unguessable token in the path is the credential (no cookie to ride on)
-            exclude=["/api/", "/health", "/schema", "/take/", "/rate/"],
+            exclude=["/api/", "/health", "/schema", "/take/", "/rate/", "/key/"],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

@@ -182,6 +182,34 @@ class SjtKey(Table, tablename="sjt_key"):
     created_at = Timestamptz()
 
 
+class ExpertLink(Table, tablename="sjt_expert_link"):
+    """A subject-matter expert's link to key items; the token is stored only as its SHA-256.
+
+    ``expert`` is the name the expert's ratings are stored under (ExpertRating.expert)."""
+
+    id: Serial
+
+    name = Varchar(length=120)
+    email = Varchar(length=254, default="")
+    language = Varchar(length=8, default="en")
+    expert = Varchar(length=120)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    invited_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    invited_at = Timestamptz()
+    submitted_at = Timestamptz(null=True, default=None)
+
+
+class ExpertLinkItem(Table, tablename="sjt_expert_link_item"):
+    """An item an expert's link asks them to key, with the ratings saved so far."""
+
+    id: Serial
+
+    link = ForeignKey(references=ExpertLink, on_delete=OnDelete.cascade, index=True)
+    item = ForeignKey(references=SjtItem, on_delete=OnDelete.cascade, index=True)
+    ratings = JSON(default={})  # {option_key: 1-7}, as saved (complete only when submitted)
+    saved_at = Timestamptz(null=True, default=None)
+
+
 class SjtForm(Table, tablename="sjt_form"):
     """A test form: ordered items, one response format and scoring method, a time limit."""
 

@@ -1,4 +1,4 @@
-"""The SJT item bank (admins write, recruiters read), expert keying and form building."""
+"""The SJT item bank (recruiters and admins author and key items) and form building."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from server.sjt.schemas import (
     SjtItemIn,
     SjtItemPage,
 )
-from server.web.auth import admin_guard, hiring_guard
+from server.web.auth import hiring_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
 from server.web.params import Limit, Offset, PathId
@@ -75,7 +75,6 @@ class SjtItemController(ApiController):
 
     @post(
         "/",
-        guards=[admin_guard],
         summary="Create an item",
         raises=[ConflictError, UnprocessableError],
     )
@@ -89,7 +88,6 @@ class SjtItemController(ApiController):
 
     @put(
         "/{item_id:int}",
-        guards=[admin_guard],
         summary="Replace an item (version goes up)",
         raises=[ConflictError, UnprocessableError],
     )
@@ -99,7 +97,6 @@ class SjtItemController(ApiController):
 
     @delete(
         "/{item_id:int}",
-        guards=[admin_guard],
         summary="Delete an item never used on a form",
         raises=[ConflictError],
     )
@@ -109,7 +106,6 @@ class SjtItemController(ApiController):
     @post(
         "/{item_id:int}/expert-ratings",
         raises=[UnprocessableError],
-        guards=[admin_guard],
         status_code=200,
         summary="Add or replace one expert's ratings; returns the new key version",
     )
@@ -119,7 +115,6 @@ class SjtItemController(ApiController):
     @post(
         "/{item_id:int}/key",
         raises=[UnprocessableError],
-        guards=[admin_guard],
         status_code=200,
         summary="Enter a key directly (effectiveness 1-7 per option); a new key version",
     )

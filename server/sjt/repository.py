@@ -13,8 +13,11 @@ from assessments.sjt.items import Item, Option, item_problems
 from assessments.sjt.keys import direct_key, expert_key
 from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
-from server.sjt.schemas import ItemKey
+from server.core.tokens import new_token, token_hash
+from server.sjt.schemas import ExpertLink, ExpertLinkItem, ItemKey
 from server.tables import Competency as CompetencyRow
+from server.tables import ExpertLink as LinkRow
+from server.tables import ExpertLinkItem as LinkItemRow
 from server.tables import ExpertRating, SjtFormItem, SjtItemCompetency, SjtKey
 from server.tables import SjtItem as ItemRow
 
@@ -286,3 +289,125 @@ async def _store_key(ident: int, item: Item, method: str, key: Any, now: Any) ->
             created_at=now,
         )
     )
+
+
+# ---- expert links ------------------------------------------------------------------------
+
+
+async def _links(where: Any) -> list[ExpertLink]:
+    rows = await LinkRow.select().where(where).order_by(LinkRow.id)
+    if not rows:
+        return []
+    items = (
+        await LinkItemRow.select()
+        .where(LinkItemRow.link.is_in([r["id"] for r in rows]))
+        .order_by(LinkItemRow.id)
+    )
+    by_link: dict[int, list[ExpertLinkItem]] = {}
+    for i in items:
+        by_link.setdefault(i["link"], []).append(
+            ExpertLinkItem(item_id=i["item"], ratings=loads(i["ratings"]) or {})
+        )
+    return [
+        ExpertLink(
+            id=r["id"],
+            name=r["name"],
+            email=r["email"],
+            language=r["language"],
+            expert=r["expert"],
+            invited_at=r["invited_at"],
+            submitted_at=r["submitted_at"],
+            items=by_link.get(r["id"], []),
+            invited_by=r["invited_by"],
+        )
+        for r in rows
+    ]
+
+
+async def create_expert_link(
+    *, name: str, email: str, language: str, item_ids: Sequence[int], invited_by: int | None
+) -> tuple[ExpertLink, str]:
+    """A new link for an expert; returns it with its token (only the hash is kept).
+
+    The ratings are stored under the e-mail when there is one (a second link to the same
+    person replaces their earlier ratings of an item), else under the name and link number.
+    """
+    token = new_token()
+    async with write_transaction():
+        row = LinkRow(
+            name=name,
+            email=email,
+            language=language,
+            expert=email or name[:100],
+            token_hash=token_hash(token),
+            invited_by=invited_by,
+            invited_at=utcnow(),
+        )
+        await row.save()
+        if not email:
+            await LinkRow.update({LinkRow.expert: f"{name[:100]} (#{row.id})"}).where(
+                LinkRow.id == row.id
+            )
+        await LinkItemRow.insert(*(LinkItemRow(link=row.id, item=i) for i in item_ids))
+    return (await _links(LinkRow.id == row.id))[0], token
+
+
+async def expert_link(ident: int) -> ExpertLink:
+    found = await _links(LinkRow.id == ident)
+    if not found:
+        raise NotFound.of("expert link", ident)
+    return found[0]
+
+
+async def expert_link_by_token(token: str) -> ExpertLink | None:
+    found = await _links(LinkRow.token_hash == token_hash(token))
+    return found[0] if found else None
+
+
+async def expert_links_of_item(item_id: int) -> list[ExpertLink]:
+    rows = await LinkItemRow.select(LinkItemRow.link).where(LinkItemRow.item == item_id)
+    return await _links(LinkRow.id.is_in([r["link"] for r in rows] or [-1]))
+
+
+async def open_links_for(email: str, item_ids: Sequence[int]) -> list[ExpertLink]:
+    """Links not yet submitted of ``email`` that ask for one of ``item_ids``."""
+    links = await _links((LinkRow.email == email) & LinkRow.submitted_at.is_null())
+    wanted = set(item_ids)
+    return [link for link in links if wanted & {i.item_id for i in link.items}]
+
+
+async def renew_expert_link(ident: int) -> str | None:
+    """A new token for a link not yet submitted (the old one stops working), else None."""
+    token = new_token()
+    async with write_transaction():
+        done = (
+            await LinkRow.update({LinkRow.token_hash: token_hash(token)})
+            .where((LinkRow.id == ident) & LinkRow.submitted_at.is_null())
+            .returning(LinkRow.id)
+        )
+    return token if done else None
+
+
+async def save_expert_ratings_draft(link_id: int, ratings: Mapping[int, Mapping[str, int]]) -> bool:
+    """Keep an expert's ratings so far (not yet counted in any key); False once submitted."""
+    async with write_transaction():
+        if not await LinkRow.exists().where(
+            (LinkRow.id == link_id) & LinkRow.submitted_at.is_null()
+        ):
+            return False
+        now = utcnow()
+        for item_id, values in ratings.items():
+            await LinkItemRow.update(
+                {LinkItemRow.ratings: dict(values), LinkItemRow.saved_at: now}
+            ).where((LinkItemRow.link == link_id) & (LinkItemRow.item == item_id))
+    return True
+
+
+async def mark_expert_link_submitted(link_id: int) -> bool:
+    """Close a link for good; False when it was already submitted (nothing changes)."""
+    done = (
+        await LinkRow.update({LinkRow.submitted_at: utcnow()})
+        .where((LinkRow.id == link_id) & LinkRow.submitted_at.is_null())
+        .returning(LinkRow.id)
+    )
+    return bool(done)

@@ -439,3 +439,40 @@ class Saved(Struct, kw_only=True):
 class StartIn(Base):
     consent: bool
     language: Language | None = None
+
+
+# ---- expert keying by link -------------------------------------------------------------
+
+
+class ExpertInviteIn(Base):
+    """Staff invite a subject-matter expert to key items by a link of their own."""
+
+    name: Name
+    item_ids: Annotated[list[Id], Meta(min_length=1, max_length=50)]
+    email: Email | None = None
+    language: Language = "en"
+
+
+class ExpertLinkItem(Struct, kw_only=True):
+    item_id: int
+    ratings: dict[str, int]  # as saved so far (all options once submitted)
+
+
+class ExpertLink(Struct, kw_only=True):
+    """An expert's link as staff see it (the token itself is never stored)."""
+
+    id: int
+    name: str
+    email: str
+    language: str
+    expert: str  # the name the ratings are stored under
+    invited_at: datetime
+    submitted_at: datetime | None
+    items: list[ExpertLinkItem]
+    invited_by: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.submitted_at is not None:
+            return "submitted"
+        return "started" if any(i.ratings for i in self.items) else "invited"

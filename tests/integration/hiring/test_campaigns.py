@@ -376,7 +376,10 @@ async def test_item_bank_rules(client: AsyncTestClient) -> None:
     assert r.status_code in (409, 422)
     await login(client, "recruiter")
     assert (await client.get("/api/v1/sjt/items?status=active")).json()["total"] >= 16
-    assert (await client.post("/api/v1/sjt/items", json=base)).status_code == 403
+    # recruiters author items (as on the item bank pages); coaches may not
+    assert (await client.post("/api/v1/sjt/items", json=base)).status_code == 201
+    await login(client, "coach")
+    assert (await client.post("/api/v1/sjt/items", json={**base, "key": "x2"})).status_code == 403
 
 
 async def test_expired_tests_are_submitted_at_their_deadline_when_ranked(

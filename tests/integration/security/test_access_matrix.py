@@ -25,6 +25,7 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.settings import get_settings
+from server.sjt import repository as sjt_repo
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, make_user
 
 pytestmark = pytest.mark.usefixtures("item_bank")
@@ -35,6 +36,7 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
+    ("POST", "/language"),  # the header's language buttons: a cookie, nothing stored
     ("POST", "/api/v1/auth/login"),
 }
 PUBLIC_PREFIXES = ("/schema", "/static/")
@@ -43,6 +45,7 @@ TOKEN_PREFIXES = (
     "/rate/{token",
     "/api/v1/respond/{token",
     "/api/v1/nominate/{token",
+    "/key/{token",
 )
 # The only other values a respondent link may carry: positions and ids inside its own form.
 TOKEN_ROUTE_PARAMS = {"token", "item_id", "n", "rater_id"}
@@ -118,10 +121,8 @@ def area(route: Route) -> str:
     if p.startswith(("/api/v1/users", "/api/v1/audit", "/api/v1/privacy")):
         return "admin"
     if route.method != "GET" and p.startswith(
-        ("/api/v1/competenc", "/api/v1/roles", "/api/v1/library/import", "/api/v1/sjt/items/")
+        ("/api/v1/competenc", "/api/v1/roles", "/api/v1/library/import")
     ):
-        return "admin"
-    if route.method != "GET" and p == "/api/v1/sjt/items":
         return "admin"
     if p.startswith(("/app/competencies", "/app/roles", "/app/library")) and (
         route.method != "GET" or p.endswith(("/new", "/edit"))
@@ -258,6 +259,9 @@ async def world() -> Any:
     r = await cb.get(idp)
     assert r.status_code == 200, r.text
     plan_path = "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/idp"
+    expert, _ = await sjt_repo.create_expert_link(
+        name="Expert", email="", language="en", item_ids=[first["id"]], invited_by=None
+    )
     ids = {
         "campaign_id": campaign["id"],
         "candidate_id": invited[0]["id"],
@@ -270,6 +274,7 @@ async def world() -> Any:
         "role_id": role["id"],
         "form_id": campaign["form_ids"][0],
         "item_id": first["id"],
+        "link_id": expert.id,
         "user_id": next(u["id"] for u in users if u["email"] == "recruiter_b@test.example"),
         "n": 1,
         "path": "openapi.json",
@@ -423,6 +428,7 @@ async def test_a_link_of_one_kind_opens_nothing_of_another(world: World) -> None
         "/take/": (world.rater, world.nomination),
         "/rate/": (world.candidate, world.nomination),
         "/api/v1/nominate/": (world.candidate, world.rater),
+        "/key/": (world.candidate, world.rater),
     }
     tried = 0
     for route in routes(world.app):
