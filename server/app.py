@@ -20,6 +20,7 @@ from server.accounts.api import AuthController
 from server.accounts.pages import LOGIN_PAGE_HANDLERS
 from server.accounts.users_api import UserController
 from server.admin.audit_api import AuditController
+from server.admin.audit_pages import AUDIT_PAGE_HANDLERS
 from server.admin.privacy_api import PrivacyController
 from server.analysis.api import ANALYSIS_PAGE_HANDLERS, AnalysisController
 from server.core.db import close_pool, start_pool
@@ -34,6 +35,7 @@ from server.library.api import (
     LibraryController,
     RoleController,
 )
+from server.library.dependencies import provide_library_service
 from server.library.pages import PAGE_HANDLERS
 from server.respondent.api import RespondController
 from server.respondent.nominate_pages import NOMINATE_HANDLERS
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user),
             "hiring_service": Provide(provide_hiring_service, sync_to_thread=False),
             "review_service": Provide(provide_review_service, sync_to_thread=False),
+            "library_service": Provide(provide_library_service, sync_to_thread=False),
         },
         route_handlers=[
             health,
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *NOMINATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
+            *AUDIT_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],

@@ -18,7 +18,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 
 from server.accounts import repository as accounts
 from server.core.db import engine
-from server.core.passwords import hash_password
+from server.core.passwords import hash_password, verify_password
 from server.demo import hiring as demo
 from server.demo import reviews as demo360
 from server.library import repository as library_repo
@@ -110,35 +110,65 @@ async def ensure_admin(settings: Settings) -> None:
     await accounts.upsert_admin(settings.admin_email, await hash_password(settings.admin_password))
 
 
-async def demo_logins(settings: Settings) -> list[Login]:
-    """Demo accounts (one per role) with random passwords, kept in ``var/demo-logins.txt``.
+def _read_logins(path: Path) -> list[Login]:
+    logins = []
+    for line in path.read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            role, email, password = parts
+            logins.append(Login(email, password, role))
+    return logins
 
-    Created once, on an empty user table; later starts read the file to print them again.
-    """
-    path = settings.var_dir / "demo-logins.txt"
-    logins: list[Login] = []
-    if path.exists():
-        for line in path.read_text().splitlines():
-            role, email, password = line.split("\t")
-            if await accounts.credentials(email) is not None:
-                logins.append(Login(email, password, role))
-        return logins
-    if await accounts.count_users() > (1 if settings.admin_email else 0):
-        return []
-    for role in DEMO_ROLES:
-        email = f"{role}@example.com"
-        if email == settings.admin_email or await accounts.credentials(email) is not None:
-            continue
-        password = "".join(secrets.choice(_ALPHABET) for _ in range(16))
-        await accounts.create_user(
-            email=email, role=role, name=f"Demo {role}", password_hash=await hash_password(password)
-        )
-        logins.append(Login(email, password, role))
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+
+async def _matches(login: Login) -> bool:
+    """Whether the database has this demo account, active, with this password."""
+    found = await accounts.credentials(login.email)
+    return found is not None and found[2] and await verify_password(found[1], login.password)
+
+
+def _write_logins(path: Path, logins: list[Login]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write("".join(f"{x.role}\t{x.email}\t{x.password}\n" for x in logins))
-    return logins
+
+
+async def demo_logins(settings: Settings) -> list[Login]:
+    """Demo accounts (one per role) with random passwords, kept in ``var/demo-logins.txt``.
+
+    The file follows the database: a login is printed only while the database has that
+    account with that password. When the database has no staff account besides the
+    configured admin (a new database, or ``var/engine.db`` deleted to start again), the
+    demo accounts are created and the file is written anew; a file that no longer matches
+    is rewritten with the logins that still work, or removed when none does.
+    """
+    path = settings.var_dir / "demo-logins.txt"
+    listed = _read_logins(path) if path.exists() else []
+    valid = [x for x in listed if await _matches(x)]
+    if valid and len(valid) == len(listed):
+        return valid
+    if await accounts.count_users() <= (1 if settings.admin_email else 0):
+        made: list[Login] = []
+        for role in DEMO_ROLES:
+            email = f"{role}@example.com"
+            if email == settings.admin_email or await accounts.credentials(email) is not None:
+                continue
+            password = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+            await accounts.create_user(
+                email=email,
+                role=role,
+                name=f"Demo {role}",
+                password_hash=await hash_password(password),
+            )
+            made.append(Login(email, password, role))
+        if made:
+            _write_logins(path, made)
+            return made
+    if valid:
+        _write_logins(path, valid)
+    elif path.exists():
+        path.unlink()
+    return valid
 
 
 async def prepare(settings: Settings) -> list[Login]:

@@ -24,8 +24,9 @@ from assessments.psychometrics import ScaleAnalysis
 from reports.analysis import analysis_html
 from server.analysis.csv_matrix import MAX_BYTES, MAX_ITEMS, MAX_ROWS, analyse_csv
 from server.core.errors import Invalid
-from server.web.auth import current_user, page_guard, staff_guard
+from server.web.auth import page_guard, staff_guard
 from server.web.base import ApiController
+from server.web.context import page_context
 from server.web.errors import UnprocessableError
 from server.web.params import documented_as
 from server.web.responses import html_response, pdf_response
@@ -150,15 +151,14 @@ async def _page(
 ) -> Template:
     return Template(
         "analysis.html",
-        context={
-            "user": await current_user(request),
-            "path": request.url.path,
-            "form": form or {"output": "page"},
-            "result": result,
-            "filename": filename,
-            "errors": errors or [],
-            "limits": {"mb": MAX_BYTES // (1024 * 1024), "rows": MAX_ROWS, "cols": MAX_ITEMS},
-        },
+        context=await page_context(
+            request,
+            form=form or {"output": "page"},
+            result=result,
+            filename=filename,
+            errors=errors or [],
+            limits={"mb": MAX_BYTES // (1024 * 1024), "rows": MAX_ROWS, "cols": MAX_ITEMS},
+        ),
         status_code=status,
     )
 

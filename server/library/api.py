@@ -30,8 +30,9 @@ from server.core.schemas import (
 )
 from server.library import repository as repo
 from server.library.convert import library_document, library_from_document, to_domain, to_schema
+from server.library.dependencies import LibraryEdits
 from server.library.io import YAML_TYPES, document_bytes, parse_document
-from server.web.auth import admin_guard, staff_guard
+from server.web.auth import CurrentUser, admin_guard, staff_guard
 from server.web.base import ApiController, UnsupportedMediaType
 from server.web.errors import ConflictError, UnprocessableError
 from server.web.params import LangQuery, Limit, Offset, PathId, documented_as
@@ -79,8 +80,10 @@ class CompetencyController(ApiController):
         summary="Create a competency",
         raises=[ConflictError, UnprocessableError],
     )
-    async def create_competency(self, data: JSONBody[CompetencyIn]) -> CompetencyOut:
-        created = await repo.create_competency(to_domain(data, Competency))
+    async def create_competency(
+        self, data: JSONBody[CompetencyIn], user: CurrentUser, library_service: LibraryEdits
+    ) -> CompetencyOut:
+        created = await library_service.create_competency(to_domain(data, Competency), user)
         return to_schema(created, CompetencyOut)
 
     @get("/{competency_id:int}", summary="One competency")
@@ -95,9 +98,15 @@ class CompetencyController(ApiController):
         raises=[ConflictError, UnprocessableError],
     )
     async def update_competency(
-        self, competency_id: PathId, data: JSONBody[CompetencyIn]
+        self,
+        competency_id: PathId,
+        data: JSONBody[CompetencyIn],
+        user: CurrentUser,
+        library_service: LibraryEdits,
     ) -> CompetencyOut:
-        updated = await repo.update_competency(competency_id, to_domain(data, Competency))
+        updated = await library_service.update_competency(
+            competency_id, to_domain(data, Competency), user
+        )
         return to_schema(updated, CompetencyOut)
 
     @delete(
@@ -106,8 +115,10 @@ class CompetencyController(ApiController):
         guards=[admin_guard],
         summary="Delete a competency (409 while a role uses it)",
     )
-    async def delete_competency(self, competency_id: PathId) -> None:
-        await repo.delete_competency(competency_id)
+    async def delete_competency(
+        self, competency_id: PathId, user: CurrentUser, library_service: LibraryEdits
+    ) -> None:
+        await library_service.delete_competency(competency_id, user)
 
 
 class AreaController(ApiController):
@@ -132,8 +143,10 @@ class AreaController(ApiController):
         summary="Create an area",
         raises=[ConflictError, UnprocessableError],
     )
-    async def create_area(self, data: JSONBody[AreaIn]) -> AreaOut:
-        return to_schema(await repo.create_area(to_domain(data, Area)), AreaOut)
+    async def create_area(
+        self, data: JSONBody[AreaIn], user: CurrentUser, library_service: LibraryEdits
+    ) -> AreaOut:
+        return to_schema(await library_service.create_area(to_domain(data, Area), user), AreaOut)
 
     @get("/{area_id:int}", summary="One area")
     async def get_area(self, area_id: PathId, lang: LangQuery = None) -> AreaOut:
@@ -146,8 +159,15 @@ class AreaController(ApiController):
         summary="Replace an area",
         raises=[ConflictError, UnprocessableError],
     )
-    async def update_area(self, area_id: PathId, data: JSONBody[AreaIn]) -> AreaOut:
-        return to_schema(await repo.update_area(area_id, to_domain(data, Area)), AreaOut)
+    async def update_area(
+        self,
+        area_id: PathId,
+        data: JSONBody[AreaIn],
+        user: CurrentUser,
+        library_service: LibraryEdits,
+    ) -> AreaOut:
+        saved = await library_service.update_area(area_id, to_domain(data, Area), user)
+        return to_schema(saved, AreaOut)
 
     @delete(
         "/{area_id:int}",
@@ -155,8 +175,10 @@ class AreaController(ApiController):
         summary="Delete an area (409 while in use)",
         raises=[ConflictError],
     )
-    async def delete_area(self, area_id: PathId) -> None:
-        await repo.delete_area(area_id)
+    async def delete_area(
+        self, area_id: PathId, user: CurrentUser, library_service: LibraryEdits
+    ) -> None:
+        await library_service.delete_area(area_id, user)
 
 
 class RoleController(ApiController):
@@ -181,8 +203,10 @@ class RoleController(ApiController):
         summary="Create a role with its competencies",
         raises=[ConflictError, UnprocessableError],
     )
-    async def create_role(self, data: JSONBody[RoleIn]) -> RoleOut:
-        return to_schema(await repo.create_role(to_domain(data, Role)), RoleOut)
+    async def create_role(
+        self, data: JSONBody[RoleIn], user: CurrentUser, library_service: LibraryEdits
+    ) -> RoleOut:
+        return to_schema(await library_service.create_role(to_domain(data, Role), user), RoleOut)
 
     @get("/{role_id:int}", summary="One role")
     async def get_role(self, role_id: PathId, lang: LangQuery = None) -> RoleOut:
@@ -195,12 +219,21 @@ class RoleController(ApiController):
         summary="Replace a role",
         raises=[ConflictError, UnprocessableError],
     )
-    async def update_role(self, role_id: PathId, data: JSONBody[RoleIn]) -> RoleOut:
-        return to_schema(await repo.update_role(role_id, to_domain(data, Role)), RoleOut)
+    async def update_role(
+        self,
+        role_id: PathId,
+        data: JSONBody[RoleIn],
+        user: CurrentUser,
+        library_service: LibraryEdits,
+    ) -> RoleOut:
+        saved = await library_service.update_role(role_id, to_domain(data, Role), user)
+        return to_schema(saved, RoleOut)
 
     @delete("/{role_id:int}", guards=[admin_guard], summary="Delete a role", raises=[ConflictError])
-    async def delete_role(self, role_id: PathId) -> None:
-        await repo.delete_role(role_id)
+    async def delete_role(
+        self, role_id: PathId, user: CurrentUser, library_service: LibraryEdits
+    ) -> None:
+        await library_service.delete_role(role_id, user)
 
 
 class LibraryController(ApiController):
@@ -243,12 +276,14 @@ class LibraryController(ApiController):
             "are kept."
         ),
     )
-    async def import_library(self, request: Request[Any, Any, Any]) -> ImportResult:
+    async def import_library(
+        self, request: Request[Any, Any, Any], user: CurrentUser, library_service: LibraryEdits
+    ) -> ImportResult:
         body = await request.body()
         doc = await anyio.to_thread.run_sync(  # a large document is parsed off the event loop
             parse_document, body, request.headers.get("content-type", "")
         )
-        counts = await repo.import_library(library_from_document(doc))
+        counts = await library_service.import_library(library_from_document(doc), user)
         return ImportResult(
             areas=len(doc.areas),
             competencies=len(doc.competencies),

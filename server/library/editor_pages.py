@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -13,18 +14,25 @@ from assessments.competency import (
     Competency,
     Role,
     competency_problems,
+    localized,
+    localized_named,
 )
 from assessments.development.catalogue import MODULES
 from assessments.errors import Problem
+from reports.markers import N_
 from server.core.errors import Conflict, Invalid
-from server.core.schemas import CompetencyIn, RoleIn
+from server.core.schemas import CompetencyIn, RoleIn, User
 from server.core.validation import problems
+from server.core.vocabulary import LANGUAGES
 from server.library import repository as repo
 from server.library.convert import to_domain
+from server.library.dependencies import LibraryEdits
+from server.library.service import LibraryService
 from server.web.auth import (
+    CurrentUser,
     page_admin_guard,
 )
-from server.web.context import page_context
+from server.web.context import page_context, page_gettext, staff_language
 from server.web.params import PathId
 
 FormData = URLEncodedBody[dict[str, Any]]
@@ -46,17 +54,63 @@ def _rows(form: dict[str, Any], *names: str) -> list[dict[str, str]]:
     return rows
 
 
+EDITED_LANGUAGES = tuple(code for code in LANGUAGES if code != "en")
+"""The languages whose texts the editors show next to the English ones."""
+
+
+def _texts(form: dict[str, Any], prefix: str, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``{lang: {name: text}}`` from fields ``<prefix>_<lang>_<name>``, empty texts left out."""
+    out: dict[str, dict[str, str]] = {}
+    for lang in EDITED_LANGUAGES:
+        texts = {n: str(form.get(f"{prefix}_{lang}_{n}") or "").strip() for n in names}
+        texts = {n: t for n, t in texts.items() if t}
+        if texts:
+            out[lang] = texts
+    return out
+
+
+def _kept(previous: Any) -> dict[str, Any]:
+    """Translations in languages the editor does not show (kept as they are)."""
+    old = getattr(previous, "translations", None) or {}
+    return {k: v for k, v in old.items() if k not in EDITED_LANGUAGES}
+
+
+def _row_texts(row: dict[str, str], column: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """One repeated row's texts per language: ``{lang: {name: text}}`` from the columns
+    ``<column>_<name>_<lang>`` (``names`` empty: ``{lang: text}`` from ``<column>_<lang>``)."""
+    out: dict[str, Any] = {}
+    for lang in EDITED_LANGUAGES:
+        if not names:
+            if text := row.get(f"{column}_{lang}", ""):
+                out[lang] = text
+            continue
+        texts = {n: row.get(f"{column}_{n}_{lang}", "") for n in names}
+        texts = {n: t for n, t in texts.items() if t}
+        if texts:
+            out[lang] = texts
+    return out
+
+
+def _columns(base: list[str], column: str, names: tuple[str, ...]) -> list[str]:
+    if not names:
+        return [*base, *(f"{column}_{lang}" for lang in EDITED_LANGUAGES)]
+    return [*base, *(f"{column}_{n}_{lang}" for n in names for lang in EDITED_LANGUAGES)]
+
+
 def competency_from_form(form: dict[str, Any], previous: Competency | None) -> dict[str, Any]:
     """The editor's fields as a CompetencyIn document.
 
-    The editor shows English texts only: the translations of the competency, of each
-    indicator (matched by key), measure (by name) and activity (by title) are carried over.
+    Texts in English and in each edited language (ru, sv, nb) come from the form and are
+    stored in ``translations`` as the library import stores them; translations in other
+    languages are carried over (indicators matched by key, measures by name, activities
+    by title).
     """
     old_indicators = {i.key: i for i in previous.indicators} if previous else {}
     old_measures = {m.name: m for m in previous.measures} if previous else {}
     old_activities = {a.title: a for a in previous.activities} if previous else {}
     indicators = []
-    for row in _rows(form, "indicator_key", "indicator_text", "indicator_polarity"):
+    ind_cols = _columns(["indicator_key", "indicator_text", "indicator_polarity"], "indicator", ())
+    for row in _rows(form, *ind_cols):
         if not row["indicator_text"]:
             continue
         item: dict[str, Any] = {
@@ -65,11 +119,15 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
             "key": row["indicator_key"] or None,
         }
         old = old_indicators.get(row["indicator_key"])
-        if old is not None and old.translations:
-            item["translations"] = dict(old.translations)
+        translations = {**_kept(old), **_row_texts(row, "indicator", ())}
+        if translations:
+            item["translations"] = translations
         indicators.append(item)
     measures = []
-    for r in _rows(form, "measure_name", "measure_kind", "measure_description"):
+    names = ("name", "description")
+    for r in _rows(
+        form, *_columns(["measure_name", "measure_kind", "measure_description"], "measure", names)
+    ):
         if not r["measure_name"]:
             continue
         measure: dict[str, Any] = {
@@ -77,13 +135,14 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
             "kind": r["measure_kind"] or "kpi",
             "description": r["measure_description"],
         }
-        if (m := old_measures.get(r["measure_name"])) is not None and m.translations:
-            measure["translations"] = {k: dict(v) for k, v in m.translations.items()}
+        kept = _kept(old_measures.get(r["measure_name"]))
+        if translations := {**kept, **_row_texts(r, "measure", names)}:
+            measure["translations"] = translations
         measures.append(measure)
     activities = []
-    for r in _rows(
-        form, "activity_kind", "activity_module", "activity_title", "activity_description"
-    ):
+    names = ("title", "description")
+    base = ["activity_kind", "activity_module", "activity_title", "activity_description"]
+    for r in _rows(form, *_columns(base, "activity", names)):
         if not r["activity_title"]:
             continue
         activity: dict[str, Any] = {
@@ -92,8 +151,9 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
             "description": r["activity_description"],
             "module": r["activity_module"] or None,
         }
-        if (a := old_activities.get(r["activity_title"])) is not None and a.translations:
-            activity["translations"] = {k: dict(v) for k, v in a.translations.items()}
+        kept = _kept(old_activities.get(r["activity_title"]))
+        if translations := {**kept, **_row_texts(r, "activity", names)}:
+            activity["translations"] = translations
         activities.append(activity)
     doc: dict[str, Any] = {
         "key": str(form.get("key", "")).strip(),
@@ -108,8 +168,9 @@ def competency_from_form(form: dict[str, Any], previous: Competency | None) -> d
     }
     if form.get("area"):
         doc["area"] = str(form["area"])
-    if previous is not None and previous.translations:
-        doc["translations"] = {k: dict(v) for k, v in previous.translations.items()}
+    translations = {**_kept(previous), **_texts(form, "tr", ("name", "definition", "benefit"))}
+    if translations:
+        doc["translations"] = translations
     return doc
 
 
@@ -127,6 +188,67 @@ def form_problems(doc: dict[str, Any]) -> list[Problem]:
     return found + [p for p in competency_problems(flags) if p.path not in seen]
 
 
+FIELD_LABELS: dict[str, str] = {
+    "key": N_("Key"),
+    "name": N_("Name"),
+    "definition": N_("Definition"),
+    "benefit": N_("Why it matters"),
+    "description": N_("Description"),
+    "area": N_("Area"),
+    "select_for": N_("Flags"),
+    "develop": N_("Flags"),
+    "flags": N_("Flags"),
+    "delete": N_("Delete"),
+    "text": N_("text"),
+    "polarity": N_("polarity"),
+    "kind": N_("kind"),
+    "title": N_("title"),
+    "module": N_("module"),
+    "weight": N_("weight"),
+    "required_level": N_("required level"),
+    "competency": N_("competency"),
+}
+ROW_LABELS: dict[str, str] = {
+    "indicators": N_("Indicator %(n)s"),
+    "measures": N_("Measure %(n)s"),
+    "activities": N_("Activity %(n)s"),
+    "competencies": N_("Competency %(n)s"),
+}
+_ROW = re.compile(r"^(?P<rows>[a-z_]+)\[(?P<n>\d+)\](?:\.(?P<rest>.*))?$")
+
+
+def field_label(path: str, gettext: Any) -> str:
+    """An error's path as the editor names the field, in the viewer's language:
+    ``translations.sv.definition`` -> "Definition (Svenska)",
+    ``indicators[2].translations.nb`` -> "Indicator 3 (Norsk bokmål)"."""
+
+    def word(name: str) -> str:
+        return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+
+    def texts(rest: str) -> str:
+        parts = rest.split(".")
+        if parts[0] == "translations" and len(parts) >= 2:
+            lang = LANGUAGES.get(parts[1], parts[1])
+            inner = word(parts[2]) if len(parts) > 2 else ""
+            return f"{inner} ({lang})".strip()
+        return word(parts[0]) + "".join(f" · {word(p)}" for p in parts[1:])
+
+    m = _ROW.match(path)
+    if m and m["rows"] in ROW_LABELS:
+        head = gettext(ROW_LABELS[m["rows"]]) % {"n": int(m["n"]) + 1}
+        return f"{head}: {texts(m['rest'])}" if m["rest"] else head
+    out = texts(path)
+    return out[:1].upper() + out[1:]
+
+
+def _labelled(request: Request[Any, Any, Any], errors: list[Problem]) -> list[dict[str, str]]:
+    gettext = page_gettext(request)
+    return [
+        {"path": e.path, "message": e.message, "label": field_label(e.path, gettext)}
+        for e in errors
+    ]
+
+
 async def _editor(
     request: Request[Any, Any, Any],
     c: dict[str, Any],
@@ -141,8 +263,12 @@ async def _editor(
             request,
             c=c,
             ident=ident,
-            errors=errors,
-            areas=areas,
+            errors=_labelled(request, errors),
+            error_langs={
+                e.path.split(".")[1] for e in errors if e.path.startswith("translations.")
+            },
+            areas=[localized_named(a, staff_language(request)) for a in areas],
+            languages=EDITED_LANGUAGES,
             modules=MODULES,
             error_paths={e.path for e in errors},
         ),
@@ -183,7 +309,11 @@ async def competency_edit(request: Request[Any, Any, Any], competency_id: PathId
 
 
 async def _save_competency(
-    request: Request[Any, Any, Any], form: dict[str, Any], ident: int | None
+    request: Request[Any, Any, Any],
+    form: dict[str, Any],
+    ident: int | None,
+    user: User,
+    library_service: LibraryService,
 ) -> Response[Any]:
     previous = await repo.get_competency(ident) if ident is not None else None
     doc = competency_from_form(form, previous)
@@ -192,9 +322,9 @@ async def _save_competency(
         try:
             comp = to_domain(doc, Competency)
             saved = (
-                await repo.update_competency(ident, comp)
+                await library_service.update_competency(ident, comp, user)
                 if ident is not None
-                else await repo.create_competency(comp)
+                else await library_service.create_competency(comp, user)
             )
             return Redirect(path=f"/app/competencies/{saved.id}")
         except Invalid as exc:
@@ -206,15 +336,21 @@ async def _save_competency(
 
 
 @post("/app/competencies", guards=[page_admin_guard], include_in_schema=False)
-async def competency_create(request: Request[Any, Any, Any]) -> Response[Any]:
-    return await _save_competency(request, await _form(request), None)
+async def competency_create(
+    request: Request[Any, Any, Any], user: CurrentUser, library_service: LibraryEdits
+) -> Response[Any]:
+    return await _save_competency(request, await _form(request), None, user, library_service)
 
 
 @post("/app/competencies/{competency_id:int}", guards=[page_admin_guard], include_in_schema=False)
 async def competency_update(
-    request: Request[Any, Any, Any], competency_id: PathId
+    request: Request[Any, Any, Any],
+    competency_id: PathId,
+    user: CurrentUser,
+    library_service: LibraryEdits,
 ) -> Response[Any]:
-    return await _save_competency(request, await _form(request), competency_id)
+    form = await _form(request)
+    return await _save_competency(request, form, competency_id, user, library_service)
 
 
 @post(
@@ -223,10 +359,13 @@ async def competency_update(
     include_in_schema=False,
 )
 async def competency_delete(
-    request: Request[Any, Any, Any], competency_id: PathId
+    request: Request[Any, Any, Any],
+    competency_id: PathId,
+    user: CurrentUser,
+    library_service: LibraryEdits,
 ) -> Response[Any]:
     try:
-        await repo.delete_competency(competency_id)
+        await library_service.delete_competency(competency_id, user)
     except Conflict as exc:
         comp = await repo.get_competency(competency_id)
         return await _editor(
@@ -275,8 +414,9 @@ def role_from_form(form: dict[str, Any], previous: Role | None) -> dict[str, Any
     }
     if form.get("area"):
         doc["area"] = str(form["area"])
-    if previous is not None and previous.translations:
-        doc["translations"] = {k: dict(v) for k, v in previous.translations.items()}
+    translations = {**_kept(previous), **_texts(form, "tr", ("name", "description"))}
+    if translations:
+        doc["translations"] = translations
     return doc
 
 
@@ -295,9 +435,13 @@ async def _role_editor(
             request,
             role=role,
             ident=ident,
-            errors=errors,
-            areas=areas,
-            competencies=comps,
+            errors=_labelled(request, errors),
+            error_langs={
+                e.path.split(".")[1] for e in errors if e.path.startswith("translations.")
+            },
+            areas=[localized_named(a, staff_language(request)) for a in areas],
+            competencies=[localized(c, staff_language(request)) for c in comps],
+            languages=EDITED_LANGUAGES,
             error_paths={e.path for e in errors},
         ),
         status_code=status,
@@ -321,7 +465,12 @@ async def role_edit(request: Request[Any, Any, Any], role_id: PathId) -> Templat
     return await _role_editor(request, _document(await repo.get_role(role_id)), role_id, [])
 
 
-async def _save_role(request: Request[Any, Any, Any], ident: int | None) -> Response[Any]:
+async def _save_role(
+    request: Request[Any, Any, Any],
+    ident: int | None,
+    user: User,
+    library_service: LibraryService,
+) -> Response[Any]:
     previous = await repo.get_role(ident) if ident is not None else None
     doc = role_from_form(await _form(request), previous)
     errors = problems(doc, RoleIn)
@@ -329,9 +478,9 @@ async def _save_role(request: Request[Any, Any, Any], ident: int | None) -> Resp
         try:
             role = to_domain(doc, Role)
             saved = (
-                await repo.update_role(ident, role)
+                await library_service.update_role(ident, role, user)
                 if ident is not None
-                else await repo.create_role(role)
+                else await library_service.create_role(role, user)
             )
             return Redirect(path=f"/app/roles/{saved.id}")
         except Invalid as exc:
@@ -343,18 +492,36 @@ async def _save_role(request: Request[Any, Any, Any], ident: int | None) -> Resp
 
 
 @post("/app/roles", guards=[page_admin_guard], include_in_schema=False)
-async def role_create(request: Request[Any, Any, Any]) -> Response[Any]:
-    return await _save_role(request, None)
+async def role_create(
+    request: Request[Any, Any, Any], user: CurrentUser, library_service: LibraryEdits
+) -> Response[Any]:
+    return await _save_role(request, None, user, library_service)
 
 
 @post("/app/roles/{role_id:int}", guards=[page_admin_guard], include_in_schema=False)
-async def role_update(request: Request[Any, Any, Any], role_id: PathId) -> Response[Any]:
-    return await _save_role(request, role_id)
+async def role_update(
+    request: Request[Any, Any, Any],
+    role_id: PathId,
+    user: CurrentUser,
+    library_service: LibraryEdits,
+) -> Response[Any]:
+    return await _save_role(request, role_id, user, library_service)
 
 
 @post("/app/roles/{role_id:int}/delete", guards=[page_admin_guard], include_in_schema=False)
-async def role_delete(request: Request[Any, Any, Any], role_id: PathId) -> Response[Any]:
-    await repo.delete_role(role_id)
+async def role_delete(
+    request: Request[Any, Any, Any],
+    role_id: PathId,
+    user: CurrentUser,
+    library_service: LibraryEdits,
+) -> Response[Any]:
+    try:
+        await library_service.delete_role(role_id, user)
+    except Conflict as exc:
+        role = await repo.get_role(role_id)
+        return await _role_editor(
+            request, _document(role), role_id, [Problem("delete", exc.detail)], status=409
+        )
     return Redirect(path="/app")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter, URLEncodedBody
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from assessments.competency import (
     localized,
@@ -19,13 +19,15 @@ from assessments.errors import Problem
 from server.core.errors import DomainError, Invalid
 from server.library import repository as repo
 from server.library.convert import library_from_document
+from server.library.dependencies import LibraryEdits
 from server.library.editor_pages import EDITOR_HANDLERS
 from server.library.io import parse_document
 from server.web.auth import (
+    CurrentUser,
     page_admin_guard,
     page_guard,
 )
-from server.web.context import page_context, staff_language
+from server.web.context import page_context, page_gettext, staff_language
 from server.web.errors import status_of
 from server.web.params import LangQuery, PathId
 
@@ -67,39 +69,68 @@ async def _library(
     )
 
 
+Count = Annotated[int | None, QueryParameter(ge=0, le=1_000_000, required=False)]
+
+
 @get("/app", guards=[page_guard], include_in_schema=False)
 async def library_page(
-    request: Request[Any, Any, Any], flag: FlagQuery = None, lang: LangQuery = None
+    request: Request[Any, Any, Any],
+    flag: FlagQuery = None,
+    lang: LangQuery = None,
+    imported: Annotated[str | None, QueryParameter(max_length=200, required=False)] = None,
+    created: Count = None,
+    updated: Count = None,
 ) -> Template:
-    return await _library(request, flag, lang)
+    notice = None
+    if imported is not None:
+        _ = page_gettext(request)
+        notice = _("Imported %(file)s: %(created)s created, %(updated)s updated.") % {
+            "file": imported,
+            "created": created or 0,
+            "updated": updated or 0,
+        }
+    return await _library(request, flag, lang, notice=notice)
 
 
 @post("/app/library/import", guards=[page_admin_guard], include_in_schema=False)
-async def library_import(request: Request[Any, Any, Any]) -> Template:
-    """Upload a JSON or YAML library file; every problem is listed and nothing changes."""
+async def library_import(
+    request: Request[Any, Any, Any], user: CurrentUser, library_service: LibraryEdits
+) -> Response[Any]:
+    """Upload a JSON or YAML library file; every problem is listed and nothing changes.
+    After an import the browser is sent back to the library, which says what changed."""
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _library(
-            request, errors=[Problem("file", "choose a .yaml or .json file")], status=400
-        )
+        _ = page_gettext(request)
+        message = _("choose a .yaml or .json file")
+        return await _library(request, errors=[Problem("file", message)], status=400)
     body = await upload.read()
     try:
         doc = parse_document(body, "application/yaml")  # YAML reads JSON too
-        counts = await repo.import_library(library_from_document(doc))
+        counts = await library_service.import_library(
+            library_from_document(doc), user, upload.filename
+        )
     except Invalid as exc:
         found = list(exc.problems)
         return await _library(request, errors=found, status=422)
     except DomainError as err:
         return await _library(request, errors=[Problem("file", err.detail)], status=status_of(err))
-    return await _library(
-        request,
-        notice=(
-            f"Imported {upload.filename}: {counts.created} created, {counts.updated} updated "
-            f"({len(doc.areas)} areas, {len(doc.competencies)} competencies, "
-            f"{len(doc.roles)} roles)."
-        ),
+    return Redirect(
+        path="/app",
+        query_params={
+            "imported": upload.filename[:200],
+            "created": str(counts.created),
+            "updated": str(counts.updated),
+        },
     )
+
+
+async def _area_name(key: str | None, lang: str) -> str | None:
+    """The name of the area with ``key`` in ``lang`` (pages show names, not keys)."""
+    if key is None:
+        return None
+    areas, _ = await repo.list_areas(limit=ALL, offset=0)
+    return next((localized_named(a, lang).name for a in areas if a.key == key), None)
 
 
 @get("/app/competencies/{competency_id:int}", guards=[page_guard], include_in_schema=False)
@@ -124,6 +155,7 @@ async def competency_page(
             languages=sorted({"en", *comp.translations}),
             used_by=used_by,
             modules=MODULES_BY_KEY,
+            area_name=await _area_name(comp.area, lang),
         ),
     )
 
@@ -139,7 +171,13 @@ async def role_page(
     rows = [(by_key[q.competency], q) for q in role.competencies if q.competency in by_key]
     return Template(
         "role.html",
-        context=await page_context(request, role=localized_named(role, lang), rows=rows, lang=lang),
+        context=await page_context(
+            request,
+            role=localized_named(role, lang),
+            rows=rows,
+            lang=lang,
+            area_name=await _area_name(role.area, lang),
+        ),
     )
 
 

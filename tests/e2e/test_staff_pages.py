@@ -41,7 +41,7 @@ async def test_browse_filter_and_edit_the_library(live_server: Live, browser: Br
     for n in range(selected):
         await expect(cards.nth(n).locator(".flag.select")).to_be_visible()
 
-    await page.get_by_label("Language").select_option("ru")
+    await page.get_by_label("Language of the texts").select_option("ru")
     await page.get_by_role("button", name="Apply").click()
     await expect(page.get_by_role("link", name="Клиентоориентированность")).to_be_visible()
 

@@ -205,12 +205,24 @@ async def post_fields(
 
 
 def error_items(html: str) -> list[str]:
-    """The ``<li>`` texts of the editor's error box (``path: message``)."""
+    """The error box's items as ``path: message`` (the page shows the field's label; the
+    item's ``data-field`` names the path)."""
+    box = re.search(r'<div class="error" role="alert" id="form-errors">(.*?)</div>', html, re.S)
+    assert box, "the page shows no error box"
+    items = []
+    for path, body in re.findall(r'<li data-field="([^"]*)">(.*?)</li>', box.group(1), re.S):
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+        items.append(f"{html_lib.unescape(path)}: {text.split(': ', 1)[-1]}")
+    return items
+
+
+def error_labels(html: str) -> list[str]:
+    """The error box's items as a person reads them (``label: message``)."""
     box = re.search(r'<div class="error" role="alert" id="form-errors">(.*?)</div>', html, re.S)
     assert box, "the page shows no error box"
     return [
-        html_lib.unescape(re.sub(r"<[^>]+>", "", li))
-        for li in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)
+        html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+        for body in re.findall(r"<li[^>]*>(.*?)</li>", box.group(1), re.S)
     ]
 
 

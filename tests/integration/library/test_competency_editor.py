@@ -188,7 +188,7 @@ async def test_invalid_form_is_refused_with_field_errors(
     # the form comes back filled in, so nothing typed is lost
     assert '<form method="post" action="/app/competencies" class="editor">' in r.text
     assert 'value="Listen-in score"' in r.text
-    assert 'value="Weekly replay of two calls."' in r.text
+    assert ">Weekly replay of two calls.</textarea>" in r.text
     assert (await competencies(admin))["total"] == 0
 
 
@@ -358,10 +358,11 @@ async def test_edit_through_form_changes_texts_and_keeps_translations(
 async def test_edit_through_form_keeps_measure_and_activity_translations(
     admin: AsyncTestClient, demo_library: None
 ) -> None:
-    """The editor promises "Translations are kept as they are" - for measures and activities too."""
+    """The editor shows every language's texts and saves them back unchanged - for
+    measures and activities too."""
     before = await competency(admin, "customer_orientation")
     page = await admin.get(f"/app/competencies/{before['id']}/edit")
-    assert "Translations are kept as they are" in page.text
+    assert "Texts in other languages" in page.text
     fields = browser_form(page.text, f"/app/competencies/{before['id']}")
     set_field(fields, "definition", "Wants to help every customer.")
     r = await post_fields(admin, f"/app/competencies/{before['id']}", fields)
