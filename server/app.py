@@ -25,6 +25,8 @@ from server.analysis.api import ANALYSIS_PAGE_HANDLERS, AnalysisController
 from server.core.db import close_pool, start_pool
 from server.core.errors import DomainError
 from server.development.api import DevelopmentPlanController, OnboardingController
+from server.development.dependencies import provide_plan_service
+from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user),
             "hiring_service": Provide(provide_hiring_service, sync_to_thread=False),
             "review_service": Provide(provide_review_service, sync_to_thread=False),
+            "plan_service": Provide(provide_plan_service, sync_to_thread=False),
         },
         route_handlers=[
             health,
@@ -119,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *CAMPAIGN_PAGE_HANDLERS,
             *RATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
+            *PLAN_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
