@@ -94,10 +94,14 @@ def _fields(plan: DevelopmentPlan, gettext: Any) -> dict[str, str]:
 
 
 def _rows(fields: Mapping[str, str], at: str, letter: str) -> int:
-    """How many activity (``a``) or measure (``m``) rows priority ``at`` has in ``fields``."""
-    n = 0
-    while any(k.startswith(f"{at}.{letter}{n}.") for k in fields):
-        n += 1
+    """How many activity (``a``) or measure (``m``) rows priority ``at`` has in ``fields``:
+    up to the last row with some text (empty rows posted back are not counted again)."""
+    texts = ("title", "description") if letter == "a" else ("name", "target")
+    n, j = 0, 0
+    while any(k.startswith(f"{at}.{letter}{j}.") for k in fields):
+        j += 1
+        if any(fields.get(f"{at}.{letter}{j - 1}.{t}", "").strip() for t in texts):
+            n = j
     return n
 
 
@@ -378,6 +382,7 @@ async def _editor(
             base=_path(review_id, subject_id),
         ),
         status_code=status,
+        media_type="text/html",  # also when the POST handler (a redirect or this) answers
     )
 
 
