@@ -459,6 +459,7 @@ async def report_page(
             reverse=reverse,
             questions=questions,
             group_labels=GROUP_LABELS,
+            gap="1",  # the gap the releases use (aggregate's default, 1.0 scale point)
         ),
     )
 

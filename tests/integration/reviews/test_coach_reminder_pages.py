@@ -73,3 +73,21 @@ async def test_reminder_page_in_swedish(client: AsyncTestClient) -> None:
     client.cookies.set("lang", "sv")
     html = await _remind(client, rid)
     assert '<html lang="sv">' in html
+
+
+async def test_report_page_names_no_internal_words(client: AsyncTestClient) -> None:
+    """The person's page after release: hidden groups named in words, the rules in words,
+    never ``suppressed_groups``, ``direct_report`` or another internal key."""
+    from tests.integration.development.test_plans import rated_subject
+
+    rid, sid = await rated_subject(client)
+    page = await client.get(f"/app/reviews/{rid}/subjects/{sid}")
+    assert page.status_code == 200, page.text
+    for word in ("suppressed_groups", "direct_report", "'others'", "blind_spot"):
+        assert word not in page.text, word
+    assert "Self and manager ratings are shown as they are" in page.text
+    assert f'href="/app/reviews/{rid}/subjects/{sid}/idp"' in page.text
+    client.cookies.set("lang", "sv")
+    page = await client.get(f"/app/reviews/{rid}/subjects/{sid}")
+    assert '<html lang="sv">' in page.text
+    assert "Self and manager ratings are shown as they are" not in page.text  # translated
