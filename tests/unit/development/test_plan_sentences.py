@@ -75,3 +75,20 @@ def test_rerank_orders_by_need_and_lists_by_schedule() -> None:
     by_rank = sorted(out, key=lambda x: x.rank)
     assert [x.rank for x in by_rank] == list(range(1, len(out) + 1))
     assert [x.need for x in by_rank] == sorted((x.need for x in out), reverse=True)
+
+
+def test_onboarding_sentences_are_data_too() -> None:
+    import datetime
+
+    from assessments.development import onboarding_plan
+    from tests.unit.development.test_onboarding import COMPS, ROLE
+
+    select = [c.key for c in COMPS if c.select_for]
+    scores = {k: 30.0 + 30 * i for i, k in enumerate(select)}
+    plan = onboarding_plan(ROLE, COMPS, scores, start=datetime.date(2026, 1, 5))
+    assert plan.rule_sentence is not None and plan.rule == english(plan.rule_sentence)
+    for s in plan.start_with:
+        assert s.reason_sentence is not None and s.reason == english(s.reason_sentence)
+        assert "%(" not in s.reason
+    for n in (*plan.strengths, *plan.watch):
+        assert n.note_sentence is not None and n.note == english(n.note_sentence)
