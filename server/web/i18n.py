@@ -10,6 +10,7 @@ import gettext
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -38,10 +39,15 @@ def translations(lang: str) -> gettext.NullTranslations:
 @cache
 def environment_for(lang: str) -> Environment:
     """An overlay of the shared environment with ``lang``'s translations installed."""
-    env = environment().overlay(extensions=["jinja2.ext.i18n"])
-    env.globals = dict(env.globals)  # an overlay shares its parent's globals dict otherwise
-    # type-ignore reason: added by jinja2's i18n extension at run time
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env = environment().overlay()
+    # An overlay shares its parent's globals dict, and both ``overlay(extensions=...)`` and
+    # the inherited ``install_gettext_translations`` write into the *parent's* globals: the
+    # staff pages then spoke the last respondent's language. So: copy the globals first and
+    # install through the overlay's own copy of the i18n extension (bound to the overlay).
+    env.globals = dict(env.globals)
+    i18n: Any = env.extensions["jinja2.ext.InternationalizationExtension"]
+    i18n._install(translations(lang), newstyle=True)
+    env.globals["_"] = env.globals["gettext"]
     env.globals["LANGUAGES"] = LANGUAGES
     return env
 

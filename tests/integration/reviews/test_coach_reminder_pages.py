@@ -91,3 +91,14 @@ async def test_report_page_names_no_internal_words(client: AsyncTestClient) -> N
     page = await client.get(f"/app/reviews/{rid}/subjects/{sid}")
     assert '<html lang="sv">' in page.text
     assert "Self and manager ratings are shown as they are" not in page.text  # translated
+
+
+def test_a_respondent_language_does_not_leak_into_staff_pages() -> None:
+    """Rendering a Russian rater page once must leave the staff pages' gettext alone."""
+    from server.web.environment import environment
+    from server.web.i18n import environment_for
+
+    staff = environment()
+    assert environment_for("ru").from_string('{{ _("Self") }}').render() != "Self"
+    assert staff.from_string('{{ _("Self") }}').render(lang="en") == "Self"
+    assert staff.from_string('{{ _("Self") }}').render(lang="sv") == "Själv"
