@@ -18,6 +18,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from reports.sentences import say
+
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = (Path(__file__).parent / "static" / "report.css").read_text(encoding="utf-8")
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
@@ -57,4 +59,7 @@ def report_environment(translations: gettext.NullTranslations | None = None) -> 
     env.globals["report_css"] = Markup(CSS)
     env.filters["num"] = _number
     env.filters["coef"] = _coefficient
+    catalogue = translations or gettext.NullTranslations()
+    # a plan's generated sentences in the reader's language (the coach's edits as written)
+    env.globals["say"] = lambda text, sentence: say(text, sentence, catalogue)
     return env

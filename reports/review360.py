@@ -26,6 +26,7 @@ from assessments.survey360.reliability import (
     ICCValue,
     SubjectAgreement,
     icc_band,
+    icc_reading,
     rwg_band,
 )
 from reports.charts import Chart, bar_chart
@@ -248,7 +249,7 @@ def subject_view(
             statements=a.statements,
             icc=a.icc,
             icc_k=a.icc_k,
-            band=icc_band(a.icc_k.value) if a.icc_k else None,
+            band=icc_reading(a.icc_k.value, a.icc_k.ci) if a.icc_k else None,
             warnings=a.warnings,
         )
         for a in sorted(agreement.groups, key=lambda a: SERIES_ORDER.index(a.group))
@@ -498,5 +499,6 @@ def technical_html(
         lang=lang,
         generated=view.generated,
         icc_band=icc_band,
+        icc_reading=icc_reading,
         rwg_band=rwg_band,
     )

@@ -26,6 +26,8 @@ from server.analysis.api import ANALYSIS_PAGE_HANDLERS, AnalysisController
 from server.core.db import close_pool, start_pool
 from server.core.errors import DomainError
 from server.development.api import DevelopmentPlanController, OnboardingController
+from server.development.dependencies import provide_plan_service
+from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS, item_bank_page
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "hiring_service": Provide(provide_hiring_service, sync_to_thread=False),
             "review_service": Provide(provide_review_service, sync_to_thread=False),
             "library_service": Provide(provide_library_service, sync_to_thread=False),
+            "plan_service": Provide(provide_plan_service, sync_to_thread=False),
         },
         route_handlers=[
             health,
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *RATE_HANDLERS,
             *NOMINATE_HANDLERS,
             *REVIEW_PAGE_HANDLERS,
+            *PLAN_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
             *AUDIT_PAGE_HANDLERS,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessments.development.sentences import N_
+
 MONTHS_PER_MODULE = 3
 
 
@@ -25,28 +27,28 @@ MODULES: tuple[Module, ...] = (
     Module(
         "attitudes_values",
         1,
-        "Attitudes, strategy, core values and work environment",
+        N_("Attitudes, strategy, core values and work environment"),
         "What the team stands for and how people treat each other and the customer.",
         ("wellbeing rules", "listen-in", "observation", "employee feedback, possibly 360"),
     ),
     Module(
         "telephone_technique",
         2,
-        "Telephone technique",
+        N_("Telephone technique"),
         "Voice, greeting, structure and closing of a call.",
         ("listen-in form",),
     ),
     Module(
         "call_control",
         3,
-        "Call control",
+        N_("Call control"),
         "Questioning and answering techniques, angry callers, polite interruption.",
         ("the call in four phases", "call-control form"),
     ),
     Module(
         "sales_negotiation",
         4,
-        "Sales and negotiation",
+        N_("Sales and negotiation"),
         "Prioritising, arguing, explaining consequences and closing.",
         (
             "can/cannot, urgent/not urgent, will/will not, important/not important grids",
@@ -58,14 +60,14 @@ MODULES: tuple[Module, ...] = (
     Module(
         "behaviour_styles",
         5,
-        "Behaviour styles and adapted treatment",
+        N_("Behaviour styles and adapted treatment"),
         "Recognising the caller's style, mirroring it and steering the call.",
         ("behaviour-style profiles",),
     ),
     Module(
         "stress_management",
         6,
-        "Stress management",
+        N_("Stress management"),
         "Knowing one's own stress pattern and the techniques that counter it.",
         (
             "personal development plan",
@@ -76,7 +78,7 @@ MODULES: tuple[Module, ...] = (
     Module(
         "written_communication",
         7,
-        "Written communication",
+        N_("Written communication"),
         "Language, quoting, active voice and the company's tone in e-mail and chat.",
         ("house style guide", "reviewed sample replies"),
     ),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from assessments.competency import Competency, Role
-from assessments.development.idp import DevelopmentPlan
+from assessments.development.idp import DevelopmentPlan, Priority
 from assessments.errors import Problem
 
 MAX_PRIORITIES = 3
@@ -68,3 +69,16 @@ def plan_problems(
                     )
                 )
     return found
+
+
+def rerank(priorities: Sequence[Priority]) -> tuple[Priority, ...]:
+    """``priorities`` after an edit: ``rank`` by need again (1 = highest need; ties keep
+    the earlier rank, then the order given), listed in schedule order (start date, then
+    rank), as the generator lists them."""
+    order = sorted(
+        range(len(priorities)),
+        key=lambda i: (-round(priorities[i].need, 9), priorities[i].rank or 99, i),
+    )
+    ranked = [priorities[i] for i in order]
+    out = [dataclasses.replace(p, rank=n) for n, p in enumerate(ranked, 1)]
+    return tuple(sorted(out, key=lambda p: (p.start, p.rank)))

@@ -37,9 +37,11 @@ The priority rule (also returned, filled in, as :attr:`DevelopmentPlan.rule`)
 All inputs are plain values so the plan can be fed from a
 :class:`~assessments.survey360.aggregation.Report360` (see :func:`ratings_from_report`)
 or from anything else. Library texts (names, activities, measures, indicators) are
-localized with :func:`assessments.competency.localized`; the sentences the plan writes
-itself (goal, targets, notes, rule) and the catalogue's module titles are English, as
-the catalogue has no translations.
+localized with :func:`assessments.competency.localized`. The sentences the plan writes
+itself (goal, targets, notes, reasons, rule, practice built from indicators) are kept as
+English text (which a coach may edit) and as a
+:class:`~assessments.development.sentences.Sentence` (message key and parameters) that
+``reports`` renders in the reader's language; module titles are marked for the catalogues.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from assessments.competency import (
     localized_named,
 )
 from assessments.development.catalogue import MODULES, MODULES_BY_KEY, MONTHS_PER_MODULE, Module
+from assessments.development.sentences import N_, Sentence, english
 
 if TYPE_CHECKING:
     from assessments.survey360.aggregation import Report360
@@ -116,6 +119,8 @@ class PlanActivity:
     module: str | None = None
     module_title: str | None = None
     source: Literal["library", "indicators"] = "library"
+    title_sentence: Sentence | None = None
+    description_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ class PlanMeasure:
     description: str
     target: str
     review_date: datetime.date
+    target_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,7 @@ class Priority:
     start: datetime.date
     end: datetime.date
     status: Status = "not started"
+    goal_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,7 @@ class Strength:
     required_level: int
     margin: float
     note: str
+    note_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +188,7 @@ class ManagerNote:
     required_level: int
     shortfall: float
     note: str
+    note_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,7 @@ class NotRated:
     competency: str
     name: str
     reason: str
+    reason_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,7 @@ class DevelopmentPlan:
     start: datetime.date
     end: datetime.date
     lang: str = "en"
+    rule_sentence: Sentence | None = None
 
 
 # --- helpers shared with the onboarding plan ---------------------------------------------
@@ -374,44 +385,66 @@ def _ratings(
     return out
 
 
-def _goal(c: _Candidate, name: str, end: datetime.date) -> str:
-    req = c.requirement.required_level
-    by = end.isoformat()
-    if c.shortfall > 0:
-        text = (
-            f"Raise {name} from {_fmt(c.others)} to at least {req} on the 1-5 scale, as rated "
-            f"by others (manager, peers, direct reports, customers) in the follow-up 360 "
-            f"by {by}."
+def _goal(c: _Candidate, name: str, end: datetime.date) -> Sentence:
+    params = {
+        "competency": name,
+        "others": _fmt(c.others),
+        "self": _fmt(c.self_ or 0.0),
+        "level": str(c.requirement.required_level),
+        "date": end.isoformat(),
+    }
+    if c.shortfall > 0 and c.overrating >= 0.05:
+        key = N_(
+            "Raise %(competency)s from %(others)s to at least %(level)s on the 1-5 scale, as "
+            "rated by others (manager, peers, direct reports, customers) in the follow-up 360 "
+            "by %(date)s. You rate yourself %(self)s, higher than others do: ask them for "
+            "concrete examples of what they see."
         )
-        if c.overrating >= 0.05:
-            text += (
-                f" You rate yourself {_fmt(c.self_ or 0.0)}, higher than others do: ask them "
-                f"for concrete examples of what they see."
-            )
-        return text
-    return (
-        f"Keep {name} at level {req} or above as others rate it ({_fmt(c.others)} now) and "
-        f"bring your own rating ({_fmt(c.self_ or 0.0)}) in line with theirs by {by}: ask "
-        f"others for concrete examples of what they see."
-    )
+    elif c.shortfall > 0:
+        key = N_(
+            "Raise %(competency)s from %(others)s to at least %(level)s on the 1-5 scale, as "
+            "rated by others (manager, peers, direct reports, customers) in the follow-up 360 "
+            "by %(date)s."
+        )
+    else:
+        key = N_(
+            "Keep %(competency)s at level %(level)s or above as others rate it (%(others)s now) "
+            "and bring your own rating (%(self)s) in line with theirs by %(date)s: ask others "
+            "for concrete examples of what they see."
+        )
+    return Sentence(key, params)
 
 
 def _practice(comp: Competency) -> PlanActivity:
     """On-the-job practice built from the competency's indicators."""
     present = [i.text.rstrip(".") for i in comp.indicators if i.polarity == "present"][:2]
     absent = [i.text.rstrip(".") for i in comp.indicators if i.polarity == "absent"][:1]
-    if present:
-        text = "In live contacts each week, practise: " + "; ".join(present) + "."
-        if absent:
-            text += f" Avoid: {absent[0]}."
+    params = {"competency": comp.name, "practise": "; ".join(present)}
+    if present and absent:
+        params["avoid"] = absent[0]
+        key = N_(
+            "In live contacts each week, practise: %(practise)s. Avoid: %(avoid)s. Note one "
+            "example a week and go through it with your team lead."
+        )
+    elif present:
+        key = N_(
+            "In live contacts each week, practise: %(practise)s. Note one example a week and "
+            "go through it with your team lead."
+        )
     else:
-        text = f"In live contacts each week, use {comp.name} deliberately."
-    text += " Note one example a week and go through it with your team lead."
+        key = N_(
+            "In live contacts each week, use %(competency)s deliberately. Note one example a "
+            "week and go through it with your team lead."
+        )
+    description = Sentence(key, params)
+    title = Sentence(N_("Practise %(competency)s in daily work"), {"competency": comp.name})
     return PlanActivity(
         kind="on_the_job",
-        title=f"Practise {comp.name} in daily work",
-        description=text,
+        title=english(title),
+        description=english(description),
         source="indicators",
+        title_sentence=title,
+        description_sentence=description,
     )
 
 
@@ -440,55 +473,76 @@ def _activities(comp: Competency, module: Module | None) -> tuple[PlanActivity, 
     return tuple(out)
 
 
-def _target(m: Measure, start: datetime.date, review: datetime.date) -> str:
-    by = review.isoformat()
+def _target(m: Measure, start: datetime.date, review: datetime.date) -> Sentence:
+    params = {"measure": m.name, "start": start.isoformat(), "date": review.isoformat()}
     if m.kind == "kpi":
-        return (
-            f"Record {m.name} for the person in the first two weeks after {start.isoformat()} "
-            f"as the baseline; by {by} it has moved towards the team's target and stayed "
-            f"there for the last month."
+        key = N_(
+            "Take the person's figure for “%(measure)s” over the first two weeks after "
+            "%(start)s as the baseline. By %(date)s it should have moved towards the team's "
+            "target and stayed there for the last month."
         )
-    if m.kind == "observation":
-        return (
-            f"{m.name}: at least one observation a month; by {by} the team lead's notes show "
-            f"the expected behaviour in most observed contacts and no relapse in the last month."
+    elif m.kind == "observation":
+        key = N_(
+            "Observe “%(measure)s” at least once a month. By %(date)s the team lead's notes "
+            "should show the expected behaviour in most observed contacts, with no relapse in "
+            "the last month."
         )
-    return f"{m.name}: at or above the team's average in the survey round closest to {by}."
+    else:
+        key = N_(
+            "In the survey round closest to %(date)s, “%(measure)s” should be at or above the "
+            "team's average."
+        )
+    return Sentence(key, params)
 
 
 def _measures(
     comp: Competency, start: datetime.date, review: datetime.date
 ) -> tuple[PlanMeasure, ...]:
-    return tuple(
-        PlanMeasure(
-            name=m.name,
-            kind=m.kind,
-            description=m.description,
-            target=_target(m, start, review),
-            review_date=review,
+    out = []
+    for m in comp.measures:
+        target = _target(m, start, review)
+        out.append(
+            PlanMeasure(
+                name=m.name,
+                kind=m.kind,
+                description=m.description,
+                target=english(target),
+                review_date=review,
+                target_sentence=target,
+            )
         )
-        for m in comp.measures
-    )
+    return tuple(out)
 
 
-def _rule(max_priorities: int, start: datetime.date) -> str:
-    return (
-        "Priorities come only from the role's develop competencies that others rated. "
-        f"need = weight x (max(0, required level - others' mean) + {BLIND_SPOT_WEIGHT:g} x "
-        "max(0, self mean - others' mean)): the shortfall against the role's level as others "
-        "see it, plus a smaller term for overrating (a blind spot; 0 without a self-rating). "
-        "Competencies with need > 0 are ranked by need, ties broken by module order (the "
-        "earliest catalogue module among the competency's training activities; none last) "
-        f"and then by key; at most {max_priorities} become priorities. Competencies without "
-        "an others' mean are listed as not rated. Priorities are scheduled in module order "
-        f"because the training modules are taken one at a time, {MONTHS_PER_MODULE} months "
-        f"each: consecutive windows from {start.isoformat()}, one per module (priorities "
-        "sharing a module share its window), then one window per priority without a "
-        "module; measures are reviewed at the end of the window. Strengths: role "
-        "competencies that others rate at or above the required level and that are not "
-        f"priorities, top {STRENGTHS_SHOWN} by margin. Select-for competencies that are not "
-        "develop competencies are never goals: when others rate one below the required "
-        "level it becomes a note for the manager."
+RULE = N_(
+    "Priorities come only from the role's develop competencies that others rated. "
+    "need = weight × (max(0, required level − others' mean) + %(blind)s × max(0, self mean − "
+    "others' mean)): the shortfall against the role's level as others see it, plus a smaller "
+    "term for overrating (a blind spot; 0 without a self-rating). Competencies with a need "
+    "above 0 are ranked by need, ties broken by module order and then by key; at most "
+    "%(max)s become priorities, and their rank (1 = highest need) says which matters most. "
+    "Competencies without an others' mean are listed as not rated. The schedule is another "
+    "matter: the training modules are taken one at a time in catalogue order, %(months)s "
+    "months each, so the priorities are scheduled in module order in consecutive windows "
+    "from %(start)s (priorities sharing a module share its window; those without a module "
+    "come last), and a priority of lower need may come first. Measures are reviewed at the "
+    "end of the window. Strengths: role competencies that others rate at or above the "
+    "required level and that are not priorities, top %(strengths)s by margin. Select-for "
+    "competencies that are not develop competencies are never goals: when others rate one "
+    "below the required level it becomes a note for the manager."
+)
+
+
+def _rule(max_priorities: int, start: datetime.date) -> Sentence:
+    return Sentence(
+        RULE,
+        {
+            "blind": f"{BLIND_SPOT_WEIGHT:g}",
+            "max": str(max_priorities),
+            "months": str(MONTHS_PER_MODULE),
+            "start": start.isoformat(),
+            "strengths": str(STRENGTHS_SHOWN),
+        },
     )
 
 
@@ -562,13 +616,14 @@ def development_plan(
             continue
         others, self_ = rated.get(comp.key, (None, None))
         if others is None:
-            not_rated.append(
-                NotRated(
-                    comp.key,
-                    name[comp.key],
+            reason = Sentence(
+                N_(
                     "No others' mean (not in the survey, or too few ratings to show): it "
-                    "cannot be prioritised.",
+                    "cannot be prioritised."
                 )
+            )
+            not_rated.append(
+                NotRated(comp.key, name[comp.key], english(reason), reason_sentence=reason)
             )
             continue
         shortfall = max(0.0, req.required_level - others)
@@ -597,6 +652,7 @@ def development_plan(
         begin = add_months(start, slot * MONTHS_PER_MODULE)
         end = add_months(start, (slot + 1) * MONTHS_PER_MODULE)
         comp = texts[c.competency.key]
+        goal = _goal(c, comp.name, end)
         priorities.append(
             Priority(
                 rank=rank[comp.key],
@@ -611,7 +667,8 @@ def development_plan(
                 overrating=round(c.overrating, _SHOWN),
                 module=c.module.key if c.module else None,
                 module_title=c.module.title if c.module else None,
-                goal=_goal(c, comp.name, end),
+                goal=english(goal),
+                goal_sentence=goal,
                 activities=_activities(comp, c.module),
                 measures=_measures(comp, begin, end),
                 start=begin,
@@ -633,44 +690,20 @@ def development_plan(
             notes.append((comp, req, others, -margin))
     strong.sort(key=lambda s: (-round(s[3], _TIE), -s[1].weight, s[0].key))
     strengths = tuple(
-        Strength(
-            competency=comp.key,
-            name=name[comp.key],
-            others_mean=others,
-            required_level=int(req.required_level),
-            margin=round(margin, _SHOWN),
-            note=(
-                f"Strength to build on: others rate {name[comp.key]} {_fmt(others)}, "
-                + (
-                    f"{_fmt(margin)} above the required level {req.required_level}."
-                    if round(margin, 1) > 0
-                    else f"at the required level {req.required_level}."
-                )
-            ),
-        )
+        _strength(name[comp.key], comp.key, others, req, margin)
         for comp, req, others, margin in strong[:STRENGTHS_SHOWN]
     )
     notes.sort(key=lambda s: (-round(s[1].weight * s[3], _TIE), s[0].key))
     manager_notes = tuple(
-        ManagerNote(
-            competency=comp.key,
-            name=name[comp.key],
-            others_mean=others,
-            required_level=int(req.required_level),
-            shortfall=round(shortfall, _SHOWN),
-            note=(
-                f"{name[comp.key]} is screened at hiring and not developed through this plan: "
-                f"others rate it {_fmt(others)} against the required {req.required_level}. "
-                f"Talk it through with the person and decide what support or change of "
-                f"tasks would help; it is not set as a development goal."
-            ),
-        )
+        _manager_note(name[comp.key], comp.key, others, req, shortfall)
         for comp, req, others, shortfall in notes
     )
+    rule = _rule(max_priorities, start)
     return DevelopmentPlan(
         role=role.key,
         role_name=localized_named(role, lang).name,
-        rule=_rule(max_priorities, start),
+        rule=english(rule),
+        rule_sentence=rule,
         priorities=tuple(priorities),
         strengths=strengths,
         manager_notes=manager_notes,
@@ -678,6 +711,58 @@ def development_plan(
         start=start,
         end=priorities[-1].end if priorities else start,
         lang=lang,
+    )
+
+
+def _strength(name: str, key: str, others: float, req: Requirement, margin: float) -> Strength:
+    params = {
+        "competency": name,
+        "others": _fmt(others),
+        "margin": _fmt(margin),
+        "level": str(req.required_level),
+    }
+    if round(margin, 1) > 0:
+        text = N_(
+            "Strength to build on: others rate %(competency)s %(others)s, %(margin)s above the "
+            "required level %(level)s."
+        )
+    else:
+        text = N_(
+            "Strength to build on: others rate %(competency)s %(others)s, at the required "
+            "level %(level)s."
+        )
+    note = Sentence(text, params)
+    return Strength(
+        competency=key,
+        name=name,
+        others_mean=others,
+        required_level=int(req.required_level),
+        margin=round(margin, _SHOWN),
+        note=english(note),
+        note_sentence=note,
+    )
+
+
+def _manager_note(
+    name: str, key: str, others: float, req: Requirement, shortfall: float
+) -> ManagerNote:
+    note = Sentence(
+        N_(
+            "%(competency)s is screened at hiring and not developed through this plan: others "
+            "rate it %(others)s against the required %(level)s. Talk it through with the "
+            "person and decide what support or change of tasks would help; it is not set as a "
+            "development goal."
+        ),
+        {"competency": name, "others": _fmt(others), "level": str(req.required_level)},
+    )
+    return ManagerNote(
+        competency=key,
+        name=name,
+        others_mean=others,
+        required_level=int(req.required_level),
+        shortfall=round(shortfall, _SHOWN),
+        note=english(note),
+        note_sentence=note,
     )
 
 

@@ -53,6 +53,7 @@ from assessments.development.idp import (
     module_of,
     training_modules,
 )
+from assessments.development.sentences import N_, Sentence, english
 
 __all__ = [
     "START_WITH",
@@ -95,6 +96,7 @@ class StartWith:
     module: str | None
     module_title: str | None
     reason: str
+    reason_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class ScoreNote:
     name: str
     score: float
     note: str
+    note_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class OnboardingPlan:
     not_scored: tuple[NotRated, ...]
     start: datetime.date
     lang: str = "en"
+    rule_sentence: Sentence | None = None
 
 
 def _scores(scores: object, by_key: Mapping[str, Competency]) -> dict[str, float]:
@@ -160,6 +164,10 @@ def _scores(scores: object, by_key: Mapping[str, Competency]) -> dict[str, float
     return out
 
 
+def _score_note(c: Competency, name: str, score: float, note: Sentence) -> ScoreNote:
+    return ScoreNote(c.key, name, score, english(note), note_sentence=note)
+
+
 def _link(develop: Competency, weak: Competency) -> tuple[Link, str | None] | None:
     """How ``develop`` relates to ``weak``, and the shared module key for a module link."""
     if develop.key == weak.key:
@@ -172,21 +180,32 @@ def _link(develop: Competency, weak: Competency) -> tuple[Link, str | None] | No
     return None
 
 
-def _rule(start: datetime.date) -> str:
-    return (
-        f"Select-for competencies scored below {STRENGTH_SCORE:g} in the SJT call for "
-        "support. Each of the role's develop competencies is linked to such a competency by "
-        "the closest of: the same competency (screened and also developed), a shared "
-        "training module, or the same competency area. Develop competencies are ranked by "
-        "closest link (same or module, then area, then none), then by the lowest linked SJT "
-        "score, then by module order (earliest training module; none last), then by key; "
-        f"one the person already scored {STRENGTH_SCORE:g} or more on comes last. The first "
-        f"{START_WITH} are where to start; when nothing relates this is the module order. "
-        "The first module is the earliest in catalogue order among the chosen "
-        "competencies' training activities, because modules are taken one at a time in "
-        f"order; it runs {MONTHS_PER_MODULE} months from {start.isoformat()}. Strengths: "
-        f"select-for competencies scored {STRENGTH_SCORE:g} or more. Watch: select-for "
-        f"competencies scored below {WATCH_SCORE:g}, a note for the manager, never a goal."
+RULE = N_(
+    "Select-for competencies scored below %(strong)s in the SJT call for support. Each of "
+    "the role's develop competencies is linked to such a competency by the closest of: the "
+    "same competency (screened and also developed), a shared training module, or the same "
+    "competency area. Develop competencies are ranked by closest link (same or module, then "
+    "area, then none), then by the lowest linked SJT score, then by module order (earliest "
+    "training module; none last), then by key; one the person already scored %(strong)s or "
+    "more on comes last. The first %(first)s are where to start; when nothing relates this "
+    "is the module order. The first module is the earliest in catalogue order among the "
+    "chosen competencies' training activities, because modules are taken one at a time in "
+    "order; it runs %(months)s months from %(start)s. Strengths: select-for competencies "
+    "scored %(strong)s or more. Watch: select-for competencies scored below %(watch)s, a note "
+    "for the manager, never a goal."
+)
+
+
+def _rule(start: datetime.date) -> Sentence:
+    return Sentence(
+        RULE,
+        {
+            "strong": f"{STRENGTH_SCORE:g}",
+            "first": str(START_WITH),
+            "months": str(MONTHS_PER_MODULE),
+            "start": start.isoformat(),
+            "watch": f"{WATCH_SCORE:g}",
+        },
     )
 
 
@@ -268,42 +287,69 @@ def onboarding_plan(
 
     start_with = []
     for _, comp, module, best, already in ranked[:START_WITH]:
-        position = f"module {module.order}, {module.title}" if module else "no training module"
+        params = {
+            "competency": name[comp.key],
+            "order": str(module.order) if module else "",
+            "module": module.title if module else "",
+            "strong": f"{STRENGTH_SCORE:g}",
+        }
         if already:
-            link, related, reason = (
-                "order",
-                None,
-                f"Already a strength in the SJT ({scores[comp.key]:.0f} of 100); started only "
-                f"because the role has few other develop competencies ({position}).",
+            link, related = "order", None
+            params["score"] = f"{scores[comp.key]:.0f}"
+            message = (
+                N_(
+                    "Already a strength in the SJT (%(score)s of 100); started only because the "
+                    "role has few other develop competencies (module %(order)s, %(module)s)."
+                )
+                if module
+                else N_(
+                    "Already a strength in the SJT (%(score)s of 100); started only because the "
+                    "role has few other develop competencies (no training module)."
+                )
             )
         elif best is None:
-            link, related, reason = (
-                "order",
-                None,
-                f"No weak select-for competency relates to it; next in the training "
-                f"sequence ({position}).",
+            link, related = "order", None
+            message = (
+                N_(
+                    "No weak select-for competency relates to it; next in the training "
+                    "sequence (module %(order)s, %(module)s)."
+                )
+                if module
+                else N_(
+                    "No weak select-for competency relates to it; next in the training "
+                    "sequence (no training module)."
+                )
             )
         else:
             _, link, related, shared = best
-            score = f"{scores[related.key]:.0f} of 100"
+            params["score"] = f"{scores[related.key]:.0f}"
+            params["related"] = name[related.key]
             if link == "same":
-                reason = (
-                    f"Screened at hiring and also developed: the SJT score of {score} is "
-                    f"below {STRENGTH_SCORE:g}, so build it up from the start."
+                message = N_(
+                    "Screened at hiring and also developed: the SJT score of %(score)s of 100 is "
+                    "below %(strong)s, so build it up from the start."
                 )
             elif link == "module":
                 assert shared is not None  # _link names the shared module of a module link
-                reason = (
-                    f"Shares the training module '{MODULES_BY_KEY[shared].title}' with "
-                    f"{name[related.key]}, where the SJT score was {score} (below "
-                    f"{STRENGTH_SCORE:g})."
+                params["shared"] = MODULES_BY_KEY[shared].title
+                message = N_(
+                    "Shares the training module “%(shared)s” with %(related)s, where the SJT "
+                    "score was %(score)s of 100 (below %(strong)s)."
+                )
+            elif module:
+                message = N_(
+                    "In the same competency area as %(related)s, where the SJT score was "
+                    "%(score)s of 100 (below %(strong)s); among these, next in the training "
+                    "sequence (module %(order)s, %(module)s)."
                 )
             else:
-                reason = (
-                    f"In the same competency area as {name[related.key]}, where the SJT score "
-                    f"was {score} (below {STRENGTH_SCORE:g}); among these, next in the "
-                    f"training sequence ({position})."
+                message = N_(
+                    "In the same competency area as %(related)s, where the SJT score was "
+                    "%(score)s of 100 (below %(strong)s); among these, next in the training "
+                    "sequence (no training module)."
                 )
+        reason_sentence = Sentence(message, params)
+        reason = english(reason_sentence)
         start_with.append(
             StartWith(
                 competency=comp.key,
@@ -315,6 +361,7 @@ def onboarding_plan(
                 module=module.key if module else None,
                 module_title=module.title if module else None,
                 reason=reason,
+                reason_sentence=reason_sentence,
             )
         )
 
@@ -334,11 +381,14 @@ def onboarding_plan(
 
     scored = [c for c in select if c.key in scores]
     strengths = tuple(
-        ScoreNote(
-            c.key,
+        _score_note(
+            c,
             name[c.key],
             scores[c.key],
-            f"Scored {scores[c.key]:.0f} of 100 in the SJT: a strength to build on from day one.",
+            Sentence(
+                N_("Scored %(score)s of 100 in the SJT: a strength to build on from day one."),
+                {"score": f"{scores[c.key]:.0f}"},
+            ),
         )
         for c in sorted(
             (c for c in scored if scores[c.key] >= STRENGTH_SCORE),
@@ -346,17 +396,28 @@ def onboarding_plan(
         )
     )
     watch = tuple(
-        ScoreNote(
-            c.key,
+        _score_note(
+            c,
             name[c.key],
             scores[c.key],
-            f"Scored {scores[c.key]:.0f} of 100 in the SJT, below {WATCH_SCORE:g}: watch how "
-            f"{name[c.key]} shows in the first months and talk about it in one-to-ones. "
-            + (
-                "It is also a develop competency, so it can be worked on in the plan."
+            Sentence(
+                N_(
+                    "Scored %(score)s of 100 in the SJT, below %(watch)s: watch how "
+                    "%(competency)s shows in the first months and talk about it in one-to-ones. "
+                    "It is also a develop competency, so it can be worked on in the plan."
+                )
                 if c.develop
-                else "It is screened at hiring and hard to develop, so it is a note for the "
-                "manager, not a goal."
+                else N_(
+                    "Scored %(score)s of 100 in the SJT, below %(watch)s: watch how "
+                    "%(competency)s shows in the first months and talk about it in one-to-ones. "
+                    "It is screened at hiring and hard to develop, so it is a note for the "
+                    "manager, not a goal."
+                ),
+                {
+                    "score": f"{scores[c.key]:.0f}",
+                    "watch": f"{WATCH_SCORE:g}",
+                    "competency": name[c.key],
+                },
             ),
         )
         for c in sorted(
@@ -364,15 +425,18 @@ def onboarding_plan(
             key=lambda c: (scores[c.key], c.key),
         )
     )
+    no_score = Sentence(N_("No SJT score for this select-for competency."))
     not_scored = tuple(
-        NotRated(c.key, name[c.key], "No SJT score for this select-for competency.")
+        NotRated(c.key, name[c.key], english(no_score), reason_sentence=no_score)
         for c in select
         if c.key not in scores
     )
+    rule = _rule(start)
     return OnboardingPlan(
         role=role.key,
         role_name=localized_named(role, lang).name,
-        rule=_rule(start),
+        rule=english(rule),
+        rule_sentence=rule,
         start_with=tuple(start_with),
         first_module=first,
         strengths=strengths,

@@ -105,6 +105,7 @@ __all__ = [
     "covered_ratings",
     "cycle_reliability",
     "icc_band",
+    "icc_reading",
     "rwg_band",
     "scale_reliability",
     "subject_agreement",
@@ -333,6 +334,40 @@ def icc_band(value: float | None) -> str | None:
         if value < 0.9
         else "excellent"
     )
+
+
+_ICC_BANDS = ("poor", "moderate", "good", "excellent")
+
+
+def icc_reading(value: float | None, ci: tuple[float | None, float | None] | None) -> str | None:
+    """How to read an ICC with its 95 % interval, in words a report can print.
+
+    Koo & Li (2016, p. 158) ask that an ICC be read from its 95 % confidence interval, not
+    the point estimate alone ("a 95 % CI of .83-.94 reads as good to excellent"). Rule:
+
+    - ``"none"``: the estimate is below 0. A negative ICC means no agreement at all: the
+      raters differ more within a statement than the statements differ (it is not a very
+      poor reliability, it is none).
+    - ``"uncertain"``: no interval, or the interval reaches over more than two adjacent
+      Koo & Li bands (for example .39-1.00, poor to excellent): the sample is too small to
+      judge, whatever the estimate.
+    - otherwise the Koo & Li band of the estimate (:func:`icc_band`): ``poor`` < .50 <=
+      ``moderate`` < .75 <= ``good`` < .90 <= ``excellent``.
+
+    Returns None when there is no estimate.
+    """
+    band = icc_band(value)
+    if band is None or value is None:
+        return None
+    if value < 0:
+        return "none"
+    lo, hi = ci if ci is not None else (None, None)
+    low, high = icc_band(lo), icc_band(hi)
+    if low is None or high is None:
+        return "uncertain"
+    if _ICC_BANDS.index(high) - _ICC_BANDS.index(low) > 1:
+        return "uncertain"
+    return band
 
 
 def rwg_band(value: float | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from typing import Annotated, Any, Literal
 
@@ -11,19 +10,16 @@ from litestar import Request, Response, get, patch, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assessments.competency import localized
-from assessments.development import DevelopmentPlan, onboarding_plan, ratings_from_report
-from assessments.development.editing import plan_problems
+from assessments.development import DevelopmentPlan, onboarding_plan
 from reports.plans import idp_html, onboarding_html
 from server.admin import audit
 from server.core.db import utcnow
-from server.core.errors import Conflict, Invalid, NotFound
-from server.core.schemas import User
+from server.core.errors import Conflict, NotFound
 from server.core.vocabulary import Language
 from server.development import repository as plans
+from server.development.dependencies import Plans
 from server.hiring import repository as campaigns_repo
 from server.hiring.dependencies import Hiring
-from server.reviews import repository as reviews_repo
-from server.reviews.dependencies import Reviews
 from server.web.auth import CurrentUser, coaching_guard, hiring_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
@@ -64,30 +60,6 @@ class DevelopmentPlanController(ApiController):
     guards = [coaching_guard]
     tags = ["development plans"]
 
-    async def _current(
-        self,
-        user: User,
-        review_service: Reviews,
-        review_id: int,
-        subject_id: int,
-        lang: str,
-    ) -> tuple[dict[str, Any], Any, plans.SavedPlan]:
-        row = await reviews_repo.get_review_row(review_id, user)
-        subject = await reviews_repo.get_subject(review_id, subject_id)
-        saved = await plans.latest(subject_id)
-        if saved is None:
-            result, _ = await review_service.released_subject(review_id, subject_id)
-            plan = await plans.generated(
-                row["role"],
-                ratings_from_report(result.report),
-                start=utcnow().date(),
-                lang=lang,
-            )
-            saved = plans.SavedPlan(
-                subject_id=subject_id, version=0, saved_at=None, saved_by=None, plan=plan
-            )
-        return row, subject, saved
-
     @get(
         "/",
         summary="The subject's development plan: the latest saved version, else a proposal",
@@ -102,14 +74,14 @@ class DevelopmentPlanController(ApiController):
     async def get_plan(
         self,
         request: Request[Any, Any, Any],
-        review_service: Reviews,
+        plan_service: Plans,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         format: PlanFormat = "json",
         lang: PlanLang = "en",
     ) -> Response[Any]:
-        row, subject, saved = await self._current(user, review_service, review_id, subject_id, lang)
+        row, subject, saved = await plan_service.current(user, review_id, subject_id, lang)
         if format == "json":
             return Response(saved)
         html = idp_html(
@@ -140,19 +112,14 @@ class DevelopmentPlanController(ApiController):
     async def save_plan(
         self,
         request: Request[Any, Any, Any],
+        plan_service: Plans,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         data: JSONBody[PlanEdit],
     ) -> plans.SavedPlan:
-        row = await reviews_repo.get_review_row(review_id, user)
-        await reviews_repo.get_subject(review_id, subject_id)
-        role, comps = await plans.role_library(row["role"])
-        found = plan_problems(data.plan, role, comps)
-        if found:
-            raise Invalid(found)
-        return await plans.save(
-            subject_id, data.plan, user_id=user.id, expected_version=data.version
+        return await plan_service.save(
+            user, review_id, subject_id, data.plan, expected_version=data.version
         )
 
     @patch(
@@ -163,38 +130,28 @@ class DevelopmentPlanController(ApiController):
     async def set_status(
         self,
         request: Request[Any, Any, Any],
-        review_service: Reviews,
+        plan_service: Plans,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
         competency: FromPath[str],
         data: JSONBody[StatusEdit],
     ) -> plans.SavedPlan:
-        _, _, saved = await self._current(user, review_service, review_id, subject_id, "en")
-        keys = [p.competency for p in saved.plan.priorities]
-        if competency not in keys:
-            raise NotFound.of("priority", competency)
-        plan = dataclasses.replace(
-            saved.plan,
-            priorities=tuple(
-                dataclasses.replace(p, status=data.status) if p.competency == competency else p
-                for p in saved.plan.priorities
-            ),
+        return await plan_service.set_status(
+            user, review_id, subject_id, competency, data.status, expected_version=data.version
         )
-        expected = saved.version if data.version is None else data.version
-        return await plans.save(subject_id, plan, user_id=user.id, expected_version=expected)
 
     @get("/versions", summary="Saved versions of the plan, newest first")
     async def list_versions(
         self,
         request: Request[Any, Any, Any],
+        plan_service: Plans,
         user: CurrentUser,
         review_id: PathId,
         subject_id: PathId,
     ) -> list[PlanVersion]:
-        await reviews_repo.get_review_row(review_id, user)
-        await reviews_repo.get_subject(review_id, subject_id)
-        return [PlanVersion(**v) for v in await plans.versions(subject_id)]
+        versions = await plan_service.versions(user, review_id, subject_id)
+        return [PlanVersion(**v) for v in versions]
 
 
 class OnboardingController(ApiController):

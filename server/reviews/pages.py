@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from assessments.competency import localized
 from assessments.errors import Problem
+from reports.markers import N_
 from server.admin import audit
 from server.core.db import utcnow
 from server.core.errors import DomainError
@@ -22,11 +23,20 @@ from server.reviews.dependencies import Reviews
 from server.reviews.releases import NotReleased
 from server.reviews.schemas import RaterIn, SubjectIn
 from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
-from server.web.context import page_context
+from server.web.context import page_context, staff_language
 from server.web.errors import status_of
+from server.web.i18n import translations
 from server.web.params import PathId
 
 ALL = 10_000
+GROUP_LABELS = {
+    "self": N_("Self"),
+    "manager": N_("Manager"),
+    "peer": N_("Peers"),
+    "direct_report": N_("Direct reports"),
+    "customer": N_("Customers"),
+    "others": N_("Others"),
+}
 
 
 @get("/app/reviews", guards=[page_coaching_guard], include_in_schema=False)
@@ -64,7 +74,11 @@ async def review_create(request: Request[Any, Any, Any], user: CurrentUser) -> A
         role_id = int(str(form.get("role_id", "")))
     except ValueError:
         role_id = 0
-    errors = [] if name else [Problem("name", "give the cycle a name")]
+    errors = (
+        []
+        if name
+        else [Problem("name", page_translations(request).gettext("give the cycle a name"))]
+    )
     if not errors:
         try:
             ident = await repo.create_review(
@@ -102,20 +116,20 @@ async def _cycle(
     raters = {s.id: await repo.list_raters(s.id) for s in subjects}
     return Template(
         "review.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "r": review,
-            "releases": await review_service.list_releases(ident),
-            "waiting": await review_service.waiting(ident),
-            "subjects": subjects,
-            "progress": {p.subject_id: p for p in progress.subjects},
-            "raters": raters,
-            "groups": GROUPS,
-            "notice": notice,
-            "links": links or [],
-            "errors": errors or [],
-        },
+        context=await page_context(
+            request,
+            r=review,
+            releases=await review_service.list_releases(ident),
+            waiting=await review_service.waiting(ident),
+            subjects=subjects,
+            progress={p.subject_id: p for p in progress.subjects},
+            raters=raters,
+            groups=GROUPS,
+            group_labels=GROUP_LABELS,
+            notice=notice,
+            links=links or [],
+            errors=errors or [],
+        ),
         status_code=status,
     )
 
@@ -125,6 +139,17 @@ async def review_page(
     request: Request[Any, Any, Any], review_service: Reviews, review_id: PathId
 ) -> Template:
     return await _cycle(request, review_service, review_id)
+
+
+def page_translations(request: Request[Any, Any, Any]) -> Any:
+    """The staff page's catalogue (``gettext`` and ``ngettext``)."""
+    return translations(staff_language(request))
+
+
+def _rater_label(request: Request[Any, Any, Any], name: str, group: str) -> str:
+    """ "Name (Peers)": the rater and their group in words."""
+    label = GROUP_LABELS.get(group)
+    return f"{name} ({page_translations(request).gettext(label) if label else group})"
 
 
 def _base(request: Request[Any, Any, Any]) -> str:
@@ -160,8 +185,11 @@ async def subject_add(
         request,
         review_service,
         review_id,
-        notice=f"Added {subject.name}. Send them their nomination link (shown only now): "
-        "they can propose raters for you to approve.",
+        notice=page_translations(request).gettext(
+            "Added %(name)s. Send them their nomination link (shown only now): they can "
+            "propose raters for you to approve."
+        )
+        % {"name": subject.name},
         links=[(subject.name, f"{_base(request)}{subject.nomination_link}")],
     )
 
@@ -201,8 +229,8 @@ async def rater_add(
         request,
         review_service,
         review_id,
-        notice="Rater invited. The link is shown only now:",
-        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+        notice=page_translations(request).gettext("Rater invited. The link is shown only now:"),
+        links=[(_rater_label(request, rater.name, rater.group), f"{_base(request)}{rater.link}")],
     )
 
 
@@ -226,8 +254,8 @@ async def rater_approve(
         request,
         review_service,
         review_id,
-        notice="Approved. The rater's link is shown only now:",
-        links=[(f"{rater.name} ({rater.group})", f"{_base(request)}{rater.link}")],
+        notice=page_translations(request).gettext("Approved. The rater's link is shown only now:"),
+        links=[(_rater_label(request, rater.name, rater.group), f"{_base(request)}{rater.link}")],
     )
 
 
@@ -246,18 +274,49 @@ async def reminders(
     issued = await repo.store_links(
         await repo.plan_reminders(review_id, statuses=("invited",)), statuses=("invited",)
     )
+    started = len(await repo.plan_reminders(review_id, statuses=("started",)))
     return await _cycle(
         request,
         review_service,
         review_id,
-        notice=f"New links for {len(issued)} rater(s) who have not started; the old links "
-        "no longer work. Send each their link (raters who have started are reminded by "
-        "e-mail only):",
+        notice=reminder_notice(len(issued), started, page_translations(request)),
         links=[
-            (f"{r['name']} <{r['email']}> for {s}", f"{_base(request)}/rate/{token}")
+            (f"{r['name']} <{r['email']}> · {s}", f"{_base(request)}/rate/{token}")
             for r, s, token in issued
         ],
     )
+
+
+def reminder_notice(issued: int, started: int, catalogue: Any) -> str:
+    """What a reminder did, in words: new links, raters left to e-mail, or nobody waiting."""
+    if not issued and not started:
+        return str(catalogue.gettext("Nobody is waiting: every rater has submitted."))
+    parts = []
+    if issued:
+        parts.append(
+            catalogue.ngettext(
+                "A new link for %(num)s rater who has not started; the old link no longer "
+                "works. Send it:",
+                "New links for %(num)s raters who have not started; the old links no longer "
+                "work. Send each their link:",
+                issued,
+            )
+            % {"num": issued}
+        )
+    else:
+        parts.append(catalogue.gettext("No new links: every rater has at least started."))
+    if started:
+        parts.append(
+            catalogue.ngettext(
+                "%(num)s rater has started and not submitted yet: started raters are reminded "
+                "by e-mail only, so their links are not shown here.",
+                "%(num)s raters have started and not submitted yet: started raters are "
+                "reminded by e-mail only, so their links are not shown here.",
+                started,
+            )
+            % {"num": started}
+        )
+    return " ".join(parts)
 
 
 @post("/app/reviews/{review_id:int}/close", guards=[page_coaching_guard], include_in_schema=False)
@@ -273,8 +332,10 @@ async def close_page(
         request,
         review_service,
         review_id,
-        notice="The cycle is closed: no more answers are taken. Release the results when "
-        "you are ready; every report is then computed once and does not change.",
+        notice=page_translations(request).gettext(
+            "The cycle is closed: no more answers are taken. Release the results when you "
+            "are ready; every report is then computed once and does not change."
+        ),
     )
 
 
@@ -298,13 +359,17 @@ async def release_page(
         )
     reports = sum(s.outcome == "new report" for s in made.subjects)
     held = [s.name for s in made.subjects if s.outcome == "held"]
-    return await _cycle(
-        request,
-        review_service,
-        review_id,
-        notice=f"Release {made.number}: {reports} new report(s)."
-        + (f" Held (an earlier form was erased): {', '.join(held)}." if held else ""),
-    )
+    t = page_translations(request)
+    notice = t.ngettext(
+        "Release %(number)s: %(num)s new report.",
+        "Release %(number)s: %(num)s new reports.",
+        reports,
+    ) % {"number": made.number, "num": reports}
+    if held:
+        notice += " " + t.gettext("Held (an earlier form was erased): %(names)s.") % {
+            "names": ", ".join(held)
+        }
+    return await _cycle(request, review_service, review_id, notice=notice)
 
 
 @post("/app/reviews/{review_id:int}/reopen", guards=[page_coaching_guard], include_in_schema=False)
@@ -322,8 +387,11 @@ async def reopen_page(
     except ValueError:
         closes_at = None
     if closes_at is None or closes_at.replace(tzinfo=UTC) <= utcnow():
+        t = page_translations(request)
         problem = (
-            "give the new closing date and time" if closes_at is None else ("must be in the future")
+            t.gettext("give the new closing date and time")
+            if closes_at is None
+            else t.gettext("must be in the future")
         )
         return await _cycle(
             request, review_service, review_id, errors=[Problem("closes_at", problem)], status=422
@@ -333,8 +401,10 @@ async def reopen_page(
         request,
         review_service,
         review_id,
-        notice="The cycle takes late answers again. The released reports stay as they are "
-        "until you close and release again.",
+        notice=page_translations(request).gettext(
+            "The cycle takes late answers again. The released reports stay as they are until "
+            "you close and release again."
+        ),
     )
 
 
@@ -358,8 +428,10 @@ async def report_page(
         result, released = await review_service.released_subject(review_id, subject_id)
     except NotReleased as exc:
         not_released = (
-            "No results yet: this person's report appears once the cycle is closed and "
-            "released (on the cycle page)."
+            page_translations(request).gettext(
+                "No results yet: this person's report appears once the cycle is closed and "
+                "released (on the cycle page)."
+            )
             if exc.never
             else str(exc.detail)
         )
@@ -368,26 +440,27 @@ async def report_page(
         released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
         await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
     comps, _ = await library_repo.list_competencies(limit=500)
-    names = {c.key: localized(c, "en").name for c in comps}
+    names = {c.key: localized(c, staff_language(request)).name for c in comps}
     inst = repo.instrument_of(row)
     texts = {s.id: s.text for s in inst.statements}
     reverse = {s.id for s in inst.statements if s.reverse}
     questions = {q.key: q.text for q in inst.questions}
     return Template(
         "review_report.html",
-        context={
-            "user": user,
-            "path": request.url.path,
-            "review": row,
-            "subject": subject,
-            "data": data,
-            "not_released": not_released,
-            "released_at": released_at,
-            "names": names,
-            "texts": texts,
-            "reverse": reverse,
-            "questions": questions,
-        },
+        context=await page_context(
+            request,
+            review=row,
+            subject=subject,
+            data=data,
+            not_released=not_released,
+            released_at=released_at,
+            names=names,
+            texts=texts,
+            reverse=reverse,
+            questions=questions,
+            group_labels=GROUP_LABELS,
+            gap="1",  # the gap the releases use (aggregate's default, 1.0 scale point)
+        ),
     )
 
 

@@ -144,7 +144,7 @@ async def test_coach_runs_a_360_cycle_in_the_browser(
     # --- the coach follows progress and reads the report
     await page.goto(cycle)
     section = page.locator("section.card", has=page.get_by_role("heading", name=name))
-    for group, count in (("self", 1), ("manager", 1), ("peer", 3), ("direct report", 2)):
+    for group, count in (("Self", 1), ("Manager", 1), ("Peers", 3), ("Direct reports", 2)):
         row = section.locator("tbody tr", has=page.locator("th", has_text=group))
         await expect(row.locator("td").nth(3)).to_have_text(str(count))  # submitted
     # no result while the cycle is open: the person's page says so; close, then release
@@ -154,13 +154,13 @@ async def test_coach_runs_a_360_cycle_in_the_browser(
     await page.get_by_role("button", name="Close the cycle now").click()
     await expect(page.locator(".notice")).to_contain_text("The cycle is closed")
     await page.get_by_role("button", name="Release the results").click()
-    await expect(page.locator(".notice")).to_contain_text("Release 1: 1 new report(s)")
+    await expect(page.locator(".notice")).to_contain_text("Release 1: 1 new report.")
     await page.screenshot(path=str(SHOTS / "cycle-released-e2e.png"), full_page=True)
     section = page.locator("section.card", has=page.get_by_role("heading", name=name))
     await section.get_by_role("link", name=name).click()
     await expect(page).to_have_url(f"{live_server.url}{href}")
     await expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    await expect(page.locator("main")).to_contain_text("direct report")  # named as hidden only
+    await expect(page.locator("main")).to_contain_text("Direct reports")  # named as hidden only
 
     report_errors = ConsoleErrors(page)
     await page.get_by_role("link", name="Report (HTML)").click()

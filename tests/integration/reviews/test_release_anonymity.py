@@ -296,9 +296,9 @@ async def test_late_answers_through_the_pages(client: AsyncTestClient) -> None:
     assert "Close the cycle now" in r.text
     await answer_all(client, await rater(client, rid, sid, "Ada", "ada@example.org", "peer"), 2)
     r = await client.post(f"{url}/close", data={"_csrf_token": _csrf(r.text)})
-    assert "Release 1 late form(s)" in r.text
+    assert "Release 1 late form" in r.text
     r = await client.post(f"{url}/release", data={"_csrf_token": _csrf(r.text)})
-    assert r.status_code == 200 and "Release 2: 1 new report(s)" in r.text
+    assert r.status_code == 200 and "Release 2: 1 new report." in r.text
     history = (await client.get(f"/api/v1/reviews/{rid}/releases")).json()
     assert [
         (h["number"], [(s["counted"], s["added"]) for s in h["subjects"]]) for h in history

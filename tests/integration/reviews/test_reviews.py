@@ -461,13 +461,14 @@ async def test_coach_runs_a_cycle_through_the_pages_and_the_report_is_anonymous(
     r = await client.post(f"{url}/close", data={"_csrf_token": _csrf(page.text)})
     assert r.status_code == 200 and "Release the results" in r.text
     r = await client.post(f"{url}/release", data={"_csrf_token": _csrf(r.text)})
-    assert r.status_code == 200 and "Release 1: 1 new report(s)" in r.text
+    assert r.status_code == 200 and "Release 1: 1 new report." in r.text
     assert "Every submitted form is in the latest release" in r.text
     assert "Remind everyone" not in r.text  # a closed cycle takes no answers
     report = await client.get(f"{url}/subjects/{sid}")
     assert report.status_code == 200 and "Release 1," in report.text
-    assert "direct report (" not in report.text  # never shown as a group with its n
-    assert "direct report" in report.text  # only named as not shown
+    assert "Direct reports (" not in report.text  # never shown as a group with its n
+    assert "Direct reports" in report.text  # only named as not shown
+    assert "direct_report" not in report.text and "direct report" not in report.text
     for secret in ("Report0", "Report1", "report0@", "Peer1 Hidden", "Mona Boss", "mona@"):
         assert secret not in report.text
     progress = await client.get(url)

@@ -136,7 +136,7 @@ def test_needs_are_computed_by_the_rule_and_the_highest_become_priorities():
     assert (b.shortfall, b.overrating, b.required_level, b.weight) == (0.5, 1.0, 4, 2.0)
     assert (b.others_mean, b.self_mean) == (3.5, 4.5)
     assert b.status == "not started"
-    assert "need = weight x" in p.rule and "0.5 x max(0, self mean - others' mean)" in p.rule
+    assert "need = weight ×" in p.rule and "0.5 × max(0, self mean − others' mean)" in p.rule
 
 
 def test_at_most_max_priorities():
@@ -322,7 +322,7 @@ def test_measures_have_targets_by_kind():
     assert [m.name for m in prio.measures] == ["a kpi", "a watch", "a survey"]
     kpi, watch, survey = prio.measures
     assert "baseline" in kpi.target and "2026-04-30" in kpi.target
-    assert "observation" in watch.target
+    assert "Observe" in watch.target and "observed contacts" in watch.target
     assert "survey" in survey.target
     assert all(m.review_date == datetime.date(2026, 4, 30) for m in prio.measures)
 

@@ -89,7 +89,7 @@ def test_links_same_and_module_come_before_area():
         ("d_tel", "area", "s1"),  # same area as s1 (50); module 2
     ]
     assert p.start_with[0].related_score == 50.0
-    assert "Shares the training module 'Call control'" in p.start_with[0].reason
+    assert "Shares the training module “Call control”" in p.start_with[0].reason
     assert "Screened at hiring and also developed" in p.start_with[1].reason
     assert "same competency area" in p.start_with[2].reason
 

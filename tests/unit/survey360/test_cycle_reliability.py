@@ -290,3 +290,19 @@ def test_readings() -> None:
         "very_strong",
         None,
     ]
+
+
+def test_icc_reading_says_no_agreement_and_too_small_to_judge():
+    from assessments.survey360.reliability import icc_reading
+
+    # negative: no agreement at all (not "poor")
+    assert icc_reading(-0.36, (-1.2, 0.4)) == "none"
+    # Koo & Li (2016): read from the 95 % CI; .39-1.00 spans poor to excellent
+    assert icc_reading(0.93, (0.39, 1.0)) == "uncertain"
+    assert icc_reading(0.93, (None, None)) == "uncertain"
+    assert icc_reading(0.93, None) == "uncertain"
+    # "good to excellent" (.83-.94, Koo & Li's own example): two adjacent bands, read
+    assert icc_reading(0.91, (0.83, 0.94)) == "excellent"
+    assert icc_reading(0.6, (0.52, 0.74)) == "moderate"
+    assert icc_reading(0.6, (0.3, 0.8)) == "uncertain"  # poor to good
+    assert icc_reading(None, (0.1, 0.2)) is None
