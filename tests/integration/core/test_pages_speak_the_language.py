@@ -1,0 +1,284 @@
+"""Every page speaks the viewer's language: no untranslated message, no internal identifier.
+
+The demo data is loaded, every gettext result is wrapped in markers (⟦…⟧), and the staff
+pages reachable from ``/app`` are crawled as each staff role with the language set to
+Swedish, as are the respondent pages of a fresh candidate and rater. A text a person sees
+passes when it is made of
+
+- marked text (it came from the catalogues),
+- data (a value stored in the database: names, library content, comments; stored keys
+  such as ``customer_orientation`` do not count as data, they are identifiers),
+- numbers, dates, e-mail addresses, links, language names and a few symbols of the trade
+  (``UTC``, ``ICC``, ``SD``...).
+
+Anything else, such as an English word written straight into a template, a month name
+formatted in English or ``direct_report``, fails with the page and the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gettext
+import json
+import re
+from collections import deque
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from litestar.testing import AsyncTestClient
+from piccolo.table import Table
+
+import server.tables as tables
+from server.core.vocabulary import LANGUAGES
+from server.web import i18n
+from tests.conftest import PASSWORD, make_user
+
+OPEN, CLOSE = "\u27e6", "\u27e7"
+INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+COLLAPSED = "\u2058"  # what a catalogue message becomes once checked
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+HARMLESS = re.compile(
+    r"https?://\S+|/[\w/.?=&%-]+|[\w.+-]+@[\w-]+(\.[\w-]+)+|"  # links, paths, e-mail
+    r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?|"  # dates and times
+    r"[-+−]?\d[\d\s.,:/%]*|"  # numbers, ratios, percentages
+    r"\b(UTC|ICC|CVR|SD|SE|SEM|CI|PDF|CSV|HTML|JSON|API|SJT|IDP|KPI|n|N|k|r|rwg|α|ω)\b"
+)
+SEPARATORS = re.compile(r"[,;:·|()\[\]–—•×…/\"'«»“”‘’?!.%=<>+*#№›‹]+|\s-\s")
+SKIP_TAGS = {"script", "style", "code", "pre", "kbd", "samp"}
+SHOWN_ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
+# staff pages: at most this many addresses of one shape (digits replaced) are read
+PER_SHAPE = 2
+MAX_PAGES = 250
+
+
+class _Texts(HTMLParser):
+    """Visible text nodes and the shown attributes of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SKIP_TAGS:
+            self._skip += 1
+        values = dict(attrs)
+        for name in SHOWN_ATTRIBUTES:
+            if values.get(name):
+                self.texts.append(str(values[name]))
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.texts.append(str(values["value"]))
+        if tag == "a" and values.get("href"):
+            self.links.append(str(values["href"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIP_TAGS and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.texts.append(data)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)  # a JSON column, as Piccolo returns it
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+async def _data() -> set[str]:
+    """Every text stored in the database, except keys (identifiers, never shown)."""
+    found: set[str] = set()
+    for table in vars(tables).values():
+        if not (isinstance(table, type) and issubclass(table, Table) and table is not Table):
+            continue
+        for row in await table.select():
+            for column, value in row.items():
+                if column == "key" or column.endswith(("_key", "_hash", "key_method")):
+                    continue
+                for text in _strings(value):
+                    text = " ".join(text.split())
+                    if text and not SNAKE.fullmatch(text):
+                        found.add(text)
+    return found
+
+
+def _identifier(text: str) -> bool:
+    """Whether a visible text shows an internal identifier such as ``direct_report``."""
+    visible = HARMLESS.sub(" ", text.replace(OPEN, " ").replace(CLOSE, " "))
+    return bool(SNAKE.search(visible))
+
+
+def _offending(text: str, data: set[str]) -> str | None:
+    """What in ``text`` (catalogue messages already collapsed to ``COLLAPSED``) is neither
+    from the catalogue, data nor harmless (None when all is well)."""
+    text = " ".join(text.split())
+    rest = text.replace(COLLAPSED, " | ")
+    if not re.search(r"[^\W\d_]", rest):
+        return None
+    if rest.strip() in data:
+        return None
+    for piece in SEPARATORS.split(rest):
+        piece = piece.strip()
+        if not re.search(r"[^\W\d_]{2,}", HARMLESS.sub(" ", piece)):
+            continue
+        if piece in data or piece in LANGUAGES.values() or piece.lower() in LANGUAGES:
+            continue
+        if any(d.startswith(piece) or piece in d for d in data if len(piece) > 3):
+            continue  # part of a stored text split at a comma or shortened with "…"
+        return text
+    return None
+
+
+async def _log_in(client: AsyncTestClient, role: str) -> None:
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": f"{role}@test.example", "password": PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+@pytest.fixture
+def marked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every translated message comes out between ⟦ and ⟧."""
+    plain_gettext = gettext.GNUTranslations.gettext
+    plain_ngettext = gettext.GNUTranslations.ngettext
+
+    def mark_gettext(self: gettext.GNUTranslations, message: str) -> str:
+        return OPEN + plain_gettext(self, message) + CLOSE
+
+    def mark_ngettext(self: gettext.GNUTranslations, one: str, many: str, n: int) -> str:
+        return OPEN + plain_ngettext(self, one, many, n) + CLOSE
+
+    monkeypatch.setattr(gettext.GNUTranslations, "gettext", mark_gettext)
+    monkeypatch.setattr(gettext.GNUTranslations, "ngettext", mark_ngettext)
+    i18n.environment_for.cache_clear()
+    yield
+    i18n.environment_for.cache_clear()
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> Path:
+    from server.bootstrap import DEMO_LIBRARY, import_file
+    from server.demo import hiring, reviews
+
+    for role in ("admin", "recruiter", "coach"):
+        await make_user(role)
+    await import_file(DEMO_LIBRARY)
+    await hiring.load(tmp_path)
+    await reviews.load(np.random.default_rng(360))
+    return tmp_path
+
+
+def _problems(path: str, html: str, data: set[str]) -> tuple[list[str], list[str]]:
+    shown = _Texts()
+    shown.feed(html)
+    bad = [f"{path}: identifier in {t!r}" for t in shown.texts if _identifier(t)]
+    # A translated message may hold markup (``<span>3</span> of 39 answered``) and other
+    # translated messages (group names in a sentence): what lies between the markers is
+    # from the catalogue, whatever is inside, so it collapses, innermost first.
+    collapsed, n = html, 1
+    while n:
+        collapsed, n = INNERMOST.subn(COLLAPSED, collapsed)
+    parser = _Texts()
+    parser.feed(collapsed)
+    bad += [f"{path}: {t!r}" for t in parser.texts if _offending(t, data)]
+    return list(dict.fromkeys(bad)), shown.links
+
+
+async def _crawl(client: AsyncTestClient, data: set[str]) -> tuple[list[str], int]:
+    seen: set[str] = set()
+    shapes: dict[str, int] = {}
+    queue = deque(["/app"])
+    problems: list[str] = []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        r = await client.get(path, follow_redirects=False)
+        if r.status_code != 200 or not r.headers.get("content-type", "").startswith("text/html"):
+            continue
+        bad, links = _problems(path, r.text, data)
+        problems.extend(bad)
+        for link in links:
+            link = link.split("#")[0]
+            if not link.startswith("/app") or "format=" in link or link in seen:
+                continue
+            shape = _shape(link)
+            if shapes.get(shape, 0) >= PER_SHAPE:
+                continue
+            shapes[shape] = shapes.get(shape, 0) + 1
+            queue.append(link)
+    return problems, len(seen)
+
+
+@pytest.mark.parametrize("role", ["admin", "recruiter", "coach"])
+async def test_staff_pages_show_only_catalogue_texts_and_data(
+    client: AsyncTestClient, demo: Path, marked: None, role: str
+) -> None:
+    await _log_in(client, role)
+    client.cookies.set("lang", "sv")
+    data = await _data()
+    problems, pages = await _crawl(client, data)
+    assert pages > 5, "the crawl found too few pages to mean anything"
+    assert not problems, f"{len(problems)} texts on {pages} pages:\n" + "\n".join(problems[:60])
+
+
+async def test_respondent_pages_show_only_catalogue_texts_and_data(
+    client: AsyncTestClient, demo: Path, marked: None
+) -> None:
+    from server.demo.hiring import demo_link
+
+    link = demo_link(demo)
+    assert link
+    await _log_in(client, "coach")
+    cycle = (
+        await client.post(
+            "/api/v1/reviews",
+            json={
+                "name": "Höst",
+                "role_id": (await client.get("/api/v1/reviews")).json()["items"][0]["role_id"],
+                "languages": ["sv"],
+            },
+        )
+    ).json()
+    subject = (
+        await client.post(
+            f"/api/v1/reviews/{cycle['id']}/subjects",
+            json={"name": "Maja Ek", "email": "maja.ek@example.com"},
+        )
+    ).json()
+    rater = (
+        await client.post(
+            f"/api/v1/reviews/{cycle['id']}/subjects/{subject['id']}/raters",
+            json={"name": "Kim Peer", "email": "kim.peer@example.com", "group": "peer"},
+        )
+    ).json()
+    client.cookies.clear()
+    data = await _data()
+    problems: list[str] = []
+    pages = [link.split("://", 1)[-1].split("/", 1)[-1], rater["link"]]
+    for path in pages:
+        path = "/" + path.lstrip("/")
+        r = await client.get(path, headers={"Accept-Language": "sv"})
+        assert r.status_code == 200, (path, r.status_code)
+        assert 'lang="sv"' in r.text, path
+        problems += _problems(path, r.text, data)[0]
+    assert not problems, "\n".join(problems[:60])
