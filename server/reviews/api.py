@@ -31,6 +31,7 @@ from server.reviews import nominations
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
 from server.reviews.releases import Released
+from server.reviews.reminder_mail import reminder_mail
 from server.reviews.schemas import (
     Nomination,
     Progress,
@@ -430,15 +431,20 @@ class ReviewController(ApiController):
             )
         if reminders:
             sender = settings.smtp_from
+            allowed = list(review.languages) or ["en"]
             messages = [
                 (
                     x.email,
-                    f"Reminder: your feedback for {x.subject}",
-                    f"Hello {x.name},\n\nplease give your feedback on {x.subject} in "
-                    f'"{review.name}" here:\n{x.link}\n\nYour individual answers are never '
-                    "shown to anyone; only group results are reported.\n",
+                    *reminder_mail(
+                        r,
+                        x.subject,
+                        review.name,
+                        x.link,
+                        lang=r["language"] if r["language"] in allowed else allowed[0],
+                        threshold=review.anonymity_threshold,
+                    ),
                 )
-                for x in reminders
+                for x, (r, _, _) in zip(reminders, issued, strict=True)
             ]
             sent = await anyio.to_thread.run_sync(mail.send, smtp_url, sender, messages)
             if not any(sent):

@@ -3,6 +3,9 @@ answers, submission, progress, reminders, and anonymity in every output."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+
 import contextlib
 import dataclasses
 import json
@@ -346,6 +349,44 @@ async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypat
     assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""
     assert len(received) == 1 and received[0].rcpt_tos == ["pia@example.org"]
     assert "/rate/" in received[0].content.decode()
+
+
+async def test_reminder_mail_speaks_the_raters_language_and_promises_per_group(
+    client: AsyncTestClient, monkeypatch
+) -> None:
+    rid, sid = await cycle(client, languages=["en", "sv"])
+    for name, address, group, lang in (
+        ("Pia", "pia@example.org", "peer", "sv"),
+        ("Mats", "mats@example.org", "manager", "sv"),
+        ("Ann", "ann@example.org", "peer", "en"),
+    ):
+        r = await client.post(
+            f"/api/v1/reviews/{rid}/subjects/{sid}/raters",
+            json={"name": name, "email": address, "group": group, "language": lang},
+        )
+        assert r.status_code == 201, r.text
+    with smtp_sink() as (smtp_url, received):
+        use_smtp(client, monkeypatch, smtp_url)
+        r = await client.post(f"/api/v1/reviews/{rid}/reminders")
+    assert r.status_code == 200, r.text
+    mails = {
+        m.rcpt_tos[0]: email.message_from_bytes(m.content, policy=email.policy.default)
+        for m in received
+    }
+    peer, manager, english = (
+        mails["pia@example.org"],
+        mails["mats@example.org"],
+        mails["ann@example.org"],
+    )
+    assert peer["Subject"] == "Påminnelse: din återkoppling om Maria Berg"
+    assert "Hej Pia," in peer.get_content()
+    assert "minst 3 åt gången" in peer.get_content()
+    # the manager's ratings are shown as a column of their own: no promise of anonymity
+    assert "inte anonyma" in manager.get_content()
+    assert "minst 3 åt gången" not in manager.get_content()
+    assert english["Subject"] == "Reminder: your feedback for Maria Berg"
+    assert "at least 3 at a time" in english.get_content()
+    assert all("never shown to anyone" not in m.get_content() for m in mails.values())
 
 
 async def test_subject_nominates_and_coach_approves(client: AsyncTestClient) -> None:
