@@ -3,15 +3,13 @@ answers, submission, progress, reminders, and anonymity in every output."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-
 import contextlib
 import dataclasses
 import json
 import re
 import socket
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
@@ -369,10 +367,7 @@ async def test_reminder_mail_speaks_the_raters_language_and_promises_per_group(
         use_smtp(client, monkeypatch, smtp_url)
         r = await client.post(f"/api/v1/reviews/{rid}/reminders")
     assert r.status_code == 200, r.text
-    mails = {
-        m.rcpt_tos[0]: email.message_from_bytes(m.content, policy=email.policy.default)
-        for m in received
-    }
+    mails = {m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default) for m in received}
     peer, manager, english = (
         mails["pia@example.org"],
         mails["mats@example.org"],
