@@ -264,7 +264,7 @@ async def test_invite_redirects_and_a_second_link_for_an_email_is_refused(
     client: AsyncTestClient,
 ) -> None:
     await login(client, "recruiter")
-    cid, token, forms = await vacancy(client)
+    cid, token, _forms = await vacancy(client)
     r = await client.post(
         f"/app/campaigns/{cid}/invite",
         data={"_csrf_token": token, "name": "Ada Lind", "email": "ada@e.org", "extra_minutes": "0"},
@@ -321,7 +321,7 @@ async def test_invite_redirects_and_a_second_link_for_an_email_is_refused(
 
 async def test_a_new_link_revokes_the_old_one(client: AsyncTestClient) -> None:
     await login(client, "recruiter")
-    cid, token, forms = await vacancy(client)
+    cid, token, _forms = await vacancy(client)
     invited = await client.post(
         f"/api/v1/campaigns/{cid}/candidates", json={"name": "Ada", "email": "ada@e.org"}
     )
@@ -363,7 +363,7 @@ async def test_csv_of_new_links_only_for_the_session_that_issued_them(
 ) -> None:
     email = await make_user("recruiter", "rec@test.example")
     await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    cid, token, forms = await vacancy(client)
+    cid, token, _forms = await vacancy(client)
     await client.post(
         f"/api/v1/campaigns/{cid}/candidates", json={"name": "Old", "email": "old@e.org"}
     )
@@ -414,7 +414,7 @@ async def test_views_and_exports_are_audited_and_the_candidate_report_links_back
     client: AsyncTestClient,
 ) -> None:
     await login(client, "recruiter")
-    cid, token, forms = await vacancy(client)
+    cid, token, _forms = await vacancy(client)
     r = await client.post(
         f"/app/campaigns/{cid}/invite",
         data={"_csrf_token": token, "name": "Ada", "email": "ada@e.org"},
