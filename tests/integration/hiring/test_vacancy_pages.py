@@ -5,6 +5,7 @@ new links for their issuer only, and the audit entries of views and exports."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from typing import Any
@@ -445,13 +446,16 @@ async def test_views_and_exports_are_audited_and_the_candidate_report_links_back
 async def test_the_vacancy_page_shows_no_internal_words(client: AsyncTestClient) -> None:
     await login(client, "recruiter")
     cid, _, _ = await vacancy(client)
-    await client.post(
+    invited = await client.post(
         f"/api/v1/campaigns/{cid}/candidates", json={"name": "Ada", "email": "ada@e.org"}
     )
+    await take(client, invited.json()["link"])  # ranked: the scoring method is named
     page = await client.get(f"/app/campaigns/{cid}")
     # what a person reads: not the markup, nor the CSV columns a file must name (<code>)
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<code>[^<]*</code>", "", page.text))
     for word in ("most_least", "expert key", "time_limit_seconds", "form_ids", "omitted"):
         assert word not in text, word
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    text = html.unescape(text)
     assert "the experts' key" in text
+    assert "the key's value of the responses chosen as most and least effective" in text
