@@ -27,7 +27,7 @@ from litestar.response import Redirect, Template
 from assessments.errors import Problem
 from reports.markers import N_
 from server.admin import audit
-from server.core.errors import DomainError, Invalid, NotFound
+from server.core.errors import Conflict, DomainError, Invalid
 from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import LANGUAGES
@@ -586,13 +586,14 @@ async def issued_links_csv(
     hiring_service: Hiring,
     user: CurrentUser,
     campaign_id: PathId,
-    batch: Annotated[str, QueryParameter(max_length=64)],
+    batch: Annotated[str, QueryParameter(max_length=64)] = "",
 ) -> Response[bytes]:
-    """The links just issued (name, e-mail, link), for the session that issued them."""
+    """The links just issued (name, e-mail, link), for the session that issued them; to
+    anyone else, or once they expired, 409 (nothing says whether they existed)."""
     await repo.get_campaign(campaign_id, user)
     links = await hiring_service.issued(_session_token(request), batch, campaign_id)
     if not links:
-        raise NotFound("These links are no longer available: issue new links")
+        raise Conflict("These links are not available (any more) to this session: issue new links")
     base = str(request.base_url).rstrip("/")
     out = io.StringIO()
     writer = csv.writer(out)
