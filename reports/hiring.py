@@ -705,10 +705,16 @@ def profile_chart(report: CandidateReport, t: gettext.NullTranslations) -> Chart
     )
 
 
-def render_candidate(report: CandidateReport, translations: gettext.NullTranslations) -> str:
+def render_candidate(
+    report: CandidateReport, translations: gettext.NullTranslations, *, for_print: bool = False
+) -> str:
+    """The candidate's report; on screen (not ``for_print``) with links to its PDF and
+    back to the vacancy."""
     chart = profile_chart(report, translations)
     template = report_environment(translations).get_template("candidate_report.html")
-    return template.render(r=report, chart=chart, lang=report.lang, generated=report.generated)
+    return template.render(
+        r=report, chart=chart, lang=report.lang, generated=report.generated, for_print=for_print
+    )
 
 
 # ---- the technical report -------------------------------------------------------------------

@@ -280,6 +280,23 @@ class Candidate(Table, tablename="candidate"):
     timed_out = Boolean(default=False)
 
 
+class IssuedLink(Table, tablename="issued_link"):
+    """A candidate link just issued, kept sealed for the staff session that issued it.
+
+    The link's token is stored only hashed on ``candidate``; to show the new links after the
+    redirect (and as a CSV), this row keeps the token encrypted with a key only the issuing
+    session's cookie holds (see ``server.hiring.issued``), for a few minutes.
+    """
+
+    id: Serial
+
+    session_hash = Varchar(length=64, index=True)  # SHA-256 of the staff session's token
+    batch = Varchar(length=32, index=True)
+    candidate = ForeignKey(references=Candidate, on_delete=OnDelete.cascade, index=True)
+    sealed = Varchar(length=200)
+    expires_at = Timestamptz(index=True)
+
+
 class Answer(Table, tablename="answer"):
     """The latest answer of a candidate to an item (one row per candidate and item)."""
 

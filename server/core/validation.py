@@ -110,6 +110,8 @@ def _check(value: Any, t: mi.Type, path: str) -> list[Problem]:
         if not isinstance(value, list):
             return [Problem(where, f"expected a list, got {_kind(value)}")]
         out = []
+        if t.min_length is not None and len(value) < t.min_length:
+            out.append(Problem(where, f"fewer than {t.min_length} items ({len(value)})"))
         if t.max_length is not None and len(value) > t.max_length:
             out.append(Problem(where, f"more than {t.max_length} items ({len(value)})"))
         for n, item in enumerate(value):

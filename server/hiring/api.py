@@ -120,48 +120,50 @@ class CampaignController(ApiController):
 
     @patch(
         "/{campaign_id:int}",
-        summary="Change name, dates, time limit, cut score or how omitted items score",
+        summary=(
+            "Change name, dates, time limit, cut score, languages, forms or how omitted items score"
+        ),
+        description=(
+            "Fields left out (or null) stay as they are; `clear` empties dates or the cut "
+            "score. Refused as a whole (422 naming each field): closes_at not after "
+            "opens_at; forms unknown, of mixed methods, or changed after candidates were "
+            "invited; a language in which an item of the forms lacks its context, stem or "
+            "an option."
+        ),
         raises=[UnprocessableError],
     )
     async def update_campaign(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         data: JSONBody[CampaignUpdate],
     ) -> Campaign:
         current = await repo.get_campaign(campaign_id, user)
-        opens = data.opens_at or current.opens_at
-        closes = data.closes_at or current.closes_at
-        if opens and closes and closes <= opens:
-            raise Invalid([Problem("closes_at", "must be after opens_at")])
-        await repo.update_campaign(
-            campaign_id,
-            {
-                "name": data.name,
-                "opens_at": data.opens_at,
-                "closes_at": data.closes_at,
-                "cut_score": data.cut_score,
-                "time_limit_seconds": data.time_limit_seconds,
-                "omitted": data.omitted,
-            },
-        )
+        changes = {f: getattr(data, f) for f in data.__struct_fields__ if f != "clear"}
+        await hiring_service.update_campaign(current, changes, data.clear)
         return await repo.get_campaign(campaign_id, user)
 
     @post(
         "/{campaign_id:int}/candidates",
         summary="Invite a candidate; returns the link",
+        description=(
+            "An e-mail that already has a link in this vacancy (even a submitted one) is "
+            "refused with 409 naming `email`: issue a new link to that candidate instead."
+        ),
         raises=[ConflictError, UnprocessableError],
     )
     async def invite(
         self,
         request: Request[Any, Any, Any],
+        hiring_service: Hiring,
         user: CurrentUser,
         campaign_id: PathId,
         data: JSONBody[CandidateIn],
     ) -> Candidate:
         campaign = await repo.get_campaign(campaign_id, user)
-        invited = await repo.invite(
+        invited = await hiring_service.invite(
             campaign,
             [Invitation(data.name, data.email, data.language or "", data.extra_time_seconds)],
         )
@@ -174,7 +176,11 @@ class CampaignController(ApiController):
         description="All rows are checked first; if any is invalid nobody is invited.",
     )
     async def invite_csv(
-        self, request: Request[Any, Any, Any], user: CurrentUser, campaign_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        hiring_service: Hiring,
+        user: CurrentUser,
+        campaign_id: PathId,
     ) -> BulkInviteResult:
         campaign = await repo.get_campaign(campaign_id, user)
         try:
@@ -184,7 +190,23 @@ class CampaignController(ApiController):
         people, found = parse_invitations(text)
         if found:
             raise Invalid(found, "Nobody was invited")
-        return BulkInviteResult(invited=await repo.invite(campaign, people))
+        return BulkInviteResult(invited=await hiring_service.invite(campaign, people))
+
+    @post(
+        "/{campaign_id:int}/candidates/{candidate_id:int}/link",
+        summary="Issue a new link to a candidate; the old link stops working",
+        raises=[NotFoundException],
+    )
+    async def new_link(
+        self,
+        request: Request[Any, Any, Any],
+        hiring_service: Hiring,
+        user: CurrentUser,
+        campaign_id: PathId,
+        candidate_id: PathId,
+    ) -> Candidate:
+        campaign = await repo.get_campaign(campaign_id, user)
+        return await hiring_service.new_link(campaign, candidate_id)
 
     @get("/{campaign_id:int}/candidates", summary="Candidates with their status")
     async def list_candidates(
@@ -255,6 +277,7 @@ class CampaignController(ApiController):
         result = Ranking(
             **{**{f: getattr(result, f) for f in result.__struct_fields__}, "ranked": ranked}
         )
+        await _audit(user, format, f"campaign:{campaign_id}/ranking.{format}")
         if format == "csv":
             columns = await _columns(campaign, "en")
             return csv_response(
@@ -359,7 +382,7 @@ class CampaignController(ApiController):
         )
         if format == "json":
             return Response(view)
-        html = hiring.render_candidate(view, t)
+        html = hiring.render_candidate(view, t, for_print=format == "pdf")
         if format == "pdf":
             return await pdf_response(
                 html, filename=f"candidate-{candidate_id}-campaign-{campaign_id}.pdf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from assessments.errors import Problem
@@ -12,7 +13,7 @@ from server.core.validation import problems
 from server.hiring.repository import Invitation
 from server.sjt.schemas import CandidateIn
 
-__all__ = ["MAX_CSV_ROWS", "parse_invitations"]
+__all__ = ["MAX_CSV_ROWS", "parse_invitations", "parse_lines"]
 
 MAX_CSV_ROWS = 5000
 
@@ -51,4 +52,33 @@ def parse_invitations(text: str) -> tuple[list[Invitation], list[Problem]]:
             )
     if not people and not found:
         found.append(Problem("body", "no candidates in the file"))
+    return people, found
+
+
+_ANGLE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^<>]+)>\s*$")
+
+
+def parse_lines(text: str) -> tuple[list[Invitation], list[Problem]]:
+    """Candidates pasted one per line, ``Name <e-mail>`` or ``Name, e-mail`` (a comma, a
+    semicolon or a tab between them); blank lines are skipped. Every problem is named by
+    its line (``line 3: email``)."""
+    people: list[Invitation] = []
+    found: list[Problem] = []
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
+    for n, line in [(n, line) for n, line in lines if line]:
+        if len(people) + len(found) >= MAX_CSV_ROWS:
+            found.append(Problem("body", f"at most {MAX_CSV_ROWS} rows"))
+            break
+        angle = _ANGLE.match(line)
+        if angle:
+            name, email = angle["name"].strip().strip(",;"), angle["email"].strip()
+        else:
+            parts = re.split(r"[,;\t]", line, maxsplit=1)
+            name, email = (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else ("", line)
+        row_problems = problems({"name": name, "email": email}, CandidateIn)
+        found += [Problem(f"line {n}: {p.path}", p.message) for p in row_problems]
+        if not row_problems:
+            people.append(Invitation(name, email))
+    if not people and not found:
+        found.append(Problem("body", "no candidates given"))
     return people, found

@@ -30,6 +30,7 @@ from server.tables import (
     Campaign,
     CampaignForm,
     Candidate,
+    IssuedLink,
     Score,
     SjtForm,
     SjtFormItem,
@@ -258,15 +259,23 @@ async def create_campaign(
 SETTINGS = ("key_method", "omitted")  # kept in Campaign.settings (JSON), not in columns
 
 
-async def update_campaign(ident: int, values: dict[str, Any]) -> None:
-    """Change the given columns and settings (``None`` leaves a value as it is)."""
+async def update_campaign(ident: int, values: dict[str, Any], *, clear: Sequence[str] = ()) -> None:
+    """Change the given columns and settings (``None`` leaves a value as it is, a column
+    named in ``clear`` is emptied); ``form_ids`` replaces the vacancy's forms."""
     given = {k: v for k, v in values.items() if v is not None}
+    form_ids = given.pop("form_ids", None)
     changes: dict[Any, Any] = {
         getattr(Campaign, k): v for k, v in given.items() if k not in SETTINGS
     }
-    if not given:
+    changes.update({getattr(Campaign, k): None for k in clear})
+    if not given and not clear and form_ids is None:
         return
     async with write_transaction():
+        if form_ids is not None:
+            await CampaignForm.delete().where(CampaignForm.campaign == ident)
+            await CampaignForm.insert(
+                *(CampaignForm(campaign=ident, form=f, position=n) for n, f in enumerate(form_ids))
+            )
         if any(k in SETTINGS for k in given):
             row = await Campaign.select(Campaign.settings).where(Campaign.id == ident).first()
             settings = dict(loads(row["settings"]) or {}) if row else {}
@@ -331,6 +340,79 @@ async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[Ca
         for r in await Candidate.select().where(Candidate.id.is_in([i for i, _ in out] or [-1]))
     }
     return [_candidate(rows[i], link) for i, link in out]
+
+
+async def candidates_by_email(campaign_id: int, emails: Sequence[str]) -> list[CandidateOut]:
+    """The campaign's candidates whose (lower-case) e-mail is one of ``emails``."""
+    rows = await Candidate.select().where(
+        (Candidate.campaign == campaign_id)
+        & Candidate.email.is_in([e.strip().lower() for e in emails] or [""])
+    )
+    return [_candidate(r) for r in rows]
+
+
+async def get_candidate(campaign_id: int, candidate_id: int) -> CandidateOut:
+    row = (
+        await Candidate.select()
+        .where((Candidate.id == candidate_id) & (Candidate.campaign == campaign_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound.of("candidate", candidate_id)
+    return _candidate(row)
+
+
+async def replace_token(candidate_id: int) -> str:
+    """A new link token for the candidate; the old one stops working at once."""
+    token = new_token()
+    async with write_transaction():
+        await Candidate.update({Candidate.token_hash: token_hash(token)}).where(
+            Candidate.id == candidate_id
+        )
+    return f"/take/{token}"
+
+
+async def store_issued(
+    session_hash: str, batch: str, sealed: Sequence[tuple[int, str]], expires_at: Any
+) -> None:
+    """Keep sealed links of one batch (candidate id, sealed link) until ``expires_at``;
+    rows already expired are deleted on the way."""
+    async with write_transaction():
+        await IssuedLink.delete().where(IssuedLink.expires_at <= utcnow())
+        if sealed:
+            await IssuedLink.insert(
+                *(
+                    IssuedLink(
+                        session_hash=session_hash,
+                        batch=batch,
+                        candidate=cid,
+                        sealed=box,
+                        expires_at=expires_at,
+                    )
+                    for cid, box in sealed
+                )
+            )
+
+
+async def issued_rows(session_hash: str, batch: str, campaign_id: int) -> list[dict[str, Any]]:
+    """The unexpired sealed links of a batch, only for the session that stored them and
+    only of this campaign's candidates, with each candidate's name and e-mail."""
+    rows: list[dict[str, Any]] = (
+        await IssuedLink.select(
+            IssuedLink.candidate,
+            IssuedLink.sealed,
+            IssuedLink.candidate.name.as_alias("name"),
+            IssuedLink.candidate.email.as_alias("email"),
+        )
+        .where(
+            (IssuedLink.session_hash == session_hash)
+            & (IssuedLink.batch == batch)
+            & (IssuedLink.candidate.campaign == campaign_id)
+            & (IssuedLink.expires_at > utcnow())
+        )
+        .order_by(IssuedLink.id)
+    )
+    return rows
 
 
 async def list_candidates(

@@ -150,9 +150,8 @@ class CampaignIn(Base):
     closes_at: datetime | None = None
     time_limit_seconds: Annotated[int, Meta(ge=60, le=4 * 3600)] | None = None
     cut_score: Annotated[float, Meta(ge=0, le=100)] | None = None
-    languages: Annotated[list[Language], Meta(min_length=1)] = msgspec.field(
-        default_factory=lambda: ["en", "ru", "sv", "nb"]
-    )
+    # None: every language in which each item of the forms has all its text
+    languages: Annotated[list[Language], Meta(min_length=1)] | None = None
     key_method: KeyMethod = "expert"
     omitted: Omitted = "lowest"
 
@@ -164,6 +163,11 @@ class CampaignUpdate(Base):
     cut_score: Annotated[float, Meta(ge=0, le=100)] | None = None
     time_limit_seconds: Annotated[int, Meta(ge=60, le=4 * 3600)] | None = None
     omitted: Omitted | None = None
+    # each language must have every text of every item of the forms
+    languages: Annotated[list[Language], Meta(min_length=1)] | None = None
+    # only while nobody is invited; one format and scoring method
+    form_ids: Annotated[list[Id], Meta(min_length=1, max_length=5)] | None = None
+    clear: list[Literal["opens_at", "closes_at", "cut_score"]] = []  # fields to empty
 
 
 class CandidateCounts(Struct, kw_only=True):

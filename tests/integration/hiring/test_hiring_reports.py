@@ -386,11 +386,15 @@ async def test_who_may_see_the_reports(client: AsyncTestClient) -> None:
 async def test_vacancy_page_links_the_reports(client: AsyncTestClient) -> None:
     cid, ids = await small_vacancy(client)
     page = (await client.get(f"/app/campaigns/{cid}")).text
-    assert f'href="/api/v1/campaigns/{cid}/report?format=html"' in page
-    assert f'href="/api/v1/campaigns/{cid}/report?format=pdf"' in page
-    assert f'href="/api/v1/campaigns/{cid}/technical-report?format=html"' in page
+    # each in the page's language
+    assert f'href="/api/v1/campaigns/{cid}/report?format=html&amp;lang=en"' in page
+    assert f'href="/api/v1/campaigns/{cid}/report?format=pdf&amp;lang=en"' in page
+    assert f'href="/api/v1/campaigns/{cid}/technical-report?format=html&amp;lang=en"' in page
     for cand in ids.values():
-        assert f'href="/api/v1/campaigns/{cid}/candidates/{cand}/report?format=html"' in page
+        assert (
+            f'href="/api/v1/campaigns/{cid}/candidates/{cand}/report?format=html&amp;lang=en"'
+            in page
+        )
 
 
 async def test_voluntary_monitoring_question_after_submission(client: AsyncTestClient) -> None:
