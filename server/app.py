@@ -30,7 +30,7 @@ from server.development.dependencies import provide_plan_service
 from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
-from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS, item_bank_page
+from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
 from server.library.api import (
     AreaController,
     CompetencyController,
@@ -127,8 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,
-            # the item bank page moved to server/sjt/pages.py (ITEM_PAGE_HANDLERS)
-            *(h for h in CAMPAIGN_PAGE_HANDLERS if h is not item_bank_page),
+            *CAMPAIGN_PAGE_HANDLERS,
             *ITEM_PAGE_HANDLERS,
             *KEY_HANDLERS,
             *RATE_HANDLERS,

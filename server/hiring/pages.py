@@ -37,8 +37,6 @@ from server.hiring.invitations import parse_invitations, parse_lines
 from server.hiring.repository import Invitation
 from server.hiring.service import CLOSES_AFTER_OPENS, FORMS_LOCKED, DuplicateCandidates
 from server.library import repository as library_repo
-from server.sjt import item_stats
-from server.sjt import repository as sjt_bank
 from server.sjt.schemas import CampaignUpdate, CandidateIn, Ranking
 from server.web.auth import SESSION_COOKIE, CurrentUser, guarded_user, page_hiring_guard
 from server.web.context import page_context, page_gettext
@@ -611,28 +609,6 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@get("/app/sjt/items", guards=[page_hiring_guard], include_in_schema=False)
-async def item_bank_page(
-    request: Request[Any, Any, Any],
-    user: CurrentUser,
-    show: Annotated[Literal["all", "flagged"], QueryParameter()] = "all",
-) -> Template:
-    """The item bank with each item's key and how well its experts agree."""
-    found, total = await sjt_bank.list_items(
-        flagged=True if show == "flagged" else None, limit=ALL, offset=0
-    )
-    return Template(
-        "items.html",
-        context=await page_context(
-            request,
-            items=found,
-            stats=await item_stats.bank_statistics(),
-            total=total,
-            show=show,
-        ),
-    )
-
-
 CAMPAIGN_PAGE_HANDLERS = [
     campaigns_page,
     campaign_create,
@@ -642,5 +618,4 @@ CAMPAIGN_PAGE_HANDLERS = [
     campaign_settings,
     candidate_new_link,
     issued_links_csv,
-    item_bank_page,
 ]
