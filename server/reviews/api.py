@@ -440,7 +440,9 @@ class ReviewController(ApiController):
                         x.subject,
                         review.name,
                         x.link,
-                        lang=r["language"] if r["language"] in allowed else allowed[0],
+                        gettext=translations(
+                            r["language"] if r["language"] in allowed else allowed[0]
+                        ).gettext,
                         threshold=review.anonymity_threshold,
                     ),
                 )

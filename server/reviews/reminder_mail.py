@@ -3,18 +3,23 @@ report does with that rater's group (the same sentences as the rater page)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-
-from server.web.i18n import translations
 
 __all__ = ["reminder_mail"]
 
 
 def reminder_mail(
-    rater: dict[str, Any], subject: str, cycle: str, link: str, *, lang: str, threshold: int
+    rater: dict[str, Any],
+    subject: str,
+    cycle: str,
+    link: str,
+    *,
+    gettext: Callable[[str], str],
+    threshold: int,
 ) -> tuple[str, str]:
-    """``(subject line, body)`` of one rater's reminder in ``lang``."""
-    _ = translations(lang).gettext
+    """``(subject line, body)`` of one rater's reminder, in the language of ``gettext``."""
+    _ = gettext
     if rater["group"] == "self":
         promise = _(
             "Your ratings are shown in your report as you give them, beside how the others "

@@ -174,7 +174,7 @@ async def test_recruiter_authors_an_item_and_two_experts_key_it_by_link(
     await phone.set_viewport_size({"width": 390, "height": 844})
     # submitting with options left: refused, naming them, nothing counted
     await phone.locator("button[name=go][value=submit]").tap()
-    await expect(phone.get_by_role("alert")).to_contain_text("option 3")
+    await expect(phone.get_by_role("alert")).to_contain_text("alternativ 3")
     for key, value in zip("cd", OLA[2:], strict=True):
         await phone.locator(f"label[for='r-{item_id}-{key}-{value}']").tap()
     await phone.locator("button[name=go][value=submit]").tap()
