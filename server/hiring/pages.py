@@ -24,6 +24,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from assessments.competency import localized, localized_named
 from assessments.errors import Problem
 from reports.markers import N_
 from server.admin import audit
@@ -39,7 +40,7 @@ from server.hiring.service import CLOSES_AFTER_OPENS, FORMS_LOCKED, DuplicateCan
 from server.library import repository as library_repo
 from server.sjt.schemas import CampaignUpdate, CandidateIn, Ranking
 from server.web.auth import SESSION_COOKIE, CurrentUser, guarded_user, page_hiring_guard
-from server.web.context import page_context, page_gettext
+from server.web.context import page_context, page_gettext, staff_language
 from server.web.params import PathId
 from server.web.responses import csv_response
 
@@ -173,7 +174,10 @@ async def _campaigns(
 ) -> Template:
     """The list of vacancies with the form to open one (its values and problems, if any)."""
     items, _ = await repo.list_campaigns(user, limit=ALL, offset=0)
-    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    lang = staff_language(request)
+    roles = [
+        localized_named(r, lang) for r in (await library_repo.list_roles(limit=ALL, offset=0))[0]
+    ]
     return Template(
         "campaigns.html",
         context=await page_context(
@@ -271,7 +275,8 @@ async def _detail(
 ) -> Template:
     user = await guarded_user(request)
     campaign = await repo.get_campaign(ident, user)
-    role = await library_repo.get_role(campaign.role_id)
+    lang = staff_language(request)
+    role = localized_named(await library_repo.get_role(campaign.role_id), lang)
     forms = [await repo.get_form(f) for f in campaign.form_ids]
     all_forms, _ = await repo.list_forms(limit=ALL, offset=0)
     role_forms = [f for f in all_forms if f.role_id == campaign.role_id]
@@ -300,7 +305,7 @@ async def _detail(
             role_forms=role_forms,
             ranking=ranking,
             ranked=ranked,
-            competencies=comps,
+            competencies=[localized(c, lang) for c in comps],
             candidates=candidates,
             notice=notice,
             links=links,

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 
-from assessments.competency import localized
+from assessments.competency import localized_named
 from assessments.errors import Problem
 from reports.markers import N_
 from server.admin import audit
@@ -21,6 +21,7 @@ from server.library import repository as library_repo
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
 from server.reviews.releases import NotReleased
+from server.reviews.results import localized_form
 from server.reviews.schemas import RaterIn, SubjectIn
 from server.web.auth import CurrentUser, guarded_user, page_coaching_guard
 from server.web.context import page_context, staff_language
@@ -52,7 +53,10 @@ async def _reviews(
 ) -> Template:
     """The list of cycles with the form to open one (and its problems, if any)."""
     items, _ = await repo.list_reviews(user, limit=ALL, offset=0)
-    roles, _ = await library_repo.list_roles(limit=ALL, offset=0)
+    lang = staff_language(request)
+    roles = [
+        localized_named(r, lang) for r in (await library_repo.list_roles(limit=ALL, offset=0))[0]
+    ]
     return Template(
         "reviews.html",
         context=await page_context(
@@ -439,9 +443,7 @@ async def report_page(
         data = {"release": released.number, **review_service.report_dict(result)}
         released_at = released.released_at.strftime("%Y-%m-%d %H:%M UTC")
         await audit.record(user.id, "viewed", f"review:{review_id}/subject:{subject_id}/page")
-    comps, _ = await library_repo.list_competencies(limit=500)
-    names = {c.key: localized(c, staff_language(request)).name for c in comps}
-    inst = repo.instrument_of(row)
+    inst, names = await localized_form(repo.instrument_of(row), staff_language(request))
     texts = {s.id: s.text for s in inst.statements}
     reverse = {s.id for s in inst.statements if s.reverse}
     questions = {q.key: q.text for q in inst.questions}
