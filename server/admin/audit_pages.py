@@ -12,6 +12,7 @@ from litestar import Request, Response, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from assessments.competency import localized, localized_named
 from assessments.errors import Problem
 from reports.csv import csv_text
 from server.accounts import repository as accounts
@@ -19,8 +20,9 @@ from server.admin import audit
 from server.admin.audit_words import action_word, describe_detail, describe_target
 from server.core.db import loads
 from server.core.schemas import User
+from server.library import repository as library_repo
 from server.web.auth import CurrentUser, page_guard
-from server.web.context import page_context, page_gettext
+from server.web.context import page_context, page_gettext, staff_language
 from server.web.responses import csv_response
 
 PAGE_SIZE = 50
@@ -75,12 +77,26 @@ def _filters(
     return Filters(actor, action or None, days["from"], days["to"]), found
 
 
-def _row(event: dict[str, Any], _: Any) -> dict[str, Any]:
+async def _current_names(lang: str) -> dict[str, str]:
+    """Library records by audit target (``competency:3``), named in ``lang`` today; an
+    entry about a record since deleted keeps the name it was recorded with."""
+    names: dict[str, str] = {}
+    for c in (await library_repo.list_competencies(limit=ALL))[0]:
+        names[f"competency:{c.id}"] = localized(c, lang).name
+    for r in (await library_repo.list_roles(limit=ALL, offset=0))[0]:
+        names[f"role:{r.id}"] = localized_named(r, lang).name
+    for a in (await library_repo.list_areas(limit=ALL, offset=0))[0]:
+        names[f"area:{a.id}"] = localized_named(a, lang).name
+    return names
+
+
+def _row(event: dict[str, Any], _: Any, names: dict[str, str]) -> dict[str, Any]:
     at: datetime = event["at"]
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     detail = dict(loads(event["detail"]) or {})
     name = detail.pop("name", None) if "/" not in event["target"] else None
+    name = names.get(event["target"], name)
     target = describe_target(event["target"], _, name if isinstance(name, str) else None)
     return {
         "at": at.astimezone(UTC),
@@ -127,7 +143,8 @@ async def audit_page(
             since=start,
             until=end,
         )
-        rows = [_row(e, _) for e in found]
+        names = await _current_names(staff_language(request))
+        rows = [_row(e, _, names) for e in found]
     pages = max(1, -(-total // PAGE_SIZE))
     actions = await audit.actions()
     return Template(
@@ -180,7 +197,8 @@ async def audit_csv(
         since=start,
         until=end,
     )
-    rows = [_row(e, _) for e in found]
+    names = await _current_names(staff_language(request))
+    rows = [_row(e, _, names) for e in found]
     text = csv_text(
         [_("Time (UTC)"), _("User"), _("Action"), _("Concerning"), _("Details")],
         (

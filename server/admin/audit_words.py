@@ -194,6 +194,7 @@ def describe_detail(action: str, detail: Mapping[str, Any] | None, _: Gettext) -
         )
         for k in ("created", "updated", "areas", "competencies", "roles"):
             rest.pop(k, None)
+    rest.pop("key", None)  # the stored key: the target already names the record in words
     for key, value in rest.items():
         label = _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else _plain(key)
         shown.append(f"{label}: {_value(value, _)}")

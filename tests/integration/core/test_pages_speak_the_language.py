@@ -297,6 +297,13 @@ async def test_staff_pages_show_only_catalogue_texts_and_data(
     client: AsyncTestClient, demo: Path, marked: None, role: str
 ) -> None:
     await _log_in(client, role)
+    if role == "admin":
+        # an edit, so that the audit log has more than page views to show
+        competency = (await client.get("/api/v1/competencies")).json()["items"][0]
+        body = {k: v for k, v in competency.items() if k != "id"}
+        body["translations"] = {**body.get("translations", {}), "sv": {"name": "Kundfokus!"}}
+        r = await client.put(f"/api/v1/competencies/{competency['id']}", json=body)
+        assert r.status_code == 200, r.text
     client.cookies.set("lang", LANG)
     data = await _data()
     problems, pages = await _crawl(client, data, await _english_content())
