@@ -207,8 +207,10 @@ async def give_swedish_texts(*, missing_option: str) -> None:
 async def test_scenarios_in_the_candidates_language_english_only_where_missing(
     client: AsyncTestClient,
 ) -> None:
-    await give_swedish_texts(missing_option="a")
+    # the vacancy opens while every item has its text in every language (only such
+    # languages are offered); then a text goes missing, e.g. an item edited since
     url = await link(client)
+    await give_swedish_texts(missing_option="a")
     await begin(client, url, lang="sv")
     page = await client.get(f"{url}/items/1")
     assert '<html lang="sv">' in page.text
