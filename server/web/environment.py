@@ -12,6 +12,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup
 
 from reports.markers import N_
+from server.core.vocabulary import LANGUAGES
+from server.web.catalogues import translations
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -30,16 +32,12 @@ def environment() -> Environment:
     # ``install_gettext_translations`` to this environment, and the respondent pages'
     # overlays in server.web.i18n would then install their catalogues into this one)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
-    from server.core.vocabulary import LANGUAGES
-
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["flag_labels"] = {"select_for": N_("Select for"), "develop": N_("Develop")}
     return env
 
 
 def _catalogue(context: Context) -> Any:
-    from server.web.i18n import translations  # i18n builds on this module's environment
-
     return translations(str(context.get("lang") or "en"))
 
 

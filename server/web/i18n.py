@@ -6,33 +6,15 @@ start-up, so no build step is needed. English is the source language and the fal
 
 from __future__ import annotations
 
-import gettext
-import io
 from functools import cache
-from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from jinja2 import Environment
 
 from server.core.vocabulary import LANGUAGES
+from server.web.catalogues import DEFAULT, LOCALES, translations
 from server.web.environment import environment
 
-LOCALES = Path(__file__).parents[1] / "locale"
-DEFAULT = "en"
-
-
-@cache
-def translations(lang: str) -> gettext.NullTranslations:
-    po = LOCALES / lang / "LC_MESSAGES" / "messages.po"
-    if lang == DEFAULT or not po.exists():
-        return gettext.NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return gettext.GNUTranslations(buf)
+__all__ = ["DEFAULT", "LOCALES", "environment_for", "negotiate", "translations"]
 
 
 @cache
