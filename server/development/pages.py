@@ -366,6 +366,8 @@ async def _editor(
             values=values,
             slots=slots,
             develop=develop,
+            # competency names in the page's language (a plan keeps the names of its day)
+            names={c.key: localized(c, lang).name for c in comps},
             statuses=STATUSES,
             activity_kinds=ACTIVITY_KINDS,
             measure_kinds=[(k, MEASURE_LABELS[k]) for k in MEASURE_KINDS],
