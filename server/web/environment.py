@@ -14,6 +14,7 @@ from markupsafe import Markup
 from reports.markers import N_
 from server.core.vocabulary import LANGUAGES
 from server.web.catalogues import translations
+from server.web.problem_words import problem_filter
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 
@@ -32,6 +33,7 @@ def environment() -> Environment:
     # ``install_gettext_translations`` to this environment, and the respondent pages'
     # overlays in server.web.i18n would then install their catalogues into this one)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
+    env.filters["problem"] = problem_filter
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["flag_labels"] = {"select_for": N_("Select for"), "develop": N_("Develop")}
     return env

@@ -191,3 +191,23 @@ async def test_page_import_and_delete_are_audited(admin: AsyncTestClient) -> Non
     events = await _events()
     assert [e["action"] for e in events] == ["imported", "created", "deleted"]
     assert events[0]["detail"]["file"] == "library.yaml"
+
+
+async def test_the_editor_says_what_is_wrong_in_the_pages_language(
+    admin: AsyncTestClient, demo_library: None
+) -> None:
+    before = await competency(admin, "customer_orientation")
+    action = f"/app/competencies/{before['id']}"
+    admin.cookies.set("lang", "sv")
+    fields = browser_form((await admin.get(f"{action}/edit")).text, action)
+    set_field(fields, "name", "")
+    set_field(fields, "tr_sv_name", "x" * 121)
+    r = await post_fields(admin, action, fields)
+    assert r.status_code == 422
+    labels = error_labels(r.text)
+    # the validator's English ("must not be empty", "longer than 120 characters (121)")
+    # in the reader's words
+    assert any(e.endswith(": får inte vara tomt") for e in labels), labels
+    assert any(e.endswith(": högst 120 tecken (nu 121)") for e in labels), labels
+    assert not any("characters" in e or "empty" in e for e in labels), labels
+    assert await competency(admin, "customer_orientation") == before
