@@ -23,13 +23,12 @@ from server.core.errors import DomainError
 from server.core.tokens import token_hash
 from server.core.validation import problems
 from server.core.vocabulary import GROUPS, LANGUAGES
-from server.respondent.views import render
 from server.reviews import nominations
 from server.reviews import repository as rules
 from server.reviews.nominations import Nominating
 from server.reviews.schemas import RaterIn
 from server.web.errors import status_of
-from server.web.i18n import negotiate
+from server.web.i18n import negotiate, respondent_page
 from server.web.rate_limit import NOMINATIONS
 
 FIELDS = ("name", "email", "group", "language")
@@ -79,7 +78,7 @@ def _language(request: Request[Any, Any, Any], link: Nominating | None) -> str:
 
 def _invalid(lang: str) -> Response[str]:
     # the rater pages' own "not valid" page: a review's link, the coach to ask
-    return render("rate/invalid.html", lang, status=404, campaign_name="", languages=[])
+    return respondent_page("rate/invalid.html", lang, status=404, campaign_name="", languages=[])
 
 
 def _here(token: str, lang: str, **extra: str) -> str:
@@ -96,7 +95,7 @@ async def _page(
     sent: bool = False,
     status: int = 200,
 ) -> Response[str]:
-    return render(
+    return respondent_page(
         "nominate/page.html",
         lang,
         status,

@@ -19,13 +19,13 @@ from server.core.db import loads
 from server.core.errors import Conflict, DomainError, Invalid, Malformed, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, RaterStatus
-from server.respondent.views import rater_language, render
+from server.respondent.views import rater_language
 from server.reviews import repository as reviews
 from server.reviews import results
 from server.reviews.repository import RaterSession
 from server.reviews.schemas import RaterAnswerIn, RaterSaved
 from server.web.errors import status_of
-from server.web.i18n import negotiate, translations
+from server.web.i18n import negotiate, respondent_page, translations
 from server.web.params import PathId
 from server.web.rate_limit import ANSWERS
 
@@ -57,7 +57,7 @@ async def _session(
 
 def _invalid(lang: str) -> Response[str]:
     """An unknown link: the review's wording (not the candidate test's), the coach to ask."""
-    return render("rate/invalid.html", lang, 404, campaign_name="", languages=[])
+    return respondent_page("rate/invalid.html", lang, 404, campaign_name="", languages=[])
 
 
 async def _form(
@@ -101,7 +101,7 @@ async def _form(
     )
     action = base if shown.id == own.id else f"{base}/forms/{shown.id}"
     progress = shown.progress(given)  # counts only, never the answers
-    return render(
+    return respondent_page(
         "rate/form.html",
         lang,
         status,

@@ -13,14 +13,13 @@ from server.core.db import loads
 from server.respondent.repository import TestSession, item_id
 from server.reviews.repository import RaterSession
 from server.sjt.schemas import RespondItem, RespondOption, Scale
-from server.web.i18n import environment_for
+from server.web.i18n import respondent_page
 
 __all__ = [
     "english_texts",
     "language_of",
     "page",
     "rater_language",
-    "render",
     "respond_items",
     "unanswered",
 ]
@@ -28,18 +27,7 @@ __all__ = [
 
 def page(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
     """A candidate page (``take/<template>``) in ``lang``."""
-    return render(f"take/{template}", lang, status, **context)
-
-
-def render(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
-    """A respondent page in ``lang``: never cached, and no referrer (the link is a key)."""
-    html = environment_for(lang).get_template(template).render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return respondent_page(f"take/{template}", lang, status, **context)
 
 
 def rater_language(session: RaterSession, requested: str | None = None) -> str:

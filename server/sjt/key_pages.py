@@ -22,20 +22,10 @@ from server.core.vocabulary import LANGUAGES
 from server.sjt import repository as bank
 from server.sjt import service as keying
 from server.sjt.schemas import ExpertLink
-from server.web.i18n import environment_for, negotiate, translations
+from server.web.i18n import negotiate, respondent_page, translations
 from server.web.rate_limit import ANSWERS
 
 LOW, HIGH = RATE_SCALE
-
-
-def _render(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
-    html = environment_for(lang).get_template(template).render(lang=lang, **context)
-    return Response(
-        html,
-        status_code=status,
-        media_type="text/html",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
 
 
 async def _link(request: Request[Any, Any, Any], token: str) -> tuple[ExpertLink | None, str]:
@@ -49,7 +39,9 @@ async def _link(request: Request[Any, Any, Any], token: str) -> tuple[ExpertLink
 
 
 def _invalid(lang: str) -> Response[str]:
-    return _render("take/invalid.html", lang, status=404, campaign_name="", languages=[], token="")
+    return respondent_page(
+        "take/invalid.html", lang, status=404, campaign_name="", languages=[], token=""
+    )
 
 
 def _messages(errors: list[Problem], items: Mapping[int, Item], lang: str) -> list[dict[str, str]]:
@@ -91,7 +83,7 @@ async def _page(
     messages = _messages(errors or [], items, lang)
     rated = sum(len(shown.get(i, {})) for i in items)
     total = sum(len(item.options) for item in items.values())
-    return _render(
+    return respondent_page(
         "key/form.html",
         lang,
         status=status,

@@ -7,14 +7,23 @@ start-up, so no build step is needed. English is the source language and the fal
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment
+from litestar import Response
 
 from server.core.vocabulary import LANGUAGES
 from server.web.catalogues import DEFAULT, LOCALES, translations
 from server.web.environment import environment
 
-__all__ = ["DEFAULT", "LOCALES", "environment_for", "negotiate", "translations"]
+__all__ = [
+    "DEFAULT",
+    "LOCALES",
+    "environment_for",
+    "negotiate",
+    "respondent_page",
+    "translations",
+]
 
 
 @cache
@@ -49,3 +58,15 @@ def negotiate(accept_language: str, allowed: list[str]) -> str:
     if best:
         return sorted(best)[0][2]
     return DEFAULT if DEFAULT in allowed else allowed[0]
+
+
+def respondent_page(template: str, lang: str, status: int = 200, **context: Any) -> Response[str]:
+    """A page reached by a link (candidate, rater, subject, expert) in ``lang``: never
+    cached, and no referrer (the link is a key)."""
+    html = environment_for(lang).get_template(template).render(lang=lang, **context)
+    return Response(
+        html,
+        status_code=status,
+        media_type="text/html",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
