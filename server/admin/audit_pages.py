@@ -108,6 +108,23 @@ def _row(event: dict[str, Any], _: Any, names: dict[str, str]) -> dict[str, Any]
     }
 
 
+async def _rows(
+    request: Request[Any, Any, Any], filters: Filters, _: Any, *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The entries ``filters`` select, in words for the page or the CSV; and their count."""
+    start, end = filters.window()
+    found, total = await audit.events(
+        limit=limit,
+        offset=offset,
+        actor=filters.actor,
+        action=filters.action,
+        since=start,
+        until=end,
+    )
+    names = await _current_names(staff_language(request))
+    return [_row(e, _, names) for e in found], total
+
+
 async def _people() -> list[User]:
     users, _ = await accounts.list_users(limit=ALL, offset=0)
     return sorted(users, key=lambda u: u.email)
@@ -134,17 +151,9 @@ async def audit_page(
     rows: list[dict[str, Any]] = []
     total = 0
     if not errors:
-        start, end = filters.window()
-        found, total = await audit.events(
-            limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
-            actor=filters.actor,
-            action=filters.action,
-            since=start,
-            until=end,
+        rows, total = await _rows(
+            request, filters, _, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-        names = await _current_names(staff_language(request))
-        rows = [_row(e, _, names) for e in found]
     pages = max(1, -(-total // PAGE_SIZE))
     actions = await audit.actions()
     return Template(
@@ -188,17 +197,7 @@ async def audit_csv(
             status_code=400,
             media_type="text/plain",
         )
-    start, end = filters.window()
-    found, _total = await audit.events(
-        limit=CSV_MAX_ROWS,
-        offset=0,
-        actor=filters.actor,
-        action=filters.action,
-        since=start,
-        until=end,
-    )
-    names = await _current_names(staff_language(request))
-    rows = [_row(e, _, names) for e in found]
+    rows, _total = await _rows(request, filters, _, limit=CSV_MAX_ROWS, offset=0)
     text = csv_text(
         [_("Time (UTC)"), _("User"), _("Action"), _("Concerning"), _("Details")],
         (
