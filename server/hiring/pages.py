@@ -29,6 +29,7 @@ from assessments.errors import Problem
 from reports.markers import N_
 from server.admin import audit
 from server.core.errors import Conflict, DomainError, Invalid
+from server.core.i18n_words import FORMAT_WORDS
 from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import LANGUAGES
@@ -49,11 +50,6 @@ ALL = 10_000
 OMITTED_CHOICES = {
     "lowest": N_("nothing: the lowest score of any answer (blanks never pay)"),
     "middle": N_("half of its points (untimed tests only)"),
-}
-FORMAT_WORDS = {
-    "most_least": N_("most and least effective response"),
-    "rate": N_("rate each response"),
-    "rank": N_("rank the responses"),
 }
 METHOD_WORDS = {
     "standardized": N_("ratings compared with the key after standardising"),

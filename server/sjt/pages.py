@@ -23,7 +23,7 @@ from assessments.errors import Problem
 from assessments.psychometrics.reliability import FLAG_ALPHA_RISES, FLAG_NEGATIVE, FLAG_WEAK
 from assessments.sjt.items import MAX_OPTIONS, Item, localized_item
 from server.core.errors import Conflict, Invalid
-from server.core.i18n_words import N_
+from server.core.i18n_words import FORMAT_WORDS, N_
 from server.core.validation import problems
 from server.core.vocabulary import LANGUAGES
 from server.library import repository as library_repo
@@ -42,11 +42,6 @@ OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
 OPTION_KEYS = "abcdefghij"
 LINK_COOKIE = "expert_link"  # the new link, shown once on the page the POST redirects to
 
-FORMAT_NAMES = {
-    "rate": N_("Rate each option"),
-    "most_least": N_("Most and least effective"),
-    "rank": N_("Rank the options"),
-}
 STATUS_NAMES = {"draft": N_("Draft"), "active": N_("Active"), "retired": N_("Retired")}
 LINK_STATUS_NAMES = {
     "invited": N_("Not started"),
@@ -168,7 +163,7 @@ async def _item_page(
             link_status_names=LINK_STATUS_NAMES,
             method_names=KEY_METHOD_NAMES,
             flag_names=STAT_FLAG_NAMES,
-            format_names=FORMAT_NAMES,
+            format_names=FORMAT_WORDS,
             errors=errors or [],
             notice=request.query_params.get("done", ""),
         ),
@@ -349,7 +344,7 @@ async def _editor(
             errors=listed,
             invalid={e["field"] for e in listed},
             competencies=shown,
-            format_names=FORMAT_NAMES,
+            format_names=FORMAT_WORDS,
             status_names=STATUS_NAMES,
             other_languages=OTHER_LANGUAGES,
         ),
