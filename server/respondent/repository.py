@@ -316,8 +316,17 @@ def item_id(item: Item) -> int:
     return item.id
 
 
+def unanswered(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> list[int]:
+    """The positions (1-based, in the order of the test) of the items not yet fully answered."""
+    return [
+        n
+        for n, it in enumerate(session.items, start=1)
+        if not is_complete(it, session.format, saved.get(item_id(it)))
+    ]
+
+
 def answered_count(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> int:
-    return sum(is_complete(it, session.format, saved.get(item_id(it))) for it in session.items)
+    return len(session.items) - len(unanswered(session, saved))
 
 
 async def consent(session: TestSession, language: str | None) -> None:

@@ -19,7 +19,7 @@ from server.core.tokens import plausible
 from server.core.vocabulary import LANGUAGES, CandidateStatus
 from server.respondent import repository as responses
 from server.respondent.repository import Gone, TestSession
-from server.respondent.views import english_texts, language_of, page, respond_items, unanswered
+from server.respondent.views import english_texts, language_of, page, respond_items
 from server.sjt.schemas import MONITORING_QUESTIONS, RespondItem, RespondOption, Scale
 from server.web.i18n import negotiate, translations
 from server.web.params import PathId
@@ -93,7 +93,7 @@ def _minutes(seconds: int) -> int:
 
 async def _resume(session: TestSession, token: str) -> Redirect:
     """Where a started test goes on: its first unanswered scenario, else the review."""
-    left = unanswered(session, await responses.answers(session.id))
+    left = responses.unanswered(session, await responses.answers(session.id))
     return Redirect(path=f"/take/{token}/items/{left[0]}" if left else f"/take/{token}/review")
 
 
@@ -303,7 +303,7 @@ async def take_review(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         return _invalid(lang)
     if session.status != CandidateStatus.STARTED:
         return Redirect(path=f"/take/{token}")
-    left = unanswered(session, await responses.answers(session.id))
+    left = responses.unanswered(session, await responses.answers(session.id))
     settings = loads(session.campaign.get("settings")) or {}
     return page(
         "review.html",

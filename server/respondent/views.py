@@ -3,12 +3,11 @@ sees, the candidate's items in that language, and one way to answer a respondent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from litestar import Response
 
-from assessments.sjt.items import RATE_SCALE, Item, is_complete, localized_item, option_order
+from assessments.sjt.items import RATE_SCALE, Item, localized_item, option_order
 from server.core.db import loads
 from server.respondent.repository import TestSession, item_id
 from server.reviews.repository import RaterSession
@@ -21,7 +20,6 @@ __all__ = [
     "page",
     "rater_language",
     "respond_items",
-    "unanswered",
 ]
 
 
@@ -77,12 +75,3 @@ def english_texts(item: Item, lang: str) -> set[str]:
     tr = item.translations.get(lang, {})
     out = {part for part in ("stem", "context") if getattr(item, part) and not tr.get(part)}
     return out | {o.key for o in item.options if not o.translations.get(lang)}
-
-
-def unanswered(session: TestSession, saved: Mapping[int, Mapping[str, Any]]) -> list[int]:
-    """The positions (1-based, in the order of the test) of the items not yet fully answered."""
-    return [
-        n
-        for n, it in enumerate(session.items, start=1)
-        if not is_complete(it, session.format, saved.get(item_id(it)))
-    ]
