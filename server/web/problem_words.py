@@ -40,7 +40,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"expected one of .*, got .*$", N_("is not one of the choices")),
         (r"fewer than (?P<n>\d+) items \((?P<m>\d+)\)$", N_("choose at least %(n)s")),
         (r"more than (?P<n>\d+) items \((?P<m>\d+)\)$", N_("choose at most %(n)s")),
-        (r".* is not valid \((?P<what>.*)\)$", N_("is not valid (%(what)s)")),
+        (r"(?P<value>.*) is not valid \((?P<what>.*)\)$", N_("%(value)s is not valid (%(what)s)")),
+    )
+)
+
+
+# What a pattern stands for (the ``description`` of the types in ``server.core.schemas``),
+# marked here so that the "is not valid (...)" message says it in the reader's language.
+_DESCRIPTIONS = frozenset(
+    (
+        N_("a stable key: lower-case letters, digits and underscores, first a letter"),
+        N_("a name: no control, zero-width or bidirectional-override characters"),
+        N_("a two-letter ISO 639-1 language code, e.g. ru"),
+        N_("an e-mail address such as name@example.org"),
+        N_("an option id"),
     )
 )
 
@@ -50,7 +63,10 @@ def say_problem(message: str, gettext: Callable[[str], str]) -> str:
     for pattern, text in _PATTERNS:
         found = pattern.match(message)
         if found:
-            return gettext(text) % found.groupdict()
+            values = found.groupdict()
+            if values.get("what") in _DESCRIPTIONS:
+                values["what"] = gettext(values["what"])
+            return gettext(text) % values
     return message
 
 

@@ -7,7 +7,9 @@ from typing import Annotated
 import msgspec
 import pytest
 
+from server.core.schemas import Email, Key, Lang, Name
 from server.core.validation import problems
+from server.sjt.schemas import OptionKey
 from server.web.catalogues import translations
 from server.web.problem_words import say_problem
 
@@ -47,3 +49,28 @@ def test_an_unknown_message_is_shown_as_it_is() -> None:
     assert say_problem("longer than 120 characters (121)", translations("nb").gettext) == (
         "høyst 120 tegn (nå 121)"
     )
+
+
+class Described(msgspec.Struct):
+    key: Key
+    name: Name
+    lang: Lang
+    email: Email
+    option: OptionKey
+
+
+def test_a_value_that_breaks_a_pattern_is_named_and_the_rule_said_in_the_language() -> None:
+    """Each described pattern of the schemas reads in Swedish, with the value that broke it."""
+    body = {"key": "Bad Key!", "name": "a\r\nBcc: x", "lang": "xyz", "email": "nope", "option": "A"}
+    found = problems(body, Described)
+    assert {p.path for p in found} == {"key", "name", "lang", "email", "option"}
+    swedish = translations("sv").gettext
+    said = {p.path: say_problem(p.message, swedish) for p in found}
+    assert said["key"] == (
+        "'Bad Key!' är inte giltigt "
+        "(en fast nyckel: gemena bokstäver, siffror och understreck, först en bokstav)"
+    )
+    for p in found:
+        value, english_rule = p.message.split(" is not valid (", 1)
+        assert said[p.path].startswith(f"{value} är inte giltigt ("), said[p.path]
+        assert english_rule not in said[p.path], (p.path, said[p.path])

@@ -164,7 +164,7 @@ async def test_admin_creates_competency_in_an_area_with_one_flag(
         ({"key": "Bad Key!"}, (), "key", "'Bad Key!'"),
         ({"key": ""}, (), "key", "must not be empty"),
         ({"definition": ""}, (), "definition", "must not be empty"),
-        ({"definition": "x" * 301}, (), "definition", "longer than 300 characters"),
+        ({"definition": "x" * 301}, (), "definition", "at most 300 characters (this has 301)"),
         ({"area": "no_such_area"}, (), "area", "unknown area 'no_such_area'"),
     ],
 )
