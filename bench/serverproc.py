@@ -62,7 +62,17 @@ def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]
         k: v
         for k, v in os.environ.items()
         if k
-        not in ("DATABASE_URL", "PORT", "HOST", "VAR_DIR", "DB_POOL_SIZE", "DEMO", "SECRET_KEY")
+        not in (
+            "DATABASE_URL",
+            "PORT",
+            "HOST",
+            "VAR_DIR",
+            "DB_POOL_SIZE",
+            "DEMO",
+            "SECRET_KEY",
+            "WORKER_IN_SERVE",
+            "CLOCK_FILE",
+        )
         and not k.startswith("PYTEST")
     }
     env.update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from server.library.api import (
 )
 from server.library.dependencies import provide_library_service
 from server.library.pages import PAGE_HANDLERS
+from server.outbox.worker import Worker
 from server.respondent.api import RespondController
 from server.respondent.nominate_pages import NOMINATE_HANDLERS
 from server.respondent.rate_pages import RATE_HANDLERS
@@ -86,11 +88,20 @@ async def _csp(response: Response[Any]) -> Response[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
 
+    worker: dict[str, Any] = {}
+
     async def on_startup() -> None:
         if settings.pool_size > 0:
             await start_pool(settings.pool_size)
+        if settings.worker_in_serve:  # the outbox and background jobs (server.outbox.worker)
+            stop = asyncio.Event()
+            worker["stop"] = stop
+            worker["task"] = asyncio.create_task(Worker(settings).run(stop))
 
     async def on_shutdown() -> None:
+        if worker:
+            worker["stop"].set()
+            await worker["task"]
         if settings.pool_size > 0:
             await close_pool()
 

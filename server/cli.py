@@ -1,4 +1,5 @@
-"""The ``assess`` command line: serve, migrate, create-user, demo, library, analyse."""
+"""The ``assess`` command line: serve, worker, outbox, migrate, create-user, demo, library,
+analyse."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
 
 from server.core.errors import Conflict, DomainError, Invalid
+from server.core.vocabulary import OutboxStatus
 from server.settings import get_settings
 
 
@@ -40,6 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"  Open   http://{shown}:{port}/login")
     print(f"  API    http://{shown}:{port}/schema  (OpenAPI)")
     print(f"  Data   {where}")
+    if settings.smtp_url:
+        print(f"  Mail   sent through {settings.smtp_url.rsplit('@', 1)[-1]}")
+    else:
+        print("  Mail   not sent: no mail server configured (SMTP_URL); see `assess outbox`")
     if settings.admin_email:
         print(f"  Log in as {settings.admin_email} with ADMIN_PASSWORD")
     for login in logins:
@@ -65,6 +71,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from server.bootstrap import migrate
+    from server.outbox.commands import run_worker
+
+    async def work() -> int:
+        await migrate()
+        return await run_worker(get_settings(), once=args.once)
+
+    return _run(work())
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from server.bootstrap import migrate
+    from server.outbox.commands import show_outbox
+
+    async def show() -> int:
+        await migrate()
+        return await show_outbox(
+            get_settings(), status=args.status, limit=args.limit, show=args.show
+        )
+
+    return _run(show())
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -227,6 +257,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1") or 1))
     s.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    w = sub.add_parser(
+        "worker", help="send the outbox and run background jobs (as many as you like)"
+    )
+    w.add_argument("--once", action="store_true", help="one pass, then stop")
+    w.set_defaults(func=cmd_worker)
+    o = sub.add_parser("outbox", help="list the messages to send and sent, or show one")
+    o.add_argument("--status", choices=[s.value for s in OutboxStatus], default=None)
+    o.add_argument("--limit", type=int, default=50)
+    o.add_argument("--show", type=int, default=None, metavar="ID", help="print one message")
+    o.set_defaults(func=cmd_outbox)
     u = sub.add_parser("create-user", help="create a staff user")
     u.add_argument("email")
     u.add_argument("--role", choices=["admin", "recruiter", "coach"], required=True)

@@ -139,6 +139,25 @@ class Settings:
     # are handed to staff to send
     smtp_url: str = ""
     smtp_from: str = "360@localhost"
+    # the address people's links start with (e.g. https://assess.example.org); "" = the
+    # server's own http://HOST:PORT
+    public_url: str = ""
+    # messages per minute the deployment sends at most (every worker together); 0 = no limit
+    mail_rate: int = 60
+    mail_max_tries: int = 8  # then the message is "failed" with its last error
+    mail_retry_seconds: int = 60  # the first retry's wait; it doubles with every try
+    # a worker holds what it took this long; after a crash another takes it again
+    worker_lock_seconds: int = 300
+    worker_poll_seconds: float = 2.0
+    worker_in_serve: bool = True  # `assess serve` runs a worker in each server process
+
+    @property
+    def link_base(self) -> str:
+        """Where the links in messages point (``PUBLIC_URL`` or ``http://HOST:PORT``)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
 
 
 def load_settings() -> Settings:
@@ -166,6 +185,13 @@ def load_settings() -> Settings:
         trusted_proxies=os.environ.get("TRUSTED_PROXIES", "").strip(),
         smtp_url=os.environ.get("SMTP_URL", "").strip(),
         smtp_from=os.environ.get("SMTP_FROM", "").strip() or "360@localhost",
+        public_url=os.environ.get("PUBLIC_URL", "").strip(),
+        mail_rate=_int("MAIL_RATE", 60),
+        mail_max_tries=max(1, _int("MAIL_MAX_TRIES", 8)),
+        mail_retry_seconds=max(1, _int("MAIL_RETRY_SECONDS", 60)),
+        worker_lock_seconds=max(1, _int("WORKER_LOCK_SECONDS", 300)),
+        worker_poll_seconds=max(0.05, _int("WORKER_POLL_MS", 2000) / 1000),
+        worker_in_serve=_flag("WORKER_IN_SERVE", True),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     Real,
@@ -23,7 +24,10 @@ from piccolo.table import Table
 from server.core.vocabulary import (
     CandidateStatus,
     ItemStatus,
+    JobStatus,
+    MessageKind,
     NominatedBy,
+    OutboxStatus,
     RaterGroup,
     RaterStatus,
     StaffRoleChoice,
@@ -266,6 +270,9 @@ class Candidate(Table, tablename="candidate"):
     name = Varchar(length=120)
     email = Varchar(length=254)
     token_hash = Varchar(length=64, unique=True, index=True)
+    # the link's token is derived from this nonce and SECRET_KEY (server.core.links), so a
+    # reminder can carry the same link; "" for links issued before that
+    link_nonce = Varchar(length=32, default="")
     option_seed = Integer()
     language = Varchar(length=8, default="")
     extra_time_seconds = Integer(default=0)
@@ -351,6 +358,7 @@ class Review(Table, tablename="review"):
     reminder_days = JSON(default=[])
     instrument = JSON(default={})  # the survey as built when the cycle opened
     languages = JSON(default=["en", "ru", "sv", "nb"])
+    settings = JSON(default={})  # mail: templates, reminders before closing, ...
     created_at = Timestamptz()
 
 
@@ -363,6 +371,7 @@ class ReviewSubject(Table, tablename="review_subject"):
     name = Varchar(length=120)
     email = Varchar(length=254)
     nomination_token_hash = Varchar(length=64, unique=True, index=True)
+    link_nonce = Varchar(length=32, default="")  # see Candidate.link_nonce
     created_at = Timestamptz()
 
 
@@ -377,6 +386,7 @@ class Rater(Table, tablename="rater"):
     email = Varchar(length=254, index=True)
     group = Varchar(length=16, choices=RaterGroup)
     token_hash = Varchar(length=64, unique=True, index=True)
+    link_nonce = Varchar(length=32, default="")  # see Candidate.link_nonce
     status = Varchar(length=16, default=RaterStatus.INVITED, choices=RaterStatus)
     nominated_by = Varchar(length=16, default=NominatedBy.COACH, choices=NominatedBy)
     language = Varchar(length=8, default="")
@@ -496,3 +506,72 @@ class AuditEvent(Table, tablename="audit_event"):
     target = Varchar(length=120)  # e.g. "campaign:3/report.pdf"
     detail = JSON(default={})
     at = Timestamptz(index=True)
+
+
+# ---- messages and background work -----------------------------------------------------
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """A message to send, written in the transaction of the change that causes it.
+
+    The row names its recipient and what it is about (``kind``, the person's row, ``params``);
+    the worker renders it when it sends, so the link is derived then (``server.core.links``)
+    and never stored. ``subject`` and ``body`` keep what was sent, the link left out.
+    ``dedupe`` makes a scheduled message (a reminder for a day) exist once, whichever
+    worker plans it.
+    """
+
+    id: Serial
+
+    kind = Varchar(length=32, choices=MessageKind, index=True)
+    status = Varchar(length=16, default=OutboxStatus.QUEUED, choices=OutboxStatus, index=True)
+    to_email = Varchar(length=254)
+    to_name = Varchar(length=120, default="")
+    language = Varchar(length=8, default="en")
+    campaign = ForeignKey(references=Campaign, null=True, on_delete=OnDelete.cascade, index=True)
+    candidate = ForeignKey(references=Candidate, null=True, on_delete=OnDelete.cascade, index=True)
+    review = ForeignKey(references=Review, null=True, on_delete=OnDelete.cascade, index=True)
+    subject = ForeignKey(
+        references=ReviewSubject, null=True, on_delete=OnDelete.cascade, index=True
+    )
+    rater = ForeignKey(references=Rater, null=True, on_delete=OnDelete.cascade, index=True)
+    staff = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.cascade)
+    params = JSON(default={})
+    dedupe = Varchar(length=160, null=True, default=None, unique=True)
+    message_id = Varchar(length=200)
+    subject_line = Text(default="")
+    body = Text(default="")
+    tries = Integer(default=0)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    next_attempt_at = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
+    worker = Varchar(length=64, default="")
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class BackgroundJob(Table, tablename="background_job"):
+    """Long work (a large PDF, a ZIP of reports) done by the workers, with its progress.
+
+    The result is kept in the row (every worker and server process reads the same
+    database) until ``expires_at``.
+    """
+
+    id: Serial
+
+    kind = Varchar(length=32, index=True)
+    status = Varchar(length=16, default=JobStatus.QUEUED, choices=JobStatus, index=True)
+    owner = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.cascade, index=True)
+    params = JSON(default={})
+    done = Integer(default=0)
+    total = Integer(default=0)
+    tries = Integer(default=0)
+    error = Text(default="")
+    filename = Varchar(length=200, default="")
+    content_type = Varchar(length=100, default="")
+    result = Bytea(null=True, default=None)
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    locked_until = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None, index=True)

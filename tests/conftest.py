@@ -18,6 +18,9 @@ os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
 os.environ["VAR_DIR"] = str(_TMP / "var")
 os.environ["DB_POOL_SIZE"] = "0"
 os.environ["LOGIN_DELAY_MS"] = "20"
+# tests run a worker where they need one (server.outbox.worker.Worker), so what the
+# calendar queues never depends on when a test runs
+os.environ["WORKER_IN_SERVE"] = "0"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "DEMO", "HOST", "PORT", "SECURE_COOKIES"):
     os.environ.pop(name, None)
@@ -34,6 +37,7 @@ from server.tables import (  # noqa: E402
     Answer,
     AnswerEvent,
     AuditEvent,
+    BackgroundJob,
     Campaign,
     CampaignForm,
     Candidate,
@@ -45,6 +49,7 @@ from server.tables import (  # noqa: E402
     ExpertRating,
     LoginThrottle,
     MonitoringAnswer,
+    OutboxMessage,
     Rater,
     RaterAnswer,
     RaterAnswerEvent,
@@ -93,6 +98,8 @@ SJT_TABLES = (
     SjtItem,
 )
 TABLES_IN_DELETE_ORDER = (
+    OutboxMessage,
+    BackgroundJob,
     AuditEvent,
     ReliabilitySnapshot,
     *REVIEW_TABLES,

@@ -21,7 +21,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
@@ -29,6 +29,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
+from server.core import clock
 from server.core.errors import NotFound, is_busy
 
 T = TypeVar("T")
@@ -62,7 +63,8 @@ def is_postgres() -> bool:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now in UTC, from the server's clock (``server.core.clock``: moved in schedule tests)."""
+    return clock.now()
 
 
 @asynccontextmanager

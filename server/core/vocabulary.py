@@ -79,6 +79,43 @@ class ItemStatus(StrEnum):
     RETIRED = "retired"
 
 
+class OutboxStatus(StrEnum):
+    """Where a message of the outbox stands (``outbox_message.status``).
+
+    ``queued`` waits for its time (``next_attempt_at``); ``sending`` is held by one worker
+    until ``locked_until`` (a worker that died leaves it to be taken again, with the same
+    ``Message-ID``); ``failed`` gave up after the last try or on a permanent refusal;
+    ``cancelled`` is no longer due (the person submitted, the link was revoked, staff).
+    """
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobStatus(StrEnum):
+    """Where a background job stands (``background_job.status``)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MessageKind(StrEnum):
+    """What an outbox message is (``outbox_message.kind``); each has its template."""
+
+    CANDIDATE_INVITATION = "candidate_invitation"
+    CANDIDATE_REMINDER = "candidate_reminder"
+    CANDIDATE_RECEIPT = "candidate_receipt"
+    RATER_INVITATION = "rater_invitation"
+    RATER_REMINDER = "rater_reminder"
+    NOMINATION_INVITATION = "nomination_invitation"
+    COACH_NOTICE = "coach_notice"
+
+
 StaffRole = Literal["admin", "recruiter", "coach"]
 """A staff member's role."""
 

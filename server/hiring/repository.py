@@ -16,10 +16,11 @@ from assessments.sjt.forms import Blueprint
 from assessments.sjt.items import Item
 from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Invalid, NotFound
+from server.core.links import new_link
 from server.core.schemas import User
-from server.core.tokens import new_token, token_hash
 from server.core.vocabulary import CandidateStatus
 from server.library import repository as library_repo
+from server.settings import get_settings
 from server.sjt import repository as sjt_bank
 from server.sjt.schemas import Campaign as CampaignOut
 from server.sjt.schemas import Candidate as CandidateOut
@@ -320,13 +321,14 @@ async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[Ca
     async with write_transaction():
         existing = await Candidate.count().where(Candidate.campaign == campaign.id)
         for n, p in enumerate(people):
-            token = new_token()
+            nonce, token, hashed = new_link(get_settings().secret_key, "take")
             row = Candidate(
                 campaign=campaign.id,
                 form=campaign.form_ids[(existing + n) % len(campaign.form_ids)],
                 name=p.name,
                 email=p.email.strip().lower(),
-                token_hash=token_hash(token),
+                token_hash=hashed,
+                link_nonce=nonce,
                 option_seed=secrets.randbits(31),
                 language=p.language,
                 extra_time_seconds=p.extra_time_seconds,
@@ -364,9 +366,9 @@ async def get_candidate(campaign_id: int, candidate_id: int) -> CandidateOut:
 
 async def replace_token(candidate_id: int) -> str:
     """A new link token for the candidate; the old one stops working at once."""
-    token = new_token()
+    nonce, token, hashed = new_link(get_settings().secret_key, "take")
     async with write_transaction():
-        await Candidate.update({Candidate.token_hash: token_hash(token)}).where(
+        await Candidate.update({Candidate.token_hash: hashed, Candidate.link_nonce: nonce}).where(
             Candidate.id == candidate_id
         )
     return f"/take/{token}"

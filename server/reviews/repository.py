@@ -14,6 +14,7 @@ from assessments.survey360.forms import has_rating
 from assessments.survey360.instrument import Instrument, build_instrument
 from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
+from server.core.links import new_link
 from server.core.schemas import User
 from server.core.tokens import new_token, token_hash
 from server.core.vocabulary import GROUPS, RaterStatus
@@ -22,6 +23,7 @@ from server.reviews.schemas import GroupCounts, Progress, SubjectProgress
 from server.reviews.schemas import Rater as RaterOut
 from server.reviews.schemas import Review as ReviewOut
 from server.reviews.schemas import Subject as SubjectOut
+from server.settings import get_settings
 from server.tables import (
     Rater,
     RaterAnswer,
@@ -152,7 +154,7 @@ def _subject(r: Mapping[str, Any]) -> SubjectOut:
 async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
     """Add a person to review; the answer carries their nomination link (shown only now)."""
     email = email.strip().lower()
-    token = new_token()
+    nonce, token, hashed = new_link(get_settings().secret_key, "nominate")
     async with write_transaction():
         if await ReviewSubject.exists().where(
             (ReviewSubject.review == review_id) & (ReviewSubject.email == email)
@@ -163,7 +165,8 @@ async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
             name=name,
             email=email,
             created_at=utcnow(),
-            nomination_token_hash=token_hash(token),
+            nomination_token_hash=hashed,
+            link_nonce=nonce,
         )
         await row.save()
     out = _subject({"id": row.id, "review": review_id, "name": name, "email": email})
@@ -236,7 +239,7 @@ async def add_rater(
         raise Invalid([Problem("group", SELF_NOT_SUBJECT)])
     if group != "self" and email == subject.email:
         raise Invalid([Problem("group", SUBJECT_NOT_SELF)])
-    token = new_token()
+    nonce, token, hashed = new_link(get_settings().secret_key, "rate")
     async with write_transaction():
         if await Rater.exists().where((Rater.subject == subject.id) & (Rater.email == email)):
             raise Conflict(
@@ -267,7 +270,8 @@ async def add_rater(
             email=email,
             group=group,
             # a nominated rater has no link yet: a random value no token can hash to
-            token_hash=secrets.token_hex(32) if by_subject else token_hash(token),
+            token_hash=secrets.token_hex(32) if by_subject else hashed,
+            link_nonce="" if by_subject else nonce,
             status=RaterStatus.NOMINATED if by_subject else RaterStatus.INVITED,
             nominated_by="subject" if by_subject else "coach",
             language=language,
@@ -280,7 +284,7 @@ async def add_rater(
 
 async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
     """The coach approves a rater the subject nominated: the rater gets a link."""
-    token = new_token()
+    nonce, token, hashed = new_link(get_settings().secret_key, "rate")
     async with write_transaction():
         row = (
             await Rater.select()
@@ -294,7 +298,8 @@ async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
         await Rater.update(
             {
                 Rater.status: RaterStatus.INVITED,
-                Rater.token_hash: token_hash(token),
+                Rater.token_hash: hashed,
+                Rater.link_nonce: nonce,
                 Rater.invited_at: utcnow(),
             }
         ).where(Rater.id == rater_id)

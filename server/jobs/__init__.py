@@ -1,0 +1,1 @@
+"""Long work done by the workers (large PDFs, ZIPs of reports), with its progress."""

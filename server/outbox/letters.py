@@ -1,0 +1,27 @@
+"""What composing a message can answer besides the message itself (no HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CannotSend", "Composed", "NotDue"]
+
+
+class NotDue(Exception):
+    """The message is no longer due (the person submitted, the cycle closed): cancelled."""
+
+
+class CannotSend(Exception):
+    """The message can never be sent as it is (e.g. a link issued before links could be
+    sent again): failed, with this reason for staff."""
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A message ready to send: the letter's parts, and the text staff may see (with the
+    person's link replaced by :data:`server.outbox.templates.LINK_SHOWN`)."""
+
+    subject: str
+    text: str
+    html: str
+    shown: str
