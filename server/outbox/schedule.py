@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server.outbox.review_schedule import plan_review_mail
 from server.settings import Settings
 
 __all__ = ["plan"]
@@ -15,4 +16,6 @@ __all__ = ["plan"]
 
 async def plan(now: datetime, settings: Settings) -> int:
     """Queue every scheduled message due at ``now``; returns how many were queued."""
-    return 0
+    queued = 0
+    queued += await plan_review_mail(now, settings)
+    return queued
