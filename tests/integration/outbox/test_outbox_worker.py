@@ -27,6 +27,9 @@ pytestmark = pytest.mark.usefixtures("item_bank")
 async def invited(client: AsyncTestClient, *people: tuple[str, str]) -> list[dict[str, Any]]:
     await login(client, "recruiter")
     campaign = await new_campaign(client)
+    # these tests queue their own messages: the vacancy queues no invitations itself
+    r = await client.patch(f"/api/v1/campaigns/{campaign['id']}", json={"mail_invitations": False})
+    assert r.status_code == 200, r.text
     out = []
     for name, email in people:
         r = await client.post(
