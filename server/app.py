@@ -40,6 +40,7 @@ from server.library.api import (
 )
 from server.library.dependencies import provide_library_service
 from server.library.pages import PAGE_HANDLERS
+from server.outbox.api import MAIL_API_CONTROLLERS
 from server.outbox.pages import OUTBOX_PAGE_HANDLERS
 from server.outbox.worker import Worker
 from server.respondent.api import RespondController
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DevelopmentPlanController,
             OnboardingController,
             AnalysisController,
+            *MAIL_API_CONTROLLERS,
             *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
             *TAKE_HANDLERS,

@@ -10,31 +10,40 @@ Any other message is "not found", like a message that does not exist.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
 
 from assessments.errors import Problem
+from server.admin import audit
 from server.core.db import loads
 from server.core.errors import Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import MessageKind
 from server.hiring import repository as hiring_repo
 from server.outbox import repository as outbox
-from server.outbox import templates
+from server.outbox import template_store, templates
 from server.reviews import repository as reviews_repo
 from server.settings import get_settings
 
 __all__ = [
     "CAMPAIGN_KINDS",
     "REVIEW_KINDS",
+    "MailOwner",
     "by_candidate",
+    "campaign_mail",
+    "check_pair",
     "check_templates",
+    "defaults",
     "message_for",
     "preview",
+    "replace_templates",
     "resend",
+    "review_mail",
+    "save_template",
 ]
 
 Row = dict[str, Any]
@@ -90,39 +99,126 @@ async def by_candidate(campaign_id: int) -> dict[int, list[Row]]:
 
 # ---- templates ----------------------------------------------------------------------------
 
+GettextFor = Callable[[str], Callable[[str], str]]
+"""``gettext`` of a language (the catalogue's), given by the web layer."""
 
-def stored_templates(settings: Mapping[str, Any] | str | None) -> dict[str, Any]:
-    """``settings["mail"]`` of a vacancy or cycle (kind -> language -> subject and body)."""
-    data = loads(settings) or {}
-    mail = data.get("mail") or {}
+
+@dataclass(frozen=True)
+class MailOwner:
+    """A vacancy or a cycle whose messages' texts staff may edit."""
+
+    owner: template_store.Owner
+    id: int
+    name: str
+    languages: list[str]
+    kinds: tuple[MessageKind, ...]
+    mail: dict[str, Any]  # settings["mail"]: kind -> language -> {"subject", "body"}
+
+    def own(self, kind: str, lang: str) -> dict[str, str]:
+        """The stored subject and body of ``kind`` in ``lang`` (empty: the default)."""
+        found = (self.mail.get(kind) or {}).get(lang) or {}
+        return {"subject": found.get("subject", ""), "body": found.get("body", "")}
+
+
+async def campaign_mail(ident: int, user: User) -> MailOwner:
+    """The vacancy's templates, if ``user`` may see the vacancy (else :class:`NotFound`)."""
+    found = await hiring_repo.get_campaign(ident, user)
+    settings = await template_store.load_settings("campaign", ident)
+    return MailOwner(
+        "campaign", ident, found.name, list(found.languages), CAMPAIGN_KINDS, _mail(settings)
+    )
+
+
+async def review_mail(ident: int, user: User) -> MailOwner:
+    """The cycle's templates, if ``user`` may see the cycle (else :class:`NotFound`)."""
+    row = await reviews_repo.get_review_row(ident, user)
+    languages = [str(x) for x in loads(row["languages"]) or ["en"]]
+    settings = dict(loads(row["settings"]) or {})
+    return MailOwner("review", ident, row["name"], languages, REVIEW_KINDS, _mail(settings))
+
+
+def _mail(settings: Mapping[str, Any]) -> dict[str, Any]:
+    mail = settings.get("mail") or {}
     return dict(mail) if isinstance(mail, dict) else {}
 
 
+def defaults(owner: MailOwner, gettext_for: GettextFor) -> dict[str, dict[str, dict[str, str]]]:
+    """The default subject and body of each kind in each of the owner's languages."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for kind in owner.kinds:
+        subject, body = templates.DEFAULTS[kind]
+        out[kind.value] = {
+            lang: {"subject": gettext_for(lang)(subject), "body": gettext_for(lang)(body)}
+            for lang in owner.languages
+        }
+    return out
+
+
+def check_pair(
+    kind: MessageKind,
+    lang: str,
+    subject: str,
+    body: str,
+    gettext: Callable[[str], str],
+    *,
+    link_base: str,
+) -> list[Problem]:
+    """Problems of one subject and body (paths ``subject``, ``body``): syntax, unknown
+    variables, length (:func:`templates.check`), and a text that cannot be filled in
+    with sample values (a message that could never be sent)."""
+    found = templates.check(kind, subject, body)
+    for field, text in (("subject", subject), ("body", body)):
+        if not text.strip() or any(p.path == field for p in found):
+            continue
+        try:
+            preview(kind, lang, {field: text}, gettext, link_base=link_base)
+        except Exception as exc:  # whatever jinja2's sandbox refuses or fails on
+            found.append(Problem(field, f"cannot be filled in: {exc}"))
+    return found
+
+
 def check_templates(
-    given: Mapping[str, Mapping[str, Mapping[str, str]]],
-    kinds: Sequence[MessageKind],
-    languages: Sequence[str],
+    given: Mapping[str, Any],
+    owner: MailOwner,
+    gettext_for: GettextFor,
+    *,
+    link_base: str,
 ) -> tuple[dict[str, dict[str, dict[str, str]]], list[Problem]]:
     """The templates to store (empty texts left out: the default applies) and every
-    problem, each named ``<kind>.<language>.<subject|body>``."""
+    problem, each named ``<kind>.<language>[.<subject|body>]``."""
     found: list[Problem] = []
     clean: dict[str, dict[str, dict[str, str]]] = {}
+    kinds = [k.value for k in owner.kinds]
     for kind_name, by_lang in given.items():
-        if kind_name not in [k.value for k in kinds]:
+        if kind_name not in kinds:
             found.append(Problem(kind_name, "not a message of this vacancy or cycle"))
             continue
+        if not isinstance(by_lang, Mapping):
+            found.append(Problem(kind_name, "expected an object of languages"))
+            continue
         kind = MessageKind(kind_name)
-        for lang, texts in (by_lang or {}).items():
+        for lang, texts in by_lang.items():
             path = f"{kind_name}.{lang}"
-            if lang not in languages:
+            if lang not in owner.languages:
                 found.append(Problem(path, "not a language of this vacancy or cycle"))
                 continue
-            subject = (texts.get("subject") or "").replace("\r\n", "\n")
-            body = (texts.get("body") or "").replace("\r\n", "\n")
-            unknown = sorted(set(texts) - {"subject", "body"})
-            found += [Problem(f"{path}.{k}", "unknown field") for k in unknown]
+            if not isinstance(texts, Mapping):
+                found.append(Problem(path, "expected an object with subject and body"))
+                continue
+            pair = {}
+            for k, v in texts.items():
+                if k not in ("subject", "body"):
+                    found.append(Problem(f"{path}.{k}", "unknown field"))
+                elif not isinstance(v, str):
+                    found.append(Problem(f"{path}.{k}", f"expected a string, got {v!r}"[:200]))
+                else:
+                    pair[k] = v.replace("\r\n", "\n")
+            subject, body = pair.get("subject", ""), pair.get("body", "")
             found += [
-                Problem(f"{path}.{p.path}", p.message) for p in templates.check(kind, subject, body)
+                Problem(f"{path}.{p.path}", p.message)
+                for p in check_pair(
+                    kind, lang, subject, body, gettext_for(lang), link_base=link_base
+                )
             ]
             own = {k: v for k, v in (("subject", subject), ("body", body)) if v.strip()}
             if own:
@@ -130,16 +226,70 @@ def check_templates(
     return clean, found
 
 
-def require_valid(
-    given: Mapping[str, Mapping[str, Mapping[str, str]]],
-    kinds: Sequence[MessageKind],
-    languages: Sequence[str],
-) -> dict[str, dict[str, dict[str, str]]]:
-    """:func:`check_templates`, refusing (422 naming each field) when anything is wrong."""
-    clean, found = check_templates(given, kinds, languages)
+async def replace_templates(
+    owner: MailOwner,
+    given: Mapping[str, Any],
+    user: User,
+    gettext_for: GettextFor,
+    *,
+    link_base: str,
+) -> MailOwner:
+    """Replace every template of the vacancy or cycle (what is left out: the default);
+    refused as a whole (422 naming each field), nothing saved."""
+    clean, found = check_templates(given, owner, gettext_for, link_base=link_base)
     if found:
         raise Invalid(found, "Nothing was saved")
-    return clean
+    return await _store(owner, clean, user)
+
+
+async def save_template(
+    owner: MailOwner,
+    kind: MessageKind,
+    lang: str,
+    subject: str,
+    body: str,
+    user: User,
+    gettext_for: GettextFor,
+    *,
+    link_base: str,
+) -> MailOwner:
+    """Set (or, both empty, reset to the default) one kind's subject and body in one
+    language; refused (422 naming ``subject`` or ``body``) when they cannot be used."""
+    if kind not in owner.kinds:
+        raise Invalid([Problem("kind", "not a message of this vacancy or cycle")])
+    if lang not in owner.languages:
+        raise Invalid([Problem("language", "not a language of this vacancy or cycle")])
+    subject, body = subject.replace("\r\n", "\n"), body.replace("\r\n", "\n")
+    found = check_pair(kind, lang, subject, body, gettext_for(lang), link_base=link_base)
+    if found:
+        raise Invalid(found, "Nothing was saved")
+    mail = {k: dict(v) for k, v in owner.mail.items() if isinstance(v, dict)}
+    own = {k: v for k, v in (("subject", subject), ("body", body)) if v.strip()}
+    if own:
+        mail.setdefault(kind.value, {})[lang] = own
+    else:
+        mail.get(kind.value, {}).pop(lang, None)
+        if not mail.get(kind.value):
+            mail.pop(kind.value, None)
+    return await _store(owner, mail, user)
+
+
+async def _store(owner: MailOwner, mail: dict[str, Any], user: User) -> MailOwner:
+    before = await template_store.save_mail(owner.owner, owner.id, mail)
+    keys = {
+        f"{k}.{lang}"
+        for source in (before, mail)
+        for k, by_lang in source.items()
+        for lang in (by_lang or {})
+    }
+    changed = sorted(
+        key
+        for key in keys
+        if (before.get(key.split(".")[0]) or {}).get(key.split(".")[1])
+        != (mail.get(key.split(".")[0]) or {}).get(key.split(".")[1])
+    )
+    await audit.record(user.id, "updated", f"{owner.owner}:{owner.id}/mail", {"changed": changed})
+    return replace(owner, mail=mail)
 
 
 def _samples(gettext: Callable[[str], str], lang: str, base: str) -> dict[str, Any]:
@@ -158,7 +308,7 @@ def _samples(gettext: Callable[[str], str], lang: str, base: str) -> dict[str, A
         "promise": gettext(
             "Your answers are shown only together with those of other raters of your group."
         ),
-        "news": gettext("the peers' group reached the threshold"),
+        "news": gettext("a group reached the threshold"),
     }
 
 
@@ -177,6 +327,6 @@ def preview(
         purpose = "nominate" if kind == MessageKind.NOMINATION_INVITATION else "rate"
         values["link"] = f"{link_base}/{purpose}/{'x' * 43}"
         if kind == MessageKind.COACH_NOTICE:
-            values["link"] = f"{link_base}/app/reviews/1"
+            values["link"] = f"{link_base}/app/reviews"
     settings = {"mail": {kind: {lang: {k: v for k, v in own.items() if v}}}}
     return templates.render(kind, lang, values, settings, gettext)

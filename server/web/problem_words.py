@@ -41,6 +41,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"fewer than (?P<n>\d+) items \((?P<m>\d+)\)$", N_("choose at least %(n)s")),
         (r"more than (?P<n>\d+) items \((?P<m>\d+)\)$", N_("choose at most %(n)s")),
         (r"(?P<value>.*) is not valid \((?P<what>.*)\)$", N_("%(value)s is not valid (%(what)s)")),
+        # what server.outbox.templates.check and the mail template editor write
+        (
+            r"unknown variables: (?P<names>.*)$",
+            N_("unknown variables: %(names)s (use only the variables listed)"),
+        ),
+        (
+            r"line (?P<n>\d+): (?P<detail>.*)$",
+            N_("line %(n)s: the template cannot be read (%(detail)s)"),
+        ),
+        (
+            r"cannot be filled in: (?P<detail>.*)$",
+            N_("cannot be filled in with sample values (%(detail)s)"),
+        ),
     )
 )
 
