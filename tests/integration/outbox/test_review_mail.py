@@ -463,3 +463,17 @@ async def test_the_cycle_page_shows_each_persons_messages_to_its_coach_only(
     sink = await sent(client)
     (again,) = sink.to("pia@example.org")
     assert token_of(link_in(again, "rate")) == token
+
+
+async def test_the_demo_cycle_mails_nobody(client: AsyncTestClient) -> None:
+    """The demo's simulated raters answered long ago: no invitation, reminder or notice."""
+    import numpy as np
+
+    from server.demo import reviews as demo360
+
+    await login(client, "coach")
+    await demo360.load(np.random.default_rng(5))
+    assert await Rater.count() > 0
+    assert await OutboxMessage.count() == 0
+    settings = settings_of(client)
+    assert await plan_review_mail(datetime.now(UTC) + timedelta(days=14), settings) == 0
