@@ -70,9 +70,9 @@ async def test_the_rater_follows_the_link_from_the_mail(
     await expect(page.locator(".notice[role=status]")).to_contain_text("Added Maria Berg")
     # the coach invites a rater, choosing the language of her mail and form
     await page.get_by_label("Rater name").fill("Kari Nordmann")
-    await page.locator("input[id^=re-]").fill(RATER)
+    await page.get_by_label("E-mail", exact=True).nth(0).fill(RATER)
     await page.get_by_label("Group").select_option("peer")
-    await page.get_by_label("Language of their e-mail and form").select_option("nb")
+    await page.get_by_label("Rater's language").select_option("nb")
     await page.get_by_role("button", name="Invite rater").click()
     await expect(page.locator(".notice[role=status]")).to_contain_text("Rater invited")
 
