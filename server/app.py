@@ -41,6 +41,7 @@ from server.library.api import (
 )
 from server.library.dependencies import provide_library_service
 from server.library.pages import PAGE_HANDLERS
+from server.outbox.pages import OUTBOX_PAGE_HANDLERS
 from server.outbox.worker import Worker
 from server.respondent.api import RespondController
 from server.respondent.nominate_pages import NOMINATE_HANDLERS
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *PLAN_PAGE_HANDLERS,
             *ANALYSIS_PAGE_HANDLERS,
             *AUDIT_PAGE_HANDLERS,
+            *OUTBOX_PAGE_HANDLERS,
             JOBS_ROUTER,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],

@@ -3,8 +3,9 @@
 A person is found by e-mail address in every role they can have: candidate, person
 reviewed in a 360 cycle, and rater. Erasure deletes those rows and everything that hangs
 off them (answers, answer events, scores, monitoring answers, raters of a subject, ratings,
-development plans) in one transaction; derived results (reliability snapshots of the
-campaigns and cycles concerned) are dropped so they are recomputed without the person.
+development plans, the messages to them) in one transaction; derived results (reliability
+snapshots of the campaigns and cycles concerned) are dropped so they are recomputed without
+the person.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from server.tables import (
     Candidate,
     DevelopmentPlan,
     MonitoringAnswer,
+    OutboxMessage,
     Rater,
     RaterAnswer,
     RaterAnswerEvent,
@@ -127,11 +129,26 @@ async def person_data(email: str) -> dict[str, Any]:
     ).where(RaterAnswer.rater.is_in(rids))
     for r in raters:
         r["answers"] = [_json(a) for a in ratings if a["rater"] == r["id"]]
+    # the messages to them, as staff see them (a respondent's link is never stored)
+    messages = await (
+        OutboxMessage.select(
+            OutboxMessage.kind,
+            OutboxMessage.status,
+            OutboxMessage.language,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+            OutboxMessage.subject_line,
+            OutboxMessage.body,
+        )
+        .where(OutboxMessage.to_email == address)
+        .order_by(OutboxMessage.id)
+    )
     return {
         "email": address,
         "as_candidate": candidates,
         "as_reviewed_person": subjects,
         "as_rater": raters,
+        "messages": messages,
     }
 
 
@@ -155,6 +172,8 @@ async def erase_person(email: str) -> dict[str, int]:
         cids = [c["id"] for c in candidates]
         sids = [s["id"] for s in subjects]
         rids = [r["id"] for r in raters]
+        messages = await OutboxMessage.count().where(OutboxMessage.to_email == address)
+        await OutboxMessage.delete().where(OutboxMessage.to_email == address)
         if cids:
             await MonitoringAnswer.delete().where(MonitoringAnswer.candidate.is_in(cids))
             await Score.delete().where(Score.candidate.is_in(cids))
@@ -199,4 +218,5 @@ async def erase_person(email: str) -> dict[str, int]:
         "candidates": len(cids),
         "reviewed_person": len(sids),
         "raters": len(rids_all),
+        "messages": messages,
     }

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 import yaml
 
@@ -175,7 +176,9 @@ async def load_vacancy(rng: np.random.Generator, var_dir: Path) -> str | None:
         )
         for n, p in enumerate(pairs)
     ]
-    invited = await campaigns_repo.invite(campaign, people)
+    # simulated candidates who took the test long ago: no invitations queued for them
+    quiet = msgspec.structs.replace(campaign, mail_invitations=False)
+    invited = await campaigns_repo.invite(quiet, people)
     now = utcnow()
     for c, cand in enumerate(invited):
         started = now - timedelta(days=int(rng.integers(1, 14)), minutes=int(rng.integers(0, 600)))

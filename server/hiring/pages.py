@@ -40,6 +40,7 @@ from server.hiring.repository import Invitation
 from server.hiring.service import CLOSES_AFTER_OPENS, FORMS_LOCKED, DuplicateCandidates
 from server.jobs import service as jobs_service
 from server.library import repository as library_repo
+from server.outbox import service as mail_service
 from server.sjt.schemas import CampaignUpdate, CandidateIn, Ranking
 from server.web.auth import SESSION_COOKIE, CurrentUser, guarded_user, page_hiring_guard
 from server.web.context import page_context, page_gettext, staff_language
@@ -84,6 +85,9 @@ FIELD_WORDS = {
     "header": N_("CSV file"),
     "body": N_("Candidates"),
     "people": N_("Several candidates"),
+    "mail_invitations": N_("E-mail the invitation"),
+    "reminder_days": N_("Reminder before closing (days)"),
+    "mail_receipts": N_("E-mail a receipt"),
 }
 
 
@@ -137,6 +141,12 @@ def _say(request: Request[Any, Any, Any], found: list[Problem]) -> list[Problem]
         elif field == "cut_score":
             low, high = _bounds(CampaignUpdate, field)
             message = t("a number from %(low)s to %(high)s, or empty") % {"low": low, "high": high}
+        elif field == "reminder_days":
+            low, high = _bounds(CampaignUpdate, field)
+            message = t("whole days from %(low)s to %(high)s (0: no reminder)") % {
+                "low": low,
+                "high": high,
+            }
         elif field in ("opens_at", "closes_at"):
             message = t("a date and time, or empty")
         elif field == "name":
@@ -291,6 +301,7 @@ async def _detail(
     scores = [r.score for r in ranking.ranked if r.score is not None]
     links = await hiring_service.issued(_session_token(request), batch, ident) if batch else []
     gaps = await hiring_service.language_gaps(campaign.form_ids)
+    messages = await mail_service.by_candidate(ident)
     await audit.record(user.id, "viewed", f"campaign:{ident}/ranking")
     return Template(
         "campaign.html",
@@ -304,6 +315,7 @@ async def _detail(
             ranked=ranked,
             competencies=[localized(c, lang) for c in comps],
             candidates=candidates,
+            messages_by_candidate=messages,
             notice=notice,
             links=links,
             batch=batch if links else "",
@@ -327,6 +339,9 @@ async def _detail(
                 "languages": campaign.languages,
                 "form_ids": campaign.form_ids,
                 "omitted": campaign.omitted,
+                "mail_invitations": campaign.mail_invitations,
+                "reminder_days": str(campaign.reminder_days),
+                "mail_receipts": campaign.mail_receipts,
             },
             duplicates=duplicates or [],
             invite_form=invite_form or {},
@@ -417,6 +432,9 @@ async def campaign_settings(
         "languages": [str(v) for v in form.getall("languages", [])],
         "form_ids": [int(v) for v in form.getall("form_ids", []) if str(v).isdigit()],
         "omitted": str(form.get("omitted", "")),
+        "mail_invitations": form.get("mail_invitations") == "on",
+        "reminder_days": str(form.get("reminder_days", "")).strip(),
+        "mail_receipts": form.get("mail_receipts") == "on",
     }
     found: list[Problem] = []
     data: dict[str, Any] = {
@@ -424,7 +442,13 @@ async def campaign_settings(
         "languages": given["languages"],
         "form_ids": given["form_ids"],
         "omitted": given["omitted"],
+        "mail_invitations": given["mail_invitations"],
+        "mail_receipts": given["mail_receipts"],
     }
+    try:
+        data["reminder_days"] = int(given["reminder_days"] or "0")
+    except ValueError:
+        found.append(Problem("reminder_days", "not whole days"))
     clear = [k for k in ("opens_at", "closes_at", "cut_score") if not given[k]]
     for k in ("opens_at", "closes_at"):
         try:

@@ -18,8 +18,10 @@ from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Invalid, NotFound
 from server.core.links import new_link
 from server.core.schemas import User
-from server.core.vocabulary import CandidateStatus
+from server.core.vocabulary import CandidateStatus, MessageKind
 from server.library import repository as library_repo
+from server.outbox import repository as outbox
+from server.outbox.candidate_mail import MAIL_SETTINGS, candidate_message, mail_setting
 from server.settings import get_settings
 from server.sjt import repository as sjt_bank
 from server.sjt.schemas import Campaign as CampaignOut
@@ -168,6 +170,9 @@ async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[C
             languages=loads(r["languages"]),
             key_method=(loads(r["settings"]) or {}).get("key_method", "expert"),
             omitted=(loads(r["settings"]) or {}).get("omitted", "lowest"),
+            mail_invitations=bool(mail_setting(r["settings"], "mail_invitations")),
+            reminder_days=int(mail_setting(r["settings"], "reminder_days")),
+            mail_receipts=bool(mail_setting(r["settings"], "mail_receipts")),
             created_at=r["created_at"],
             counts=counts[r["id"]],
         )
@@ -257,7 +262,8 @@ async def create_campaign(
     return row.id
 
 
-SETTINGS = ("key_method", "omitted")  # kept in Campaign.settings (JSON), not in columns
+# kept in Campaign.settings (JSON), not in columns
+SETTINGS = ("key_method", "omitted", *MAIL_SETTINGS)
 
 
 async def update_campaign(ident: int, values: dict[str, Any], *, clear: Sequence[str] = ()) -> None:
@@ -316,8 +322,12 @@ class Invitation:
 
 
 async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[CandidateOut]:
-    """Create candidates with their links; forms are dealt out in turn (parallel forms)."""
+    """Create candidates with their links; forms are dealt out in turn (parallel forms).
+
+    With the vacancy's ``mail_invitations`` on, each candidate's invitation is queued in
+    the same transaction (:mod:`server.outbox.candidate_mail`)."""
     out = []
+    letters = []
     async with write_transaction():
         existing = await Candidate.count().where(Candidate.campaign == campaign.id)
         for n, p in enumerate(people):
@@ -337,6 +347,21 @@ async def invite(campaign: CampaignOut, people: Sequence[Invitation]) -> list[Ca
             )
             await row.save()
             out.append((row.id, f"/take/{token}"))
+            letters.append(
+                candidate_message(
+                    MessageKind.CANDIDATE_INVITATION,
+                    {
+                        "id": row.id,
+                        "campaign": campaign.id,
+                        "name": row.name,
+                        "email": row.email,
+                        "language": row.language,
+                    },
+                    campaign.languages,
+                )
+            )
+        if campaign.mail_invitations:
+            await outbox.enqueue(letters, sender=get_settings().smtp_from)
     rows = {
         r["id"]: r
         for r in await Candidate.select().where(Candidate.id.is_in([i for i, _ in out] or [-1]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from server.outbox.hiring_schedule import plan_candidate_reminders
 from server.settings import Settings
 
 __all__ = ["plan"]
@@ -15,4 +16,6 @@ __all__ = ["plan"]
 
 async def plan(now: datetime, settings: Settings) -> int:
     """Queue every scheduled message due at ``now``; returns how many were queued."""
-    return 0
+    queued = 0
+    queued += await plan_candidate_reminders(now, settings)
+    return queued

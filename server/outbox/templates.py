@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -37,6 +38,13 @@ __all__ = [
 ]
 
 _ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=512)
+def _template(source: str) -> Template:
+    """A compiled template (each text compiled once per process, not once per message)."""
+    return _ENV.from_string(source)
+
 
 LINK_SHOWN = N_("[the person's own link]")
 """What staff see instead of a respondent's link in a message (the link is theirs alone)."""
@@ -217,8 +225,8 @@ def render(
     """The message of ``kind`` for one person (``values``: the kind's variables)."""
     subject_t, body_t = chosen(kind, lang, settings, gettext)
     known = {k: values.get(k, "") for k in VARIABLES[kind]}
-    subject = header_text(_ENV.from_string(subject_t).render(known))
-    text = _ENV.from_string(body_t).render(known).strip() + "\n"
+    subject = header_text(_template(subject_t).render(known))
+    text = _template(body_t).render(known).strip() + "\n"
     return Rendered(subject=subject, text=text, html=_html(text, lang))
 
 

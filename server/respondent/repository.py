@@ -35,9 +35,12 @@ from server.core.db import (
 )
 from server.core.errors import Conflict, NotFound
 from server.core.tokens import token_hash
-from server.core.vocabulary import CandidateStatus
+from server.core.vocabulary import CandidateStatus, MessageKind
 from server.hiring.repository import form_items
-from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer
+from server.outbox import repository as outbox
+from server.outbox.candidate_mail import candidate_message, mail_setting, receipt_key
+from server.settings import get_settings
+from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer, SjtForm
 
 
 class Gone(Conflict):
@@ -90,20 +93,91 @@ class TestSession:
 async def submit_expired(where: Combinable) -> None:
     """Submit, with what was saved, every started test in ``where`` whose deadline passed.
 
-    One UPDATE; the submission time is the deadline, not the moment somebody noticed.
+    One UPDATE; the submission time is the deadline, not the moment somebody noticed. The
+    receipts of those it submits are queued in the same transaction.
     """
     async with write_transaction():
-        await Candidate.update(
-            {
-                Candidate.status: CandidateStatus.SUBMITTED,
-                Candidate.submitted_at: Candidate.deadline_at,
-                Candidate.timed_out: True,
-            }
-        ).where(
-            where
-            & (Candidate.status == CandidateStatus.STARTED)
-            & (Candidate.deadline_at <= utcnow())
+        done = (
+            await Candidate.update(
+                {
+                    Candidate.status: CandidateStatus.SUBMITTED,
+                    Candidate.submitted_at: Candidate.deadline_at,
+                    Candidate.timed_out: True,
+                }
+            )
+            .where(
+                where
+                & (Candidate.status == CandidateStatus.STARTED)
+                & (Candidate.deadline_at <= utcnow())
+            )
+            .returning(Candidate.id)
         )
+        await queue_receipts([r["id"] for r in done])
+
+
+async def queue_receipts(
+    candidate_ids: Sequence[int], answered: Mapping[int, int] | None = None
+) -> int:
+    """Queue the receipt of each candidate just submitted whose vacancy sends receipts
+    (``mail_receipts``), with how many scenarios they answered (counted here unless
+    ``answered`` gives it). Call it in the transaction of the submission; returns how
+    many were queued (at most one per candidate, ever)."""
+    if not candidate_ids:
+        return 0
+    rows = await Candidate.select(
+        Candidate.id,
+        Candidate.campaign,
+        Candidate.form,
+        Candidate.name,
+        Candidate.email,
+        Candidate.language,
+        Candidate.campaign.settings.as_alias("k_settings"),
+        Candidate.campaign.languages.as_alias("k_languages"),
+    ).where(Candidate.id.is_in(list(candidate_ids)))
+    wanted = [r for r in rows if mail_setting(r["k_settings"], "mail_receipts")]
+    if not wanted:
+        return 0
+    counts = dict(answered or {})
+    missing = [r for r in wanted if r["id"] not in counts]
+    if missing:
+        counts.update(await _answered_counts(missing))
+    letters = [
+        candidate_message(
+            MessageKind.CANDIDATE_RECEIPT,
+            r,
+            r["k_languages"],
+            params={"answered": counts.get(r["id"], 0)},
+            dedupe=receipt_key(r["id"]),
+        )
+        for r in wanted
+    ]
+    return await outbox.enqueue(letters, sender=get_settings().smtp_from)
+
+
+async def _answered_counts(rows: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """How many items of their form each candidate (rows with id and form) answered fully."""
+    ids = [r["id"] for r in rows]
+    saved: dict[int, dict[int, Any]] = {i: {} for i in ids}
+    for a in await Answer.select(Answer.candidate, Answer.item, Answer.payload).where(
+        Answer.candidate.is_in(ids)
+    ):
+        saved[a["candidate"]][a["item"]] = loads(a["payload"])
+    forms = {r["form"] for r in rows}
+    shapes = {
+        f["id"]: f["format"]
+        for f in await SjtForm.select(SjtForm.id, SjtForm.format).where(
+            SjtForm.id.is_in(list(forms))
+        )
+    }
+    items = {f: await form_items(f) for f in forms}
+    return {
+        r["id"]: sum(
+            1
+            for it in items[r["form"]]
+            if is_complete(it, shapes[r["form"]], saved[r["id"]].get(item_id(it)))
+        )
+        for r in rows
+    }
 
 
 # ---- one lookup: candidate, campaign, form and the fingerprint of the form's items -------
@@ -593,9 +667,16 @@ async def submit(session: TestSession) -> None:
     if session.status == CandidateStatus.INVITED:
         raise Gone("The test has not been started")
     async with write_transaction():
-        await Candidate.update(
-            {Candidate.status: CandidateStatus.SUBMITTED, Candidate.submitted_at: utcnow()}
-        ).where((Candidate.id == session.id) & (Candidate.status == CandidateStatus.STARTED))
+        done = (
+            await Candidate.update(
+                {Candidate.status: CandidateStatus.SUBMITTED, Candidate.submitted_at: utcnow()}
+            )
+            .where((Candidate.id == session.id) & (Candidate.status == CandidateStatus.STARTED))
+            .returning(Candidate.id)
+        )
+        if done:  # this submit did it (not a second one at the same time): the receipt
+            count = answered_count(session, await answers(session.id))
+            await queue_receipts([session.id], {session.id: count})
 
 
 async def record_completed(

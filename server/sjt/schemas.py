@@ -167,6 +167,11 @@ class CampaignUpdate(Base):
     languages: Annotated[list[Language], Meta(min_length=1)] | None = None
     # only while nobody is invited; one format and scoring method
     form_ids: Annotated[list[Id], Meta(min_length=1, max_length=5)] | None = None
+    # e-mail to candidates: an invitation on invite, a reminder this many days before
+    # closes_at to those who have not submitted (0: none), a receipt after submission
+    mail_invitations: bool | None = None
+    reminder_days: Annotated[int, Meta(ge=0, le=30)] | None = None
+    mail_receipts: bool | None = None
     clear: list[Literal["opens_at", "closes_at", "cut_score"]] = []  # fields to empty
 
 
@@ -191,6 +196,9 @@ class Campaign(Struct, kw_only=True):
     created_at: datetime
     counts: CandidateCounts
     omitted: str = "lowest"
+    mail_invitations: bool = True
+    reminder_days: int = 2
+    mail_receipts: bool = True
 
 
 class CampaignPage(Struct, kw_only=True):

@@ -12,6 +12,7 @@ from server.tables import (
     AnswerEvent,
     AuditEvent,
     Candidate,
+    OutboxMessage,
     Rater,
     RaterAnswer,
     RaterAnswerEvent,
@@ -64,6 +65,11 @@ async def test_export_holds_every_role_of_the_person(client: AsyncTestClient) ->
     (as_rater,) = data["as_rater"]
     assert as_rater["rated_person"] == "Maria Berg" and as_rater["group"] == "peer"
     assert any(a["payload"].get("comment") == "Ada's own words" for a in as_rater["answers"])
+    # the messages to her (invited as candidate, rater and reviewed person), links masked
+    assert len(data["messages"]) == await OutboxMessage.count().where(
+        OutboxMessage.to_email == "a@e.org"
+    )
+    assert "/take/" not in r.text and "/rate/" not in r.text and "/nominate/" not in r.text
     # nobody else's answers are in Ada's export
     assert "bo@e.org" not in r.text
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.target)
@@ -74,9 +80,18 @@ async def test_erasure_removes_the_person_and_only_them(client: AsyncTestClient)
     await _candidate_with_an_answer(client)
     await _ada_as_subject_and_as_rater()
     await login(client, "admin")
+    mail_to_ada = await OutboxMessage.count().where(OutboxMessage.to_email == "a@e.org")
+    mail_to_others = await OutboxMessage.count().where(OutboxMessage.to_email != "a@e.org")
     r = await client.post("/api/v1/privacy/person/erase", params={"email": "a@e.org"})
     assert r.status_code == 200, r.text
-    assert r.json()["erased"] == {"candidates": 1, "reviewed_person": 1, "raters": 1}
+    assert r.json()["erased"] == {
+        "candidates": 1,
+        "reviewed_person": 1,
+        "raters": 1,
+        "messages": mail_to_ada,
+    }
+    assert await OutboxMessage.count().where(OutboxMessage.to_email == "a@e.org") == 0
+    assert await OutboxMessage.count() == mail_to_others
     assert await Candidate.count() == 0
     assert await Answer.count() == 0 and await AnswerEvent.count() == 0
     assert await ReviewSubject.count().where(ReviewSubject.email == "a@e.org") == 0

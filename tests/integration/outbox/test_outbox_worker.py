@@ -5,6 +5,7 @@ worker died, within MAIL_RATE, and no header injection whatever a name holds."""
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from litestar.testing import AsyncTestClient
 from server.core.db import utcnow, write_transaction
 from server.core.vocabulary import MessageKind, OutboxStatus
 from server.outbox import repository as outbox
+from server.outbox.commands import show_outbox
 from server.outbox.worker import Worker
 from server.settings import Settings
 from server.tables import Candidate, OutboxMessage
@@ -27,6 +29,9 @@ pytestmark = pytest.mark.usefixtures("item_bank")
 async def invited(client: AsyncTestClient, *people: tuple[str, str]) -> list[dict[str, Any]]:
     await login(client, "recruiter")
     campaign = await new_campaign(client)
+    # these tests queue their own messages: the vacancy queues no invitations itself
+    r = await client.patch(f"/api/v1/campaigns/{campaign['id']}", json={"mail_invitations": False})
+    assert r.status_code == 200, r.text
     out = []
     for name, email in people:
         r = await client.post(
@@ -235,3 +240,23 @@ async def test_without_a_mail_server_nothing_is_taken(client: AsyncTestClient) -
     assert await Worker(settings).tick() == 0
     (row,) = await rows()
     assert row["status"] == OutboxStatus.QUEUED and row["tries"] == 0
+
+
+async def test_assess_outbox_lists_and_shows_what_would_be_sent(client: AsyncTestClient) -> None:
+    (ada,) = await invited(client, ("Ada Lind", "ada@example.org"))
+    await OutboxMessage.delete(force=True)  # only the message this test queues
+    await queue([ada])
+    settings = dataclasses.replace(client.app.state.settings, smtp_url="")
+    listing = io.StringIO()
+    assert await show_outbox(settings, status=None, limit=50, show=None, out=listing) == 0
+    text = listing.getvalue()
+    assert text.startswith("1 messages")
+    assert "candidate_invitation" in text and "ada@example.org" in text
+    assert "not sent: no mail server configured" in text
+    (row,) = await rows()
+    shown = io.StringIO()
+    assert await show_outbox(settings, status=None, limit=50, show=row["id"], out=shown) == 0
+    one = shown.getvalue()
+    assert "Subject: Your invitation: Operators" in one
+    assert ada["link"] in one  # the operator sees the link the candidate would get
+    assert f"Message-ID: {row['message_id']}" in one
