@@ -11,6 +11,7 @@ with and without JavaScript; axe-core finds no serious or critical violation.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,4 +179,46 @@ async def test_the_job_page_works_under_the_csp_and_without_javascript(
         await refresh.click()
     await expect(ready).to_be_visible()
     assert vacancy
+    await context.close()
+
+
+async def test_a_coach_gets_every_report_of_a_cycle_as_a_zip(
+    jobs_env: None, live_server: Live, browser: Browser, tmp_path: Path
+) -> None:
+    """The demo cycle is released: its page offers the ZIP; the job's page counts the
+    people printed and offers the ZIP, one real PDF per person."""
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, bypass_csp=True
+    )
+    page = await context.new_page()
+    errors = ConsoleErrors(page)
+    await log_in(page, live_server, *demo_login(tmp_path, "coach"))
+    await page.get_by_role("link", name="360 reviews").first.click()
+    await page.get_by_role("link", name="Operators, autumn 360").click()
+    await expect(page).to_have_url(re.compile(r"/app/reviews/\d+$"))
+    review_id = page.url.rsplit("/", 1)[1]
+    offer = page.locator(".report-jobs")
+    await offer.screenshot(path=str(SHOTS / "report-job-zip-offer.png"))
+    await offer.get_by_role("button", name="Prepare all reports (ZIP)").click()
+    await expect(page).to_have_url(re.compile(r"/app/jobs/\d+$"))
+    status = page.locator("#job-status")
+    link = status.get_by_role("link", name="Download the ZIP")
+    await expect(link).to_be_visible(timeout=120_000)
+    await expect(status).to_contain_text(re.compile(r"One PDF for each of \d+ people\."))
+    assert not await serious_violations(page)
+    await page.screenshot(path=str(SHOTS / "report-job-zip-ready.png"), full_page=True)
+    async with page.expect_download() as info:
+        await link.click()
+    download = await info.value
+    assert download.suggested_filename == f"360-{review_id}-reports.zip"
+    archive = zipfile.ZipFile(Path(await download.path()))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) >= 2
+    for name in pdfs:
+        assert name.startswith(f"360-{review_id}-")
+        assert pdf_text(archive.read(name))  # poppler reads every one
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await no_overflow(page)
+    await page.screenshot(path=str(SHOTS / "report-job-zip-ready-phone.png"), full_page=True)
+    assert not errors, errors
     await context.close()
