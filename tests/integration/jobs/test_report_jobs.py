@@ -6,6 +6,7 @@ failure recorded in words (real SQLite or PostgreSQL, PDFs checked by poppler)."
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import re
@@ -403,3 +404,18 @@ async def test_cycle_page_offers_every_report_as_a_zip_once_released(
     assert re.search(r"One PDF for each of \d+ people\.", ready)
     r = await client.get(where + "/download")
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+
+
+async def test_workers_claiming_at_once_never_take_the_same_job(client: AsyncTestClient) -> None:
+    """Six workers claim together over five queued jobs: each job goes to exactly one of
+    them (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)."""
+    await login(client, "recruiter")
+    owner = await user_id("recruiter@test.example")
+    queued = {
+        await jobs_repo.enqueue("vacancy_report_pdf", owner, {"campaign": n}) for n in range(5)
+    }
+    claimed = await asyncio.gather(*(jobs_repo.claim(f"w{n}", lock_seconds=60) for n in range(6)))
+    taken = [c.id for c in claimed if c is not None]
+    assert sorted(taken) == sorted(queued)  # every job once, and one worker went empty-handed
+    rows = await BackgroundJob.select(BackgroundJob.status, BackgroundJob.tries)
+    assert {(r["status"], r["tries"]) for r in rows} == {("running", 1)}
