@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -106,9 +107,12 @@ async def vacancy_pdf(job: Claimed, step: Step) -> Made:
     except NotFound:
         raise JobFailed(GONE_VACANCY) from None
     total = len(STEPS)
+    await step(0, total)
     view = await ranked_report.ranked_report(campaign, lang)
     await step(1, total)
-    html = ranked_report.render(view, lang, for_print=True)
+    # off the event loop: a thousand rows take a moment to render (the server's requests
+    # share the loop with the worker that runs in the same process)
+    html = await anyio.to_thread.run_sync(partial(ranked_report.render, view, lang, for_print=True))
     await step(2, total)
     document = await anyio.to_thread.run_sync(layout, html)
     await step(3, total)

@@ -135,12 +135,15 @@ async def latest(
     return [_row(r) for r in rows]
 
 
-async def claim(worker: str, *, lock_seconds: int) -> Claimed | None:
-    """Take the oldest due job: ``queued``, or ``running`` past its lock (its worker died).
-    The job becomes ``running`` for this worker, with one more try."""
+async def claim(worker: str, *, lock_seconds: int, max_tries: int = 3) -> Claimed | None:
+    """Take the oldest due job: ``queued``, or ``running`` past its lock (its worker died)
+    and tried fewer than ``max_tries`` times (see :func:`give_up_stale`). The job becomes
+    ``running`` for this worker, with one more try."""
     now = utcnow()
     due = (BackgroundJob.status == JobStatus.QUEUED) | (
-        (BackgroundJob.status == JobStatus.RUNNING) & (BackgroundJob.locked_until < now)
+        (BackgroundJob.status == JobStatus.RUNNING)
+        & (BackgroundJob.locked_until < now)
+        & (BackgroundJob.tries < max_tries)
     )
     if not await BackgroundJob.exists().where(due):  # most passes: no write lock taken
         return None

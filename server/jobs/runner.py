@@ -54,7 +54,7 @@ async def _tidy(worker: str, settings: Settings) -> None:
 async def run_next(worker: str, settings: Settings) -> bool:
     """Take one due job and run it; whether there was one."""
     await _tidy(worker, settings)
-    job = await repo.claim(worker, lock_seconds=settings.worker_lock_seconds)
+    job = await repo.claim(worker, lock_seconds=settings.worker_lock_seconds, max_tries=MAX_TRIES)
     if job is None:
         return False
     await run(job, settings)

@@ -261,6 +261,8 @@ async def test_a_job_whose_workers_keep_dying_fails_in_words(
         await BackgroundJob.update(
             {BackgroundJob.locked_until: utcnow() - timedelta(seconds=1)}
         ).where(BackgroundJob.id == job["id"])
+    # no worker takes it a fourth time, even one that tidied a moment ago
+    assert await jobs_repo.claim("another", lock_seconds=60, max_tries=runner.MAX_TRIES) is None
     assert await runner.run_next("tidy-worker", settings_of(client)) is False
     shown = (await client.get(f"/api/v1/jobs/{job['id']}")).json()
     assert shown["status"] == "failed" and shown["error"] == runner.STOPPED
