@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def pdf_bytes(html: str) -> bytes:
-    """The PDF of a report's HTML.
+
+def layout(html: str) -> Any:
+    """The report laid out in pages (a WeasyPrint ``Document``: ``len(doc.pages)`` pages,
+    ``doc.write_pdf()`` the file). The slow half of printing; :func:`pdf_bytes` does both.
 
     The report's embedded stylesheet carries the ``@page`` rules (running title, page
     numbers) and the print media rules; WeasyPrint renders with ``media="print"``. No URL
@@ -15,5 +18,10 @@ def pdf_bytes(html: str) -> bytes:
     def no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object]:
         raise ValueError(f"reports do not load external resources ({url[:40]})")
 
-    pdf: bytes = HTML(string=html, url_fetcher=no_fetch, media_type="print").write_pdf()
+    return HTML(string=html, url_fetcher=no_fetch, media_type="print").render()
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The PDF of a report's HTML (laid out by :func:`layout`, then written)."""
+    pdf: bytes = layout(html).write_pdf()
     return pdf

@@ -32,6 +32,7 @@ from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
+from server.jobs.routes import JOBS_ROUTER
 from server.library.api import (
     AreaController,
     CompetencyController,
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ANALYSIS_PAGE_HANDLERS,
             *AUDIT_PAGE_HANDLERS,
             *OUTBOX_PAGE_HANDLERS,
+            JOBS_ROUTER,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
         on_startup=[on_startup],

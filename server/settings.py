@@ -150,6 +150,9 @@ class Settings:
     worker_lock_seconds: int = 300
     worker_poll_seconds: float = 2.0
     worker_in_serve: bool = True  # `assess serve` runs a worker in each server process
+    # above this many submitted candidates the vacancy page prints the ranked report's PDF
+    # as a background job (server.jobs) instead of inside the request
+    report_job_above: int = 200
 
     @property
     def link_base(self) -> str:
@@ -192,6 +195,7 @@ def load_settings() -> Settings:
         worker_lock_seconds=max(1, _int("WORKER_LOCK_SECONDS", 300)),
         worker_poll_seconds=max(0.05, _int("WORKER_POLL_MS", 2000) / 1000),
         worker_in_serve=_flag("WORKER_IN_SERVE", True),
+        report_job_above=max(0, _int("REPORT_JOB_ABOVE", 200)),
     )
 
 

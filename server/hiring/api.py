@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody, QueryParameter
 
-from assessments.competency import Competency as DomainCompetency
-from assessments.competency import Role as DomainRole
-from assessments.competency import localized, localized_named
 from assessments.errors import Problem
 from assessments.sjt.forms import Blueprint
 from reports import hiring
@@ -20,15 +16,15 @@ from server.core.db import utcnow
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import Language
+from server.hiring import ranked_report
 from server.hiring import repository as repo
 from server.hiring.dependencies import Hiring
 from server.hiring.invitations import parse_invitations
+from server.hiring.ranked_report import columns as _columns
+from server.hiring.ranked_report import required as _required
+from server.hiring.ranked_report import role_name as _role_name
 from server.hiring.repository import Invitation
-from server.library import repository as library_repo
-from server.library.convert import to_domain
-from server.respondent import repository as responses
 from server.sjt.schemas import (
-    MONITORING_QUESTIONS,
     BulkInviteResult,
     Campaign,
     CampaignIn,
@@ -306,35 +302,18 @@ class CampaignController(ApiController):
         lang: ReportLang = "en",
     ) -> Response[bytes]:
         campaign = await repo.get_campaign(campaign_id, user)
-        columns = await _columns(campaign, lang)
         await _audit(user, format, f"campaign:{campaign_id}/report.{format}")
         if format == "csv":
+            columns = await _columns(campaign, lang)
             ranked = (await hiring_service.ranking(campaign)).ranked
             return csv_response(
                 hiring.ranking_csv(ranked, columns), filename=f"hiring-report-{campaign_id}.csv"
             )
-        result, forms = await hiring_service.ranking_and_analysis(campaign)
-        scored = [r.candidate_id for r in result.ranked if r.score is not None]
-        t = translations(lang)
-        view = hiring.hiring_report(
-            campaign_id=campaign_id,
-            name=campaign.name,
-            role=await _role_name(campaign, lang),
-            invited=campaign.counts.invited,
-            started=campaign.counts.started,
-            ranking=result,
-            columns=columns,
-            forms=forms,
-            monitoring=await responses.monitoring_answers(scored),
-            labels=MONITORING_QUESTIONS,
-            now=utcnow(),
-            lang=lang,
-            t=t,
-        )
+        view = await ranked_report.ranked_report(campaign, lang)
         if format == "pdf":
-            html = hiring.render_hiring(replace(view, for_print=True), t)
+            html = ranked_report.render(view, lang, for_print=True)
             return await pdf_response(html, filename=f"hiring-report-{campaign_id}.pdf")
-        return html_response(hiring.render_hiring(view, t))
+        return html_response(ranked_report.render(view, lang, for_print=False))
 
     @get(
         "/{campaign_id:int}/candidates/{candidate_id:int}/report",
@@ -426,30 +405,3 @@ class CampaignController(ApiController):
 
 async def _audit(user: User, fmt: str, target: str) -> None:
     await audit.record(user.id, "exported" if fmt in ("pdf", "csv") else "viewed", target)
-
-
-async def _select_for(campaign: Campaign, lang: str) -> list[DomainCompetency]:
-    """The role's select-for competencies (the ranking's columns), in ``lang``."""
-    found, _ = await library_repo.list_competencies(
-        role=str(campaign.role_id), flag="select_for", limit=500
-    )
-    return [localized(to_domain(c, DomainCompetency), lang) for c in found]
-
-
-async def _columns(campaign: Campaign, lang: str) -> list[hiring.Column]:
-    return hiring.columns([(c.key, c.name) for c in await _select_for(campaign, lang)])
-
-
-async def _role(campaign: Campaign, lang: str) -> DomainRole:
-    role = to_domain(await library_repo.get_role(campaign.role_id), DomainRole)
-    return localized_named(role, lang)
-
-
-async def _required(campaign: Campaign, lang: str) -> list[tuple[DomainCompetency, int]]:
-    """The select-for competencies with the role's required level of each."""
-    levels = {r.competency: r.required_level for r in (await _role(campaign, lang)).competencies}
-    return [(c, levels.get(c.key, 3)) for c in await _select_for(campaign, lang)]
-
-
-async def _role_name(campaign: Campaign, lang: str) -> str:
-    return (await _role(campaign, lang)).name

@@ -38,6 +38,7 @@ from server.hiring.dependencies import Hiring
 from server.hiring.invitations import parse_invitations, parse_lines
 from server.hiring.repository import Invitation
 from server.hiring.service import CLOSES_AFTER_OPENS, FORMS_LOCKED, DuplicateCandidates
+from server.jobs import service as jobs_service
 from server.library import repository as library_repo
 from server.outbox import service as mail_service
 from server.sjt.schemas import CampaignUpdate, CandidateIn, Ranking
@@ -345,6 +346,9 @@ async def _detail(
             duplicates=duplicates or [],
             invite_form=invite_form or {},
             error_scope=error_scope,
+            report_jobs=await jobs_service.vacancy_panel(
+                user, campaign.counts.submitted, ident, request.app.state.settings.report_job_above
+            ),
         ),
         status_code=status,
     )

@@ -17,14 +17,13 @@ from assessments.survey360.reliability import CycleReliability
 from reports.review360 import (
     subject_csv,
     subject_html,
-    subject_view,
     technical_html,
     technical_view,
 )
 from server.admin import audit
 from server.core.tokens import token_hash
 from server.core.vocabulary import LANGUAGES, Language
-from server.reviews import nominations
+from server.reviews import nominations, subject_report
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
 from server.reviews.releases import Released
@@ -226,15 +225,7 @@ class ReviewController(ApiController):
             )
         language = _language(request, lang)
         t = translations(language)
-        view = subject_view(
-            result.report,
-            result.agreement,
-            await review_service.report_labels(row, language),
-            review=row["name"],
-            subject=subject.name,
-            generated=_stamp(released.released_at),
-            translations=t,
-        )
+        view = await subject_report.view(row, subject.name, result, released, language)
         filename = f"360-{review_id}-{subject_id}"
         if format == "csv":
             return csv_response(subject_csv(view), filename=f"{filename}.csv")

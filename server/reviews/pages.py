@@ -16,6 +16,7 @@ from server.core.errors import DomainError
 from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import ALL_LANGUAGES, GROUPS
+from server.jobs import service as jobs_service
 from server.library import repository as library_repo
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
@@ -129,6 +130,7 @@ async def _cycle(
             notice=notice,
             links=links or [],
             errors=errors or [],
+            report_jobs=await jobs_service.cycle_panel(user, ident, review.releases > 0),
         ),
         status_code=status,
     )

@@ -52,3 +52,12 @@ def csv_response(text: str, *, filename: str) -> Response[bytes]:
         media_type="text/csv",
         headers={"Content-Disposition": _disposition(filename, inline=False)},
     )
+
+
+def file_response(data: bytes, *, filename: str, media_type: str) -> Response[bytes]:
+    """A prepared file (a background job's PDF or ZIP), downloaded as ``filename``."""
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": _disposition(filename, inline=False)},
+    )

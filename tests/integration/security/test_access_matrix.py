@@ -24,6 +24,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
+from server.jobs import runner as jobs_runner
 from server.settings import get_settings
 from server.sjt import repository as sjt_repo
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, make_user
@@ -110,7 +111,10 @@ def kind(route: Route) -> str:
 
 
 def owner(route: Route) -> str | None:
-    """Whose data the route reaches: B's vacancy, B's cycle, or shared staff data."""
+    """Whose data the route reaches: B's vacancy, B's cycle, B's own background job (B's
+    alone: admins too are refused), or shared staff data."""
+    if "job_id" in route.params:
+        return "job"
     if route.params & {"campaign_id", "candidate_id"}:
         return "vacancy"
     if "review_id" in route.params:
@@ -255,6 +259,12 @@ async def world() -> Any:
     assert (await cb.post(f"/api/v1/reviews/{review['id']}/close")).status_code == 200
     assert (await cb.post(f"/api/v1/reviews/{review['id']}/releases")).status_code == 201
 
+    # recruiter B's background job (the ranked report's PDF), made by a worker
+    r = await rb.post(f"/api/v1/campaigns/{campaign['id']}/report-jobs")
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert await jobs_runner.run_next("matrix", get_settings())
+
     competency = (await admin.get("/api/v1/competencies?flag=develop")).json()["items"][0]
     users = (await admin.get("/api/v1/users")).json()["items"]
     idp = f"/api/v1/reviews/{review['id']}/subjects/{subjects[0]['id']}/idp"
@@ -277,6 +287,7 @@ async def world() -> Any:
         "form_id": campaign["form_ids"][0],
         "item_id": first["id"],
         "link_id": expert.id,
+        "job_id": job["id"],
         "user_id": next(u["id"] for u in users if u["email"] == "recruiter_b@test.example"),
         "n": 1,
         "path": "openapi.json",
@@ -373,11 +384,20 @@ async def test_the_wrong_role_is_refused(world: World, who: str, refused_area: s
     assert await database_state() == before
 
 
-@pytest.mark.parametrize(("who", "owned"), [("recruiter_a", "vacancy"), ("coach_a", "cycle")])
+@pytest.mark.parametrize(
+    ("who", "owned"),
+    [
+        ("recruiter_a", "vacancy"),
+        ("coach_a", "cycle"),
+        ("recruiter_a", "job"),
+        ("coach_a", "job"),
+        ("admin", "job"),
+    ],
+)
 async def test_a_colleague_cannot_reach_the_owners_data(world: World, who: str, owned: str) -> None:
     before = await database_state()
     checked = [r for r in routes(world.app) if kind(r) == "staff" and owner(r) == owned]
-    assert len(checked) >= 10
+    assert len(checked) >= (4 if owned == "job" else 10)
     let_in = [
         (r.method, r.path, code)
         for r in checked
@@ -392,8 +412,12 @@ async def test_the_owner_and_an_admin_do_reach_it(world: World) -> None:
     for route in routes(world.app):
         if kind(route) != "staff" or route.method != "GET" or owner(route) is None:
             continue
-        allowed = ("recruiter_b",) if owner(route) == "vacancy" else ("coach_b",)
-        for who in (*allowed, "admin"):
+        allowed = {
+            "vacancy": ("recruiter_b", "admin"),
+            "cycle": ("coach_b", "admin"),
+            "job": ("recruiter_b",),  # a job is its owner's alone
+        }[owner(route)]
+        for who in allowed:
             r = await send(world, who, route)
             # 409: the onboarding plan of a candidate who has not submitted yet
             assert r.status_code in (200, 409), (who, route, r.status_code, r.text[:200])
