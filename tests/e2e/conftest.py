@@ -47,7 +47,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, clean: None) -> Iterator[Live]:
+def live_env() -> dict[str, str]:
+    """More environment for the live server; a test module overrides this fixture (e.g.
+    ``SMTP_URL`` of a mail sink and ``WORKER_IN_SERVE=1`` to send its mail)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, clean: None, live_env: dict[str, str]) -> Iterator[Live]:
     """``assess serve`` on a free port over the test database (emptied by ``clean``)."""
     port = _free_port()
     env = {
@@ -57,6 +64,7 @@ def live_server(tmp_path: Path, clean: None) -> Iterator[Live]:
         "ADMIN_PASSWORD": ADMIN[1],
         "VAR_DIR": str(tmp_path),
         "DEMO": "1",
+        **live_env,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve"],
