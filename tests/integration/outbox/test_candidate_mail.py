@@ -216,6 +216,11 @@ async def test_a_receipt_is_queued_once_whichever_way_the_test_is_submitted(
     states = [(r["kind"], r["status"]) for r in await messages()]
     assert states.count((MessageKind.CANDIDATE_INVITATION, OutboxStatus.CANCELLED)) == 3
     assert states.count((MessageKind.CANDIDATE_RECEIPT, OutboxStatus.SENT)) == 3
+    # the page says why an invitation was not sent, in words
+    page = await client.get(f"/app/campaigns/{c['id']}")
+    row = page.text.split(f'id="candidate-{by_page["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "Receipt of the answers" in row and "cancelled" in row
+    assert "Why: the candidate has submitted their answers" in " ".join(row.split())
 
 
 async def test_receipts_off_queue_none(client: AsyncTestClient) -> None:
