@@ -108,23 +108,3 @@ def deliver(smtp: smtplib.SMTP, sender: str, letter: Letter) -> None:
         raise Unavailable(f"{exc.smtp_code} {reply}") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise Unavailable(f"the connection failed: {exc}") from None
-
-
-def send(smtp_url: str, sender: str, messages: list[tuple[str, str, str]]) -> list[bool]:
-    """(to, subject, body) e-mails sent at once; whether each was accepted.
-
-    Used by the old in-request reminders only, until they go through the outbox.
-    """
-    try:
-        smtp = connect(smtp_url)
-    except Unavailable:
-        return [False] * len(messages)
-    sent = []
-    with smtp:
-        for n, (to, subject, body) in enumerate(messages):
-            try:
-                deliver(smtp, sender, Letter(to, "", subject, body, "", f"<legacy-{n}@localhost>"))
-                sent.append(True)
-            except (Refused, Unavailable):
-                sent.append(False)
-    return sent

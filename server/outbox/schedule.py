@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.outbox.hiring_schedule import plan_candidate_reminders
+from server.outbox.review_schedule import plan_review_mail
 from server.settings import Settings
 
 __all__ = ["plan"]
@@ -18,4 +19,5 @@ async def plan(now: datetime, settings: Settings) -> int:
     """Queue every scheduled message due at ``now``; returns how many were queued."""
     queued = 0
     queued += await plan_candidate_reminders(now, settings)
+    queued += await plan_review_mail(now, settings)
     return queued

@@ -22,6 +22,7 @@ from server.core.vocabulary import LANGUAGES, RaterStatus
 from server.respondent.views import rater_language
 from server.reviews import repository as reviews
 from server.reviews import results
+from server.reviews.groups import promises
 from server.reviews.repository import RaterSession
 from server.reviews.schemas import RaterAnswerIn, RaterSaved
 from server.web.errors import status_of
@@ -108,6 +109,11 @@ async def _form(
         subject=shown.subject["name"],
         group=shown.rater["group"],
         threshold=shown.review["anonymity_threshold"],
+        promises=promises(
+            shown.rater["group"],
+            shown.review["anonymity_threshold"],
+            translations(lang).gettext,
+        ),
         competencies=comps,
         questions=list(inst.questions),
         answers=saved,

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import (
     NotFoundException,
-    ServiceUnavailableException,
     TooManyRequestsException,
 )
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -24,14 +22,12 @@ from reports.review360 import (
     technical_view,
 )
 from server.admin import audit
-from server.core import mail
 from server.core.tokens import token_hash
-from server.core.vocabulary import LANGUAGES, Language, RaterStatus
+from server.core.vocabulary import LANGUAGES, Language
 from server.reviews import nominations
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
 from server.reviews.releases import Released
-from server.reviews.reminder_mail import reminder_mail
 from server.reviews.schemas import (
     Nomination,
     Progress,
@@ -109,7 +105,11 @@ class ReviewController(ApiController):
         await repo.get_review(review_id, user)
         return await repo.list_subjects(review_id)
 
-    @post("/{review_id:int}/subjects", summary="Add a person to review", raises=[ConflictError])
+    @post(
+        "/{review_id:int}/subjects",
+        summary="Add a person to review; e-mails their link to propose raters (nomination)",
+        raises=[ConflictError],
+    )
     async def add_subject(
         self,
         request: Request[Any, Any, Any],
@@ -123,7 +123,8 @@ class ReviewController(ApiController):
     @post(
         "/{review_id:int}/subjects/{subject_id:int}/raters",
         raises=[ConflictError, UnprocessableError],
-        summary="Nominate a rater (self, manager, peer, direct_report, customer); returns the link",
+        summary="Nominate a rater (self, manager, peer, direct_report, customer); e-mails the "
+        "invitation and returns the link",
     )
     async def add_rater(
         self,
@@ -148,7 +149,8 @@ class ReviewController(ApiController):
         "/{review_id:int}/subjects/{subject_id:int}/raters/{rater_id:int}/approve",
         raises=[ConflictError],
         status_code=200,
-        summary="Approve a rater the subject nominated; returns the rater's link",
+        summary="Approve a rater the subject nominated; e-mails the invitation and returns the "
+        "rater's link",
     )
     async def approve(
         self,
@@ -390,75 +392,41 @@ class ReviewController(ApiController):
     @post(
         "/{review_id:int}/reminders",
         status_code=200,
-        summary="Remind raters who have not submitted (new links; by e-mail when SMTP_URL is set)",
-        raises=[ServiceUnavailableException],
+        summary="Remind raters who have not submitted: queue an e-mail to each, with the "
+        "link they already have",
+        raises=[ConflictError],
         description=(
-            "Each reminder carries a new link and the old one stops working (links are stored "
-            "hashed, so they cannot be sent twice). With SMTP_URL set the links are e-mailed "
-            "to every rater who has not submitted, and a link is replaced only when its "
-            "e-mail was accepted (a mail server that cannot be reached: 503, nothing "
-            "changed). Without SMTP_URL the links are returned to be sent by hand, and only "
-            "for raters who have not started: a started rater's form holds answers, so its "
-            "link never reaches staff (remind them by e-mail)."
+            "Queues a reminder in the outbox for every rater who is invited or started and "
+            "has not submitted; each carries the rater's own link, the same as in the "
+            "invitation (no link changes, and no link reaches staff). A rater is reminded "
+            "at most once a day: one already reminded today (by this call, or by the "
+            "cycle's schedule: reminder_days after the cycle opens, and the day before it "
+            "closes) is listed with queued false. Without SMTP_URL the reminders wait in "
+            "the outbox (mail_configured false: not sent, no mail server configured). 409 "
+            "once the cycle has closed."
         ),
     )
     async def remind(
         self, request: Request[Any, Any, Any], user: CurrentUser, review_id: PathId
     ) -> Reminders:
-        review = await repo.get_review(review_id, user)
+        await repo.get_review(review_id, user)
         settings: Settings = request.app.state.settings
-        smtp_url = settings.smtp_url
-        statuses = (
-            (RaterStatus.INVITED, RaterStatus.STARTED) if smtp_url else (RaterStatus.INVITED,)
+        done = await repo.remind_raters(review_id)
+        return Reminders(
+            queued=len(done.queued),
+            mail_configured=bool(settings.smtp_url),
+            reminders=[
+                Reminder(
+                    rater_id=r["id"],
+                    name=r["name"],
+                    email=r["email"],
+                    subject=subject,
+                    queued=queued,
+                )
+                for queued, rows in ((True, done.queued), (False, done.already))
+                for r, subject in rows
+            ],
         )
-        issued = await repo.plan_reminders(review_id, statuses=statuses)
-        base = str(request.base_url).rstrip("/")
-        reminders = [
-            Reminder(
-                rater_id=r["id"],
-                name=r["name"],
-                email=r["email"],
-                subject=s,
-                link=f"{base}/rate/{token}",
-                emailed=bool(smtp_url),
-            )
-            for r, s, token in issued
-        ]
-        if not smtp_url:
-            stored = {r["id"] for r, _, _ in await repo.store_links(issued, statuses=statuses)}
-            return Reminders(
-                sent_by_email=False, reminders=[x for x in reminders if x.rater_id in stored]
-            )
-        if reminders:
-            sender = settings.smtp_from
-            allowed = list(review.languages) or ["en"]
-            messages = [
-                (
-                    x.email,
-                    *reminder_mail(
-                        r,
-                        x.subject,
-                        review.name,
-                        x.link,
-                        gettext=translations(
-                            r["language"] if r["language"] in allowed else allowed[0]
-                        ).gettext,
-                        threshold=review.anonymity_threshold,
-                    ),
-                )
-                for x, (r, _, _) in zip(reminders, issued, strict=True)
-            ]
-            sent = await anyio.to_thread.run_sync(mail.send, smtp_url, sender, messages)
-            if not any(sent):
-                raise ServiceUnavailableException(
-                    detail="The mail server did not accept the reminders; no link was changed. "
-                    "Try again later."
-                )
-            await repo.store_links([x for x, ok in zip(issued, sent, strict=True) if ok])
-            reminders = [x for x, ok in zip(reminders, sent, strict=True) if ok]
-        # the links went only by e-mail
-        emailed = [Reminder(**{**msgspec.structs.asdict(x), "link": ""}) for x in reminders]
-        return Reminders(sent_by_email=True, reminders=emailed)
 
 
 def _language(request: Request[Any, Any, Any], lang: str | None) -> str:

@@ -10,7 +10,6 @@ from litestar.response import Redirect, Template
 
 from assessments.competency import localized_named
 from assessments.errors import Problem
-from reports.markers import N_
 from server.admin import audit
 from server.core.db import utcnow
 from server.core.errors import DomainError
@@ -20,6 +19,7 @@ from server.core.vocabulary import ALL_LANGUAGES, GROUPS
 from server.library import repository as library_repo
 from server.reviews import repository as repo
 from server.reviews.dependencies import Reviews
+from server.reviews.groups import GROUP_LABELS
 from server.reviews.releases import NotReleased
 from server.reviews.results import localized_form
 from server.reviews.schemas import RaterIn, SubjectIn
@@ -30,14 +30,6 @@ from server.web.i18n import translations
 from server.web.params import PathId
 
 ALL = 10_000
-GROUP_LABELS = {
-    "self": N_("Self"),
-    "manager": N_("Manager"),
-    "peer": N_("Peers"),
-    "direct_report": N_("Direct reports"),
-    "customer": N_("Customers"),
-    "others": N_("Others"),
-}
 
 
 @get("/app/reviews", guards=[page_coaching_guard], include_in_schema=False)
@@ -118,11 +110,15 @@ async def _cycle(
     subjects = await repo.list_subjects(ident)
     progress = await repo.progress(ident)
     raters = {s.id: await repo.list_raters(s.id) for s in subjects}
+    mail = await review_service.messages(ident)
     return Template(
         "review.html",
         context=await page_context(
             request,
             r=review,
+            mail=mail,
+            mail_configured=bool(request.app.state.settings.smtp_url),
+            languages=review.languages,
             releases=await review_service.list_releases(ident),
             waiting=await review_service.waiting(ident),
             subjects=subjects,
@@ -142,7 +138,19 @@ async def _cycle(
 async def review_page(
     request: Request[Any, Any, Any], review_service: Reviews, review_id: PathId
 ) -> Template:
-    return await _cycle(request, review_service, review_id)
+    notice = None
+    if "reminded" in request.query_params:  # after the reminder button (PRG)
+        notice = reminder_notice(
+            _count(request.query_params.get("reminded")),
+            _count(request.query_params.get("today")),
+            bool(request.app.state.settings.smtp_url),
+            page_translations(request),
+        )
+    return await _cycle(request, review_service, review_id, notice=notice)
+
+
+def _count(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 0
 
 
 def page_translations(request: Request[Any, Any, Any]) -> Any:
@@ -190,8 +198,8 @@ async def subject_add(
         review_service,
         review_id,
         notice=page_translations(request).gettext(
-            "Added %(name)s. Send them their nomination link (shown only now): they can "
-            "propose raters for you to approve."
+            "Added %(name)s: their link to propose raters for you to approve is e-mailed to "
+            "them. The link is shown here only now, should you want to send it yourself:"
         )
         % {"name": subject.name},
         links=[(subject.name, f"{_base(request)}{subject.nomination_link}")],
@@ -213,7 +221,9 @@ async def rater_add(
     await repo.get_review(review_id, user)
     subject = await repo.get_subject(review_id, subject_id)
     form = await request.form()
-    data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group")}
+    data = {k: str(form.get(k, "")).strip() for k in ("name", "email", "group", "language")}
+    if not data["language"]:
+        del data["language"]  # the cycle's first language
     found = problems(data, RaterIn)
     if found:
         return await _cycle(request, review_service, review_id, errors=found, status=422)
@@ -224,7 +234,7 @@ async def rater_add(
             name=data["name"],
             email=data["email"],
             group=data["group"],
-            language="",
+            language=data.get("language", ""),
         )
     except DomainError as err:
         found = list(err.problems) or [Problem("email", err.detail)]
@@ -233,7 +243,10 @@ async def rater_add(
         request,
         review_service,
         review_id,
-        notice=page_translations(request).gettext("Rater invited. The link is shown only now:"),
+        notice=page_translations(request).gettext(
+            "Rater invited: the invitation is e-mailed to them with their link. The link is "
+            "shown here only now, should you want to send it yourself:"
+        ),
         links=[(_rater_label(request, rater.name, rater.group), f"{_base(request)}{rater.link}")],
     )
 
@@ -258,7 +271,10 @@ async def rater_approve(
         request,
         review_service,
         review_id,
-        notice=page_translations(request).gettext("Approved. The rater's link is shown only now:"),
+        notice=page_translations(request).gettext(
+            "Approved: the invitation is e-mailed to the rater with their link. The link is "
+            "shown here only now, should you want to send it yourself:"
+        ),
         links=[(_rater_label(request, rater.name, rater.group), f"{_base(request)}{rater.link}")],
     )
 
@@ -271,54 +287,56 @@ async def reminders(
     review_service: Reviews,
     user: CurrentUser,
     review_id: PathId,
-) -> Template:
+) -> Any:
+    """Queue a reminder to each rater who has not submitted (the link they already have),
+    then show the cycle with what was queued."""
     await repo.get_review(review_id, user)
-    # only raters who have not started get a new link by hand: a started form holds
-    # answers, so its link must not pass through staff (they are reminded by e-mail)
-    issued = await repo.store_links(
-        await repo.plan_reminders(review_id, statuses=("invited",)), statuses=("invited",)
-    )
-    started = len(await repo.plan_reminders(review_id, statuses=("started",)))
-    return await _cycle(
-        request,
-        review_service,
-        review_id,
-        notice=reminder_notice(len(issued), started, page_translations(request)),
-        links=[
-            (f"{r['name']} <{r['email']}> · {s}", f"{_base(request)}/rate/{token}")
-            for r, s, token in issued
-        ],
+    try:
+        done = await repo.remind_raters(review_id)
+    except DomainError as err:
+        return await _cycle(
+            request,
+            review_service,
+            review_id,
+            errors=[Problem("reminders", err.detail)],
+            status=status_of(err),
+        )
+    return Redirect(
+        path=f"/app/reviews/{review_id}?reminded={len(done.queued)}&today={len(done.already)}"
     )
 
 
-def reminder_notice(issued: int, started: int, catalogue: Any) -> str:
-    """What a reminder did, in words: new links, raters left to e-mail, or nobody waiting."""
-    if not issued and not started:
+def reminder_notice(queued: int, already: int, mail_configured: bool, catalogue: Any) -> str:
+    """What the reminder button did, in words: reminders queued, raters already reminded
+    today, nobody waiting; and that nothing is sent without a mail server."""
+    if not queued and not already:
         return str(catalogue.gettext("Nobody is waiting: every rater has submitted."))
     parts = []
-    if issued:
+    if queued:
         parts.append(
             catalogue.ngettext(
-                "A new link for %(num)s rater who has not started; the old link no longer "
-                "works. Send it:",
-                "New links for %(num)s raters who have not started; the old links no longer "
-                "work. Send each their link:",
-                issued,
+                "A reminder to %(num)s rater who has not submitted is queued, with the link "
+                "they already have.",
+                "Reminders to %(num)s raters who have not submitted are queued, each with the "
+                "link its rater already has.",
+                queued,
             )
-            % {"num": issued}
+            % {"num": queued}
         )
-    else:
-        parts.append(catalogue.gettext("No new links: every rater has at least started."))
-    if started:
+    if already:
         parts.append(
             catalogue.ngettext(
-                "%(num)s rater has started and not submitted yet: started raters are reminded "
-                "by e-mail only, so their links are not shown here.",
-                "%(num)s raters have started and not submitted yet: started raters are "
-                "reminded by e-mail only, so their links are not shown here.",
-                started,
+                "%(num)s rater was already reminded today (one reminder a day at most).",
+                "%(num)s raters were already reminded today (one reminder a day at most).",
+                already,
             )
-            % {"num": started}
+            % {"num": already}
+        )
+    if queued and not mail_configured:
+        parts.append(
+            catalogue.gettext(
+                "Not sent: no mail server is configured. The messages wait in the outbox."
+            )
         )
     return " ".join(parts)
 

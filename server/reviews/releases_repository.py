@@ -12,6 +12,7 @@ from piccolo.columns.combination import Combinable
 from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Conflict
 from server.core.vocabulary import RaterStatus
+from server.reviews import messages
 from server.tables import Rater, RaterAnswer, Review, ReviewRelease, SubjectRelease
 
 
@@ -22,6 +23,7 @@ async def close(review_id: int) -> None:
         await Review.update({Review.closes_at: now}).where(
             (Review.id == review_id) & (Review.closes_at.is_null() | (Review.closes_at > now))
         )
+        await messages.cancel_for_cycle(review_id, "the cycle has closed")
 
 
 async def set_closing(review_id: int, closes_at: datetime) -> None:

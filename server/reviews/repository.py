@@ -16,9 +16,10 @@ from server.core.db import loads, present, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.links import new_link
 from server.core.schemas import User
-from server.core.tokens import new_token, token_hash
+from server.core.tokens import token_hash
 from server.core.vocabulary import GROUPS, RaterStatus
 from server.library import repository as library_repo
+from server.reviews import messages
 from server.reviews.schemas import GroupCounts, Progress, SubjectProgress
 from server.reviews.schemas import Rater as RaterOut
 from server.reviews.schemas import Review as ReviewOut
@@ -169,6 +170,9 @@ async def add_subject(review_id: int, name: str, email: str) -> SubjectOut:
             link_nonce=nonce,
         )
         await row.save()
+        await messages.invite_subject(
+            {"id": row.id, "review": review_id, "name": name, "email": email}
+        )
     out = _subject({"id": row.id, "review": review_id, "name": name, "email": email})
     out.nomination_link = f"/nominate/{token}"
     return out
@@ -278,7 +282,9 @@ async def add_rater(
             invited_at=utcnow(),
         )
         await row.save()
-    found = present(await Rater.select().where(Rater.id == row.id).first(), "rater", row.id)
+        found = present(await Rater.select().where(Rater.id == row.id).first(), "rater", row.id)
+        if not by_subject:
+            await messages.invite_rater(found)
     return _rater(found, None if by_subject else f"/rate/{token}")
 
 
@@ -303,7 +309,8 @@ async def approve_rater(subject: SubjectOut, rater_id: int) -> RaterOut:
                 Rater.invited_at: utcnow(),
             }
         ).where(Rater.id == rater_id)
-    found = present(await Rater.select().where(Rater.id == rater_id).first(), "rater", rater_id)
+        found = present(await Rater.select().where(Rater.id == rater_id).first(), "rater", rater_id)
+        await messages.invite_rater(found)
     return _rater(found, f"/rate/{token}")
 
 
@@ -330,45 +337,40 @@ async def list_raters(subject_id: int) -> list[RaterOut]:
     return [_rater(r) for r in rows]
 
 
-async def plan_reminders(
-    review_id: int, *, statuses: Sequence[str] = (RaterStatus.INVITED, RaterStatus.STARTED)
-) -> list[tuple[dict[str, Any], str, str]]:
-    """New links for the raters to remind, not yet stored: (rater row, subject name, token).
+@dataclass(frozen=True)
+class Reminded:
+    """What asking for reminders did: the raters reminded now, and those already reminded
+    today (one reminder a day at most), each with the name of the person they rate."""
 
-    Nothing changes until :func:`store_links` stores the links that reached their rater, so
-    a failed delivery leaves every old link working.
-    """
-    rows = (
-        await Rater.select()
-        .where((Rater.review == review_id) & Rater.status.is_in(list(statuses)))
-        .order_by(Rater.id)
-    )
-    subjects = {s.id: s.name for s in await list_subjects(review_id)}
-    return [(r, subjects.get(r["subject"], ""), new_token()) for r in rows]
+    queued: list[tuple[dict[str, Any], str]]
+    already: list[tuple[dict[str, Any], str]]
 
 
-async def store_links(
-    issued: Sequence[tuple[dict[str, Any], str, str]],
-    *,
-    statuses: Sequence[str] = (RaterStatus.INVITED, RaterStatus.STARTED),
-) -> list[tuple[dict[str, Any], str, str]]:
-    """Store the new links of reminders that were delivered (each old link stops working).
-
-    Only for raters still in ``statuses`` (one who started meanwhile keeps their link);
-    returns the reminders whose link was stored.
-    """
-    stored = []
-    now = utcnow()
+async def remind_raters(review_id: int) -> Reminded:
+    """Queue a reminder for every rater of the cycle who has not submitted (invited or
+    started), carrying the link they already have; 409 once the cycle has closed."""
     async with write_transaction():
-        for r, s, token in issued:
-            changed = (
-                await Rater.update({Rater.token_hash: token_hash(token), Rater.reminded_at: now})
-                .where((Rater.id == r["id"]) & Rater.status.is_in(list(statuses)))
-                .returning(Rater.id)
-            )
-            if changed:
-                stored.append((r, s, token))
-    return stored
+        review = present(
+            await Review.select().where(Review.id == review_id).first(), "review", review_id
+        )
+        closes = review["closes_at"]
+        if closes is not None and closes <= utcnow():
+            raise Conflict("The cycle has closed: nobody can answer, so nobody is reminded")
+        rows = (
+            await Rater.select()
+            .where((Rater.review == review_id) & Rater.status.is_in(list(messages.NOT_SUBMITTED)))
+            .order_by(Rater.id)
+        )
+        today = utcnow().date()
+        queued = set(
+            await messages.queue_reminders([messages.reminder(r, review, today) for r in rows])
+        )
+    subjects = {s.id: s.name for s in await list_subjects(review_id)}
+    named = [(r, subjects.get(r["subject"], "")) for r in rows]
+    return Reminded(
+        queued=[x for x in named if x[0]["id"] in queued],
+        already=[x for x in named if x[0]["id"] not in queued],
+    )
 
 
 async def progress(review_id: int) -> Progress:
@@ -586,9 +588,14 @@ async def submit_rater(session: RaterSession) -> None:
             ]
         )
     async with write_transaction():
-        await Rater.update(
-            {Rater.status: RaterStatus.SUBMITTED, Rater.submitted_at: utcnow()}
-        ).where((Rater.id == session.id) & (Rater.status != RaterStatus.SUBMITTED))
+        changed = (
+            await Rater.update({Rater.status: RaterStatus.SUBMITTED, Rater.submitted_at: utcnow()})
+            .where((Rater.id == session.id) & (Rater.status != RaterStatus.SUBMITTED))
+            .returning(Rater.id)
+        )
+        if changed:
+            await messages.cancel_for_rater(session.id, "the rater has submitted")
+            await messages.threshold_notice(session.review, session.subject, session.rater["group"])
 
 
 async def set_rater_language(session: RaterSession, lang: str) -> None:

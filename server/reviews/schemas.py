@@ -18,7 +18,18 @@ class ReviewIn(Base):
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     anonymity_threshold: Annotated[int, Meta(ge=2, le=10)] = 3
-    reminder_days: Annotated[list[Annotated[int, Meta(ge=1, le=60)]], Meta(max_length=10)] = []
+    # days after the cycle opens (opens_at, else when it was created) on which raters who
+    # have not submitted are reminded by e-mail; they are also reminded the day before
+    # closes_at
+    reminder_days: Annotated[
+        list[Annotated[int, Meta(ge=1, le=60)]],
+        Meta(
+            max_length=10,
+            description="Days after the cycle opens (opens_at, else its creation) on which "
+            "raters who have not submitted are e-mailed a reminder; they are also reminded "
+            "the day before closes_at. At most one reminder per rater and day.",
+        ),
+    ] = []
     add_competencies: Annotated[list[Key], Meta(max_length=30)] = []
     drop_competencies: Annotated[list[Key], Meta(max_length=30)] = []
     languages: Annotated[list[Language], Meta(min_length=1)] = msgspec.field(
@@ -142,16 +153,23 @@ class Progress(Struct, kw_only=True):
 
 
 class Reminder(Struct, kw_only=True):
+    """A rater who has not submitted, and whether a reminder was queued for them now."""
+
     rater_id: int
     name: str
     email: str
     subject: str
-    link: str
-    emailed: bool
+    # False: this rater was already reminded today (one reminder a day at most)
+    queued: bool
 
 
 class Reminders(Struct, kw_only=True):
-    sent_by_email: bool
+    """Reminders queued in the outbox; each carries the link its rater already has."""
+
+    queued: int
+    # False: no mail server is configured (SMTP_URL): the reminders wait in the outbox,
+    # "not sent: no mail server configured"
+    mail_configured: bool
     reminders: list[Reminder]
 
 

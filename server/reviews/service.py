@@ -11,7 +11,7 @@ from typing import Any
 
 from server.admin import audit
 from server.core.schemas import User
-from server.reviews import releases, releases_repository, results
+from server.reviews import messages, releases, releases_repository, results
 from server.reviews.schemas import Release
 
 __all__ = ["ReviewService"]
@@ -35,6 +35,7 @@ class ReviewService:
         return made
 
     waiting = staticmethod(releases_repository.waiting)
+    messages = staticmethod(messages.cycle_mail)
     list_releases = staticmethod(releases.list_releases)
     released_subject = staticmethod(releases.released_subject)
     released_reliability = staticmethod(releases.released_reliability)

@@ -42,17 +42,26 @@ async def test_reminder_counts_with_plurals(client: AsyncTestClient) -> None:
     rid, sid = await cycle(client)
     await rater(client, rid, sid, "Peer One", "p1@example.org", "peer")
     html = await _remind(client, rid)
-    assert "A new link for 1 rater who has not started" in html
-    assert html.count("/rate/") == 1
+    assert "A reminder to 1 rater who has not submitted is queued" in html
+    # no SMTP_URL in the tests: the page says the reminder waits
+    assert "Not sent: no mail server is configured." in html
+    assert "/rate/" not in html  # the reminder carries the link; the page never shows it
     await rater(client, rid, sid, "Peer Two", "p2@example.org", "direct_report")
+    await rater(client, rid, sid, "Peer Three", "p3@example.org", "customer")
     html = await _remind(client, rid)
-    assert "New links for 2 raters who have not started" in html
+    assert "Reminders to 2 raters who have not submitted are queued" in html
+    assert "1 rater was already reminded today (one reminder a day at most)." in html
+    html = await _remind(client, rid)
+    assert "3 raters were already reminded today" in html
+    assert "raters who have not submitted are queued" not in html
     # group names in words, never the internal key
     assert "direct_report" not in html.replace('value="direct_report"', "")
     assert "Direct reports" in html
 
 
-async def test_started_raters_are_counted_not_given_links(client: AsyncTestClient) -> None:
+async def test_started_raters_are_reminded_without_a_link_on_the_page(
+    client: AsyncTestClient,
+) -> None:
     rid, sid = await cycle(client)
     token = await rater(client, rid, sid, "Peer", "peer@example.org", "peer")
     cookies = dict(client.cookies)
@@ -63,9 +72,11 @@ async def test_started_raters_are_counted_not_given_links(client: AsyncTestClien
     assert r.status_code == 200, r.text
     client.cookies.update(cookies)
     html = await _remind(client, rid)
-    assert "No new links: every rater has at least started." in html
-    assert "1 rater has started and not submitted yet" in html
-    assert "/rate/" not in html
+    assert "A reminder to 1 rater who has not submitted is queued" in html
+    assert "/rate/" not in html and token not in html
+    # the started rater's link still works: a reminder changes no link
+    client.cookies.clear()
+    assert (await client.get(f"/api/v1/respond/{token}")).status_code == 200
 
 
 async def test_reminder_page_in_swedish(client: AsyncTestClient) -> None:

@@ -3,21 +3,18 @@ answers, submission, progress, reminders, and anonymity in every output."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import re
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller as SmtpController
 from litestar.testing import AsyncTestClient
 
+from server.outbox.worker import Worker
 from server.tables import Rater, RaterAnswer, Review
 from tests.conftest import login
+from tests.mailsink import MailSink, link_in
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -295,93 +292,38 @@ async def test_rater_pages_without_javascript(client: AsyncTestClient) -> None:
     assert (await client.get("/rate/" + "y" * 43)).status_code == 404
 
 
-def use_smtp(client: AsyncTestClient, monkeypatch: Any, url: str) -> None:
-    """Run the app with the SMTP_URL setting ``url`` ("" = no e-mail) for this test."""
+def mail_worker(client: AsyncTestClient, sink: MailSink) -> Worker:
+    """A worker of this app sending to ``sink`` (no send rate)."""
     settings = client.app.state.settings
-    monkeypatch.setattr(client.app.state, "settings", dataclasses.replace(settings, smtp_url=url))
+    return Worker(dataclasses.replace(settings, smtp_url=sink.url, mail_rate=0))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def smtp_sink() -> Iterator[tuple[str, list[Any]]]:
-    """A real SMTP server (aiosmtpd) on a free port: its URL and the envelopes it received."""
-    received: list[Any] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    port = _free_port()
-    smtp = SmtpController(Handler(), hostname="127.0.0.1", port=port)
-    smtp.start()
-    try:
-        yield f"smtp://127.0.0.1:{port}", received
-    finally:
-        smtp.stop()
-
-
-async def test_reminders_by_hand_and_by_email(client: AsyncTestClient, monkeypatch) -> None:
+async def test_reminders_are_queued_and_carry_the_link_the_rater_has(
+    client: AsyncTestClient,
+) -> None:
     rid, sid = await cycle(client)
-    old = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
+    pia = await rater(client, rid, sid, "Pia", "pia@example.org", "peer")
     done = await rater(client, rid, sid, "Bo", "bo@example.org", "peer")
     await answer_all(client, done, 4)
     r = await client.post(f"/api/v1/reviews/{rid}/reminders")
-    body = r.json()
-    assert body["sent_by_email"] is False
-    assert [x["email"] for x in body["reminders"]] == ["pia@example.org"]
-    new_link = body["reminders"][0]["link"]
-    assert (await client.get(f"/api/v1/respond/{old}")).status_code == 404  # replaced
-    new_token = new_link.rsplit("/", 1)[1]
-    assert (await client.get(f"/api/v1/respond/{new_token}")).status_code == 200
-
-    with smtp_sink() as (smtp_url, received):
-        use_smtp(client, monkeypatch, smtp_url)
-        r = await client.post(f"/api/v1/reviews/{rid}/reminders")
-    body = r.json()
-    assert body["sent_by_email"] is True and body["reminders"][0]["link"] == ""
-    assert len(received) == 1 and received[0].rcpt_tos == ["pia@example.org"]
-    assert "/rate/" in received[0].content.decode()
-
-
-async def test_reminder_mail_speaks_the_raters_language_and_promises_per_group(
-    client: AsyncTestClient, monkeypatch
-) -> None:
-    rid, sid = await cycle(client, languages=["en", "sv"])
-    for name, address, group, lang in (
-        ("Pia", "pia@example.org", "peer", "sv"),
-        ("Mats", "mats@example.org", "manager", "sv"),
-        ("Ann", "ann@example.org", "peer", "en"),
-    ):
-        r = await client.post(
-            f"/api/v1/reviews/{rid}/subjects/{sid}/raters",
-            json={"name": name, "email": address, "group": group, "language": lang},
-        )
-        assert r.status_code == 201, r.text
-    with smtp_sink() as (smtp_url, received):
-        use_smtp(client, monkeypatch, smtp_url)
-        r = await client.post(f"/api/v1/reviews/{rid}/reminders")
     assert r.status_code == 200, r.text
-    mails = {m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default) for m in received}
-    peer, manager, english = (
-        mails["pia@example.org"],
-        mails["mats@example.org"],
-        mails["ann@example.org"],
-    )
-    assert peer["Subject"] == "Påminnelse: din återkoppling om Maria Berg"
-    assert "Hej Pia," in peer.get_content()
-    assert "minst 3 åt gången" in peer.get_content()
-    # the manager's ratings are shown as a column of their own: no promise of anonymity
-    assert "inte anonyma" in manager.get_content()
-    assert "minst 3 åt gången" not in manager.get_content()
-    assert english["Subject"] == "Reminder: your feedback for Maria Berg"
-    assert "at least 3 at a time" in english.get_content()
-    assert all("never shown to anyone" not in m.get_content() for m in mails.values())
+    body = r.json()
+    assert body["queued"] == 1 and body["mail_configured"] is False
+    assert [(x["email"], x["queued"]) for x in body["reminders"]] == [("pia@example.org", True)]
+    assert "/rate/" not in r.text and pia not in r.text  # no link reaches staff
+    assert (await client.get(f"/api/v1/respond/{pia}")).status_code == 200  # unchanged
+    # once a day at most
+    again = (await client.post(f"/api/v1/reviews/{rid}/reminders")).json()
+    assert again["queued"] == 0 and again["reminders"][0]["queued"] is False
+    with MailSink() as sink:
+        await mail_worker(client, sink).send_batch()
+    reminders = [m for m in sink.to("pia@example.org") if m["Subject"].startswith("Reminder")]
+    assert len(reminders) == 1
+    assert not sink.to("bo@example.org")  # submitted: the invitation was cancelled too
+    assert link_in(reminders[0], "rate").endswith(f"/rate/{pia}")
+    # a closed cycle reminds nobody
+    assert (await client.post(f"/api/v1/reviews/{rid}/close")).status_code == 200
+    assert (await client.post(f"/api/v1/reviews/{rid}/reminders")).status_code == 409
 
 
 async def test_subject_nominates_and_coach_approves(client: AsyncTestClient) -> None:
