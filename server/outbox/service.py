@@ -34,6 +34,7 @@ __all__ = [
     "REVIEW_KINDS",
     "MailOwner",
     "by_candidate",
+    "by_person",
     "campaign_mail",
     "check_pair",
     "check_templates",
@@ -87,14 +88,23 @@ async def resend(ident: int, user: User) -> bool:
     return await outbox.requeue(ident, sender=get_settings().smtp_from)
 
 
-async def by_candidate(campaign_id: int) -> dict[int, list[Row]]:
-    """The vacancy's messages per candidate, newest first (one query for the vacancy)."""
-    rows, _ = await outbox.list_messages(campaign=campaign_id, limit=100_000)
+async def by_person(
+    *, campaign: int | None = None, review: int | None = None, key: str = "candidate"
+) -> dict[int, list[Row]]:
+    """The messages of a vacancy or a cycle grouped by the person they are about (``key``:
+    ``candidate``, ``rater``, ``subject`` or ``staff``), newest first, in one query, for
+    the partial ``outbox/_messages.html`` of each person."""
+    rows, _ = await outbox.list_messages(campaign=campaign, review=review, limit=100_000)
     out: dict[int, list[Row]] = defaultdict(list)
     for r in rows:
-        if r["candidate"] is not None:
-            out[r["candidate"]].append(r)
+        if r.get(key) is not None:
+            out[r[key]].append(r)
     return dict(out)
+
+
+async def by_candidate(campaign_id: int) -> dict[int, list[Row]]:
+    """The vacancy's messages per candidate, newest first (one query for the vacancy)."""
+    return await by_person(campaign=campaign_id, key="candidate")
 
 
 # ---- templates ----------------------------------------------------------------------------

@@ -216,6 +216,11 @@ async def test_a_receipt_is_queued_once_whichever_way_the_test_is_submitted(
     states = [(r["kind"], r["status"]) for r in await messages()]
     assert states.count((MessageKind.CANDIDATE_INVITATION, OutboxStatus.CANCELLED)) == 3
     assert states.count((MessageKind.CANDIDATE_RECEIPT, OutboxStatus.SENT)) == 3
+    # the page says why an invitation was not sent, in words
+    page = await client.get(f"/app/campaigns/{c['id']}")
+    row = page.text.split(f'id="candidate-{by_page["id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "Receipt of the answers" in row and "cancelled" in row
+    assert "Why: the candidate has submitted their answers" in " ".join(row.split())
 
 
 async def test_receipts_off_queue_none(client: AsyncTestClient) -> None:
@@ -363,3 +368,32 @@ async def test_bulk_invitations_queue_one_message_each(client: AsyncTestClient) 
     r = await client.post(f"/api/v1/campaigns/{c['id']}/candidates/import", content=body)
     assert r.status_code == 409
     assert len(await messages()) == 5
+
+
+# what each language's invitation says (server/locale: the catalogues' translations)
+IN_LANGUAGE = {
+    "en": ("Your invitation: Operators", "Hello Ada Lind,", "Your own link to the test:"),
+    "ru": ("Приглашение: Operators", "Здравствуйте, Ada Lind!", "Ваша личная ссылка на тест:"),
+    "sv": ("Din inbjudan: Operators", "Hej Ada Lind,", "Din egen länk till testet:"),
+    "nb": ("Din invitasjon: Operators", "Hei Ada Lind,", "Din egen lenke til testen:"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(IN_LANGUAGE))
+async def test_the_invitation_speaks_the_candidates_language(
+    client: AsyncTestClient, lang: str
+) -> None:
+    await login(client, "recruiter")
+    c = await new_campaign(client)
+    assert lang in c["languages"]
+    ada = await invite(client, c["id"], "Ada Lind", "ada@example.org", language=lang)
+    with MailSink() as sink:
+        assert await worker(client, sink).send_batch() == 1
+    (msg,) = sink.messages
+    subject, hello, link_line = IN_LANGUAGE[lang]
+    assert msg["Subject"] == subject
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert text.startswith(hello) and link_line in text
+    assert link_in(msg, "take").endswith(ada["link"])
+    html_part = msg.get_body(preferencelist=("html",)).get_content()
+    assert f'lang="{lang}"' in html_part and hello.split(",")[0] in html_part

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.core.db import loads
+from server.core.db import loads, write_transaction
+from server.core.vocabulary import MessageKind, OutboxStatus
+from server.outbox import repository as outbox
 from server.outbox.worker import Worker
 from server.settings import Settings
-from server.tables import AuditEvent, Campaign, Review
+from server.tables import AuditEvent, Campaign, OutboxMessage, Review
 from tests.conftest import PASSWORD, login
 from tests.integration.hiring.test_campaigns import new_campaign
 from tests.integration.reviews.test_reviews import cycle
@@ -212,3 +214,45 @@ async def test_texts_are_for_who_may_see_the_vacancy_or_cycle(client: AsyncTestC
             r = await client.put(f"/api/v1/reviews/{rid}/mail-templates", json={"templates": {}})
             assert r.status_code == 404
     assert await stored(Review, rid) != {}
+
+
+async def test_send_again_of_a_cycles_message_is_for_its_coach(client: AsyncTestClient) -> None:
+    rid, sid = await cycle(client)  # logs in as the coach
+    if not await OutboxMessage.exists().where(OutboxMessage.review == rid):
+        async with write_transaction():  # before the cycle queued its own mail
+            await outbox.enqueue(
+                [
+                    outbox.NewMessage(
+                        kind=MessageKind.NOMINATION_INVITATION,
+                        to_email="maria@example.org",
+                        review=rid,
+                        subject=sid,
+                    )
+                ],
+                sender="jobs@example.org",
+            )
+    row = await OutboxMessage.select().where(OutboxMessage.review == rid).first()
+    await OutboxMessage.update({OutboxMessage.status: OutboxStatus.FAILED}).where(
+        OutboxMessage.id == row["id"]
+    )
+    back = f"/app/reviews/{rid}#subject-{sid}"
+    for role, email in (("coach", "other-coach@test.example"), ("recruiter", None)):
+        client.cookies.clear()
+        await login(client, role, email)
+        token = csrf((await client.get("/app")).text)
+        r = await client.post(
+            f"/app/outbox/{row['id']}/resend", data={"_csrf_token": token, "back": back}
+        )
+        assert r.status_code == 404, role
+    (same,) = await OutboxMessage.select().where(OutboxMessage.id == row["id"])
+    assert same["status"] == OutboxStatus.FAILED
+    await relogin(client, "coach@test.example")
+    token = csrf((await client.get("/app")).text)
+    r = await client.post(
+        f"/app/outbox/{row['id']}/resend",
+        data={"_csrf_token": token, "back": back},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == back
+    (again,) = await OutboxMessage.select().where(OutboxMessage.id == row["id"])
+    assert again["status"] == OutboxStatus.QUEUED
