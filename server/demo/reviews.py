@@ -10,6 +10,7 @@ import numpy as np
 from server.accounts import repository as accounts
 from server.core.db import present
 from server.core.vocabulary import ALL_LANGUAGES
+from server.demo.hiring import FIRST, LAST
 from server.library import repository as library_repo
 from server.reviews import releases, releases_repository
 from server.reviews import repository as reviews
@@ -74,13 +75,16 @@ async def load(rng: np.random.Generator) -> None:
         subject = await reviews.add_subject(ident, name, email)
         level = rng.normal(3.6, 0.45, size=len(comps))
         for group, count in groups.items():
-            for k in range(count):
+            for _ in range(count):
                 n += 1
                 rater_email = email if group == "self" else f"rater{n}@example.com"
                 rater = await reviews.add_rater(
                     ident,
                     subject,
-                    name=name if group == "self" else f"{group} {k + 1}",
+                    # raters are people with names (the cycle page lists them)
+                    name=name
+                    if group == "self"
+                    else f"{FIRST[(n * 7) % len(FIRST)]} {LAST[(n * 11) % len(LAST)]}",
                     email=rater_email,
                     group=group,
                     language="",

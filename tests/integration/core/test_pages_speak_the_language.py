@@ -57,34 +57,56 @@ PER_SHAPE = 2
 MAX_PAGES = 250
 
 
+VOID_TAGS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
 class _Texts(HTMLParser):
-    """Visible text nodes and the shown attributes of an HTML page."""
+    """Visible text nodes and the shown attributes of an HTML page.
+
+    Text inside an element declared in another language (``lang="en"`` on a Swedish page:
+    the English template a mail editor edits, its preview) is kept apart in ``foreign``:
+    it is meant to be in that language, and is checked only for identifiers.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
+        self.foreign: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, inside another language)
+
+    def _inside_foreign(self) -> bool:
+        return bool(self._open) and self._open[-1][1]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIP_TAGS:
             self._skip += 1
         values = dict(attrs)
+        lang = values.get("lang")
+        foreign = self._inside_foreign() if lang is None else lang.split("-")[0] != LANG
+        if tag not in VOID_TAGS:
+            self._open.append((tag, foreign))
+        out = self.foreign if foreign else self.texts
         for name in SHOWN_ATTRIBUTES:
             if values.get(name):
-                self.texts.append(str(values[name]))
+                out.append(str(values[name]))
         if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
-            self.texts.append(str(values["value"]))
+            out.append(str(values["value"]))
         if tag == "a" and values.get("href"):
             self.links.append(str(values["href"]))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIP_TAGS and self._skip:
             self._skip -= 1
+        for n in range(len(self._open) - 1, -1, -1):
+            if self._open[n][0] == tag:
+                del self._open[n:]
+                break
 
     def handle_data(self, data: str) -> None:
         if not self._skip and data.strip():
-            self.texts.append(data)
+            (self.foreign if self._inside_foreign() else self.texts).append(data)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -248,7 +270,11 @@ def _problems(
 ) -> tuple[list[str], list[str]]:
     shown = _Texts()
     shown.feed(html)
-    bad = [f"{path}: identifier in {t!r}" for t in shown.texts if _identifier(t)]
+    bad = [
+        f"{path}: identifier in {t!r}"
+        for t in shown.texts + shown.foreign
+        if _identifier(t) and "{{" not in t and "{%" not in t  # a template's variables
+    ]
     # A translated message may hold markup (``<span>3</span> of 39 answered``) and other
     # translated messages (group names in a sentence): what lies between the markers is
     # from the catalogue, whatever is inside, so it collapses, innermost first.

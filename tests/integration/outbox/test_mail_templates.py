@@ -19,6 +19,7 @@ from server.outbox import repository as outbox
 from server.outbox.worker import Worker
 from server.settings import Settings
 from server.tables import AuditEvent, Campaign, OutboxMessage, Review
+from server.web.catalogues import translations
 from tests.conftest import PASSWORD, login
 from tests.integration.hiring.test_campaigns import new_campaign
 from tests.integration.reviews.test_reviews import cycle
@@ -54,7 +55,9 @@ async def test_the_editor_shows_variables_and_a_preview_and_saves_what_is_sent(
     assert page.status_code == 200
     text = html.unescape(page.text)
     assert "{{ closes }}" in text and "the last day the test can be taken" in text
-    assert "Customer service advisor" in text  # the preview's sample vacancy
+    # the preview's sample vacancy, in the language previewed
+    sample = translations("sv").gettext("Customer service advisor")
+    assert sample != "Customer service advisor" and sample in text
     assert "/take/xxxx" in text and "<p>" in page.text  # the text and the HTML part
     # a preview of a typed text saves nothing
     form = {

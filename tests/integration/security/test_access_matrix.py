@@ -26,6 +26,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.jobs import runner as jobs_runner
 from server.settings import get_settings
+from server.tables import OutboxMessage
 from server.sjt import repository as sjt_repo
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, make_user
 
@@ -62,6 +63,8 @@ PERSON = {"name": "Mallory", "email": "mallory@example.org"}
 BODIES = {
     ("POST", "/api/v1/campaigns/{campaign_id:int}/candidates"): PERSON,
     ("PATCH", "/api/v1/campaigns/{campaign_id:int}"): {"name": "Renamed"},
+    ("PUT", "/api/v1/campaigns/{campaign_id:int}/mail-templates"): {"templates": {}},
+    ("PUT", "/api/v1/reviews/{review_id:int}/mail-templates"): {"templates": {}},
     ("POST", "/api/v1/reviews/{review_id:int}/subjects"): PERSON,
     ("POST", "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/raters"): {
         **PERSON,
@@ -115,7 +118,7 @@ def owner(route: Route) -> str | None:
     alone: admins too are refused), or shared staff data."""
     if "job_id" in route.params:
         return "job"
-    if route.params & {"campaign_id", "candidate_id"}:
+    if route.params & {"campaign_id", "candidate_id", "message_id"}:  # a message of B's vacancy
         return "vacancy"
     if "review_id" in route.params:
         return "cycle"
@@ -288,6 +291,12 @@ async def world() -> Any:
         "item_id": first["id"],
         "link_id": expert.id,
         "job_id": job["id"],
+        # an invitation queued for one of recruiter B's candidates
+        "message_id": (
+            await OutboxMessage.select(OutboxMessage.id)
+            .where(OutboxMessage.campaign == campaign["id"])
+            .first()
+        )["id"],
         "user_id": next(u["id"] for u in users if u["email"] == "recruiter_b@test.example"),
         "n": 1,
         "path": "openapi.json",
