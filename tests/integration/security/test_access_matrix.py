@@ -26,8 +26,8 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.jobs import runner as jobs_runner
 from server.settings import get_settings
-from server.tables import OutboxMessage
 from server.sjt import repository as sjt_repo
+from server.tables import OutboxMessage
 from tests.conftest import PASSWORD, TABLES_IN_DELETE_ORDER, make_user
 
 pytestmark = pytest.mark.usefixtures("item_bank")
