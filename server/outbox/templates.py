@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -37,7 +38,27 @@ __all__ = [
     "render",
 ]
 
-_ENV = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+
+class _MailSandbox(SandboxedEnvironment):
+    """jinja2's sandbox, also refusing products and powers that would make a huge value
+    (``{{ "x" * 10**9 }}`` in a staff-written text would otherwise fill the worker's
+    memory); each text is filled in with sample values before it is saved, so such a
+    text is refused then."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        numbers = all(isinstance(x, int | float) for x in (left, right))
+        if operator == "**" and (not numbers or abs(right) > 64 or abs(left) > 10**6):
+            raise SecurityError("powers are limited in a message's text")
+        if operator == "*" and not numbers:
+            times = right if isinstance(right, int) else left
+            if isinstance(times, int) and times > 100:
+                raise SecurityError("repetitions are limited in a message's text")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _MailSandbox(autoescape=False, keep_trailing_newline=True)
 
 
 @lru_cache(maxsize=512)

@@ -122,6 +122,9 @@ async def test_the_editor_shows_variables_and_a_preview_and_saves_what_is_sent(
         ("subject", "{{ subject }}", "unknown variables: subject"),
         ("subject", "x" * 201, "at most 200 characters (this has 201)"),
         ("body", "{{ minutes / 0 }}", "cannot be filled in"),
+        # a text that would fill the worker's memory is refused, not rendered
+        ("body", "{{ name * 10**9 }}", "cannot be filled in"),
+        ("body", "{{ 10 ** 100000 }}", "cannot be filled in"),
     ],
 )
 async def test_a_text_that_cannot_be_used_is_refused_naming_the_field(
