@@ -51,8 +51,18 @@ def _given(data: MailTemplatesIn) -> dict[str, Any]:
     return given
 
 
-def _link_base(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.link_base)
+async def _replace(
+    owner: mail_service.MailOwner,
+    data: MailTemplatesIn,
+    user: CurrentUser,
+    request: Request[Any, Any, Any],
+) -> MailTemplates:
+    """Replace the own templates of a vacancy or a cycle (the same for both)."""
+    link_base = str(request.app.state.settings.link_base)
+    saved = await mail_service.replace_templates(
+        owner, _given(data), user, _gettext_for, link_base=link_base
+    )
+    return _out(saved)
 
 
 class CampaignMailController(ApiController):
@@ -77,11 +87,9 @@ class CampaignMailController(ApiController):
         campaign_id: PathId,
         data: JSONBody[MailTemplatesIn],
     ) -> MailTemplates:
-        owner = await mail_service.campaign_mail(campaign_id, user)
-        saved = await mail_service.replace_templates(
-            owner, _given(data), user, _gettext_for, link_base=_link_base(request)
+        return await _replace(
+            await mail_service.campaign_mail(campaign_id, user), data, user, request
         )
-        return _out(saved)
 
 
 class ReviewMailController(ApiController):
@@ -106,11 +114,7 @@ class ReviewMailController(ApiController):
         review_id: PathId,
         data: JSONBody[MailTemplatesIn],
     ) -> MailTemplates:
-        owner = await mail_service.review_mail(review_id, user)
-        saved = await mail_service.replace_templates(
-            owner, _given(data), user, _gettext_for, link_base=_link_base(request)
-        )
-        return _out(saved)
+        return await _replace(await mail_service.review_mail(review_id, user), data, user, request)
 
 
 MAIL_API_CONTROLLERS = [CampaignMailController, ReviewMailController]
