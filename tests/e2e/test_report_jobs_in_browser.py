@@ -64,7 +64,14 @@ async def open_vacancy(page: Page, live: Live, tmp_path: Path, lang: str) -> str
 async def no_overflow(page: Page) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     view = await page.evaluate("window.innerWidth")
-    assert width <= view + 1, (width, view)
+    wide = await page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                || e.scrollWidth > e.clientWidth + 1)
+            .slice(-5).map(e => e.tagName + '.' + e.className + ': '
+                + e.textContent.slice(0, 60))"""
+    )
+    assert width <= view + 1, (width, view, page.url, wide)
 
 
 async def journey(browser: Browser, live: Live, tmp_path: Path, lang: str) -> None:
