@@ -19,6 +19,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from tests.mailsink import MailSink
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,8 +51,26 @@ def _free_port() -> int:
 @pytest.fixture
 def live_env() -> dict[str, str]:
     """More environment for the live server; a test module overrides this fixture (e.g.
-    ``SMTP_URL`` of a mail sink and ``WORKER_IN_SERVE=1`` to send its mail)."""
+    with :func:`mail_env` to read the mail it sends)."""
     return {}
+
+
+@pytest.fixture
+def sink() -> Iterator[MailSink]:
+    """A real SMTP server whose mail the test reads."""
+    with MailSink() as s:
+        yield s
+
+
+def mail_env(sink: MailSink) -> dict[str, str]:
+    """The live server sends its mail to ``sink`` at once, with a worker of its own."""
+    return {
+        "SMTP_URL": sink.url,
+        "SMTP_FROM": "jobs@e2e.example",
+        "WORKER_IN_SERVE": "1",
+        "WORKER_POLL_MS": "200",
+        "MAIL_RATE": "0",
+    }
 
 
 @pytest.fixture

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import SHOTS, Live, api_client, demo_login, log_in, serious_violations
+from tests.e2e.conftest import (
+    SHOTS,
+    Live,
+    api_client,
+    demo_login,
+    log_in,
+    mail_env,
+    serious_violations,
+)
 from tests.mailsink import MailSink, link_in
 
 PHONE = {"width": 390, "height": 844}
@@ -28,21 +35,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as s:
-        yield s
-
-
-@pytest.fixture
 def live_env(sink: MailSink) -> dict[str, str]:
     """The live server sends its mail to the sink, with a worker of its own."""
-    return {
-        "SMTP_URL": sink.url,
-        "SMTP_FROM": "jobs@e2e.example",
-        "WORKER_IN_SERVE": "1",
-        "WORKER_POLL_MS": "200",
-        "MAIL_RATE": "0",
-    }
+    return mail_env(sink)
 
 
 def mail_to(sink: MailSink, address: str, timeout: float = 30) -> EmailMessage:

@@ -6,33 +6,29 @@ the rater as submitted, and never the rater's link."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.conftest import SHOTS, Live, demo_login, log_in, png_size, serious_violations
+from tests.e2e.conftest import (
+    SHOTS,
+    Live,
+    demo_login,
+    log_in,
+    mail_env,
+    png_size,
+    serious_violations,
+)
 from tests.mailsink import MailSink, link_in
 
 RATER = "kari.nordmann@example.com"
 
 
 @pytest.fixture
-def sink() -> Iterator[MailSink]:
-    with MailSink() as s:
-        yield s
-
-
-@pytest.fixture
 def live_env(sink: MailSink) -> dict[str, str]:
     """The live server sends through the sink with its own worker, at once."""
-    return {
-        "SMTP_URL": sink.url,
-        "WORKER_IN_SERVE": "1",
-        "WORKER_POLL_MS": "200",
-        "MAIL_RATE": "0",
-    }
+    return mail_env(sink)
 
 
 async def _shot(page: Page, name: str) -> Path:
