@@ -155,24 +155,37 @@ class Worker:
         except mail.Unavailable as exc:
             return [exc] * len(ready)
         results: list[mail.Refused | mail.Unavailable | None] = []
-        with contextlib.suppress(Exception), smtp:
-            for row, composed in ready:
-                letter = mail.Letter(
-                    to_email=row["to_email"],
-                    to_name=row["to_name"],
-                    subject=composed.subject,
-                    text=composed.text,
-                    html=composed.html,
-                    message_id=row["message_id"],
-                )
-                try:
-                    mail.deliver(smtp, self.settings.smtp_from, letter)
-                    results.append(None)
-                except (mail.Refused, mail.Unavailable) as exc:
-                    results.append(exc)
+        try:
+            self._deliver_each(smtp, ready, results)
+        except Exception:  # not a mail server's answer: a fault of ours, logged
+            log.exception("delivering a batch failed")
+        finally:
+            with contextlib.suppress(Exception):
+                smtp.quit()
         # a connection that broke mid-batch: the rest were not handed over
         results += [mail.Unavailable("the connection closed")] * (len(ready) - len(results))
         return results
+
+    def _deliver_each(
+        self,
+        smtp: Any,
+        ready: list[tuple[dict[str, Any], Composed]],
+        results: list[mail.Refused | mail.Unavailable | None],
+    ) -> None:
+        for row, composed in ready:
+            letter = mail.Letter(
+                to_email=row["to_email"],
+                to_name=row["to_name"],
+                subject=composed.subject,
+                text=composed.text,
+                html=composed.html,
+                message_id=row["message_id"],
+            )
+            try:
+                mail.deliver(smtp, self.settings.smtp_from, letter)
+                results.append(None)
+            except (mail.Refused, mail.Unavailable) as exc:
+                results.append(exc)
 
     async def _record(
         self,
