@@ -140,6 +140,14 @@ async def test_send_again_for_those_who_may_see_the_message_only(
     again = (await messages())[0]
     assert again["status"] == OutboxStatus.QUEUED and again["tries"] == 0
     assert again["message_id"] != row["message_id"]
+    # a second click before the worker sent it (a double submit) changes nothing
+    r = await client.post(
+        f"/app/outbox/{row['id']}/resend",
+        data={"_csrf_token": token, "back": back},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert await messages() == [again]
     # queued: nothing to send again, the page shows no button
     page = await client.get(f"/app/campaigns/{c['id']}")
     assert "Send again" not in page.text
