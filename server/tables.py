@@ -23,6 +23,7 @@ from piccolo.table import Table
 
 from server.core.vocabulary import (
     CandidateStatus,
+    ExpertKind,
     ItemStatus,
     JobStatus,
     MessageKind,
@@ -31,6 +32,7 @@ from server.core.vocabulary import (
     RaterGroup,
     RaterStatus,
     StaffRoleChoice,
+    StudyStep,
 )
 
 
@@ -91,6 +93,10 @@ class RoleCompetency(Table, tablename="role_competency"):
     weight = Real(default=1.0)
     required_level = Integer(default=3)
     position = Integer(default=0)
+    # why each flag of the competency stands for this role: {"select_for": {...},
+    # "develop": {...}}, each the study and its figures, or "set by hand" (see
+    # server/job_analysis/evidence.py)
+    evidence = JSON(default={})
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -575,3 +581,115 @@ class BackgroundJob(Table, tablename="background_job"):
     finished_at = Timestamptz(null=True, default=None)
     locked_until = Timestamptz(null=True, default=None)
     expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+# ---- job analysis ----------------------------------------------------------------------
+
+
+class JobAnalysis(Table, tablename="job_analysis"):
+    """A job-analysis study of one role: cards, sort, rate, decide, apply."""
+
+    id: Serial
+
+    name = Varchar(length=120)
+    role = ForeignKey(references=Role, on_delete=OnDelete.restrict, index=True)
+    step = Varchar(length=16, default=StudyStep.CARDS, choices=StudyStep)
+    rules = JSON(default={})  # the decision rules (assessments.job_analysis.Rules)
+    created_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    applied_at = Timestamptz(null=True, default=None)
+    applied_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    library_version = Integer(null=True, default=None)
+
+
+class JobAnalysisExpert(Table, tablename="job_analysis_expert"):
+    """A subject-matter expert of a study, reached by link (token stored as its SHA-256)."""
+
+    id: Serial
+
+    study = ForeignKey(references=JobAnalysis, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=120)
+    email = Varchar(length=254, default="")
+    kind = Varchar(length=16, choices=ExpertKind)
+    language = Varchar(length=8, default="en")
+    token_hash = Varchar(length=64, unique=True, index=True)
+    link_nonce = Varchar(length=32, default="")
+    invited_at = Timestamptz()
+    cards_done_at = Timestamptz(null=True, default=None)
+    ratings_done_at = Timestamptz(null=True, default=None)
+
+
+class JobAnalysisCompetency(Table, tablename="job_analysis_competency"):
+    """A competency of a study's draft model: a group of cards, named and defined.
+
+    ``competency`` links it to a library competency (existing, or created on apply);
+    the decision columns hold the facilitator's accepted or overridden flags."""
+
+    id: Serial
+
+    study = ForeignKey(references=JobAnalysis, on_delete=OnDelete.cascade, index=True)
+    key = Varchar(length=64)
+    name = Varchar(length=120)
+    definition = Varchar(length=300, default="")
+    competency = ForeignKey(
+        references=Competency, null=True, on_delete=OnDelete.set_null, index=True
+    )
+    position = Integer(default=0)
+    select_for = Boolean(null=True, default=None)
+    develop = Boolean(null=True, default=None)
+    reason = Text(default="")
+    decided_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class JobAnalysisCard(Table, tablename="job_analysis_card"):
+    """One behaviour or skill an expert wrote (or picked from the library) on a card.
+
+    ``group`` is the draft competency the facilitator sorted it into, as an indicator of
+    ``polarity`` (present/absent)."""
+
+    id: Serial
+
+    study = ForeignKey(references=JobAnalysis, on_delete=OnDelete.cascade, index=True)
+    expert = ForeignKey(references=JobAnalysisExpert, on_delete=OnDelete.cascade, index=True)
+    text = Varchar(length=300)
+    source = Varchar(length=120, default="")  # "" free text, else "competency-key[/indicator-key]"
+    group = ForeignKey(
+        references=JobAnalysisCompetency, null=True, on_delete=OnDelete.set_null, index=True
+    )
+    polarity = Varchar(length=8, default="present")
+    created_at = Timestamptz()
+
+
+class JobAnalysisRating(Table, tablename="job_analysis_rating"):
+    """An expert's ratings of one draft competency; None is "cannot say"."""
+
+    id: Serial
+
+    expert = ForeignKey(references=JobAnalysisExpert, on_delete=OnDelete.cascade, index=True)
+    competency = ForeignKey(
+        references=JobAnalysisCompetency, on_delete=OnDelete.cascade, index=True
+    )
+    importance = Integer(null=True, default=None)  # 1-5
+    frequency = Integer(null=True, default=None)  # 1-5
+    day_one = Boolean(null=True, default=None)
+    learnable = Boolean(null=True, default=None)
+    lawshe = Varchar(length=16, null=True, default=None)  # vocabulary.Lawshe
+    saved_at = Timestamptz()
+
+
+class LibraryVersion(Table, tablename="library_version"):
+    """A numbered change of the library made as one whole (a study applied to a role).
+
+    ``before`` and ``after`` hold the role's requirements and its competencies' flags."""
+
+    id: Serial
+
+    number = Integer(unique=True, index=True)
+    created_at = Timestamptz()
+    created_by = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.set_null)
+    source = Varchar(length=32, default="job_analysis")
+    study = ForeignKey(references=JobAnalysis, null=True, on_delete=OnDelete.set_null)
+    role = ForeignKey(references=Role, null=True, on_delete=OnDelete.set_null)
+    before = JSON(default={})
+    after = JSON(default={})

@@ -16,14 +16,17 @@ __all__ = [
     "GROUPS",
     "LANGUAGES",
     "CandidateStatus",
+    "ExpertKind",
     "Group",
     "ItemStatus",
     "Language",
+    "Lawshe",
     "NominatedBy",
     "RaterGroup",
     "RaterStatus",
     "StaffRole",
     "StaffRoleChoice",
+    "StudyStep",
 ]
 
 Language = Literal["en", "ru", "sv", "nb"]
@@ -114,6 +117,37 @@ class MessageKind(StrEnum):
     RATER_REMINDER = "rater_reminder"
     NOMINATION_INVITATION = "nomination_invitation"
     COACH_NOTICE = "coach_notice"
+
+
+class StudyStep(StrEnum):
+    """Where a job-analysis study stands (``job_analysis.step``), in order.
+
+    ``cards``: experts write cards; ``sort``: the facilitator groups them into competencies;
+    ``rate``: experts rate the draft model; ``decide``: the facilitator accepts or overrides
+    the proposed flags; ``applied``: the model is in the library (read-only from then on).
+    """
+
+    CARDS = "cards"
+    SORT = "sort"
+    RATE = "rate"
+    DECIDE = "decide"
+    APPLIED = "applied"
+
+
+class ExpertKind(StrEnum):
+    """Who a job-analysis expert is (``job_analysis_expert.kind``)."""
+
+    INCUMBENT = "incumbent"
+    MANAGER = "manager"
+    TRAINER = "trainer"
+
+
+class Lawshe(StrEnum):
+    """The answer to Lawshe's (1975) question: is the competency essential to the job?"""
+
+    ESSENTIAL = "essential"
+    USEFUL = "useful"
+    NOT_NECESSARY = "not_necessary"
 
 
 StaffRole = Literal["admin", "recruiter", "coach"]
