@@ -47,6 +47,12 @@ from server.tables import (  # noqa: E402
     ExpertLink,
     ExpertLinkItem,
     ExpertRating,
+    JobAnalysis,
+    JobAnalysisCard,
+    JobAnalysisCompetency,
+    JobAnalysisExpert,
+    JobAnalysisRating,
+    LibraryVersion,
     LoginThrottle,
     MonitoringAnswer,
     OutboxMessage,
@@ -97,6 +103,14 @@ SJT_TABLES = (
     SjtItemCompetency,
     SjtItem,
 )
+JOB_ANALYSIS_TABLES = (
+    LibraryVersion,
+    JobAnalysisRating,
+    JobAnalysisCard,
+    JobAnalysisCompetency,
+    JobAnalysisExpert,
+    JobAnalysis,
+)
 TABLES_IN_DELETE_ORDER = (
     OutboxMessage,
     BackgroundJob,
@@ -104,6 +118,7 @@ TABLES_IN_DELETE_ORDER = (
     ReliabilitySnapshot,
     *REVIEW_TABLES,
     *SJT_TABLES,
+    *JOB_ANALYSIS_TABLES,
     RoleCompetency,
     Role,
     Competency,
