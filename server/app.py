@@ -40,6 +40,9 @@ from server.library.api import (
     RoleController,
 )
 from server.library.dependencies import provide_library_service
+from server.job_analysis.api import JobAnalysisController
+from server.job_analysis.dependencies import provide_job_analysis_service
+from server.job_analysis.pages import JOB_ANALYSIS_PAGE_HANDLERS
 from server.library.pages import PAGE_HANDLERS
 from server.outbox.api import MAIL_API_CONTROLLERS
 from server.outbox.pages import OUTBOX_PAGE_HANDLERS
@@ -117,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "review_service": Provide(provide_review_service, sync_to_thread=False),
             "library_service": Provide(provide_library_service, sync_to_thread=False),
             "plan_service": Provide(provide_plan_service, sync_to_thread=False),
+            "job_analysis_service": Provide(provide_job_analysis_service, sync_to_thread=False),
         },
         route_handlers=[
             health,
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DevelopmentPlanController,
             OnboardingController,
             AnalysisController,
+            JobAnalysisController,
             *MAIL_API_CONTROLLERS,
             *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
@@ -152,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ANALYSIS_PAGE_HANDLERS,
             *AUDIT_PAGE_HANDLERS,
             *OUTBOX_PAGE_HANDLERS,
+            *JOB_ANALYSIS_PAGE_HANDLERS,
             JOBS_ROUTER,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],

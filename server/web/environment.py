@@ -11,6 +11,7 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from markupsafe import Markup
 
+from reports.environment import _coefficient, _number
 from reports.markers import N_
 from server.core.vocabulary import LANGUAGES
 from server.web.catalogues import translations
@@ -34,9 +35,20 @@ def environment() -> Environment:
     # overlays in server.web.i18n would then install their catalogues into this one)
     env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext)
     env.filters["problem"] = problem_filter
+    # figures as the reports print them: 4.40, rwg .85 (the same functions)
+    env.filters["num"] = _number
+    env.filters["coef"] = _coefficient
+    env.filters["pct"] = _percent
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["flag_labels"] = {"select_for": N_("Select for"), "develop": N_("Develop")}
     return env
+
+
+def _percent(share: float | None) -> str:
+    """A share 0..1 as a whole percentage: 0.667 -> "67 %"."""
+    if share is None or share != share:
+        return "–"
+    return f"{round(share * 100)} %"
 
 
 def _catalogue(context: Context) -> Any:

@@ -1,0 +1,120 @@
+"""Applying a decided study to the library: the role's competencies, weights, required
+levels and flags as a new library version, with the evidence behind every flag.
+
+Weights come from criticality (each competency's over the mean of the study's), required
+levels from the mean importance (``assessments.job_analysis.required_level``). A draft
+linked to a library competency keeps that competency's texts; an unlinked one becomes a new
+competency whose indicators are its cards.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assessments.competency import Indicator
+from assessments.job_analysis import StudyFigures, required_level, weights_from_criticality
+from server.core.db import utcnow
+from server.core.schemas import User
+from server.job_analysis import repository as repo
+from server.job_analysis.repository import StudyRecord
+from server.library import repository as library
+from server.library.versions import AppliedCompetency, apply_role_model
+
+if TYPE_CHECKING:
+    from server.job_analysis.service import Decided
+
+__all__ = ["apply_study", "flag_evidence"]
+
+
+def flag_evidence(
+    study: StudyRecord,
+    experts: dict[str, int],
+    one: Decided,
+    flag: str,
+) -> dict[str, Any]:
+    """The evidence of one flag as the library keeps it (see the README, job analysis)."""
+    f = one.figures if one.shown else None
+    value = bool(getattr(one.draft, flag))
+    proposed = one.proposed[0 if flag == "select_for" else 1]
+    figures: dict[str, Any] = {}
+    if f is not None:
+        figures = {
+            "n": f.n,
+            "importance_mean": f.importance_mean,
+            "importance_rwg": f.importance_rwg,
+            "frequency_mean": f.frequency_mean,
+            "criticality": f.criticality,
+            "needed_day_one": f.needed_day_one,
+            "learnable": f.learnable,
+            "n_essential": f.n_essential,
+            "lawshe_n": f.lawshe_n,
+            "cvr": f.cvr,
+            "cvr_critical": f.cvr_critical,
+        }
+    return {
+        "source": "study",
+        "value": value,
+        "study": study.id,
+        "study_name": study.name,
+        "date": utcnow().date().isoformat(),
+        "experts": {"n": sum(experts.values()), **experts},
+        "proposed": proposed,
+        "overridden": value != proposed,
+        "reason": one.draft.reason,
+        "figures": figures,
+    }
+
+
+def _indicators(cards: list[tuple[str, str, str]]) -> tuple[Indicator, ...]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for text, polarity, _source in cards:
+        mark = (text.strip().casefold(), polarity)
+        if mark in seen:
+            continue
+        seen.add(mark)
+        out.append(Indicator(key=None, text=text.strip(), polarity=polarity))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+async def apply_study(
+    study: StudyRecord,
+    figures: StudyFigures | None,
+    decided: list[Decided],
+    user: User,
+) -> int:
+    """Write the decided model into the library; returns the new library version."""
+    experts = await repo.experts_by_kind(study.id)
+    cards = await repo.cards_by_draft(study.id)
+    role = await library.get_role(study.role_id)
+    criticality = [d.figures.criticality if d.figures and d.shown else None for d in decided]
+    weights = weights_from_criticality(criticality)
+    model = []
+    for one, weight in zip(decided, weights, strict=True):
+        d = one.draft
+        importance = one.figures.importance_mean if one.figures and one.shown else None
+        model.append(
+            AppliedCompetency(
+                key=d.library_key or d.key,
+                name=d.name,
+                definition=d.definition or d.name,
+                indicators=_indicators(cards.get(d.id, [])),
+                area=role.area,
+                create=d.library_key is None,
+                weight=weight,
+                required_level=required_level(importance),
+                select_for=bool(d.select_for),
+                develop=bool(d.develop),
+                evidence={
+                    flag: flag_evidence(study, experts, one, flag)
+                    for flag in ("select_for", "develop")
+                },
+            )
+        )
+    return await apply_role_model(
+        study.role_id,
+        model,
+        user_id=user.id,
+        study_id=study.id,
+        user_label=user.email,
+    )
