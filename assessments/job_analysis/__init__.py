@@ -17,6 +17,7 @@ from assessments.job_analysis.figures import (
     Ratings,
     StudyFigures,
     analyse,
+    icc2k_summary,
 )
 from assessments.job_analysis.lawshe import (
     content_validity_ratio,
@@ -42,6 +43,7 @@ __all__ = [
     "content_validity_ratio",
     "cvr_critical",
     "essential_needed",
+    "icc2k_summary",
     "required_level",
     "weights_from_criticality",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "Ratings",
     "StudyFigures",
     "analyse",
+    "icc2k_summary",
 ]
 
 LAWSHE_ESSENTIAL = 2.0
@@ -54,7 +55,7 @@ _OPTIONS = 5  # importance and frequency are rated on 1..5
 
 @dataclass(frozen=True)
 class Ratings:
-    """All experts' answers of one study: five experts x competencies float arrays.
+    """All experts' answers of one study: five float arrays, experts x competencies.
 
     NaN is "cannot say" or not answered. Validated by :func:`analyse`.
 
@@ -259,7 +260,7 @@ def _checked(ratings: Ratings) -> dict[str, np.ndarray]:
             expert, competency = (int(i) for i in np.argwhere(bad)[0])
             shown = ", ".join(f"{v:g}" for v in allowed)
             raise ValueError(
-                f"{name} must hold {shown} or NaN; got {a[expert, competency]!r} for expert "
+                f"{name} must hold {shown} or NaN; got {float(a[expert, competency])!r} for expert "
                 f"{expert}, competency {competency}"
             )
         arrays[name] = a
@@ -303,18 +304,36 @@ def _below(value: float | None, threshold: float) -> bool:
     return value is not None and value < threshold - _TOLERANCE
 
 
-def _icc2k(x: np.ndarray) -> ICCSummary:
-    """ICC(2,k) of an experts x competencies matrix (see :func:`analyse`)."""
-    answered = ~np.isnan(x).all(axis=1)  # experts who rated at least one competency
-    targets_by_raters = x[answered].T  # competencies x experts
+def icc2k_summary(x: np.ndarray) -> ICCSummary:
+    """ICC(2,k) of one question's experts x competencies matrix, as :func:`analyse` uses it.
+
+    Competencies are the targets and experts the raters. Missing data (NaN): experts who
+    rated no competency are dropped, then every competency not rated by all remaining
+    experts (listwise). Needs 2 competencies and 2 experts left, else ``note`` is
+    ``"too_few"``; ``"no_variance"`` when the ICC is undefined (0/0: every rating the
+    same).
+
+    Parameters
+    ----------
+    x : ndarray, experts x competencies
+        Ratings on any interval scale (finite or NaN).
+    """
+    a = np.asarray(x, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"x must be a 2-D experts x competencies array, got shape {a.shape}")
+    if np.isinf(a).any():
+        raise ValueError("x must be finite or NaN")
+    answered = ~np.isnan(a).all(axis=1)  # experts who rated at least one competency
+    targets_by_raters = a[answered].T  # competencies x experts
     complete = ~np.isnan(targets_by_raters).any(axis=1)
-    used = targets_by_raters[complete]
+    used = targets_by_raters[complete] if targets_by_raters.shape[1] else targets_by_raters[:0]
     n_targets, k_raters = (int(d) for d in used.shape)
     if n_targets < 2 or k_raters < 2:
         return ICCSummary(None, None, None, n_targets, k_raters, "too_few")
-    result = icc(used)
+    with np.errstate(invalid="ignore", divide="ignore"):  # e.g. no error variance: F = inf
+        result = icc(used)
     form = result.forms["ICC2k"]
-    if math.isnan(form.value):
+    if not math.isfinite(form.value):
         return ICCSummary(None, None, None, n_targets, k_raters, "no_variance")
     # The ICC(2,k) bounds are the Spearman-Brown step-up k r / (1 + (k-1) r) of the
     # ICC(2,1) bounds; below r = -1/(k-1) the step-up is undefined (the k-rater bound is
@@ -506,8 +525,8 @@ def analyse(ratings: Ratings, rules: Rules = _DEFAULT_RULES) -> StudyFigures:
     return StudyFigures(
         n_experts=n_experts,
         competencies=tuple(figures),
-        icc_importance=_icc2k(imp),
-        icc_frequency=_icc2k(freq),
+        icc_importance=icc2k_summary(imp),
+        icc_frequency=icc2k_summary(freq),
         rules=rules,
         warnings=tuple(study_warnings),
     )

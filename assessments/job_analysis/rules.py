@@ -45,7 +45,10 @@ class Rules:
 
     **Develop** is proposed when the mean importance is at least ``develop_importance``
     (1-5) and at least ``develop_learnable`` of the experts say it can be learned on the job.
-    A competency can be proposed for both, or for neither.
+    A competency can be proposed for both, or for neither. With the defaults the two
+    learnable rules are complementary (below .5 for select-for, at least .5 for develop),
+    so both is proposed only when ``develop_learnable`` is set below ``learnable_below``;
+    the facilitator can still decide both when accepting the proposals.
 
     Warnings: fewer than ``min_experts`` experts, and rwg of importance or frequency below
     ``low_rwg`` (.70, the conventional cut-off; LeBreton & Senter 2008).
