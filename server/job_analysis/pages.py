@@ -46,7 +46,7 @@ GUARD = [page_coaching_guard]
 STEP_LABELS = {
     StudyStep.CARDS: N_("Cards"),
     StudyStep.SORT: N_("Sort"),
-    StudyStep.RATE: N_("Rate"),
+    StudyStep.RATE: N_("Rate the model"),
     StudyStep.DECIDE: N_("Decide"),
     StudyStep.APPLIED: N_("Applied"),
 }

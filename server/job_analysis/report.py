@@ -3,7 +3,6 @@ cards, figures, proposals and decisions (``reports.job_analysis`` renders it).""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import msgspec
@@ -109,7 +108,7 @@ async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysis
         experts_done=sum(1 for e in experts if e.ratings_done),
         cards=len(all_cards),
         unsorted_cards=sum(1 for c in all_cards if c.competency_id is None),
-        rules={k: float(v) for k, v in dataclasses.asdict(rules_of(study)).items()},
+        rules={k: float(v) for k, v in rules_of(study).as_dict().items()},
         icc_importance=_icc(figures.icc_importance) if figures else None,
         icc_frequency=_icc(figures.icc_frequency) if figures else None,
         competencies=tuple(

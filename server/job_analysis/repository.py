@@ -18,6 +18,7 @@ import numpy as np
 from piccolo.query.functions.aggregate import Max
 
 from assessments.errors import Problem
+from reports.markers import N_
 from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
 from server.core.links import derive, new_link
@@ -240,7 +241,7 @@ async def add_expert(study_id: int, *, name: str, email: str, kind: str, languag
         ):
             raise Conflict(
                 f"email: {email} is already an expert of this study",
-                problems=[Problem("email", "this person is already an expert of this study")],
+                problems=[Problem("email", N_("this person is already an expert of this study"))],
             )
         row = ExpertRow(
             study=study_id,
@@ -430,7 +431,7 @@ async def create_draft(
         ):
             raise Conflict(
                 f"library_key: {library_key} is already linked to a group of this study",
-                problems=[Problem("library_key", "already linked to another group")],
+                problems=[Problem("library_key", N_("already linked to another group"))],
             )
         top = await DraftRow.select(Max(DraftRow.position, alias="m")).where(
             DraftRow.study == study_id
@@ -486,7 +487,7 @@ async def update_draft(
             ):
                 raise Conflict(
                     f"library_key: {library_key} is already linked to a group of this study",
-                    problems=[Problem("library_key", "already linked to another group")],
+                    problems=[Problem("library_key", N_("already linked to another group"))],
                 )
             values[DraftRow.competency] = library_id
         if values:
@@ -504,7 +505,7 @@ async def delete_draft(study_id: int, draft_id: int) -> None:
 async def merge_drafts(study_id: int, source_id: int, into_id: int) -> None:
     """Move every card of ``source_id`` to ``into_id`` and delete ``source_id``."""
     if source_id == into_id:
-        raise Invalid([Problem("into", "a group cannot be merged into itself")])
+        raise Invalid([Problem("into", N_("a group cannot be merged into itself"))])
     async with write_transaction():
         await _draft_of(study_id, source_id)
         await _draft_of(study_id, into_id)

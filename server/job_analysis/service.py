@@ -5,7 +5,6 @@ to the library, and the report. Every change is recorded in the audit log.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +13,13 @@ import msgspec
 from assessments.errors import Problem
 from assessments.job_analysis import (
     CompetencyFigures,
+    InvalidRules,
     Ratings,
     Rules,
     StudyFigures,
     analyse,
 )
+from reports.markers import N_
 from server.admin import audit
 from server.core.errors import Conflict, Invalid
 from server.core.schemas import User
@@ -49,8 +50,7 @@ ORDER = [StudyStep.CARDS, StudyStep.SORT, StudyStep.RATE, StudyStep.DECIDE, Stud
 
 def rules_of(study: StudyRecord) -> Rules:
     """The study's rules: the defaults with the facilitator's changes."""
-    names = {f.name for f in dataclasses.fields(Rules)}
-    return Rules(**{k: v for k, v in study.rules.items() if k in names})
+    return Rules.from_mapping(study.rules)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class StudyService:
             role_key=study.role_key,
             role_name=study.role_name,
             step=study.step,
-            rules={k: float(v) for k, v in dataclasses.asdict(rules_of(study)).items()},
+            rules={k: float(v) for k, v in rules_of(study).as_dict().items()},
             created_at=study.created_at,
             created_by=study.created_by,
             applied_at=study.applied_at,
@@ -103,14 +103,24 @@ class StudyService:
     async def update(self, ident: int, patch: StudyPatch, user: User) -> Study:
         study = await repo.get_study(ident, user)
         if study.step == StudyStep.APPLIED:
-            raise Conflict("step: the study is applied; start a new study to change the model")
+            raise Conflict(
+                "step: the study is applied; start a new study to change the model",
+                problems=[
+                    Problem(
+                        "step", N_("the study is applied: start a new study to change the model")
+                    )
+                ],
+            )
         if patch.name is not None:
             await repo.rename(ident, patch.name)
         if patch.rules is not None:
             rules = {**study.rules, **{k: v for k, v in _items(patch.rules) if v is not None}}
-            found = rules_of(dataclasses.replace(study, rules=rules)).problems()
-            if found:
-                raise Invalid([Problem(f"rules.{p.path}", p.message) for p in found])
+            try:
+                Rules.from_mapping(rules)
+            except InvalidRules as err:
+                raise Invalid(
+                    [Problem(f"rules.{p.path}", p.message) for p in err.problems]
+                ) from None
             await repo.set_rules(ident, rules)
         if patch.step is not None and patch.step != study.step:
             await self.move(study, patch.step, user)
@@ -121,7 +131,7 @@ class StudyService:
         """Go one step on (when what it needs is there) or one step back (before decide)."""
         here, there = ORDER.index(StudyStep(study.step)), ORDER.index(StudyStep(step))
         if step == StudyStep.APPLIED:
-            raise Invalid([Problem("step", "apply the study to reach this step")])
+            raise Invalid([Problem("step", N_("apply the study to reach this step"))])
         if there == here + 1:
             await self._check_ready(study, StudyStep(step))
         elif there != here - 1:
@@ -136,12 +146,12 @@ class StudyService:
         if step == StudyStep.SORT and not await repo.list_cards(study.id):
             raise Conflict(
                 "step: no expert has written a card yet",
-                problems=[Problem("step", "no expert has written a card yet")],
+                problems=[Problem("step", N_("no expert has written a card yet"))],
             )
         if step == StudyStep.RATE and not await repo.list_drafts(study.id):
             raise Conflict(
                 "step: sort the cards into at least one competency first",
-                problems=[Problem("step", "sort the cards into at least one competency first")],
+                problems=[Problem("step", N_("sort the cards into at least one competency first"))],
             )
         if step == StudyStep.DECIDE:
             drafts = await repo.list_drafts(study.id)
@@ -149,7 +159,7 @@ class StudyService:
             if matrix.importance.shape[0] == 0:
                 raise Conflict(
                     "step: no expert has rated yet",
-                    problems=[Problem("step", "no expert has rated yet")],
+                    problems=[Problem("step", N_("no expert has rated yet"))],
                 )
 
     # ---- experts -------------------------------------------------------------------
@@ -157,7 +167,12 @@ class StudyService:
     async def invite(self, ident: int, data: ExpertIn, user: User) -> Expert:
         study = await repo.get_study(ident, user)
         if study.step in (StudyStep.DECIDE, StudyStep.APPLIED):
-            raise Conflict("step: the experts have rated; the study takes no new experts")
+            raise Conflict(
+                "step: the experts have rated; the study takes no new experts",
+                problems=[
+                    Problem("step", N_("the experts have rated: the study takes no new experts"))
+                ],
+            )
         expert = await repo.add_expert(
             ident, name=data.name, email=data.email, kind=data.kind, language=data.language
         )
@@ -201,7 +216,10 @@ class StudyService:
     ) -> list[Decided]:
         study = await repo.get_study(ident, user)
         if study.step != StudyStep.DECIDE:
-            raise Conflict(f"step: decisions are taken in the decide step (now {study.step!r})")
+            raise Conflict(
+                f"step: decisions are taken in the decide step (now {study.step!r})",
+                problems=[Problem("step", N_("decisions are taken in the decide step"))],
+            )
         _, decided = await self.figures(study)
         one = next((d for d in decided if d.draft.id == draft_id), None)
         if one is None:
@@ -211,7 +229,7 @@ class StudyService:
             return decided
         reason = data.reason.strip()
         if (data.select_for, data.develop) != one.proposed and not reason:
-            raise Invalid([Problem("reason", "say why the decision differs from the proposal")])
+            raise Invalid([Problem("reason", N_("say why the decision differs from the proposal"))])
         await repo.set_decision(
             ident,
             draft_id,
@@ -232,7 +250,10 @@ class StudyService:
         """Accept the proposal of every competency not decided yet; returns how many."""
         study = await repo.get_study(ident, user)
         if study.step != StudyStep.DECIDE:
-            raise Conflict(f"step: decisions are taken in the decide step (now {study.step!r})")
+            raise Conflict(
+                f"step: decisions are taken in the decide step (now {study.step!r})",
+                problems=[Problem("step", N_("decisions are taken in the decide step"))],
+            )
         _, decided = await self.figures(study)
         n = 0
         for d in decided:
@@ -253,13 +274,16 @@ class StudyService:
     async def apply(self, ident: int, user: User) -> Applied:
         study = await repo.get_study(ident, user)
         if study.step != StudyStep.DECIDE:
-            raise Conflict(f"step: a study is applied from the decide step (now {study.step!r})")
+            raise Conflict(
+                f"step: a study is applied from the decide step (now {study.step!r})",
+                problems=[Problem("step", N_("a study is applied from the decide step"))],
+            )
         figures, decided = await self.figures(study)
         undecided = [d.draft.name for d in decided if d.draft.select_for is None]
         if undecided or not decided:
             raise Conflict(
                 "decisions: decide every competency first",
-                problems=[Problem("decisions", ", ".join(undecided) or "no competencies")],
+                problems=[Problem("decisions", N_("decide every competency first"))],
             )
         version = await apply_study(study, figures, decided, user)
         await repo.mark_applied(ident, version, user.id)
@@ -327,6 +351,12 @@ async def sortable(ident: int, user: User) -> StudyRecord:
     if study.step not in SORTING:
         raise Conflict(
             f"step: cards are sorted before the experts rate (the study is at {study.step!r});"
-            " go back to the sort step first"
+            " go back to the sort step first",
+            problems=[
+                Problem(
+                    "step",
+                    N_("the experts are rating this model: go back to the sort step to change it"),
+                )
+            ],
         )
     return study
