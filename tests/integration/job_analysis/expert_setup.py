@@ -7,6 +7,7 @@ the server's secret key and the purpose ``expert``; the row keeps the nonce and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from server.core.db import utcnow
 from server.core.links import new_link
@@ -94,3 +95,10 @@ async def sort_card(card: int, group: int | None, polarity: str = "present") -> 
     await JobAnalysisCard.update(
         {JobAnalysisCard.group: group, JobAnalysisCard.polarity: polarity}
     ).where(JobAnalysisCard.id == card)
+
+
+async def expert_row(expert: Expert) -> dict[str, Any]:
+    """The expert's row as stored now."""
+    row = await JobAnalysisExpert.select().where(JobAnalysisExpert.id == expert.id).first()
+    assert row is not None
+    return row

@@ -4,13 +4,19 @@ expert never reaches another expert's cards."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.tables import JobAnalysisCard, JobAnalysisExpert
-from tests.integration.job_analysis.expert_setup import make_card, make_expert, make_study
+from server.tables import JobAnalysisCard
+from tests.integration.job_analysis.expert_setup import (
+    expert_row,
+    make_card,
+    make_expert,
+    make_study,
+)
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -158,12 +164,12 @@ async def test_finished_cards_are_marked_and_more_may_still_be_added(
     anna = await make_expert(study, "Anna Berg")
     r = await client.post(f"{anna.api}/cards/done")
     assert r.status_code == 200 and r.json()["cards_done"] is True
-    row = await JobAnalysisExpert.select(JobAnalysisExpert.cards_done_at).first()
+    row = await expert_row(anna)
     first_done = row["cards_done_at"]
     assert first_done is not None
     assert (await client.post(f"{anna.api}/cards", json={"text": "Late idea"})).status_code == 201
     assert (await client.post(f"{anna.api}/cards/done")).status_code == 200
-    row = await JobAnalysisExpert.select(JobAnalysisExpert.cards_done_at).first()
+    row = await expert_row(anna)
     assert row["cards_done_at"] == first_done  # the first "finished" is kept
     page = (await client.get(anna.page)).text
     assert "You can still add or delete cards" in page
@@ -217,7 +223,7 @@ async def test_the_page_forms_work_without_javascript(client: AsyncTestClient) -
     assert "Smiles on the phone" not in await _texts(anna.id)
     assert len(await _texts(anna.id)) == 1
     await post("/cards/done")
-    done = await JobAnalysisExpert.select(JobAnalysisExpert.cards_done_at).first()
+    done = await expert_row(anna)
     assert done["cards_done_at"] is not None
 
 
@@ -236,3 +242,14 @@ async def test_a_bad_card_on_the_page_is_said_at_the_field_and_the_text_kept(
     r = await client.post(f"{anna.page}/cards", data={"source": "nothing_here"})
     assert r.status_code == 422 and "no longer in the library" in r.text
     assert await JobAnalysisCard.count() == 0
+
+
+async def test_the_same_pick_sent_together_makes_one_card(client: AsyncTestClient) -> None:
+    study = await make_study()
+    anna = await make_expert(study, "Anna Berg")
+    answers = await asyncio.gather(
+        *(client.post(f"{anna.api}/cards", json={"source": "empathy/i2"}) for _ in range(8))
+    )
+    assert sorted(r.status_code for r in answers) == [200] * 7 + [201]
+    assert len({r.json()["card"]["id"] for r in answers}) == 1
+    assert await JobAnalysisCard.count() == 1

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.tables import JobAnalysisExpert
 from server.web.i18n import translations
-from tests.integration.job_analysis.expert_setup import make_expert, make_study
+from tests.integration.job_analysis.expert_setup import expert_row, make_expert, make_study
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 
@@ -39,7 +38,7 @@ async def test_a_chosen_language_is_used_and_remembered(client: AsyncTestClient)
     assert '<html lang="sv">' in page
     assert page.count(translations("sv").gettext(QUESTION)) == 1
     assert translations("sv").gettext("Skip to content") in page
-    stored = await JobAnalysisExpert.select(JobAnalysisExpert.language).first()
+    stored = await expert_row(anna)
     assert stored["language"] == "sv"
     again = (await client.get(anna.page)).text  # the next visit, without ?lang=
     assert '<html lang="sv">' in again

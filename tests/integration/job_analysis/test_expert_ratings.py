@@ -4,15 +4,17 @@ row per expert and competency), a form post without JavaScript, and the submissi
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.tables import JobAnalysisExpert, JobAnalysisRating
+from server.tables import JobAnalysisRating
 from tests.integration.job_analysis.expert_setup import (
     Expert,
+    expert_row,
     make_card,
     make_draft,
     make_expert,
@@ -201,14 +203,14 @@ async def test_submitting_asks_first_about_unrated_competencies_and_ratings_stay
     stored = {(r["competency"], r["importance"], r["lawshe"]) for r in await _rows()}
     assert stored == {(calm, 2, "useful"), (listening, 4, None)}  # the answers are kept
     assert (await _rows())[0]["learnable"] is True and (await _rows())[0]["day_one"] is False
-    done = await JobAnalysisExpert.select(JobAnalysisExpert.ratings_done_at).first()
+    done = await expert_row(anna)
     assert done["ratings_done_at"] is None
 
     r = await client.post(
         f"{anna.page}/ratings", data={**form, "go": "confirm"}, follow_redirects=False
     )
     assert r.status_code == 302
-    done = await JobAnalysisExpert.select(JobAnalysisExpert.ratings_done_at).first()
+    done = await expert_row(anna)
     assert done["ratings_done_at"] is not None
     page = (await client.get(anna.page)).text
     assert "your ratings have been submitted" in page
@@ -245,3 +247,15 @@ async def test_a_tampered_form_is_refused_and_changes_nothing(client: AsyncTestC
     )
     assert r.status_code == 422 and 'class="error"' in r.text
     assert await _rows() == [{"expert": anna.id, "competency": calm, **FULL}]
+
+
+async def test_saves_arriving_together_leave_one_row(client: AsyncTestClient) -> None:
+    """Taps in quick succession (or a retried save) never make a second row."""
+    _, anna, _, (calm, _, _) = await _study()
+    sent = [{**FULL, "importance": n % 5 + 1} for n in range(12)]
+    answers = await asyncio.gather(
+        *(client.put(f"{anna.api}/ratings/{calm}", json=body) for body in sent)
+    )
+    assert [r.status_code for r in answers] == [200] * len(sent)
+    rows = await _rows()
+    assert len(rows) == 1 and rows[0]["importance"] in {b["importance"] for b in sent}

@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from server.tables import JobAnalysisCard, JobAnalysisExpert, JobAnalysisRating
 from tests.integration.job_analysis.expert_setup import (
     Expert,
+    expert_row,
     make_card,
     make_draft,
     make_expert,
@@ -94,7 +95,7 @@ async def test_ratings_change_only_in_the_rate_step(client: AsyncTestClient, ste
 
 async def test_each_step_has_its_page(client: AsyncTestClient) -> None:
     anna, card, _ = await _setup("cards")
-    study = (await JobAnalysisExpert.select(JobAnalysisExpert.study).first())["study"]
+    study = (await expert_row(anna))["study"]
     page = (await client.get(anna.page)).text
     assert "what do they do best?" in page and f"/cards/{card}/delete" in page
 
