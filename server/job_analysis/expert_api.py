@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request, Response, delete, get, post, put
 from litestar.exceptions import NotFoundException, TooManyRequestsException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from server.core.tokens import plausible
@@ -102,6 +103,12 @@ class ExpertController(ApiController):
             "already has answers 200 with that card (`created` false)."
         ),
         raises=[ConflictError, UnprocessableError, TooManyRequestsException],
+        responses={
+            200: ResponseSpec(
+                data_container=CardSaved,
+                description="The source was picked before: the card already made",
+            )
+        },
     )
     async def add_card(
         self, request: Request[Any, Any, Any], token: Token, data: JSONBody[CardIn]
