@@ -32,6 +32,8 @@ from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
+from server.job_analysis.expert_api import ExpertController
+from server.job_analysis.expert_pages import EXPERT_PAGE_HANDLERS
 from server.jobs.routes import JOBS_ROUTER
 from server.library.api import (
     AreaController,
@@ -143,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OnboardingController,
             AnalysisController,
             JobAnalysisController,
+            ExpertController,
             *MAIL_API_CONTROLLERS,
             *LOGIN_PAGE_HANDLERS,
             *PAGE_HANDLERS,
@@ -158,6 +161,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *AUDIT_PAGE_HANDLERS,
             *OUTBOX_PAGE_HANDLERS,
             *JOB_ANALYSIS_PAGE_HANDLERS,
+            *EXPERT_PAGE_HANDLERS,
             JOBS_ROUTER,
             create_static_files_router(path="/static", directories=[STATIC], name="static"),
         ],
@@ -176,9 +180,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="engine_csrf",
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
-            # /take, /rate, /nominate, /key: the unguessable token in the path is the
-            # credential (no cookie to ride on)
-            exclude=["/api/", "/health", "/schema", "/take/", "/rate/", "/nominate/", "/key/"],
+            # /take, /rate, /nominate, /key, /expert: the unguessable token in the path is
+            # the credential (no cookie to ride on)
+            exclude=[
+                "/api/",
+                "/health",
+                "/schema",
+                "/take/",
+                "/rate/",
+                "/nominate/",
+                "/key/",
+                "/expert/",
+            ],
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

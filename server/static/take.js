@@ -1,5 +1,5 @@
-// Candidate and rater pages: save each answer the moment it is given, and show the
-// server's clock.
+// Candidate, rater and expert pages: save each answer the moment it is given, and show
+// the server's clock.
 // The pages work without this script; the server stays the authority on time and answers.
 (function () {
   "use strict";
@@ -157,7 +157,8 @@
     });
   }
 
-  // A 360 rater's form: every statement and comment saved on its own as it is given. The
+  // A 360 rater's form (and a job-analysis expert's rating form, one save per competency):
+  // every statement and comment saved on its own as it is given. The
   // status line speaks for the whole form: a refused answer first, then one waiting to be
   // sent again, then one on its way; "saved" once every item is.
   function rateAutosave(form) {
@@ -219,11 +220,25 @@
       if (!posting) { Object.keys(timers).forEach(flush); }
     });
 
+    // An expert's rating page: the questions of one competency (``data-group``) go
+    // together, each radio carrying its field and JSON value; an open question is null.
+    function groupAnswers(group) {
+      var body = {};
+      form.querySelectorAll("input[data-group='" + group + "']").forEach(function (input) {
+        var name = input.getAttribute("data-field");
+        if (!(name in body)) { body[name] = null; }
+        if (input.checked) { body[name] = JSON.parse(input.getAttribute("data-json")); }
+      });
+      return body;
+    }
+
     form.addEventListener("change", function (event) {
       var el = event.target;
       if (el.type === "radio" && el.getAttribute("data-item")) {
         send(el.getAttribute("data-item"),
           { rating: el.value === "cannot" ? null : parseInt(el.value, 10) }, 100);
+      } else if (el.type === "radio" && el.getAttribute("data-group")) {
+        send(el.getAttribute("data-group"), groupAnswers(el.getAttribute("data-group")), 100);
       }
     });
     form.addEventListener("input", function (event) {

@@ -1,0 +1,1 @@
+"""Job-analysis studies: experts' cards, the facilitator's sort, ratings, decisions, apply."""
