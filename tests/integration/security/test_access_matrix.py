@@ -50,9 +50,11 @@ TOKEN_PREFIXES = (
     "/api/v1/nominate/{token",
     "/nominate/{token",
     "/key/{token",
+    "/expert/{token",
+    "/api/v1/expert/{token",
 )
 # The only other values a respondent link may carry: positions and ids inside its own form.
-TOKEN_ROUTE_PARAMS = {"token", "item_id", "n", "rater_id"}
+TOKEN_ROUTE_PARAMS = {"token", "item_id", "n", "rater_id", "card_id", "competency_id"}
 
 # Names that only recruiter B's vacancy and coach B's cycle contain.
 B_MARKERS = ("Vacancy-Bravo-7Q", "Candidate-Bravo-7Q", "Cycle-Bravo-7Q", "Subject-Bravo-7Q")
@@ -299,6 +301,7 @@ async def world() -> Any:
         )["id"],
         "user_id": next(u["id"] for u in users if u["email"] == "recruiter_b@test.example"),
         "n": 1,
+        "card_id": 1,
         "path": "openapi.json",
         "file_path": "take.js",
     }
@@ -465,6 +468,8 @@ async def test_a_link_of_one_kind_opens_nothing_of_another(world: World) -> None
         "/api/v1/nominate/": (world.candidate, world.rater),
         "/nominate/": (world.candidate, world.rater),
         "/key/": (world.candidate, world.rater),
+        "/expert/": (world.candidate, world.rater),
+        "/api/v1/expert/": (world.candidate, world.rater),
     }
     tried = 0
     for route in routes(world.app):
