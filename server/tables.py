@@ -19,6 +19,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 from server.core.vocabulary import (
@@ -542,6 +543,13 @@ class OutboxMessage(Table, tablename="outbox_message"):
     )
     rater = ForeignKey(references=Rater, null=True, on_delete=OnDelete.cascade, index=True)
     staff = ForeignKey(references=StaffUser, null=True, on_delete=OnDelete.cascade)
+    # an expert of a job-analysis study (the table is defined further down)
+    expert: ForeignKey[JobAnalysisExpert] = ForeignKey(
+        references=LazyTableReference("JobAnalysisExpert", module_path="server.tables"),
+        null=True,
+        on_delete=OnDelete.cascade,
+        index=True,
+    )
     params = JSON(default={})
     dedupe = Varchar(length=160, null=True, default=None, unique=True)
     message_id = Varchar(length=200)

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 __all__ = ["MailSink", "link_in"]
 
-_LINK = re.compile(r"https?://\S+/(take|rate|nominate|key)/[A-Za-z0-9_-]+")
+_LINK = re.compile(r"https?://\S+/(take|rate|nominate|key|expert)/[A-Za-z0-9_-]+")
 
 
 def link_in(message: EmailMessage, kind: str = "") -> str:

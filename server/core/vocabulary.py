@@ -117,6 +117,8 @@ class MessageKind(StrEnum):
     RATER_REMINDER = "rater_reminder"
     NOMINATION_INVITATION = "nomination_invitation"
     COACH_NOTICE = "coach_notice"
+    EXPERT_INVITATION = "expert_invitation"  # to a job-analysis study's cards step
+    EXPERT_RATING = "expert_rating"  # the study's draft model is ready to rate
 
 
 class StudyStep(StrEnum):

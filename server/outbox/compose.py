@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from server.core.vocabulary import MessageKind
+from server.outbox.expert_letters import compose_expert
 from server.outbox.hiring_letters import compose_candidate
 from server.outbox.letters import Composed
 from server.outbox.review_letters import compose_review
@@ -21,6 +22,8 @@ _BY_KIND: dict[MessageKind, Callable[[Mapping[str, Any], Settings], Awaitable[Co
     MessageKind.RATER_REMINDER: compose_review,
     MessageKind.NOMINATION_INVITATION: compose_review,
     MessageKind.COACH_NOTICE: compose_review,
+    MessageKind.EXPERT_INVITATION: compose_expert,
+    MessageKind.EXPERT_RATING: compose_expert,
 }
 assert set(_BY_KIND) == set(MessageKind)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CannotSend", "Composed", "NotDue"]
+from server.core import links
+from server.settings import Settings
+
+__all__ = ["CannotSend", "Composed", "NotDue", "link_token"]
 
 
 class NotDue(Exception):
@@ -25,3 +28,14 @@ class Composed:
     text: str
     html: str
     shown: str
+
+
+def link_token(settings: Settings, purpose: str, nonce: str, whose: str) -> str:
+    """The token of a person's link, derived again from its stored nonce; a link issued
+    before links could be sent again (no nonce) cannot be sent (:class:`CannotSend`)."""
+    try:
+        return links.derive(settings.secret_key, purpose, nonce)
+    except ValueError:
+        raise CannotSend(
+            f"this {whose}'s link was issued before links could be sent again: issue a new link"
+        ) from None

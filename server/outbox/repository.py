@@ -51,6 +51,7 @@ class NewMessage:
     subject: int | None = None
     rater: int | None = None
     staff: int | None = None
+    expert: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
     dedupe: str | None = None  # at most one message with this value, ever
     not_before: datetime | None = None
@@ -100,6 +101,7 @@ async def enqueue(messages: Sequence[NewMessage], *, sender: str) -> int:
                 subject=m.subject,
                 rater=m.rater,
                 staff=m.staff,
+                expert=m.expert,
                 params=m.params,
                 dedupe=m.dedupe,
                 message_id=message_id(sender),
@@ -230,16 +232,20 @@ async def list_messages(
     *,
     campaign: int | None = None,
     review: int | None = None,
+    study: int | None = None,
     status: str | None = None,
     limit: int = 500,
     offset: int = 0,
 ) -> tuple[list[Row], int]:
-    """Messages of a vacancy or a cycle (or all), newest first, and how many there are."""
+    """Messages of a vacancy, a cycle or a job-analysis study (its experts'), or all,
+    newest first, and how many there are."""
     where: list[Any] = []
     if campaign is not None:
         where.append(OutboxMessage.campaign == campaign)
     if review is not None:
         where.append(OutboxMessage.review == review)
+    if study is not None:
+        where.append(OutboxMessage.expert.study == study)
     if status is not None:
         where.append(OutboxMessage.status == status)
     query = OutboxMessage.select().order_by(OutboxMessage.id, ascending=False)

@@ -20,10 +20,9 @@ from typing import Any
 
 from babel.dates import format_date
 
-from server.core import links
 from server.core.db import loads, utcnow
 from server.core.vocabulary import MessageKind, RaterStatus
-from server.outbox.letters import CannotSend, Composed, NotDue
+from server.outbox.letters import CannotSend, Composed, NotDue, link_token
 from server.outbox.templates import LINK_SHOWN, render
 from server.reviews.groups import GROUP_LABELS, promises
 from server.settings import Settings
@@ -51,15 +50,6 @@ def _closed(review: Mapping[str, Any]) -> bool:
     return closes is not None and closes <= utcnow()
 
 
-def _token(settings: Settings, purpose: str, nonce: str, whose: str) -> str:
-    try:
-        return links.derive(settings.secret_key, purpose, nonce)
-    except ValueError:
-        raise CannotSend(
-            f"this {whose}'s link was issued before links could be sent again: issue a new link"
-        ) from None
-
-
 async def compose_review(row: Mapping[str, Any], settings: Settings) -> Composed:
     """The message ``row`` (a 360 kind) as it is to be sent now."""
     kind = MessageKind(row["kind"])
@@ -83,7 +73,7 @@ async def compose_review(row: Mapping[str, Any], settings: Settings) -> Composed
         subject = await ReviewSubject.select().where(ReviewSubject.id == rater["subject"]).first()
         if subject is None:
             raise NotDue("the person reviewed was removed")
-        token = _token(settings, "rate", rater["link_nonce"], "rater")
+        token = link_token(settings, "rate", rater["link_nonce"], "rater")
         link = f"{settings.link_base}/rate/{token}"
         values |= {
             "name": rater["name"],
@@ -96,7 +86,7 @@ async def compose_review(row: Mapping[str, Any], settings: Settings) -> Composed
             raise NotDue("the person reviewed was removed")
         if _closed(review):
             raise NotDue("the cycle has closed")
-        token = _token(settings, "nominate", subject["link_nonce"], "person's nomination")
+        token = link_token(settings, "nominate", subject["link_nonce"], "person's nomination")
         link = f"{settings.link_base}/nominate/{token}"
         values["name"] = subject["name"]
     elif kind == MessageKind.COACH_NOTICE:

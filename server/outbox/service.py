@@ -3,8 +3,10 @@ templates of a vacancy or a cycle (no HTTP).
 
 Who may see a message is who may see what it is about: admins every message; a recruiter
 the messages of the vacancies they may see (:func:`server.hiring.repository.get_campaign`);
-a coach those of the cycles they may see (:func:`server.reviews.repository.get_review_row`).
-Any other message is "not found", like a message that does not exist.
+a coach those of the cycles they may see (:func:`server.reviews.repository.get_review_row`)
+and those to the experts of the job-analysis studies they may see
+(:func:`server.job_analysis.repository.get_study`). Any other message is "not found", like
+a message that does not exist.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from server.core.errors import Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import MessageKind
 from server.hiring import repository as hiring_repo
+from server.job_analysis import repository as job_analysis_repo
+from server.outbox import expert_mail, template_store, templates
 from server.outbox import repository as outbox
-from server.outbox import template_store, templates
 from server.reviews import repository as reviews_repo
 from server.settings import get_settings
 
@@ -74,6 +77,11 @@ async def message_for(ident: int, user: User) -> Row:
             await hiring_repo.get_campaign(row["campaign"], user)
         elif row["review"] is not None:
             await reviews_repo.get_review_row(row["review"], user)
+        elif row["expert"] is not None:
+            study = await expert_mail.study_of_expert(row["expert"])
+            if study is None:
+                raise NotFound.of("message", ident)
+            await job_analysis_repo.get_study(study, user)
         else:
             raise NotFound.of("message", ident)
     except NotFound:

@@ -3,8 +3,10 @@
 A template is jinja2 text with the variables of its kind (:data:`VARIABLES`), such as
 ``{{ name }}`` and ``{{ link }}``. The defaults are catalogue messages, so each language
 has its own; staff may replace the subject and the body of a kind per vacancy or cycle
-and language (``settings["mail"][kind][lang]``). Staff text is rendered in jinja2's
-sandbox, checked when saved (:func:`check`): only the kind's variables, no syntax errors.
+and language (``settings["mail"][kind][lang]``); the messages to job-analysis experts
+have their defaults only (a study has no settings to keep other texts in). Staff text is
+rendered in jinja2's sandbox, checked when saved (:func:`check`): only the kind's
+variables, no syntax errors.
 
 The HTML part is made from the rendered text (escaped, paragraphs, the link as a link),
 so the two parts always say the same.
@@ -119,6 +121,21 @@ VARIABLES: dict[MessageKind, dict[str, str]] = {
         "news": N_("what happened (a group reached the threshold, the cycle can be released)"),
         "link": N_("the cycle's page"),
     },
+    MessageKind.EXPERT_INVITATION: {
+        "name": N_("the expert's name"),
+        "role": N_("the name of the role studied"),
+        "study": N_("the job-analysis study's name"),
+        "link": N_("the expert's own link to their page"),
+        "facilitator": N_("who runs the study (empty if nobody is named)"),
+    },
+    MessageKind.EXPERT_RATING: {
+        "name": N_("the expert's name"),
+        "role": N_("the name of the role studied"),
+        "study": N_("the job-analysis study's name"),
+        "link": N_("the expert's own link to their page"),
+        "facilitator": N_("who runs the study (empty if nobody is named)"),
+        "competencies": N_("how many competencies the draft model has"),
+    },
 }
 
 DEFAULTS: dict[MessageKind, tuple[str, str]] = {
@@ -188,6 +205,42 @@ DEFAULTS: dict[MessageKind, tuple[str, str]] = {
     MessageKind.COACH_NOTICE: (
         N_("{{ cycle }}: {{ news }}"),
         N_("Hello {{ name }},\n\nin the 360 cycle “{{ cycle }}”: {{ news }}\n\n{{ link }}"),
+    ),
+    MessageKind.EXPERT_INVITATION: (
+        N_("Your invitation: job analysis of the role “{{ role }}”"),
+        N_(
+            "Hello {{ name }},\n\n"
+            "you know the role “{{ role }}” well, and we would like to learn from you. In "
+            "the job-analysis study “{{ study }}”, people who hold the role, their managers "
+            "and trainers answer one question:\n\n"
+            "When someone in this role is at the top of their game, what do they do best?\n\n"
+            "Please write your answers on cards on your own page: one behaviour or skill per "
+            "card, in your own words; you may also pick cards from a list of competencies. "
+            "It takes about fifteen minutes, and each card is saved as soon as you add it. "
+            "Other experts do not see your cards, and the cards are sorted without your "
+            "name.\n\n"
+            "Your own link:\n{{ link }}\n\n"
+            "{% if facilitator %}The study is run by {{ facilitator }}.\n\n{% endif %}"
+            "The link is yours alone: please do not pass it on."
+        ),
+    ),
+    MessageKind.EXPERT_RATING: (
+        N_("The role “{{ role }}”: please rate the draft model"),
+        N_(
+            "Hello {{ name }},\n\n"
+            "the cards of the job-analysis study “{{ study }}” have been sorted into a draft "
+            "model of the role “{{ role }}”. Please rate each of its competencies on your "
+            "page: how important it is, how often it is needed, whether it is needed from "
+            "the first day, whether it can be learned on the job in the first months, and "
+            "whether it is essential to the work. Choose “cannot say” when you do not know. "
+            "Every answer is saved as you give it.\n\n"
+            "Competencies to rate: {{ competencies }}\n\n"
+            "Your own link:\n{{ link }}\n\n"
+            "Nobody else sees your ratings: the facilitator sees only figures over all "
+            "experts.\n\n"
+            "{% if facilitator %}The study is run by {{ facilitator }}.\n\n{% endif %}"
+            "The link is yours alone: please do not pass it on."
+        ),
     ),
 }
 
