@@ -153,7 +153,7 @@ class FlagEvidence(Base, omit_defaults=True):
     overridden: bool | None = None
     reason: LongText | None = None
     library_version: Annotated[int, Meta(ge=1)] | None = None
-    figures: dict[Annotated[str, Meta(max_length=64)], int | float | None] | None = None
+    figures: dict[Annotated[str, Meta(max_length=64)], float | None] | None = None
     by: Annotated[str, Meta(max_length=254)] | None = None
     role_name: Annotated[str, Meta(max_length=120)] | None = None
     earlier: FlagEvidence | None = None
