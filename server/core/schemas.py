@@ -135,7 +135,13 @@ class Competency(CompetencyIn, kw_only=True):
     id: int
 
 
-IsoDate = Annotated[str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}\Z", description="a date as YYYY-MM-DD")]
+IsoDate = Annotated[
+    str,
+    Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?\Z",
+        description="a date as YYYY-MM-DD (a time may follow, ISO 8601)",
+    ),
+]
 
 
 class FlagEvidence(Base, omit_defaults=True):

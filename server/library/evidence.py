@@ -48,9 +48,22 @@ def merged(stored: Mapping[str, Any] | None, given: Mapping[str, Any] | None) ->
     return recorded_only({**(stored or {}), **(given or {})})
 
 
+def _number(x: Any) -> bool:
+    return x is None or (isinstance(x, int | float) and not isinstance(x, bool))
+
+
+def _count(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
 def _trimmed(item: Mapping[str, Any]) -> dict[str, Any]:
-    """``item`` with its keys limited to the documented ones, at every ``earlier`` level."""
+    """``item`` limited to what the library document can say (its documented keys; numbers
+    for the figures, counts for the experts), at every ``earlier`` level."""
     out = {k: v for k, v in item.items() if k in _FIELDS and k != "earlier"}
+    if isinstance(out.get("figures"), Mapping):
+        out["figures"] = {k: v for k, v in out["figures"].items() if _number(v)}
+    if isinstance(out.get("experts"), Mapping):
+        out["experts"] = {k: v for k, v in out["experts"].items() if _count(v)}
     earlier = item.get("earlier")
     if isinstance(earlier, Mapping):
         out["earlier"] = _trimmed(earlier)

@@ -25,14 +25,16 @@ from assessments.competency import (
     MAX_LEVEL,
     MIN_LEVEL,
     Indicator,
+    Requirement,
+    Role,
     evidence_problems,
     with_indicator_keys,
 )
 from assessments.errors import Problem
 from server.core.db import is_postgres, loads, utcnow, write_transaction
 from server.core.errors import Invalid, NotFound, is_busy
-from server.library.evidence import merged, recorded
-from server.library.repository import Given, settle_evidence
+from server.library.evidence import recorded
+from server.library.repository import save_requirements, settle_evidence
 from server.tables import Competency as CompetencyRow
 from server.tables import CompetencyArea as AreaRow
 from server.tables import JobAnalysis as StudyRow
@@ -197,6 +199,29 @@ async def _next_position() -> int:
     return (row["m"] if row and row["m"] is not None else -1) + 1
 
 
+async def _create(
+    c: AppliedCompetency, key: str, area: int | None, position: int, now: datetime
+) -> int:
+    """Store ``c`` as a new library competency under ``key``; its id."""
+    row = CompetencyRow(
+        key=key,
+        area=area,
+        name=c.name.strip(),
+        definition=c.definition.strip(),
+        benefit="",
+        select_for=c.select_for,
+        develop=c.develop,
+        indicators=msgspec.to_builtins(list(with_indicator_keys(c.indicators))),
+        measures=[],
+        activities=[],
+        translations={},
+        position=position,
+        updated_at=now,
+    )
+    await row.save()
+    return int(row.id)
+
+
 def _stamped(evidence: Mapping[str, Any], number: int) -> dict[str, Any]:
     return {f: {**e, "library_version": number} for f, e in evidence.items() if recorded(e)}
 
@@ -236,38 +261,22 @@ async def _apply(
         top = await VersionRow.select(Max(VersionRow.number, alias="m")).first()
         number = (top["m"] if top and top["m"] is not None else 0) + 1
         before = await _snapshot(role_id, set(existing))
-        ids: dict[int, int] = {}  # position in the model -> competency id
+        ids: dict[str, int] = {}  # key -> competency id
         keys: list[str] = []
         changed: dict[int, set[str]] = {}
         taken: set[str] = set()
         now = utcnow()
-        position = await _next_position()
+        position = await _next_position()  # of the first new competency
         for n, c in enumerate(model):
             if c.create:
                 key = await _free_key(c.key, taken)
                 taken.add(key)
-                row = CompetencyRow(
-                    key=key,
-                    area=await _area_for(c.area, role["area"], n),
-                    name=c.name.strip(),
-                    definition=c.definition.strip(),
-                    benefit="",
-                    select_for=c.select_for,
-                    develop=c.develop,
-                    indicators=msgspec.to_builtins(list(with_indicator_keys(c.indicators))),
-                    measures=[],
-                    activities=[],
-                    translations={},
-                    position=position,
-                    updated_at=now,
-                )
-                await row.save()
-                position += 1
-                ids[n] = row.id
+                area = await _area_for(c.area, role["area"], n)
+                ids[key] = await _create(c, key, area, position + len(taken) - 1, now)
                 keys.append(key)
                 continue
             stored = existing[c.key]
-            ids[n] = stored["id"]
+            ids[c.key] = stored["id"]
             keys.append(c.key)
             flipped: set[str] = {f for f in FLAGS if bool(stored[f]) != getattr(c, f)}
             if flipped:
@@ -279,29 +288,20 @@ async def _apply(
                         CompetencyRow.updated_at: now,
                     }
                 ).where(CompetencyRow.id == stored["id"])
-        kept = {
-            r["competency"]: loads(r["evidence"]) or {}
-            for r in await RequirementRow.select(
-                RequirementRow.competency, RequirementRow.evidence
-            ).where(RequirementRow.role == role_id)
-        }
-        await RequirementRow.delete().where(RequirementRow.role == role_id)
-        given: Given = set()
-        rows = []
-        for n, c in enumerate(model):
-            evidence = _stamped(c.evidence, number)
-            given |= {(role_id, ids[n], f) for f in evidence}
-            rows.append(
-                RequirementRow(
-                    role=role_id,
-                    competency=ids[n],
-                    weight=float(c.weight),
-                    required_level=int(c.required_level),
-                    position=n,
-                    evidence=merged(kept.get(ids[n]), evidence),
-                )
+        requirements = tuple(
+            Requirement(
+                competency=key,
+                weight=float(c.weight),
+                required_level=int(c.required_level),
+                evidence=_stamped(c.evidence, number),
             )
-        await RequirementRow.insert(*rows)
+            for key, c in zip(keys, model, strict=True)
+        )
+        given = await save_requirements(
+            role_id,
+            Role(key="", name="", competencies=requirements),
+            ids,
+        )
         await settle_evidence(
             by=f"job analysis of {role['name']}",
             changed=changed,

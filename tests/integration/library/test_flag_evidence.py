@@ -606,3 +606,36 @@ async def test_role_and_competency_pages_say_why_each_flag_stands(
     assert "Why the flags stand" in shown
     assert line + "; proposed otherwise" in shown
     assert "of the role “Customer service operator”" in shown  # merchant_support, team_lead
+
+
+async def test_the_export_shows_only_what_the_document_can_say(
+    admin: AsyncTestClient, demo_library: None
+) -> None:
+    """Evidence stored with keys or values the document does not know is exported without
+    them (the export never fails, and what it writes imports again)."""
+    rid = await role_id("team_lead")
+    stored = {
+        "select_for": {"source": "study", "value": True, "study": 9, "notes": "x"},
+        "develop": {
+            "source": "hand",
+            "value": True,
+            "figures": {"cvr": "high", "n": 5},
+            "experts": {"n": 5, "manager": True},
+        },
+    }
+    await RoleCompetency.update({RoleCompetency.evidence: stored}).where(
+        (RoleCompetency.role == rid)
+        & (RoleCompetency.competency == await competency_id("crisis_composure"))
+    )
+    r = await admin.get("/api/v1/library/export")
+    assert r.status_code == 200
+    lead = next(x for x in json.loads(r.content)["roles"] if x["key"] == "team_lead")
+    shown = next(q for q in lead["competencies"] if q["competency"] == "crisis_composure")
+    assert shown["evidence"] == {
+        "select_for": {"source": "study", "value": True, "study": 9},
+        "develop": {"source": "hand", "value": True, "figures": {"n": 5}, "experts": {"n": 5}},
+    }
+    r = await admin.post(
+        "/api/v1/library/import", content=r.content, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 200, r.text
