@@ -318,6 +318,20 @@ async def test_a_bad_model_is_refused_naming_the_field_and_nothing_changes(
         assert [p.path for p in exc.problems] == ["competencies[0].evidence.develop.value"]
     else:
         raise AssertionError("evidence that contradicts its flag was applied")
+    rumour = AppliedCompetency(
+        **{**wrong_value.__dict__, "evidence": {"select_for": {"source": "rumour"}, "hire": {}}}
+    )
+    try:
+        await apply_role_model(
+            await role_id("cs_operator"), [rumour], user_id=None, study_id=study, user_label="x"
+        )
+    except Invalid as exc:
+        assert [p.path for p in exc.problems] == [
+            "competencies[0].evidence.select_for.source",
+            "competencies[0].evidence.hire",
+        ]
+    else:
+        raise AssertionError("evidence of an unknown source was applied")
     assert await LibraryVersion.count() == 0
     assert await flags("communication") == (False, True)
     assert await stored_evidence("cs_operator") == before
