@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from assessments.development.catalogue import ACTIVITY_KINDS, MODULE_KEYS
 from assessments.errors import InvalidLibrary, Problem
@@ -23,6 +23,9 @@ Polarity = Literal["present", "absent"]
 MeasureKind = Literal["kpi", "observation", "survey"]
 ActivityKind = Literal["training", "coaching", "mentoring", "on_the_job", "self_study"]
 Flag = Literal["select_for", "develop"]
+FLAGS: tuple[Flag, ...] = ("select_for", "develop")
+EVIDENCE_SOURCES = ("study", "hand")
+MAX_EVIDENCE_DEPTH = 8  # how many ``earlier`` levels a flag's evidence may hold
 
 MIN_LEVEL, MAX_LEVEL = 1, 5
 
@@ -88,11 +91,19 @@ class Competency:
 
 @dataclass(frozen=True)
 class Requirement:
-    """A competency required by a role: its relative weight and required level (1-5)."""
+    """A competency required by a role: its relative weight and required level (1-5).
+
+    ``evidence`` says, per flag (``"select_for"``, ``"develop"``), why the competency's
+    flag stands for this role: ``{"source": "study", "value": ..., "study": ..., ...}``
+    (a job-analysis study and its figures) or ``{"source": "hand", "value": ..., "by": ...,
+    "date": ..., "earlier": ...}`` (changed by hand). A flag without a key has nothing
+    recorded, which reads as "set by hand".
+    """
 
     competency: str
     weight: float = 1.0
     required_level: int = 3
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,52 @@ def competency_problems(c: Competency, path: str = "") -> list[Problem]:
     return problems
 
 
+def evidence_problems(evidence: Any, path: str = "evidence") -> list[Problem]:
+    """Rules of a requirement's ``evidence``: a mapping whose keys are flags, each value a
+    mapping with a ``source`` of ``"study"`` or ``"hand"`` (an ``earlier`` one likewise).
+
+    Parameters
+    ----------
+    evidence : Any
+        The evidence as given (decoded JSON or YAML, or a stored value).
+    path : str
+        The field's path, used in each problem (``roles[0].competencies[2].evidence``).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the evidence fits.
+    """
+    if not isinstance(evidence, Mapping):
+        return [Problem(path, "expected an object with the keys select_for and/or develop")]
+    problems: list[Problem] = []
+    for flag, item in evidence.items():
+        where = f"{path}.{flag}"
+        if flag not in FLAGS:
+            message = f"unknown flag {flag!r}; expected select_for or develop"
+            problems.append(Problem(where, message))
+            continue
+        depth = 0
+        while item is not None:
+            if not isinstance(item, Mapping):
+                problems.append(Problem(where, "expected an object with a source"))
+                break
+            if item.get("source") not in EVIDENCE_SOURCES:
+                problems.append(
+                    Problem(
+                        f"{where}.source",
+                        f"expected one of 'study', 'hand', got {item.get('source')!r}",
+                    )
+                )
+            if "value" in item and not isinstance(item["value"], bool):
+                problems.append(Problem(f"{where}.value", "expected true or false"))
+            item, where, depth = item.get("earlier"), f"{where}.earlier", depth + 1
+            if depth > MAX_EVIDENCE_DEPTH:
+                problems.append(Problem(where, f"nested more than {MAX_EVIDENCE_DEPTH} deep"))
+                break
+    return problems
+
+
 def role_problems(
     role: Role, competency_keys: set[str], area_keys: set[str], path: str = ""
 ) -> list[Problem]:
@@ -226,6 +283,7 @@ def role_problems(
         problems.append(Problem(f"{path}area", f"unknown area {role.area!r}"))
     dup = _duplicates(r.competency for r in role.competencies)
     for n, req in enumerate(role.competencies):
+        problems += evidence_problems(req.evidence, f"{path}competencies[{n}].evidence")
         if req.competency not in competency_keys:
             problems.append(
                 Problem(

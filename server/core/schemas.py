@@ -135,10 +135,52 @@ class Competency(CompetencyIn, kw_only=True):
     id: int
 
 
+IsoDate = Annotated[
+    str,
+    Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?\Z",
+        description="a date as YYYY-MM-DD (a time may follow, ISO 8601)",
+    ),
+]
+
+
+class FlagEvidence(Base, omit_defaults=True):
+    """Why a flag of a competency stands for a role: a job-analysis study with its figures
+    (``source: study``) or a change by hand (``source: hand``; ``earlier`` holds what it
+    replaced). ``{"source": "hand"}`` alone means nothing is recorded."""
+
+    source: Literal["study", "hand"]
+    value: bool | None = None
+    date: IsoDate | None = None
+    study: Annotated[int, Meta(ge=1, le=MAX_ID)] | None = None
+    study_name: Annotated[str, Meta(max_length=120)] | None = None
+    experts: dict[Annotated[str, Meta(max_length=32)], Annotated[int, Meta(ge=0)]] | None = None
+    proposed: bool | None = None
+    overridden: bool | None = None
+    reason: LongText | None = None
+    library_version: Annotated[int, Meta(ge=1)] | None = None
+    figures: dict[Annotated[str, Meta(max_length=64)], float | None] | None = None
+    by: Annotated[str, Meta(max_length=254)] | None = None
+    role_name: Annotated[str, Meta(max_length=120)] | None = None
+    earlier: FlagEvidence | None = None
+
+
+FlagName = Literal["select_for", "develop"]
+
+
 class Requirement(Base):
     competency: Key
     weight: Weight = 1.0
     required_level: Level = 3
+    evidence: Annotated[
+        dict[FlagName, FlagEvidence],
+        Meta(
+            description=(
+                "Why each flag of the competency stands for this role; on input a flag left "
+                'out keeps what is stored, and {"source": "hand"} alone records nothing'
+            )
+        ),
+    ] = {}
 
 
 class RoleIn(Base):

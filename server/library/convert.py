@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import msgspec
 
 from assessments.competency import Area, Competency, Library, Role
 from server.core import schemas
+from server.library.evidence import public
 
 T = TypeVar("T")
 
@@ -17,8 +19,17 @@ def to_domain(value: Any, cls: type[T]) -> T:
     return msgspec.convert(msgspec.to_builtins(value), cls)
 
 
+def _shown(role: Role) -> Role:
+    """``role`` with the evidence of both flags of each competency, as shown and exported
+    (``{"source": "hand"}`` where nothing is recorded)."""
+    reqs = tuple(replace(q, evidence=public(q.evidence)) for q in role.competencies)
+    return replace(role, competencies=reqs)
+
+
 def to_schema(value: Any, cls: type[T]) -> T:
     """A domain dataclass as the response Struct ``cls`` (``id`` dropped when ``cls`` lacks it)."""
+    if isinstance(value, Role):
+        value = _shown(value)
     data = msgspec.to_builtins(value)
     # type-ignore reason: every class here is a msgspec Struct
     if "id" not in cls.__struct_fields__:  # type: ignore[attr-defined]

@@ -22,6 +22,8 @@ from server.library.convert import library_from_document
 from server.library.dependencies import LibraryEdits
 from server.library.editor_pages import EDITOR_HANDLERS
 from server.library.io import parse_document
+from server.library.versions import list_versions
+from server.library.why import why_lines
 from server.web.auth import (
     CurrentUser,
     page_admin_guard,
@@ -141,7 +143,7 @@ async def competency_page(
     comp = await repo.get_competency(competency_id)
     roles, _ = await repo.list_roles(limit=ALL, offset=0)
     used_by = [
-        (localized_named(r, lang), q)
+        (localized_named(r, lang), q, why_lines(comp, q.evidence))
         for r in roles
         for q in r.competencies
         if q.competency == comp.key
@@ -168,13 +170,18 @@ async def role_page(
     role = await repo.get_role(role_id)
     comps, _ = await repo.list_competencies(role=str(role_id), limit=ALL, offset=0)
     by_key = {c.key: localized(c, lang) for c in comps}
-    rows = [(by_key[q.competency], q) for q in role.competencies if q.competency in by_key]
+    rows = [
+        (by_key[q.competency], q, why_lines(by_key[q.competency], q.evidence))
+        for q in role.competencies
+        if q.competency in by_key
+    ]
     return Template(
         "role.html",
         context=await page_context(
             request,
             role=localized_named(role, lang),
             rows=rows,
+            versions=await list_versions(role_id),
             lang=lang,
             area_name=await _area_name(role.area, lang),
         ),

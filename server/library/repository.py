@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Max
 
 from assessments.competency import (
+    FLAGS,
     Activity,
     Area,
     Competency,
@@ -28,6 +29,7 @@ from assessments.competency import (
 from assessments.errors import Problem
 from server.core.db import loads, utcnow, write_transaction
 from server.core.errors import Conflict, Invalid, NotFound
+from server.library.evidence import hand_mark, merged, recorded
 from server.tables import Campaign as CampaignRow
 from server.tables import Competency as CompetencyRow
 from server.tables import CompetencyArea as AreaRow
@@ -272,16 +274,21 @@ async def create_competency(c: Competency) -> Competency:
     return await get_competency(row.id)
 
 
-async def update_competency(ident: int, c: Competency) -> Competency:
+async def update_competency(ident: int, c: Competency, *, by: str) -> Competency:
+    """Replace a competency; a flag whose value changes is marked as set by hand (``by``,
+    today) on every role that has the competency, the evidence it replaces kept as
+    ``earlier``."""
     c = _checked(c)
     async with write_transaction():
-        await get_competency(ident)
+        before = await get_competency(ident)
         if await _key_taken(CompetencyRow, c.key, ident):
             raise Conflict(f"key: a competency with key {c.key!r} already exists")
         values = _competency_values(c, await _area_id_for(c.area, "area"))
         await CompetencyRow.update({getattr(CompetencyRow, k): v for k, v in values.items()}).where(
             CompetencyRow.id == ident
         )
+        if flipped := changed_flags(before, c):
+            await settle_evidence(by=by, changed={ident: flipped})
     return await get_competency(ident)
 
 
@@ -334,6 +341,7 @@ async def _roles(where: Sequence[Combinable], limit: int | None, offset: int) ->
             RequirementRow.competency.key,
             RequirementRow.weight,
             RequirementRow.required_level,
+            RequirementRow.evidence,
         )
         .where(RequirementRow.role.is_in([r["id"] for r in rows]))
         .order_by(RequirementRow.position, RequirementRow.id)
@@ -345,6 +353,7 @@ async def _roles(where: Sequence[Combinable], limit: int | None, offset: int) ->
                 competency=q["competency.key"],
                 weight=float(q["weight"]),
                 required_level=int(q["required_level"]),
+                evidence=loads(q["evidence"]) or {},
             )
         )
     return [
@@ -391,24 +400,116 @@ async def _check_role(role: Role) -> dict[str, int]:
     return ids
 
 
-async def _save_requirements(rid: int, role: Role, ids: dict[str, int]) -> None:
+Given = set[tuple[int, int, str]]
+"""``(role id, competency id, flag)`` of the evidence a change brought with it."""
+
+
+async def save_requirements(rid: int, role: Role, ids: Mapping[str, int]) -> Given:
+    """Replace the role's requirements by ``role.competencies`` (in their order).
+
+    Each competency keeps the evidence stored for it on this role, flag by flag, unless the
+    requirement brings evidence for that flag (the bare ``{"source": "hand"}`` clears it).
+    Returns the flags whose evidence was given.
+    """
+    stored = {
+        r["competency"]: loads(r["evidence"]) or {}
+        for r in await RequirementRow.select(
+            RequirementRow.competency, RequirementRow.evidence
+        ).where(RequirementRow.role == rid)
+    }
     await RequirementRow.delete().where(RequirementRow.role == rid)
-    if role.competencies:
-        await RequirementRow.insert(
-            *(
-                RequirementRow(
-                    role=rid,
-                    competency=ids[q.competency],
-                    weight=q.weight,
-                    required_level=q.required_level,
-                    position=n,
-                )
-                for n, q in enumerate(role.competencies)
+    given: Given = set()
+    rows = []
+    for n, q in enumerate(role.competencies):
+        cid = ids[q.competency]
+        given |= {(rid, cid, f) for f, e in q.evidence.items() if recorded(e)}
+        rows.append(
+            RequirementRow(
+                role=rid,
+                competency=cid,
+                weight=q.weight,
+                required_level=q.required_level,
+                position=n,
+                evidence=merged(stored.get(cid), q.evidence),
             )
         )
+    if rows:
+        await RequirementRow.insert(*rows)
+    return given
 
 
-async def create_role(role: Role) -> Role:
+def today() -> str:
+    """The server's date (UTC) as evidence records it."""
+    return utcnow().date().isoformat()
+
+
+async def settle_evidence(
+    *,
+    by: str,
+    changed: Mapping[int, set[str]] | None = None,
+    given: Given | None = None,
+    roles: Sequence[int] = (),
+    **more: Any,
+) -> int:
+    """Mark as changed by hand (``by``, today) the evidence of flags that no longer hold.
+
+    A flag in ``changed`` (competency id -> flags whose value changed) is marked on every
+    role that has the competency, except where the change brought its own evidence
+    (``given``); on the competencies in ``changed`` and on the rows of ``roles``, evidence
+    whose ``value`` disagrees with the competency's flag is marked as well. ``more`` goes
+    into each mark. Returns how many rows changed.
+    """
+    changed = changed or {}
+    given = given or set()
+    where: list[Combinable] = []
+    if changed:
+        where.append(RequirementRow.competency.is_in(list(changed)))
+    if roles:
+        where.append(RequirementRow.role.is_in(list(roles)))
+    if not where:
+        return 0
+    condition = where[0] if len(where) == 1 else where[0] | where[1]
+    rows = await RequirementRow.select(
+        RequirementRow.id,
+        RequirementRow.role,
+        RequirementRow.competency,
+        RequirementRow.evidence,
+        RequirementRow.competency.select_for.as_alias("select_for"),
+        RequirementRow.competency.develop.as_alias("develop"),
+    ).where(condition)
+    date, count = today(), 0
+    for row in rows:
+        evidence = dict(loads(row["evidence"]) or {})
+        before = dict(evidence)
+        for flag in FLAGS:
+            value = bool(row[flag])
+            item = evidence.get(flag)
+            flipped = flag in changed.get(row["competency"], ()) and (
+                (row["role"], row["competency"], flag) not in given
+            )
+            stale = recorded(item) and item.get("value", value) != value
+            if flipped or stale:
+                evidence[flag] = hand_mark(value, by=by, date=date, previous=item, **more)
+        if evidence != before:
+            await RequirementRow.update({RequirementRow.evidence: evidence}).where(
+                RequirementRow.id == row["id"]
+            )
+            count += 1
+    return count
+
+
+def changed_flags(before: Competency | Mapping[str, Any], after: Competency) -> set[str]:
+    """The flags whose value differs between ``before`` and ``after``."""
+
+    def value(c: Competency | Mapping[str, Any], flag: str) -> bool:
+        return bool(c[flag] if isinstance(c, Mapping) else getattr(c, flag))
+
+    return {f for f in FLAGS if value(before, f) != value(after, f)}
+
+
+async def create_role(role: Role, *, by: str) -> Role:
+    """Store a new role; evidence given whose value disagrees with the competency's flag is
+    kept as the ``earlier`` of a change by hand (``by``)."""
     async with write_transaction():
         ids = await _check_role(role)
         if await _key_taken(RoleRow, role.key):
@@ -423,11 +524,14 @@ async def create_role(role: Role) -> Role:
             updated_at=utcnow(),
         )
         await row.save()
-        await _save_requirements(row.id, role, ids)
+        given = await save_requirements(row.id, role, ids)
+        await settle_evidence(by=by, given=given, roles=[row.id])
     return await get_role(row.id)
 
 
-async def update_role(ident: int, role: Role) -> Role:
+async def update_role(ident: int, role: Role, *, by: str) -> Role:
+    """Replace a role and its requirements; each competency keeps its evidence (see
+    :func:`save_requirements`)."""
     async with write_transaction():
         await get_role(ident)
         ids = await _check_role(role)
@@ -443,7 +547,8 @@ async def update_role(ident: int, role: Role) -> Role:
                 RoleRow.updated_at: utcnow(),
             }
         ).where(RoleRow.id == ident)
-        await _save_requirements(ident, role, ids)
+        given = await save_requirements(ident, role, ids)
+        await settle_evidence(by=by, given=given, roles=[ident])
     return await get_role(ident)
 
 
@@ -479,11 +584,13 @@ async def export_library() -> Library:
     )
 
 
-async def import_library(library: Library) -> ImportCounts:
+async def import_library(library: Library, *, by: str = "import") -> ImportCounts:
     """Create or update (by key) every area, competency and role of ``library``, all or nothing.
 
     Records not in ``library`` are left as they are. Raises :class:`UnprocessableError` listing
-    every problem before anything is written.
+    every problem before anything is written. A role's competencies keep their stored
+    evidence where the document gives none; a flag the import changes without evidence is
+    marked as set by hand (``by``, today) on every role that has the competency.
     """
     library = Library(
         areas=library.areas,
@@ -496,10 +603,13 @@ async def import_library(library: Library) -> ImportCounts:
     created = updated = 0
     async with write_transaction():
         stored_areas = {r["key"]: r["id"] for r in await AreaRow.select(AreaRow.id, AreaRow.key)}
-        stored_comps = {
-            r["key"]: r["id"]
-            for r in await CompetencyRow.select(CompetencyRow.id, CompetencyRow.key)
+        stored_flags = {
+            r["key"]: r
+            for r in await CompetencyRow.select(
+                CompetencyRow.id, CompetencyRow.key, CompetencyRow.select_for, CompetencyRow.develop
+            )
         }
+        stored_comps = {k: r["id"] for k, r in stored_flags.items()}
         problems = library_problems(
             library, known_areas=stored_areas, known_competencies=stored_comps
         )
@@ -525,9 +635,12 @@ async def import_library(library: Library) -> ImportCounts:
                 await row.save()
                 stored_areas[a.key] = row.id
                 created += 1
+        changed: dict[int, set[str]] = {}
         for n, c in enumerate(library.competencies):
             values = _competency_values(c, stored_areas[c.area] if c.area else None)
             values["position"] = n
+            if c.key in stored_flags and (flipped := changed_flags(stored_flags[c.key], c)):
+                changed[stored_comps[c.key]] = flipped
             if c.key in stored_comps:
                 await CompetencyRow.update(
                     {getattr(CompetencyRow, k): v for k, v in values.items()}
@@ -539,6 +652,8 @@ async def import_library(library: Library) -> ImportCounts:
                 stored_comps[c.key] = comp_row.id
                 created += 1
         stored_roles = {r["key"]: r["id"] for r in await RoleRow.select(RoleRow.id, RoleRow.key)}
+        given: Given = set()
+        written: list[int] = []
         for n, r in enumerate(library.roles):
             values = {
                 "key": r.key,
@@ -560,5 +675,7 @@ async def import_library(library: Library) -> ImportCounts:
                 await role_row.save()
                 rid = role_row.id
                 created += 1
-            await _save_requirements(rid, r, stored_comps)
+            given |= await save_requirements(rid, r, stored_comps)
+            written.append(rid)
+        await settle_evidence(by=by, changed=changed, given=given, roles=written)
     return ImportCounts(created=created, updated=updated)

@@ -70,7 +70,7 @@ class LibraryService:
 
     async def update_competency(self, ident: int, c: Competency, user: User) -> Competency:
         before = await repo.get_competency(ident)
-        saved = await repo.update_competency(ident, c)
+        saved = await repo.update_competency(ident, c, by=user.email)
         await audit.record(
             user.id,
             "updated",
@@ -85,13 +85,13 @@ class LibraryService:
         await audit.record(user.id, "deleted", f"competency:{ident}", _detail(before))
 
     async def create_role(self, role: Role, user: User) -> Role:
-        made = await repo.create_role(role)
+        made = await repo.create_role(role, by=user.email)
         await audit.record(user.id, "created", f"role:{made.id}", _detail(made))
         return made
 
     async def update_role(self, ident: int, role: Role, user: User) -> Role:
         before = await repo.get_role(ident)
-        saved = await repo.update_role(ident, role)
+        saved = await repo.update_role(ident, role, by=user.email)
         await audit.record(
             user.id, "updated", f"role:{ident}", _detail(saved, changed=changes(before, saved))
         )

@@ -242,9 +242,21 @@ async def test_roles_crud_with_requirements(admin: AsyncTestClient) -> None:
     r = await admin.post("/api/v1/roles", json=body)
     assert r.status_code == 201, r.text
     role = r.json()
+    nothing = {"source": "hand"}  # no evidence recorded: shown as set by hand
+    unrecorded = {"select_for": nothing, "develop": nothing}
     assert role["competencies"] == [
-        {"competency": "written_communication", "weight": 2.0, "required_level": 4},
-        {"competency": "customer_orientation", "weight": 1.0, "required_level": 3},
+        {
+            "competency": "written_communication",
+            "weight": 2.0,
+            "required_level": 4,
+            "evidence": unrecorded,
+        },
+        {
+            "competency": "customer_orientation",
+            "weight": 1.0,
+            "required_level": 3,
+            "evidence": unrecorded,
+        },
     ]
     body["competencies"] = body["competencies"][1:]
     r = await admin.put(f"/api/v1/roles/{role['id']}", json=body)
