@@ -32,8 +32,11 @@ from server.development.pages import PLAN_PAGE_HANDLERS
 from server.hiring.api import CampaignController
 from server.hiring.dependencies import provide_hiring_service
 from server.hiring.pages import CAMPAIGN_PAGE_HANDLERS
+from server.job_analysis.api import JobAnalysisController
+from server.job_analysis.dependencies import provide_job_analysis_service
 from server.job_analysis.expert_api import ExpertController
 from server.job_analysis.expert_pages import EXPERT_PAGE_HANDLERS
+from server.job_analysis.pages import JOB_ANALYSIS_PAGE_HANDLERS
 from server.jobs.routes import JOBS_ROUTER
 from server.library.api import (
     AreaController,
@@ -42,9 +45,6 @@ from server.library.api import (
     RoleController,
 )
 from server.library.dependencies import provide_library_service
-from server.job_analysis.api import JobAnalysisController
-from server.job_analysis.dependencies import provide_job_analysis_service
-from server.job_analysis.pages import JOB_ANALYSIS_PAGE_HANDLERS
 from server.library.pages import PAGE_HANDLERS
 from server.outbox.api import MAIL_API_CONTROLLERS
 from server.outbox.pages import OUTBOX_PAGE_HANDLERS

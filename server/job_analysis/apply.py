@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from server.library.versions import AppliedCompetency, apply_role_model
-
 from assessments.competency import Indicator
 from assessments.job_analysis import StudyFigures, required_level, weights_from_criticality
 from server.core.db import utcnow
@@ -20,6 +18,7 @@ from server.core.schemas import User
 from server.job_analysis import repository as repo
 from server.job_analysis.repository import StudyRecord
 from server.library import repository as library
+from server.library.versions import AppliedCompetency, apply_role_model
 
 if TYPE_CHECKING:
     from server.job_analysis.service import Decided

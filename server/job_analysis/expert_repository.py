@@ -23,6 +23,7 @@ from server.core.db import is_postgres, utcnow, write_transaction
 from server.core.errors import Conflict, NotFound
 from server.core.tokens import token_hash
 from server.core.vocabulary import StudyStep
+from server.outbox import expert_mail
 from server.tables import JobAnalysis as StudyRow
 from server.tables import JobAnalysisCard as CardRow
 from server.tables import JobAnalysisCompetency as DraftRow
@@ -291,6 +292,7 @@ async def mark_cards_done(link: ExpertLink, *, step: StudyStep) -> None:
         await ExpertRow.update({ExpertRow.cards_done_at: utcnow()}).where(
             (ExpertRow.id == link.id) & ExpertRow.cards_done_at.is_null()
         )
+        await expert_mail.cancel_not_due(link.study_id)  # what asked for this is done
 
 
 async def mark_ratings_done(link: ExpertLink, *, step: StudyStep) -> None:
@@ -300,6 +302,7 @@ async def mark_ratings_done(link: ExpertLink, *, step: StudyStep) -> None:
         await ExpertRow.update({ExpertRow.ratings_done_at: utcnow()}).where(
             (ExpertRow.id == link.id) & ExpertRow.ratings_done_at.is_null()
         )
+        await expert_mail.cancel_not_due(link.study_id)  # what asked for this is done
 
 
 async def save_ratings(

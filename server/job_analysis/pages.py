@@ -184,6 +184,8 @@ async def _study(
             languages=LANGUAGES,
             links=links,
             base_url=request.app.state.settings.link_base,
+            mail=await service.messages(ident),
+            mail_configured=bool(request.app.state.settings.smtp_url),
             errors=errors or [],
             **more,
         ),

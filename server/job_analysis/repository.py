@@ -25,6 +25,7 @@ from server.core.links import derive, new_link
 from server.core.schemas import User
 from server.core.vocabulary import Lawshe, StudyStep
 from server.job_analysis.schemas import Card, Draft, Expert, StudySummary
+from server.outbox import expert_mail
 from server.settings import get_settings
 from server.tables import Competency as CompetencyRow
 from server.tables import JobAnalysis as StudyRow
@@ -190,9 +191,18 @@ async def move_step(ident: int, from_step: str, to_step: str) -> None:
         if row["step"] != from_step:
             raise Conflict(f"step: the study is at {row['step']!r} now, not {from_step!r}")
         await StudyRow.update({StudyRow.step: to_step}).where(StudyRow.id == ident)
+        if to_step == StudyStep.RATE:
+            await expert_mail.queue_rating_invitations(ident)
+        await expert_mail.cancel_not_due(ident)
 
 
 async def mark_applied(ident: int, version: int, user_id: int) -> None:
+    async with write_transaction():
+        await _applied(ident, version, user_id)
+        await expert_mail.cancel_not_due(ident)
+
+
+async def _applied(ident: int, version: int, user_id: int) -> None:
     await StudyRow.update(
         {
             StudyRow.step: StudyStep.APPLIED,
@@ -254,6 +264,7 @@ async def add_expert(study_id: int, *, name: str, email: str, kind: str, languag
             invited_at=utcnow(),
         )
         await row.save()
+        await expert_mail.queue_expert_invitation(int(row.id), language)
     expert = next(e for e in await list_experts(study_id) if e.id == row.id)
     expert.link = expert_link(nonce)
     return expert
@@ -271,6 +282,9 @@ async def new_expert_link(study_id: int, expert_id: int) -> Expert:
         await ExpertRow.update({ExpertRow.link_nonce: nonce, ExpertRow.token_hash: hashed}).where(
             ExpertRow.id == expert_id
         )
+        # the new link by e-mail (what the study asks of the expert now)
+        row = await ExpertRow.select(ExpertRow.language).where(ExpertRow.id == expert_id).first()
+        await expert_mail.queue_expert_invitation(expert_id, row["language"] if row else "")
     expert = next(e for e in await list_experts(study_id) if e.id == expert_id)
     expert.link = expert_link(nonce)
     return expert

@@ -38,6 +38,7 @@ from server.job_analysis.schemas import (
     Study,
     StudyPatch,
 )
+from server.outbox import expert_mail
 
 __all__ = ["MIN_SHOWN", "Decided", "StudyService", "rules_of", "sortable"]
 
@@ -163,6 +164,10 @@ class StudyService:
                 )
 
     # ---- experts -------------------------------------------------------------------
+
+    async def messages(self, ident: int) -> dict[int, list[dict[str, Any]]]:
+        """Each expert's e-mail (invitations) as staff may see it, by expert id."""
+        return await expert_mail.study_messages(ident)
 
     async def invite(self, ident: int, data: ExpertIn, user: User) -> Expert:
         study = await repo.get_study(ident, user)
