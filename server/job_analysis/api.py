@@ -296,7 +296,7 @@ class JobAnalysisController(ApiController):
         if format == "csv":
             return csv_response(job_analysis_csv(model), filename=f"{filename}.csv")
         language = lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
-        html = job_analysis_html(model, translations(language))
+        html = job_analysis_html(model, translations(language), lang=language)
         if format == "pdf":
             return await pdf_response(html, filename=f"{filename}.pdf")
         return html_response(html)

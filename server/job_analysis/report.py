@@ -123,6 +123,7 @@ def report_json(study: StudyRecord, report: JobAnalysisReport) -> dict[str, Any]
     """The report as JSON: every competency with ``proposed`` and ``decision`` objects."""
     data = msgspec.to_builtins(report)
     for c in data["competencies"]:
+        c["rwg"] = c["importance_rwg"]  # the contract's agreement figure: on importance
         c["proposed"] = {"select_for": c["proposed_select_for"], "develop": c["proposed_develop"]}
         c["decision"] = {
             "select_for": c["select_for"],

@@ -10,7 +10,13 @@ ROLE = "cs_operator"
 
 # Three kinds of answers an expert gives about a competency: (importance, frequency,
 # needed on day one, learnable in the first months, Lawshe)
-SCREEN = {"importance": 5, "frequency": 5, "day_one": True, "learnable": False, "lawshe": "essential"}
+SCREEN = {
+    "importance": 5,
+    "frequency": 5,
+    "day_one": True,
+    "learnable": False,
+    "lawshe": "essential",
+}
 GROW = {"importance": 4, "frequency": 4, "day_one": False, "learnable": True, "lawshe": "useful"}
 AGAINST = {
     "importance": 2,
@@ -53,7 +59,7 @@ async def invite(
 async def write_card(client: AsyncTestClient, token: str, text: str) -> int:
     r = await client.post(f"/api/v1/expert/{token}/cards", json={"text": text})
     assert r.status_code in (200, 201), r.text
-    return int(r.json()["id"])
+    return int(r.json()["card"]["id"])
 
 
 async def step(client: AsyncTestClient, study_id: int, to: str) -> dict[str, Any]:
@@ -62,7 +68,9 @@ async def step(client: AsyncTestClient, study_id: int, to: str) -> dict[str, Any
     return r.json()
 
 
-async def rate(client: AsyncTestClient, token: str, competency_id: int, answers: dict[str, Any]) -> None:
+async def rate(
+    client: AsyncTestClient, token: str, competency_id: int, answers: dict[str, Any]
+) -> None:
     r = await client.put(f"/api/v1/expert/{token}/ratings/{competency_id}", json=answers)
     assert r.status_code == 200, r.text
 
@@ -75,7 +83,10 @@ async def rated_study(
     study = await new_study(client)
     sid = study["id"]
     tokens = await invite(client, sid, experts - 2) + await invite(client, sid, 2, "manager")
-    cards = [await write_card(client, t, f"Stays calm with angry caller {i}") for i, t in enumerate(tokens)]
+    cards = [
+        await write_card(client, t, f"Stays calm with angry caller {i}")
+        for i, t in enumerate(tokens)
+    ]
     cards.append(await write_card(client, tokens[0], "Explains the tariff in plain words"))
     await step(client, sid, "sort")
     groups = {}
