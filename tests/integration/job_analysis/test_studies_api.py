@@ -220,7 +220,7 @@ async def test_proposals_decisions_apply_and_evidence(admin: AsyncTestClient) ->
     assert got["step"] == "applied" and got["library_version"] == version
     # the library: the role's competencies are the model, flags with their evidence
     role = (await admin.get(f"/api/v1/roles/{await role_id(admin)}")).json()
-    assert [c["competency"] for c in role["competencies"]][0] == "stress_resistance"
+    assert role["competencies"][0]["competency"] == "stress_resistance"
     assert len(role["competencies"]) == 2
     export = (await admin.get("/api/v1/library/export")).json()
     exported = next(r for r in export["roles"] if r["key"] == "cs_operator")
