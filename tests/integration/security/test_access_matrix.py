@@ -57,7 +57,15 @@ TOKEN_PREFIXES = (
 TOKEN_ROUTE_PARAMS = {"token", "item_id", "n", "rater_id", "card_id", "competency_id"}
 
 # Names that only recruiter B's vacancy and coach B's cycle contain.
-B_MARKERS = ("Vacancy-Bravo-7Q", "Candidate-Bravo-7Q", "Cycle-Bravo-7Q", "Subject-Bravo-7Q")
+B_MARKERS = (
+    "Vacancy-Bravo-7Q",
+    "Candidate-Bravo-7Q",
+    "Cycle-Bravo-7Q",
+    "Subject-Bravo-7Q",
+    "Study-Bravo-7Q",
+    "Expert-Bravo-7Q",
+    "Card-Bravo-7Q",
+)
 RATER_ONE = "Rater-One-7Q"
 
 # Valid bodies, so that a refusal comes from who is asking and not from a bad body.
@@ -68,6 +76,21 @@ BODIES = {
     ("PUT", "/api/v1/campaigns/{campaign_id:int}/mail-templates"): {"templates": {}},
     ("PUT", "/api/v1/reviews/{review_id:int}/mail-templates"): {"templates": {}},
     ("POST", "/api/v1/reviews/{review_id:int}/subjects"): PERSON,
+    ("POST", "/api/v1/job-analyses/{study_id:int}/experts"): {**PERSON, "kind": "trainer"},
+    ("PATCH", "/api/v1/job-analyses/{study_id:int}"): {"name": "Renamed"},
+    ("POST", "/api/v1/job-analyses/{study_id:int}/competencies"): {"name": "Mallory's"},
+    ("PATCH", "/api/v1/job-analyses/{study_id:int}/competencies/{competency_id:int}"): {
+        "name": "Renamed"
+    },
+    ("PUT", "/api/v1/job-analyses/{study_id:int}/cards/{card_id:int}"): {"competency_id": None},
+    ("POST", "/api/v1/job-analyses/{study_id:int}/competencies/{competency_id:int}/merge"): {
+        "into": 1
+    },
+    ("PUT", "/api/v1/job-analyses/{study_id:int}/decisions/{competency_id:int}"): {
+        "select_for": True,
+        "develop": True,
+        "reason": "Mallory says so",
+    },
     ("POST", "/api/v1/reviews/{review_id:int}/subjects/{subject_id:int}/raters"): {
         **PERSON,
         "group": "peer",
@@ -120,6 +143,8 @@ def owner(route: Route) -> str | None:
     alone: admins too are refused), or shared staff data."""
     if "job_id" in route.params:
         return "job"
+    if "study_id" in route.params:
+        return "study"
     if route.params & {"campaign_id", "candidate_id", "message_id"}:  # a message of B's vacancy
         return "vacancy"
     if "review_id" in route.params:
@@ -141,7 +166,9 @@ def area(route: Route) -> str:
         return "admin"
     if p.startswith(("/api/v1/campaigns", "/api/v1/sjt", "/app/campaigns", "/app/sjt")):
         return "hiring"
-    if p.startswith(("/api/v1/reviews", "/app/reviews")):
+    if p.startswith(
+        ("/api/v1/reviews", "/app/reviews", "/api/v1/job-analyses", "/app/job-analyses")
+    ):
         return "coaching"
     return "staff"
 
@@ -270,6 +297,28 @@ async def world() -> Any:
     job = r.json()
     assert await jobs_runner.run_next("matrix", get_settings())
 
+    # coach B's job-analysis study: an expert with a card, sorted into a draft competency
+    r = await cb.post("/api/v1/job-analyses", json={"name": B_MARKERS[4], "role_id": role["id"]})
+    assert r.status_code == 201, r.text
+    study = r.json()
+    r = await cb.post(
+        f"/api/v1/job-analyses/{study['id']}/experts",
+        json={"name": B_MARKERS[5], "email": "expert.b@example.org", "kind": "incumbent"},
+    )
+    assert r.status_code == 201, r.text
+    study_expert = r.json()
+    r = await cb.post(
+        f"/api/v1/expert/{_token(study_expert['link'])}/cards", json={"text": B_MARKERS[6]}
+    )
+    assert r.status_code == 201, r.text
+    card_id = r.json()["card"]["id"]
+    assert (
+        await cb.patch(f"/api/v1/job-analyses/{study['id']}", json={"step": "sort"})
+    ).status_code == 200
+    r = await cb.post(f"/api/v1/job-analyses/{study['id']}/competencies", json={"name": "Calm"})
+    assert r.status_code == 201, r.text
+    group_id = r.json()["id"]
+
     competency = (await admin.get("/api/v1/competencies?flag=develop")).json()["items"][0]
     users = (await admin.get("/api/v1/users")).json()["items"]
     idp = f"/api/v1/reviews/{review['id']}/subjects/{subjects[0]['id']}/idp"
@@ -301,7 +350,10 @@ async def world() -> Any:
         )["id"],
         "user_id": next(u["id"] for u in users if u["email"] == "recruiter_b@test.example"),
         "n": 1,
-        "card_id": 1,
+        "card_id": card_id,
+        "study_id": study["id"],
+        "expert_id": study_expert["id"],
+        "group_id": group_id,
         "path": "openapi.json",
         "file_path": "take.js",
     }
@@ -401,6 +453,7 @@ async def test_the_wrong_role_is_refused(world: World, who: str, refused_area: s
     [
         ("recruiter_a", "vacancy"),
         ("coach_a", "cycle"),
+        ("coach_a", "study"),
         ("recruiter_a", "job"),
         ("coach_a", "job"),
         ("admin", "job"),
@@ -427,6 +480,7 @@ async def test_the_owner_and_an_admin_do_reach_it(world: World) -> None:
         allowed = {
             "vacancy": ("recruiter_b", "admin"),
             "cycle": ("coach_b", "admin"),
+            "study": ("coach_b", "admin"),
             "job": ("recruiter_b",),  # a job is its owner's alone
         }[owner(route)]
         for who in allowed:
