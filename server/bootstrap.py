@@ -20,6 +20,7 @@ from server.accounts import repository as accounts
 from server.core.db import engine
 from server.core.passwords import hash_password, verify_password
 from server.demo import hiring as demo
+from server.demo import job_analysis as demo_study
 from server.demo import reviews as demo360
 from server.library import repository as library_repo
 from server.library.convert import library_from_document
@@ -190,6 +191,9 @@ async def _prepare(settings: Settings) -> list[Login]:
         # demo data only ever goes into an empty database (``assess demo`` adds it later)
         await import_file(DEMO_LIBRARY)
         logins = await demo_logins(settings)
+        # the role's flags come from a finished job-analysis study; the SJT and the 360
+        # are built from them
+        await demo_study.load(np.random.default_rng(17))
         await demo.load(settings.var_dir)
         await demo360.load(np.random.default_rng(360))
         return logins

@@ -152,6 +152,12 @@ def cmd_demo(_: argparse.Namespace) -> int:
         print(f"demo library: {counts.created} created, {counts.updated} updated")
         for login in await demo_logins(settings):
             print(f"login {login.email} password {login.password} ({login.role})")
+        import numpy as np
+
+        from server.demo import job_analysis as demo_study
+
+        if await demo_study.load(np.random.default_rng(17)):
+            print("demo job analysis: the operator's flags, with their evidence")
         await load(settings.var_dir)
         link = demo_link(settings.var_dir)
         if link:

@@ -2,7 +2,8 @@
 levels and flags as a new library version, with the evidence behind every flag.
 
 Weights come from criticality (each competency's over the mean of the study's), required
-levels from the mean importance (``assessments.job_analysis.required_level``). A draft
+levels from the mean importance (``assessments.job_analysis.required_level``). A
+competency decided neither select-for nor develop is left out of the role. A draft
 linked to a library competency keeps that competency's texts; an unlinked one becomes a new
 competency whose indicators are its cards.
 """
@@ -87,10 +88,13 @@ async def apply_study(
     experts = await repo.experts_by_kind(study.id)
     cards = await repo.cards_by_draft(study.id)
     role = await library.get_role(study.role_id)
-    criticality = [d.figures.criticality if d.figures and d.shown else None for d in decided]
+    # a competency decided neither select-for nor develop is left out of the role (the
+    # library holds no competency without a flag; a linked one keeps its flags)
+    kept = [d for d in decided if d.draft.select_for or d.draft.develop]
+    criticality = [d.figures.criticality if d.figures and d.shown else None for d in kept]
     weights = weights_from_criticality(criticality)
     model = []
-    for one, weight in zip(decided, weights, strict=True):
+    for one, weight in zip(kept, weights, strict=True):
         d = one.draft
         importance = one.figures.importance_mean if one.figures and one.shown else None
         model.append(

@@ -290,6 +290,11 @@ class StudyService:
                 "decisions: decide every competency first",
                 problems=[Problem("decisions", N_("decide every competency first"))],
             )
+        if not any(d.draft.select_for or d.draft.develop for d in decided):
+            raise Conflict(
+                "decisions: no competency is select-for or develop",
+                problems=[Problem("decisions", N_("no competency is select-for or develop"))],
+            )
         version = await apply_study(study, figures, decided, user)
         await repo.mark_applied(ident, version, user.id)
         await audit.record(
