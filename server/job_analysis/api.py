@@ -12,6 +12,7 @@ from litestar.params import JSONBody, QueryParameter
 from reports.job_analysis import job_analysis_csv, job_analysis_html
 from server.admin import audit
 from server.core.vocabulary import LANGUAGES, Language
+from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
 from server.job_analysis.dependencies import Studies
 from server.job_analysis.report import report_json, report_model
@@ -133,7 +134,7 @@ class JobAnalysisController(ApiController):
         self, request: Request[Any, Any, Any], user: CurrentUser, study_id: PathId
     ) -> list[Card]:
         await repo.get_study(study_id, user)
-        return await repo.list_cards(study_id)
+        return await model.list_cards(study_id)
 
     @put(
         "/{study_id:int}/cards/{card_id:int}",
@@ -152,7 +153,7 @@ class JobAnalysisController(ApiController):
         await job_analysis_service.sort(
             study_id, [(card_id, data.competency_id, data.polarity)], user
         )
-        return next(c for c in await repo.list_cards(study_id) if c.id == card_id)
+        return next(c for c in await model.list_cards(study_id) if c.id == card_id)
 
     @post(
         "/{study_id:int}/competencies",

@@ -10,19 +10,18 @@ competency whose indicators are its cards.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assessments.competency import Indicator
 from assessments.job_analysis import StudyFigures, required_level, weights_from_criticality
 from server.core.db import utcnow
 from server.core.schemas import User
+from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
+from server.job_analysis.decided import Decided
 from server.job_analysis.repository import StudyRecord
 from server.library import repository as library
 from server.library.versions import AppliedCompetency, apply_role_model
-
-if TYPE_CHECKING:
-    from server.job_analysis.service import Decided
 
 __all__ = ["apply_study", "flag_evidence"]
 
@@ -86,18 +85,18 @@ async def apply_study(
 ) -> int:
     """Write the decided model into the library; returns the new library version."""
     experts = await repo.experts_by_kind(study.id)
-    cards = await repo.cards_by_draft(study.id)
+    cards = await model.cards_by_draft(study.id)
     role = await library.get_role(study.role_id)
     # a competency decided neither select-for nor develop is left out of the role (the
     # library holds no competency without a flag; a linked one keeps its flags)
     kept = [d for d in decided if d.draft.select_for or d.draft.develop]
     criticality = [d.figures.criticality if d.figures and d.shown else None for d in kept]
     weights = weights_from_criticality(criticality)
-    model = []
+    applied = []
     for one, weight in zip(kept, weights, strict=True):
         d = one.draft
         importance = one.figures.importance_mean if one.figures and one.shown else None
-        model.append(
+        applied.append(
             AppliedCompetency(
                 key=d.library_key or d.key,
                 name=d.name,
@@ -117,7 +116,7 @@ async def apply_study(
         )
     return await apply_role_model(
         study.role_id,
-        model,
+        applied,
         user_id=user.id,
         study_id=study.id,
         user_label=user.email,

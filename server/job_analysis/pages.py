@@ -23,7 +23,9 @@ from server.core.errors import DomainError, Invalid, NotFound
 from server.core.schemas import User
 from server.core.validation import problems
 from server.core.vocabulary import LANGUAGES, ExpertKind, StudyStep
+from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
+from server.job_analysis.decided import MIN_SHOWN
 from server.job_analysis.dependencies import Studies
 from server.job_analysis.schemas import (
     DecisionIn,
@@ -33,7 +35,7 @@ from server.job_analysis.schemas import (
     StudyIn,
     StudyPatch,
 )
-from server.job_analysis.service import MIN_SHOWN, ORDER, StudyService
+from server.job_analysis.service import ORDER, StudyService
 from server.library import repository as library
 from server.web.auth import CurrentUser, page_coaching_guard
 from server.web.context import page_context, page_gettext, staff_language
@@ -312,7 +314,7 @@ async def _sort(
         "job_analysis/sort.html",
         errors=errors,
         status=status,
-        cards=await repo.list_cards(ident),
+        cards=await model.list_cards(ident),
         library_items=sorted(library_items, key=lambda c: (c.key not in role_keys, c.name)),
         library_names={c.key: c.name for c in library_items},
         role_keys=role_keys,

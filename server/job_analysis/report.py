@@ -10,9 +10,11 @@ import msgspec
 from assessments.job_analysis import ICCSummary, required_level, weights_from_criticality
 from reports.job_analysis import JobAnalysisReport, ReportCompetency, ReportICC, ReportIndicator
 from server.accounts import repository as accounts
+from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
+from server.job_analysis.decided import Decided, rules_of
 from server.job_analysis.repository import StudyRecord
-from server.job_analysis.service import Decided, StudyService, rules_of
+from server.job_analysis.service import StudyService
 
 __all__ = ["report_json", "report_model"]
 
@@ -86,8 +88,8 @@ def _competency(one: Decided, cards: list[tuple[str, str, str]], weight: float |
 
 async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysisReport:
     figures, decided = await service.figures(study)
-    cards = await repo.cards_by_draft(study.id)
-    all_cards = await repo.list_cards(study.id)
+    cards = await model.cards_by_draft(study.id)
+    all_cards = await model.list_cards(study.id)
     experts = await repo.list_experts(study.id)
     weights = weights_from_criticality(
         [d.figures.criticality if d.figures and d.shown else None for d in decided]

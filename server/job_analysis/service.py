@@ -5,14 +5,12 @@ to the library, and the report. Every change is recorded in the audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
 from assessments.errors import Problem
 from assessments.job_analysis import (
-    CompetencyFigures,
     InvalidRules,
     Ratings,
     Rules,
@@ -24,8 +22,10 @@ from server.admin import audit
 from server.core.errors import Conflict, Invalid
 from server.core.schemas import User
 from server.core.vocabulary import StudyStep
+from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
 from server.job_analysis.apply import apply_study
+from server.job_analysis.decided import MIN_SHOWN, Decided, rules_of
 from server.job_analysis.repository import StudyRecord
 from server.job_analysis.schemas import (
     Applied,
@@ -40,33 +40,10 @@ from server.job_analysis.schemas import (
 )
 from server.outbox import expert_mail
 
-__all__ = ["MIN_SHOWN", "Decided", "StudyService", "rules_of", "sortable"]
-
-MIN_SHOWN = 3
-"""Figures of a competency are shown only when at least this many experts rated it (the
-360 threshold): below it, staff could read one expert's answers off a mean."""
+__all__ = ["ORDER", "StudyService", "sortable"]
 
 ORDER = [StudyStep.CARDS, StudyStep.SORT, StudyStep.RATE, StudyStep.DECIDE, StudyStep.APPLIED]
-
-
-def rules_of(study: StudyRecord) -> Rules:
-    """The study's rules: the defaults with the facilitator's changes."""
-    return Rules.from_mapping(study.rules)
-
-
-@dataclass(frozen=True)
-class Decided:
-    """A draft competency with its figures (None when withheld) and proposal."""
-
-    draft: Draft
-    figures: CompetencyFigures | None
-    shown: bool
-
-    @property
-    def proposed(self) -> tuple[bool, bool]:
-        if self.figures is None or not self.shown:
-            return False, False
-        return self.figures.proposed_select_for, self.figures.proposed_develop
+"""The steps of a study, in order."""
 
 
 class StudyService:
@@ -82,7 +59,7 @@ class StudyService:
         return await self._out(study)
 
     async def _out(self, study: StudyRecord) -> Study:
-        cards = await repo.list_cards(study.id)
+        cards = await model.list_cards(study.id)
         return Study(
             id=study.id,
             name=study.name,
@@ -98,7 +75,7 @@ class StudyService:
             experts=await repo.list_experts(study.id),
             cards=len(cards),
             unsorted=sum(1 for c in cards if c.competency_id is None),
-            competencies=await repo.list_drafts(study.id),
+            competencies=await model.list_drafts(study.id),
         )
 
     async def update(self, ident: int, patch: StudyPatch, user: User) -> Study:
@@ -140,23 +117,23 @@ class StudyService:
                 [Problem("step", f"from {study.step!r} only the next or the previous step")]
             )
         if study.step == StudyStep.DECIDE and there < here:
-            await repo.clear_decisions(study.id)
+            await model.clear_decisions(study.id)
         await repo.move_step(study.id, study.step, step)
 
     async def _check_ready(self, study: StudyRecord, step: StudyStep) -> None:
-        if step == StudyStep.SORT and not await repo.list_cards(study.id):
+        if step == StudyStep.SORT and not await model.list_cards(study.id):
             raise Conflict(
                 "step: no expert has written a card yet",
                 problems=[Problem("step", N_("no expert has written a card yet"))],
             )
-        if step == StudyStep.RATE and not await repo.list_drafts(study.id):
+        if step == StudyStep.RATE and not await model.list_drafts(study.id):
             raise Conflict(
                 "step: sort the cards into at least one competency first",
                 problems=[Problem("step", N_("sort the cards into at least one competency first"))],
             )
         if step == StudyStep.DECIDE:
-            drafts = await repo.list_drafts(study.id)
-            matrix = await repo.rating_matrix(study.id, [d.id for d in drafts])
+            drafts = await model.list_drafts(study.id)
+            matrix = await model.rating_matrix(study.id, [d.id for d in drafts])
             if matrix.importance.shape[0] == 0:
                 raise Conflict(
                     "step: no expert has rated yet",
@@ -196,8 +173,8 @@ class StudyService:
 
     async def figures(self, study: StudyRecord) -> tuple[StudyFigures | None, list[Decided]]:
         """The study's figures over every rating so far, and each draft with its proposal."""
-        drafts = await repo.list_drafts(study.id)
-        matrix = await repo.rating_matrix(study.id, [d.id for d in drafts])
+        drafts = await model.list_drafts(study.id)
+        matrix = await model.rating_matrix(study.id, [d.id for d in drafts])
         if not drafts or matrix.importance.shape[0] == 0:
             return None, [Decided(d, None, False) for d in drafts]
         result = analyse(
@@ -228,14 +205,14 @@ class StudyService:
         _, decided = await self.figures(study)
         one = next((d for d in decided if d.draft.id == draft_id), None)
         if one is None:
-            await repo.set_decision(  # raises the 404
+            await model.set_decision(  # raises the 404
                 ident, draft_id, select_for=False, develop=False, reason="", user_id=user.id
             )
             return decided
         reason = data.reason.strip()
         if (data.select_for, data.develop) != one.proposed and not reason:
             raise Invalid([Problem("reason", N_("say why the decision differs from the proposal"))])
-        await repo.set_decision(
+        await model.set_decision(
             ident,
             draft_id,
             select_for=data.select_for,
@@ -264,7 +241,7 @@ class StudyService:
         for d in decided:
             if d.draft.select_for is None or d.draft.develop is None:
                 select_for, develop = d.proposed
-                await repo.set_decision(
+                await model.set_decision(
                     ident,
                     d.draft.id,
                     select_for=select_for,
@@ -306,12 +283,12 @@ class StudyService:
 
     async def sort(self, ident: int, moves: list[tuple[int, int | None, str]], user: User) -> None:
         await sortable(ident, user)
-        await repo.sort_cards(ident, moves)
+        await model.sort_cards(ident, moves)
         await audit.record(user.id, "sorted", f"job_analysis:{ident}", {"cards": len(moves)})
 
     async def add_draft(self, ident: int, data: DraftIn, user: User) -> Draft:
         await sortable(ident, user)
-        draft_id = await repo.create_draft(
+        draft_id = await model.create_draft(
             ident,
             name=data.name,
             definition=data.definition,
@@ -319,11 +296,11 @@ class StudyService:
             library_key=data.library_key,
         )
         await audit.record(user.id, "created", f"job_analysis:{ident}/competency:{draft_id}")
-        return next(d for d in await repo.list_drafts(ident) if d.id == draft_id)
+        return next(d for d in await model.list_drafts(ident) if d.id == draft_id)
 
     async def edit_draft(self, ident: int, draft_id: int, data: DraftPatch, user: User) -> Draft:
         await sortable(ident, user)
-        await repo.update_draft(
+        await model.update_draft(
             ident,
             draft_id,
             name=data.name,
@@ -332,20 +309,20 @@ class StudyService:
             unlink=data.unlink,
         )
         await audit.record(user.id, "updated", f"job_analysis:{ident}/competency:{draft_id}")
-        return next(d for d in await repo.list_drafts(ident) if d.id == draft_id)
+        return next(d for d in await model.list_drafts(ident) if d.id == draft_id)
 
     async def delete_draft(self, ident: int, draft_id: int, user: User) -> None:
         await sortable(ident, user)
-        await repo.delete_draft(ident, draft_id)
+        await model.delete_draft(ident, draft_id)
         await audit.record(user.id, "deleted", f"job_analysis:{ident}/competency:{draft_id}")
 
     async def merge(self, ident: int, draft_id: int, into: int, user: User) -> Draft:
         await sortable(ident, user)
-        await repo.merge_drafts(ident, draft_id, into)
+        await model.merge_drafts(ident, draft_id, into)
         await audit.record(
             user.id, "merged", f"job_analysis:{ident}/competency:{draft_id}", {"into": into}
         )
-        return next(d for d in await repo.list_drafts(ident) if d.id == into)
+        return next(d for d in await model.list_drafts(ident) if d.id == into)
 
 
 def _items(struct: Any) -> list[tuple[str, Any]]:
