@@ -19,6 +19,9 @@ from server.tables import (
     AnswerEvent,
     Candidate,
     DevelopmentPlan,
+    JobAnalysisCard,
+    JobAnalysisExpert,
+    JobAnalysisRating,
     MonitoringAnswer,
     OutboxMessage,
     Rater,
@@ -148,8 +151,43 @@ async def person_data(email: str) -> dict[str, Any]:
         "as_candidate": candidates,
         "as_reviewed_person": subjects,
         "as_rater": raters,
+        "as_job_analysis_expert": await _expert_data(address),
         "messages": messages,
     }
+
+
+async def _expert_data(address: str) -> list[dict[str, Any]]:
+    """What a job-analysis expert wrote and rated (staff never see it by person)."""
+    experts = await JobAnalysisExpert.select(
+        JobAnalysisExpert.id,
+        JobAnalysisExpert.study.name.as_alias("study"),
+        JobAnalysisExpert.study.role.name.as_alias("role"),  # type: ignore[union-attr]
+        JobAnalysisExpert.name,
+        JobAnalysisExpert.email,
+        JobAnalysisExpert.kind,
+        JobAnalysisExpert.language,
+        JobAnalysisExpert.invited_at,
+        JobAnalysisExpert.cards_done_at,
+        JobAnalysisExpert.ratings_done_at,
+    ).where(JobAnalysisExpert.email == address)
+    eids = [e["id"] for e in experts] or [-1]
+    cards = await JobAnalysisCard.select(
+        JobAnalysisCard.expert, JobAnalysisCard.text, JobAnalysisCard.created_at
+    ).where(JobAnalysisCard.expert.is_in(eids))
+    ratings = await JobAnalysisRating.select(
+        JobAnalysisRating.expert,
+        JobAnalysisRating.competency.name.as_alias("competency"),
+        JobAnalysisRating.importance,
+        JobAnalysisRating.frequency,
+        JobAnalysisRating.day_one,
+        JobAnalysisRating.learnable,
+        JobAnalysisRating.lawshe,
+        JobAnalysisRating.saved_at,
+    ).where(JobAnalysisRating.expert.is_in(eids))
+    for e in experts:
+        e["cards"] = [c for c in cards if c["expert"] == e["id"]]
+        e["ratings"] = [r for r in ratings if r["expert"] == e["id"]]
+    return experts
 
 
 def _json(row: dict[str, Any]) -> dict[str, Any]:
@@ -173,6 +211,10 @@ async def erase_person(email: str) -> dict[str, int]:
         sids = [s["id"] for s in subjects]
         rids = [r["id"] for r in raters]
         messages = await OutboxMessage.count().where(OutboxMessage.to_email == address)
+        # a job-analysis expert with their cards and ratings (they cascade); a study's
+        # figures are recomputed without them, an applied study's evidence stays as applied
+        experts = await JobAnalysisExpert.count().where(JobAnalysisExpert.email == address)
+        await JobAnalysisExpert.delete().where(JobAnalysisExpert.email == address)
         await OutboxMessage.delete().where(OutboxMessage.to_email == address)
         if cids:
             await MonitoringAnswer.delete().where(MonitoringAnswer.candidate.is_in(cids))
@@ -218,5 +260,6 @@ async def erase_person(email: str) -> dict[str, int]:
         "candidates": len(cids),
         "reviewed_person": len(sids),
         "raters": len(rids_all),
+        "job_analysis_experts": experts,
         "messages": messages,
     }

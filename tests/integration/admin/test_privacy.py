@@ -88,6 +88,7 @@ async def test_erasure_removes_the_person_and_only_them(client: AsyncTestClient)
         "candidates": 1,
         "reviewed_person": 1,
         "raters": 1,
+        "job_analysis_experts": 0,
         "messages": mail_to_ada,
     }
     assert await OutboxMessage.count().where(OutboxMessage.to_email == "a@e.org") == 0

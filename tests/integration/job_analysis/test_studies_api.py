@@ -277,3 +277,21 @@ async def test_figures_are_withheld_below_three_experts(admin: AsyncTestClient) 
     assert c["proposed"] == {"select_for": False, "develop": False}
     text = (await admin.get(f"/api/v1/job-analyses/{sid}/report", params={"format": "csv"})).text
     assert "5.0" not in text
+
+
+async def test_an_experts_data_is_exported_and_erased_on_request(admin: AsyncTestClient) -> None:
+    """A data-protection request: the expert sees their own cards and ratings, and erasure
+    removes them (the study's figures are computed without them from then on)."""
+    study, groups = await rated_study(admin)
+    sid = study["id"]
+    r = await admin.get("/api/v1/privacy/person", params={"email": "incumbent0@example.org"})
+    assert r.status_code == 200, r.text
+    [mine] = r.json()["as_job_analysis_expert"]
+    assert mine["kind"] == "incumbent" and mine["cards"][0]["text"].startswith("Stays calm")
+    assert {x["competency"] for x in mine["ratings"]} == {"Stress resistance", "Communication"}
+    r = await admin.post("/api/v1/privacy/person/erase", params={"email": "incumbent0@example.org"})
+    assert r.status_code == 200 and r.json()["erased"]["job_analysis_experts"] == 1
+    report = (await admin.get(f"/api/v1/job-analyses/{sid}/report")).json()
+    assert {c["n"] for c in report["competencies"]} == {5}
+    cards = (await admin.get(f"/api/v1/job-analyses/{sid}/cards")).json()
+    assert not any(c["text"] == "Stays calm with angry caller 0" for c in cards)
