@@ -282,7 +282,7 @@ async def test_figures_are_withheld_below_three_experts(admin: AsyncTestClient) 
 async def test_an_experts_data_is_exported_and_erased_on_request(admin: AsyncTestClient) -> None:
     """A data-protection request: the expert sees their own cards and ratings, and erasure
     removes them (the study's figures are computed without them from then on)."""
-    study, groups = await rated_study(admin)
+    study, _ = await rated_study(admin)
     sid = study["id"]
     r = await admin.get("/api/v1/privacy/person", params={"email": "incumbent0@example.org"})
     assert r.status_code == 200, r.text
