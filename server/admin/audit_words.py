@@ -29,6 +29,11 @@ ACTIONS: dict[str, str] = {
     "invited": N_("Invited"),
     "revoked": N_("Revoked"),
     "reissued": N_("New link issued"),
+    "new_link": N_("New link issued"),
+    "sorted": N_("Sorted"),
+    "merged": N_("Merged"),
+    "decided": N_("Decided"),
+    "applied": N_("Applied"),
 }
 
 # the kinds of record a target names (``kind:id``)
@@ -46,6 +51,8 @@ KINDS: dict[str, str] = {
     "item": N_("Scenario"),
     "form": N_("Test form"),
     "user": N_("Staff user"),
+    "job_analysis": N_("Job analysis"),
+    "expert": N_("Expert"),
 }
 
 # what a target's last part names (``report.pdf``, ``idp.html``)
@@ -77,6 +84,27 @@ DETAIL_LABELS: dict[str, str] = {
     "action": N_("Action"),
     "from": N_("From"),
     "to": N_("To"),
+    "select_for": N_("Select for"),
+    "develop": N_("Develop"),
+    "reason": N_("Reason"),
+    "accepted": N_("Accepted"),
+    "step": N_("Step"),
+    "rules": N_("Rules"),
+    "cards": N_("Cards"),
+    "kind": N_("Kind"),
+    "library_version": N_("Library version"),
+    "into": N_("Into"),
+}
+
+# stored values shown as words (a job-analysis expert's kind, a study's step)
+VALUE_WORDS: dict[str, str] = {
+    "incumbent": N_("Incumbent (does the role well)"),
+    "manager": N_("Manager of the role"),
+    "trainer": N_("Trainer of the role"),
+    "cards": N_("Cards"),
+    "sort": N_("Sort"),
+    "rate": N_("Rate the model"),
+    "decide": N_("Decide"),
 }
 
 FIELD_WORDS: dict[str, str] = {
@@ -130,6 +158,8 @@ def _href(kinds: Mapping[str, str]) -> str | None:
         return f"/app/reviews/{kinds['review']}"
     if "campaign" in kinds:
         return f"/app/campaigns/{kinds['campaign']}"
+    if "job_analysis" in kinds:
+        return f"/app/job-analyses/{kinds['job_analysis']}"
     return None
 
 
@@ -214,4 +244,6 @@ def _value(value: Any, _: Gettext) -> str:
         return ", ".join(_value(v, _) for v in value)
     if isinstance(value, str) and value in LANGUAGES:
         return LANGUAGES[value]
+    if isinstance(value, str) and value in VALUE_WORDS:
+        return _(VALUE_WORDS[value])
     return str(value)

@@ -91,6 +91,7 @@ class DraftCompetency:
     name: str
     definition: str
     indicators: tuple[DraftIndicator, ...]
+    library_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,9 @@ async def draft_model(study_id: int) -> list[DraftCompetency]:
     indicators: present ones first, then absent ones, each in the order written, a text
     that several experts wrote shown once."""
     drafts = (
-        await DraftRow.select(DraftRow.id, DraftRow.name, DraftRow.definition)
+        await DraftRow.select(
+            DraftRow.id, DraftRow.name, DraftRow.definition, DraftRow.competency.key
+        )
         .where(DraftRow.study == study_id)
         .order_by(DraftRow.position)
         .order_by(DraftRow.id)
@@ -196,7 +199,11 @@ async def draft_model(study_id: int) -> list[DraftCompetency]:
         ]
         out.append(
             DraftCompetency(
-                id=d["id"], name=d["name"], definition=d["definition"], indicators=tuple(ordered)
+                id=d["id"],
+                name=d["name"],
+                definition=d["definition"],
+                indicators=tuple(ordered),
+                library_key=d["competency.key"],
             )
         )
     return out

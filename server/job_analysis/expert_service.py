@@ -25,6 +25,7 @@ from server.core.errors import Invalid, NotFound
 from server.core.tokens import plausible
 from server.core.vocabulary import Lawshe, StudyStep
 from server.job_analysis import expert_repository as store
+from server.job_analysis import names
 from server.job_analysis.expert_repository import ExpertLink, OwnCard, OwnRating, StepClosed
 from server.job_analysis.expert_schemas import (
     CardIn,
@@ -128,11 +129,16 @@ async def view(link: ExpertLink, lang: str) -> ExpertView:
     competencies: list[DraftCompetency] = []
     if link.step == StudyStep.RATE:
         mine = await store.own_ratings(link.id)
+        drafts = await store.draft_model(link.study_id)
+        linked = await names.library_competencies(d.library_key for d in drafts)
+        words = {
+            d.id: names.shown(d.name, d.definition, d.library_key, lang, linked) for d in drafts
+        }
         competencies = [
             DraftCompetency(
                 id=d.id,
-                name=d.name,
-                definition=d.definition,
+                name=words[d.id][0],
+                definition=words[d.id][1],
                 indicators=[
                     Indicator(
                         text=i.text, polarity="absent" if i.polarity == "absent" else "present"
@@ -141,7 +147,7 @@ async def view(link: ExpertLink, lang: str) -> ExpertView:
                 ],
                 rating=_rating(mine[d.id]) if d.id in mine else None,
             )
-            for d in await store.draft_model(link.study_id)
+            for d in drafts
         ]
     return ExpertView(
         study=link.study_name,

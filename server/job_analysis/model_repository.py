@@ -44,7 +44,14 @@ class RatingMatrix:
 
 async def list_cards(study_id: int) -> list[Card]:
     rows = await (
-        CardRow.select(CardRow.id, CardRow.text, CardRow.source, CardRow.group, CardRow.polarity)
+        CardRow.select(
+            CardRow.id,
+            CardRow.text,
+            CardRow.source,
+            CardRow.group,
+            CardRow.polarity,
+            CardRow.expert.language,
+        )
         .where(CardRow.study == study_id)
         .order_by(CardRow.text)
         .order_by(CardRow.id)
@@ -56,6 +63,7 @@ async def list_cards(study_id: int) -> list[Card]:
             source=r["source"],
             competency_id=r["group"],
             polarity=r["polarity"],
+            language=r["expert.language"],
         )
         for r in rows
     ]

@@ -110,8 +110,8 @@ async def _studies(
     errors: list[Problem] | None = None,
     status: int = 200,
 ) -> Template:
-    items, _ = await repo.list_studies(user, limit=ALL, offset=0)
     lang = staff_language(request)
+    items, _ = await repo.list_studies(user, limit=ALL, offset=0, lang=lang)
     roles = [localized_named(r, lang) for r in (await library.list_roles(limit=ALL, offset=0))[0]]
     return Template(
         "job_analysis/list.html",
@@ -169,8 +169,8 @@ async def _study(
     **more: Any,
 ) -> Template:
     study = await repo.get_study(ident, user)
-    out = await service.get(ident, user)
     lang = staff_language(request)
+    out = await service.get(ident, user, lang)
     links = await repo.expert_links(ident)
     return Template(
         template,
@@ -443,7 +443,7 @@ async def _decide(
     status: int = 200,
 ) -> Template:
     study = await repo.get_study(ident, user)
-    figures, decided = await service.figures(study)
+    figures, decided = await service.figures(study, staff_language(request))
     return await _study(
         request,
         service,

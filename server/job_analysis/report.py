@@ -86,8 +86,11 @@ def _competency(one: Decided, cards: list[tuple[str, str, str]], weight: float |
     )
 
 
-async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysisReport:
-    figures, decided = await service.figures(study)
+async def report_model(
+    study: StudyRecord, service: StudyService, lang: str = "en"
+) -> JobAnalysisReport:
+    """The report's data; linked competencies named in ``lang``."""
+    figures, decided = await service.figures(study, lang)
     cards = await model.cards_by_draft(study.id)
     all_cards = await model.list_cards(study.id)
     experts = await repo.list_experts(study.id)
@@ -100,7 +103,7 @@ async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysis
         facilitator = (user.name or user.email) if user else ""
     return JobAnalysisReport(
         study_name=study.name,
-        role_name=study.role_name,
+        role_name=(study.role_translations.get(lang) or {}).get("name") or study.role_name,
         step=study.step,
         created=study.created_at.date().isoformat(),
         applied=study.applied_at.date().isoformat() if study.applied_at else None,

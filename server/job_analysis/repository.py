@@ -115,13 +115,17 @@ async def get_study(ident: int, user: User) -> StudyRecord:
     return _study(row)
 
 
-async def list_studies(user: User, *, limit: int, offset: int) -> tuple[list[StudySummary], int]:
+async def list_studies(
+    user: User, *, limit: int, offset: int, lang: str = "en"
+) -> tuple[list[StudySummary], int]:
+    """The studies this user may see, newest first; role names in ``lang``."""
     visible = _visible(user)
     query = StudyRow.select(
         StudyRow.id,
         StudyRow.name,
         StudyRow.role,
         StudyRow.role.name,
+        StudyRow.role.translations,
         StudyRow.step,
         StudyRow.created_at,
         StudyRow.applied_at,
@@ -140,7 +144,8 @@ async def list_studies(user: User, *, limit: int, offset: int) -> tuple[list[Stu
             id=r["id"],
             name=r["name"],
             role_id=r["role"],
-            role_name=r["role.name"],
+            role_name=((loads(r["role.translations"]) or {}).get(lang) or {}).get("name")
+            or r["role.name"],
             step=r["step"],
             experts=experts.get(r["id"], 0),
             created_at=r["created_at"],

@@ -70,6 +70,7 @@ class Card(Struct, kw_only=True):
     source: str
     competency_id: int | None
     polarity: str
+    language: str  # the expert's language when it was written (the text shows it anyway)
 
 
 class CardPatch(Base):

@@ -23,6 +23,7 @@ from server.core.errors import Conflict, Invalid
 from server.core.schemas import User
 from server.core.vocabulary import StudyStep
 from server.job_analysis import model_repository as model
+from server.job_analysis import names
 from server.job_analysis import repository as repo
 from server.job_analysis.apply import apply_study
 from server.job_analysis.decided import MIN_SHOWN, Decided, rules_of
@@ -54,11 +55,12 @@ class StudyService:
         await audit.record(user.id, "created", f"job_analysis:{ident}", {"name": name})
         return await self.get(ident, user)
 
-    async def get(self, ident: int, user: User) -> Study:
+    async def get(self, ident: int, user: User, lang: str = "en") -> Study:
+        """The study; draft competencies linked to the library in ``lang`` (see names)."""
         study = await repo.get_study(ident, user)
-        return await self._out(study)
+        return await self._out(study, lang)
 
-    async def _out(self, study: StudyRecord) -> Study:
+    async def _out(self, study: StudyRecord, lang: str = "en") -> Study:
         cards = await model.list_cards(study.id)
         return Study(
             id=study.id,
@@ -75,7 +77,7 @@ class StudyService:
             experts=await repo.list_experts(study.id),
             cards=len(cards),
             unsorted=sum(1 for c in cards if c.competency_id is None),
-            competencies=await model.list_drafts(study.id),
+            competencies=await _in_language(await model.list_drafts(study.id), lang),
         )
 
     async def update(self, ident: int, patch: StudyPatch, user: User) -> Study:
@@ -102,7 +104,8 @@ class StudyService:
             await repo.set_rules(ident, rules)
         if patch.step is not None and patch.step != study.step:
             await self.move(study, patch.step, user)
-        await audit.record(user.id, "updated", f"job_analysis:{ident}", msgspec.to_builtins(patch))
+        given = {k: v for k, v in msgspec.to_builtins(patch).items() if v is not None}
+        await audit.record(user.id, "updated", f"job_analysis:{ident}", given)
         return await self.get(ident, user)
 
     async def move(self, study: StudyRecord, step: str, user: User) -> None:
@@ -171,9 +174,12 @@ class StudyService:
 
     # ---- figures and decisions -------------------------------------------------------
 
-    async def figures(self, study: StudyRecord) -> tuple[StudyFigures | None, list[Decided]]:
-        """The study's figures over every rating so far, and each draft with its proposal."""
-        drafts = await model.list_drafts(study.id)
+    async def figures(
+        self, study: StudyRecord, lang: str = "en"
+    ) -> tuple[StudyFigures | None, list[Decided]]:
+        """The study's figures over every rating so far, and each draft with its proposal
+        (linked drafts named in ``lang``)."""
+        drafts = await _in_language(await model.list_drafts(study.id), lang)
         matrix = await model.rating_matrix(study.id, [d.id for d in drafts])
         if not drafts or matrix.importance.shape[0] == 0:
             return None, [Decided(d, None, False) for d in drafts]
@@ -323,6 +329,15 @@ class StudyService:
             user.id, "merged", f"job_analysis:{ident}/competency:{draft_id}", {"into": into}
         )
         return next(d for d in await model.list_drafts(ident) if d.id == into)
+
+
+async def _in_language(drafts: list[Draft], lang: str) -> list[Draft]:
+    linked = await names.library_competencies(d.library_key for d in drafts)
+    out = []
+    for d in drafts:
+        name, definition = names.shown(d.name, d.definition, d.library_key, lang, linked)
+        out.append(msgspec.structs.replace(d, name=name, definition=definition))
+    return out
 
 
 def _items(struct: Any) -> list[tuple[str, Any]]:

@@ -256,10 +256,12 @@ def marked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 async def demo(tmp_path: Path) -> Path:
     from server.bootstrap import DEMO_LIBRARY, import_file
     from server.demo import hiring, reviews
+    from server.demo import job_analysis as demo_study
 
     for role in ("admin", "recruiter", "coach"):
         await make_user(role)
     await import_file(DEMO_LIBRARY)
+    await demo_study.load(np.random.default_rng(17))
     await hiring.load(tmp_path)
     await reviews.load(np.random.default_rng(360))
     return tmp_path
@@ -367,6 +369,41 @@ async def test_respondent_pages_show_only_catalogue_texts_and_data(
             json={"name": "Kim Peer", "email": "kim.peer@example.com", "group": "peer"},
         )
     ).json()
+    # a Swedish expert of a study at the cards step, and one of a study at the rate step
+    role_id = (await client.get("/api/v1/reviews")).json()["items"][0]["role_id"]
+    experts = []
+    for name in ("Kort", "Bedömning"):
+        study = (
+            await client.post("/api/v1/job-analyses", json={"name": name, "role_id": role_id})
+        ).json()
+        expert = (
+            await client.post(
+                f"/api/v1/job-analyses/{study['id']}/experts",
+                json={
+                    "name": "Lo Berg",
+                    "email": f"lo.{len(experts)}@example.com",
+                    "kind": "incumbent",
+                    "language": "sv",
+                },
+            )
+        ).json()
+        experts.append(expert["link"])
+    token = experts[1].rsplit("/", 1)[-1]
+    r = await client.post(f"/api/v1/expert/{token}/cards", json={"text": "Lyssnar klart"})
+    assert r.status_code == 201, r.text
+    sid = study["id"]
+    assert (await client.patch(f"/api/v1/job-analyses/{sid}", json={"step": "sort"})).is_success
+    draft = (
+        await client.post(
+            f"/api/v1/job-analyses/{sid}/competencies",
+            json={"name": "Empati", "library_key": "empathy"},
+        )
+    ).json()
+    await client.put(
+        f"/api/v1/job-analyses/{sid}/cards/{r.json()['card']['id']}",
+        json={"competency_id": draft["id"]},
+    )
+    assert (await client.patch(f"/api/v1/job-analyses/{sid}", json={"step": "rate"})).is_success
     client.cookies.clear()
     first_item = await tables.SjtItem.select(tables.SjtItem.id).first()
     assert first_item
@@ -380,6 +417,7 @@ async def test_respondent_pages_show_only_catalogue_texts_and_data(
         rater["link"],
         subject["nomination_link"],
         f"/key/{key_token}",
+        *experts,
     ]
     for path in pages:
         path = "/" + path.lstrip("/")

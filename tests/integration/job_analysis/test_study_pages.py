@@ -75,6 +75,7 @@ async def test_start_invite_and_sort_on_the_pages(admin: AsyncTestClient) -> Non
             "source": "",
             "competency_id": group,
             "polarity": "absent",
+            "language": "en",
         }
     ]
 
