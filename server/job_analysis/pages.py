@@ -117,6 +117,7 @@ async def _studies(
             request, studies=items, roles=roles, step_labels=STEP_LABELS, errors=errors or []
         ),
         status_code=status,
+        media_type="text/html",  # also when a POST handler (a redirect or this) answers
     )
 
 
@@ -190,6 +191,7 @@ async def _study(
             **more,
         ),
         status_code=status,
+        media_type="text/html",  # also when a POST handler (a redirect or this) answers
     )
 
 
