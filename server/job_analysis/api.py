@@ -284,7 +284,11 @@ class JobAnalysisController(ApiController):
         lang: Annotated[Language | None, QueryParameter()] = None,
     ) -> Response[Any]:
         study = await repo.get_study(study_id, user)
-        model = await report_model(study, job_analysis_service)
+        language = lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
+        # the JSON and the CSV name the role as the library does; the pages in their language
+        model = await report_model(
+            study, job_analysis_service, language if format in ("html", "pdf") else "en"
+        )
         await audit.record(
             user.id,
             "exported" if format in ("pdf", "csv") else "viewed",
@@ -295,7 +299,6 @@ class JobAnalysisController(ApiController):
         filename = f"job-analysis-{study_id}"
         if format == "csv":
             return csv_response(job_analysis_csv(model), filename=f"{filename}.csv")
-        language = lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
         html = job_analysis_html(model, translations(language), lang=language)
         if format == "pdf":
             return await pdf_response(html, filename=f"{filename}.pdf")

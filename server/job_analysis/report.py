@@ -84,7 +84,11 @@ def _competency(one: Decided, cards: list[tuple[str, str, str]], weight: float |
     )
 
 
-async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysisReport:
+async def report_model(
+    study: StudyRecord, service: StudyService, lang: str = "en"
+) -> JobAnalysisReport:
+    """The report of ``study``; the role is named in ``lang`` (the library's translation,
+    else its own name)."""
     figures, decided = await service.figures(study)
     cards = await repo.cards_by_draft(study.id)
     all_cards = await repo.list_cards(study.id)
@@ -98,7 +102,7 @@ async def report_model(study: StudyRecord, service: StudyService) -> JobAnalysis
         facilitator = (user.name or user.email) if user else ""
     return JobAnalysisReport(
         study_name=study.name,
-        role_name=study.role_name,
+        role_name=(study.role_translations.get(lang) or {}).get("name") or study.role_name,
         step=study.step,
         created=study.created_at.date().isoformat(),
         applied=study.applied_at.date().isoformat() if study.applied_at else None,

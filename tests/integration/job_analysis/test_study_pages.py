@@ -69,3 +69,28 @@ async def test_an_expert_without_an_address_is_refused_as_a_page(admin: AsyncTes
     assert r.headers["content-type"].startswith("text/html"), r.headers
     assert 'value="Ann"' in r.text  # what was typed is kept
     assert (await admin.get(f"/api/v1/job-analyses/{sid}/experts")).json() == []
+
+
+async def test_the_role_is_named_in_the_language_of_the_page(admin: AsyncTestClient) -> None:
+    study, _groups = await rated_study(admin)
+    sid = study["id"]
+    admin.cookies.set("lang", "sv")
+    r = await admin.get("/app/job-analyses")
+    assert r.status_code == 200, r.text
+    row = re.search(rf"<tr><td><a href=\"/app/job-analyses/{sid}\">.*?</tr>", r.text)
+    assert row and "Kundtjänstmedarbetare" in row.group(0), r.text
+    # the study page links the report in its own language
+    page = (await admin.get(f"/app/job-analyses/{sid}")).text
+    assert f"/api/v1/job-analyses/{sid}/report?format=html&amp;lang=sv" in page
+    r = await admin.get(
+        f"/api/v1/job-analyses/{sid}/report", params={"format": "html", "lang": "sv"}
+    )
+    assert r.status_code == 200, r.text
+    assert "Roll: Kundtjänstmedarbetare" in r.text
+    r = await admin.get(
+        f"/api/v1/job-analyses/{sid}/report", params={"format": "html", "lang": "nb"}
+    )
+    assert "Kundeservicemedarbeider" in r.text
+    # the JSON names the role as the library does, whatever the language
+    r = await admin.get(f"/api/v1/job-analyses/{sid}/report", params={"lang": "sv"})
+    assert r.json()["role_name"] == "Customer service operator"
