@@ -286,6 +286,7 @@ class JobAnalysisController(ApiController):
     ) -> Response[Any]:
         study = await repo.get_study(study_id, user)
         language = lang or negotiate(request.headers.get("accept-language", ""), list(LANGUAGES))
+        # the JSON and the CSV name the role as the library does; the pages in their language
         model = await report_model(
             study, job_analysis_service, language if format in ("html", "pdf") else "en"
         )

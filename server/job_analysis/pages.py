@@ -116,9 +116,15 @@ async def _studies(
     return Template(
         "job_analysis/list.html",
         context=await page_context(
-            request, studies=items, roles=roles, step_labels=STEP_LABELS, errors=errors or []
+            request,
+            studies=items,
+            roles=roles,
+            role_names={r.id: r.name for r in roles},
+            step_labels=STEP_LABELS,
+            errors=errors or [],
         ),
         status_code=status,
+        media_type="text/html",  # also when a POST handler (a redirect or this) answers
     )
 
 
@@ -192,6 +198,7 @@ async def _study(
             **more,
         ),
         status_code=status,
+        media_type="text/html",  # also when a POST handler (a redirect or this) answers
     )
 
 
