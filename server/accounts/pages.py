@@ -47,6 +47,7 @@ async def login_page(
         context=await page_context(
             request, next=_safe_next(next), error=None, email="", here=_login_here(next)
         ),
+        media_type="text/html",
     )
 
 
@@ -77,6 +78,7 @@ async def login_submit(request: Request[Any, Any, Any], data: FormData) -> Respo
             ),
             status_code=exc.status_code,
             headers=exc.headers or {},
+            media_type="text/html",
         )
     token = await accounts.open_session(user.id, settings.session_days)
     return Redirect(path=target, cookies=[session_cookie(request, token)])

@@ -131,7 +131,12 @@ async def _people() -> list[User]:
 
 
 async def _forbidden(request: Request[Any, Any, Any]) -> Template:
-    return Template("forbidden.html", context=await page_context(request), status_code=403)
+    return Template(
+        "forbidden.html",
+        context=await page_context(request),
+        status_code=403,
+        media_type="text/html",
+    )
 
 
 @get("/app/audit", guards=[page_guard], include_in_schema=False)
@@ -175,6 +180,7 @@ async def audit_page(
             export=filters.query(),
         ),
         status_code=400 if errors else 200,
+        media_type="text/html",
     )
 
 

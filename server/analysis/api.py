@@ -160,6 +160,7 @@ async def _page(
             limits={"mb": MAX_BYTES // (1024 * 1024), "rows": MAX_ROWS, "cols": MAX_ITEMS},
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 

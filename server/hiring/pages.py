@@ -197,6 +197,7 @@ async def _campaigns(
             omitted_rules=OMITTED_CHOICES,
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -351,6 +352,7 @@ async def _detail(
             ),
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 

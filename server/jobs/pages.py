@@ -72,6 +72,7 @@ async def job_page(
             step=STEPS.get(row["done"], "") if vacancy else "",
             active=row["status"] in (JobStatus.QUEUED, JobStatus.RUNNING),
         ),
+        media_type="text/html",
     )
 
 

@@ -273,6 +273,7 @@ async def _editor(
             error_paths={e.path for e in errors},
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -445,6 +446,7 @@ async def _role_editor(
             error_paths={e.path for e in errors},
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 

@@ -68,6 +68,7 @@ async def _library(
             errors=errors or [],
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -159,6 +160,7 @@ async def competency_page(
             modules=MODULES_BY_KEY,
             area_name=await _area_name(comp.area, lang),
         ),
+        media_type="text/html",
     )
 
 
@@ -185,6 +187,7 @@ async def role_page(
             lang=lang,
             area_name=await _area_name(role.area, lang),
         ),
+        media_type="text/html",
     )
 
 

@@ -174,6 +174,7 @@ async def _editor(
             notice=notice,
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 

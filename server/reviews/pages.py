@@ -60,6 +60,7 @@ async def _reviews(
             errors=errors or [],
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -133,6 +134,7 @@ async def _cycle(
             report_jobs=await jobs_service.cycle_panel(user, ident, review.releases > 0),
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -483,6 +485,7 @@ async def report_page(
             group_labels=GROUP_LABELS,
             gap="1",  # the gap the releases use (aggregate's default, 1.0 scale point)
         ),
+        media_type="text/html",
     )
 
 

@@ -130,6 +130,7 @@ async def item_bank_page(
             method_names=KEY_METHOD_NAMES,
             flag_names=STAT_FLAG_NAMES,
         ),
+        media_type="text/html",
     )
 
 
@@ -168,6 +169,7 @@ async def _item_page(
             notice=request.query_params.get("done", ""),
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -349,6 +351,7 @@ async def _editor(
             other_languages=OTHER_LANGUAGES,
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -498,6 +501,7 @@ async def _expert_form(
             invalid={e["field"] for e in listed},
         ),
         status_code=status,
+        media_type="text/html",
     )
 
 
@@ -591,6 +595,7 @@ async def expert_page(
             shown_link=shown_link,
             link_status_names=LINK_STATUS_NAMES,
         ),
+        media_type="text/html",
     )
     if cookie:
         response.delete_cookie(LINK_COOKIE, path=f"/app/sjt/experts/{link_id}")
