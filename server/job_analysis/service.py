@@ -202,12 +202,7 @@ class StudyService:
     async def decide(
         self, ident: int, draft_id: int, data: DecisionIn, user: User
     ) -> list[Decided]:
-        study = await repo.get_study(ident, user)
-        if study.step != StudyStep.DECIDE:
-            raise Conflict(
-                f"step: decisions are taken in the decide step (now {study.step!r})",
-                problems=[Problem("step", N_("decisions are taken in the decide step"))],
-            )
+        study = await _at_decide(ident, user, N_("decisions are taken in the decide step"))
         _, decided = await self.figures(study)
         one = next((d for d in decided if d.draft.id == draft_id), None)
         if one is None:
@@ -236,12 +231,7 @@ class StudyService:
 
     async def accept_all(self, ident: int, user: User) -> int:
         """Accept the proposal of every competency not decided yet; returns how many."""
-        study = await repo.get_study(ident, user)
-        if study.step != StudyStep.DECIDE:
-            raise Conflict(
-                f"step: decisions are taken in the decide step (now {study.step!r})",
-                problems=[Problem("step", N_("decisions are taken in the decide step"))],
-            )
+        study = await _at_decide(ident, user, N_("decisions are taken in the decide step"))
         _, decided = await self.figures(study)
         n = 0
         for d in decided:
@@ -260,12 +250,7 @@ class StudyService:
         return n
 
     async def apply(self, ident: int, user: User) -> Applied:
-        study = await repo.get_study(ident, user)
-        if study.step != StudyStep.DECIDE:
-            raise Conflict(
-                f"step: a study is applied from the decide step (now {study.step!r})",
-                problems=[Problem("step", N_("a study is applied from the decide step"))],
-            )
+        study = await _at_decide(ident, user, N_("a study is applied from the decide step"))
         figures, decided = await self.figures(study)
         undecided = [d.draft.name for d in decided if d.draft.select_for is None]
         if undecided or not decided:
@@ -329,6 +314,17 @@ class StudyService:
             user.id, "merged", f"job_analysis:{ident}/competency:{draft_id}", {"into": into}
         )
         return next(d for d in await model.list_drafts(ident) if d.id == into)
+
+
+async def _at_decide(ident: int, user: User, refusal: str) -> StudyRecord:
+    """The study when it is at the decide step; else 409 with ``refusal``."""
+    study = await repo.get_study(ident, user)
+    if study.step != StudyStep.DECIDE:
+        raise Conflict(
+            f"step: {refusal} (the study is at {study.step!r})",
+            problems=[Problem("step", refusal)],
+        )
+    return study
 
 
 async def _in_language(drafts: list[Draft], lang: str) -> list[Draft]:
