@@ -36,7 +36,7 @@ from server.web.auth import CurrentUser, coaching_guard
 from server.web.base import ApiController
 from server.web.errors import ConflictError, UnprocessableError
 from server.web.i18n import negotiate, translations
-from server.web.params import Limit, Offset, PathId
+from server.web.params import Limit, Offset, PathId, documented_as
 from server.web.responses import ReportFormat, csv_response, html_response, pdf_response
 
 
@@ -272,8 +272,13 @@ class JobAnalysisController(ApiController):
         "/{study_id:int}/report",
         summary="The job-analysis report (29 CFR 1607.15C(3)): method, experts, each "
         "competency's figures, CVR with its critical value, rules and decisions",
+        operation_class=documented_as("text/html", "application/pdf", "text/csv"),
         raises=[NotFoundException],
-        media_type="application/json",
+        description=(
+            "JSON (default), HTML and PDF (in ?lang=, else Accept-Language) or CSV (one row "
+            "per competency). Experts appear by kind and number only; a competency's figures "
+            "are withheld until three experts rated it."
+        ),
     )
     async def report(
         self,
