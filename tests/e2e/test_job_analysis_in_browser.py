@@ -163,7 +163,9 @@ async def _invite(page: Page, expert: Expert) -> None:
     await form.get_by_label("Kind").select_option(expert.kind)
     await form.get_by_label("Language").select_option(expert.lang)
     await form.get_by_role("button", name="Invite expert").click()
-    await expect(page.locator("table.experts tr", has_text=expert.name)).to_be_visible()
+    await expect(
+        page.locator('table.experts tr[id^="expert-"]', has_text=expert.name)
+    ).to_be_visible()
 
 
 async def _write_cards(browser: Browser, expert: Expert) -> None:
