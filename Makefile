@@ -14,12 +14,16 @@ $(BIN)/python:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
 	  $(PYTHON) -m venv $(VENV); }
 
-# Debian libraries WeasyPrint needs for PDF reports (pango), fonts, and pdftoppm for tests.
+# Debian libraries WeasyPrint needs for PDF reports (pango; harfbuzz-subset for font
+# subsetting, without which every PDF embeds whole fonts and takes several times longer),
+# fonts, and pdftoppm for tests.
 sysdeps:
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v pdftoppm >/dev/null && \
-	   fc-list 2>/dev/null | grep -qi dejavu; } || { echo "installing pango, fonts, poppler (apt)"; \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && \
+	   command -v pdftoppm >/dev/null && fc-list 2>/dev/null | grep -qi dejavu; } || { \
+	  echo "installing pango, harfbuzz-subset, fonts, poppler (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig poppler-utils; }
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig \
+	    poppler-utils; }
 
 $(STAMP): pyproject.toml | $(BIN)/python sysdeps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
