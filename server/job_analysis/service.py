@@ -263,7 +263,20 @@ class StudyService:
                 "decisions: no competency is select-for or develop",
                 problems=[Problem("decisions", N_("no competency is select-for or develop"))],
             )
-        version = await apply_study(study, figures, decided, user)
+        # claim the study first: of two requests applying it at once (a double submit),
+        # only one writes a library version; the claim is undone if the write fails
+        try:
+            await repo.move_step(ident, StudyStep.DECIDE, StudyStep.APPLIED)
+        except Conflict:
+            raise Conflict(
+                "step: the study is being applied or was applied by another request",
+                problems=[Problem("step", N_("a study is applied from the decide step"))],
+            ) from None
+        try:
+            version = await apply_study(study, figures, decided, user)
+        except BaseException:
+            await repo.move_step(ident, StudyStep.APPLIED, StudyStep.DECIDE)
+            raise
         await repo.mark_applied(ident, version, user.id)
         await audit.record(
             user.id, "applied", f"job_analysis:{ident}", {"library_version": version}
