@@ -295,4 +295,3 @@ async def test_an_experts_data_is_exported_and_erased_on_request(admin: AsyncTes
     assert {c["n"] for c in report["competencies"]} == {5}
     cards = (await admin.get(f"/api/v1/job-analyses/{sid}/cards")).json()
     assert not any(c["text"] == "Stays calm with angry caller 0" for c in cards)
-
