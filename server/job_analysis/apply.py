@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from assessments.competency import Indicator
-from assessments.job_analysis import StudyFigures, required_level, weights_from_criticality
+from assessments.job_analysis import StudyFigures, required_level
 from server.core.db import utcnow
 from server.core.schemas import User
 from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
-from server.job_analysis.decided import Decided
+from server.job_analysis.decided import Decided, in_role, role_weights
 from server.job_analysis.repository import StudyRecord
 from server.library import repository as library
 from server.library.versions import AppliedCompetency, apply_role_model
@@ -89,12 +89,10 @@ async def apply_study(
     role = await library.get_role(study.role_id)
     # a competency decided neither select-for nor develop is left out of the role (the
     # library holds no competency without a flag; a linked one keeps its flags)
-    kept = [d for d in decided if d.draft.select_for or d.draft.develop]
-    criticality = [d.figures.criticality if d.figures and d.shown else None for d in kept]
-    weights = weights_from_criticality(criticality)
+    weights = role_weights(decided)
     applied = []
-    for one, weight in zip(kept, weights, strict=True):
-        d = one.draft
+    for one in (d for d in decided if in_role(d)):
+        d, weight = one.draft, weights[one.draft.id]
         importance = one.figures.importance_mean if one.figures and one.shown else None
         applied.append(
             AppliedCompetency(

@@ -7,12 +7,12 @@ from typing import Any
 
 import msgspec
 
-from assessments.job_analysis import ICCSummary, required_level, weights_from_criticality
+from assessments.job_analysis import ICCSummary, required_level
 from reports.job_analysis import JobAnalysisReport, ReportCompetency, ReportICC, ReportIndicator
 from server.accounts import repository as accounts
 from server.job_analysis import model_repository as model
 from server.job_analysis import repository as repo
-from server.job_analysis.decided import Decided, rules_of
+from server.job_analysis.decided import Decided, role_weights, rules_of
 from server.job_analysis.repository import StudyRecord
 from server.job_analysis.service import StudyService
 
@@ -94,9 +94,7 @@ async def report_model(
     cards = await model.cards_by_draft(study.id)
     all_cards = await model.list_cards(study.id)
     experts = await repo.list_experts(study.id)
-    weights = weights_from_criticality(
-        [d.figures.criticality if d.figures and d.shown else None for d in decided]
-    )
+    weights = role_weights(decided)
     facilitator = ""
     if study.created_by is not None:
         user = await accounts.get_user(study.created_by)
@@ -117,8 +115,10 @@ async def report_model(
         icc_importance=_icc(figures.icc_importance) if figures else None,
         icc_frequency=_icc(figures.icc_frequency) if figures else None,
         competencies=tuple(
-            _competency(one, cards.get(one.draft.id, []), w if one.shown else None)
-            for one, w in zip(decided, weights, strict=True)
+            _competency(
+                one, cards.get(one.draft.id, []), weights.get(one.draft.id) if one.shown else None
+            )
+            for one in decided
         ),
         warnings=tuple(figures.warnings) if figures else (),
     )

@@ -295,3 +295,29 @@ async def test_an_experts_data_is_exported_and_erased_on_request(admin: AsyncTes
     assert {c["n"] for c in report["competencies"]} == {5}
     cards = (await admin.get(f"/api/v1/job-analyses/{sid}/cards")).json()
     assert not any(c["text"] == "Stays calm with angry caller 0" for c in cards)
+
+
+async def test_the_reports_weights_are_those_the_library_gets(admin: AsyncTestClient) -> None:
+    """A competency decided neither flag is left out of the role, and out of the weights:
+    the report shows it without a weight and the others with the role's weights."""
+    study, groups = await rated_study(admin)
+    sid = study["id"]
+    third = (
+        await admin.post(f"/api/v1/job-analyses/{sid}/competencies", json={"name": "Typing"})
+    ).status_code
+    assert third == 409  # the model is fixed once rated: two groups it is
+    r = await admin.put(
+        f"/api/v1/job-analyses/{sid}/decisions/{groups['Communication']}",
+        json={"select_for": False, "develop": False, "reason": "Trained for everyone anyway"},
+    )
+    assert r.status_code == 200, r.text
+    await admin.post(f"/api/v1/job-analyses/{sid}/decisions/accept")
+    assert (await admin.post(f"/api/v1/job-analyses/{sid}/apply")).status_code == 200
+    report = {
+        c["name"]: c
+        for c in (await admin.get(f"/api/v1/job-analyses/{sid}/report")).json()["competencies"]
+    }
+    role = (await admin.get(f"/api/v1/roles/{await role_id(admin)}")).json()
+    assert [c["competency"] for c in role["competencies"]] == ["stress_resistance"]
+    assert report["Communication"]["weight"] is None
+    assert report["Stress resistance"]["weight"] == role["competencies"][0]["weight"] == 1.0
