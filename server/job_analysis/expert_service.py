@@ -130,7 +130,7 @@ async def view(link: ExpertLink, lang: str) -> ExpertView:
     if link.step == StudyStep.RATE:
         mine = await store.own_ratings(link.id)
         drafts = await store.draft_model(link.study_id)
-        linked = await names.library_competencies(d.library_key for d in drafts)
+        linked = await names.library_competencies((d.library_key for d in drafts), lang)
         words = {
             d.id: names.shown(d.name, d.definition, d.library_key, lang, linked) for d in drafts
         }

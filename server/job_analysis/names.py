@@ -12,10 +12,11 @@ from server.library import repository as library
 __all__ = ["library_competencies", "shown"]
 
 
-async def library_competencies(keys: Iterable[str | None]) -> dict[str, Competency]:
-    """The library competencies with these keys (unknown keys are left out)."""
+async def library_competencies(keys: Iterable[str | None], lang: str) -> dict[str, Competency]:
+    """The library competencies with these keys (unknown keys are left out); none to read
+    for English, which :func:`shown` leaves as stored."""
     wanted = {k for k in keys if k}
-    if not wanted:
+    if not wanted or lang == "en":
         return {}
     found, _ = await library.list_competencies(limit=10_000)
     return {c.key: c for c in found if c.key in wanted}

@@ -341,7 +341,7 @@ async def _at_decide(ident: int, user: User, refusal: str) -> StudyRecord:
 
 
 async def _in_language(drafts: list[Draft], lang: str) -> list[Draft]:
-    linked = await names.library_competencies(d.library_key for d in drafts)
+    linked = await names.library_competencies((d.library_key for d in drafts), lang)
     out = []
     for d in drafts:
         name, definition = names.shown(d.name, d.definition, d.library_key, lang, linked)
