@@ -65,18 +65,6 @@ def flag_evidence(
     }
 
 
-def _indicators(cards: list[tuple[str, str, str]]) -> tuple[Indicator, ...]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for text, polarity, _source in cards:
-        mark = (text.strip().casefold(), polarity)
-        if mark in seen:
-            continue
-        seen.add(mark)
-        out.append(Indicator(key=None, text=text.strip(), polarity=polarity))  # type: ignore[arg-type]
-    return tuple(out)
-
-
 async def apply_study(
     study: StudyRecord,
     figures: StudyFigures | None,
@@ -85,7 +73,7 @@ async def apply_study(
 ) -> int:
     """Write the decided model into the library; returns the new library version."""
     experts = await repo.experts_by_kind(study.id)
-    cards = await model.cards_by_draft(study.id)
+    indicators = await model.indicators_by_draft(study.id)
     role = await library.get_role(study.role_id)
     # a competency decided neither select-for nor develop is left out of the role (the
     # library holds no competency without a flag; a linked one keeps its flags)
@@ -99,7 +87,10 @@ async def apply_study(
                 key=d.library_key or d.key,
                 name=d.name,
                 definition=d.definition or d.name,
-                indicators=_indicators(cards.get(d.id, [])),
+                indicators=tuple(
+                    Indicator(key=None, text=i.text, polarity=i.polarity)  # type: ignore[arg-type]
+                    for i in indicators.get(d.id, [])
+                ),
                 area=role.area,
                 create=d.library_key is None,
                 weight=weight,

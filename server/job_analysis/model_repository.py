@@ -326,14 +326,32 @@ async def rating_matrix(study_id: int, competency_ids: Sequence[int]) -> RatingM
     )
 
 
-async def cards_by_draft(study_id: int) -> dict[int, list[tuple[str, str, str]]]:
-    """Each group's cards as ``(text, polarity, source)``, without their authors."""
-    out: dict[int, list[tuple[str, str, str]]] = {}
+@dataclass(frozen=True)
+class SortedIndicator:
+    """The cards of one group that say the same (equal texts, ignoring case and spacing,
+    with the same polarity) as one indicator: how many cards, and which library
+    competencies or behaviours they were picked from."""
+
+    text: str
+    polarity: str
+    cards: int
+    sources: tuple[str, ...]
+
+
+async def indicators_by_draft(study_id: int) -> dict[int, list[SortedIndicator]]:
+    """Each group's indicators, in the order their first card was written (no authors)."""
     rows = await (
         CardRow.select(CardRow.group, CardRow.text, CardRow.polarity, CardRow.source)
         .where((CardRow.study == study_id) & CardRow.group.is_not_null())
         .order_by(CardRow.id)
     )
+    merged: dict[int, dict[tuple[str, str], SortedIndicator]] = {}
     for r in rows:
-        out.setdefault(r["group"], []).append((r["text"], r["polarity"], r["source"]))
-    return out
+        group = merged.setdefault(r["group"], {})
+        mark = (" ".join(r["text"].split()).casefold(), r["polarity"])
+        one = group.get(mark) or SortedIndicator(r["text"].strip(), r["polarity"], 0, ())
+        sources = one.sources + (
+            (r["source"],) if r["source"] and r["source"] not in one.sources else ()
+        )
+        group[mark] = SortedIndicator(one.text, one.polarity, one.cards + 1, sources)
+    return {g: list(found.values()) for g, found in merged.items()}

@@ -31,22 +31,7 @@ def _icc(value: ICCSummary | None) -> ReportICC | None:
     )
 
 
-def _indicators(cards: list[tuple[str, str, str]]) -> tuple[ReportIndicator, ...]:
-    """Cards of one group as indicators: equal texts (ignoring case) count as one."""
-    merged: dict[tuple[str, str], tuple[str, int, list[str]]] = {}
-    for text, polarity, source in cards:
-        mark = (text.strip().casefold(), polarity)
-        first, n, sources = merged.get(mark, (text.strip(), 0, []))
-        if source and source not in sources:
-            sources.append(source)
-        merged[mark] = (first, n + 1, sources)
-    return tuple(
-        ReportIndicator(text=text, polarity=polarity, cards=n, sources=tuple(sources))
-        for (_, polarity), (text, n, sources) in merged.items()
-    )
-
-
-def _competency(one: Decided, cards: list[tuple[str, str, str]], weight: float | None) -> Any:
+def _competency(one: Decided, indicators: list[model.SortedIndicator], weight: float | None) -> Any:
     d, f = one.draft, one.figures if one.shown else None
     proposed = one.proposed
     decided = d.select_for is not None and d.develop is not None
@@ -55,7 +40,10 @@ def _competency(one: Decided, cards: list[tuple[str, str, str]], weight: float |
         name=d.name,
         definition=d.definition,
         library_key=d.library_key,
-        indicators=_indicators(cards),
+        indicators=tuple(
+            ReportIndicator(text=i.text, polarity=i.polarity, cards=i.cards, sources=i.sources)
+            for i in indicators
+        ),
         n=one.figures.n if one.figures else 0,
         importance_n=f.importance_n if f else 0,
         importance_mean=f.importance_mean if f else None,
@@ -91,7 +79,7 @@ async def report_model(
 ) -> JobAnalysisReport:
     """The report's data; linked competencies named in ``lang``."""
     figures, decided = await service.figures(study, lang)
-    cards = await model.cards_by_draft(study.id)
+    indicators = await model.indicators_by_draft(study.id)
     all_cards = await model.list_cards(study.id)
     experts = await repo.list_experts(study.id)
     weights = role_weights(decided)
@@ -116,7 +104,9 @@ async def report_model(
         icc_frequency=_icc(figures.icc_frequency) if figures else None,
         competencies=tuple(
             _competency(
-                one, cards.get(one.draft.id, []), weights.get(one.draft.id) if one.shown else None
+                one,
+                indicators.get(one.draft.id, []),
+                weights.get(one.draft.id) if one.shown else None,
             )
             for one in decided
         ),

@@ -321,3 +321,42 @@ async def test_the_reports_weights_are_those_the_library_gets(admin: AsyncTestCl
     assert [c["competency"] for c in role["competencies"]] == ["stress_resistance"]
     assert report["Communication"]["weight"] is None
     assert report["Stress resistance"]["weight"] == role["competencies"][0]["weight"] == 1.0
+
+
+async def test_cards_that_say_the_same_are_one_indicator(admin: AsyncTestClient) -> None:
+    """Equal cards (case and spacing aside) are one indicator, in the report with the number
+    of cards behind it and in the library once."""
+    study = await new_study(admin)
+    sid = study["id"]
+    tokens = await invite(admin, sid, 3)
+    cards = [
+        await write_card(admin, tokens[0], "Keeps calm"),
+        await write_card(admin, tokens[1], "keeps  CALM"),
+        await write_card(admin, tokens[2], "Asks before answering"),
+    ]
+    await step(admin, sid, "sort")
+    group = (
+        await admin.post(f"/api/v1/job-analyses/{sid}/competencies", json={"name": "Poise"})
+    ).json()["id"]
+    for card in cards:
+        await admin.put(f"/api/v1/job-analyses/{sid}/cards/{card}", json={"competency_id": group})
+    await step(admin, sid, "rate")
+    for t in tokens:
+        await rate(admin, t, group, SCREEN)
+    await step(admin, sid, "decide")
+    report = (await admin.get(f"/api/v1/job-analyses/{sid}/report")).json()
+    [poise] = report["competencies"]
+    assert [(i["text"], i["cards"]) for i in poise["indicators"]] == [
+        ("Keeps calm", 2),
+        ("Asks before answering", 1),
+    ]
+    await admin.post(f"/api/v1/job-analyses/{sid}/decisions/accept")
+    r = await admin.put(
+        f"/api/v1/job-analyses/{sid}/decisions/{group}",
+        json={"select_for": False, "develop": True, "reason": "Three experts only"},
+    )
+    assert r.status_code == 200, r.text
+    assert (await admin.post(f"/api/v1/job-analyses/{sid}/apply")).status_code == 200
+    export = (await admin.get("/api/v1/library/export")).json()
+    made = next(c for c in export["competencies"] if c["key"] == "poise")
+    assert [i["text"] for i in made["indicators"]] == ["Keeps calm", "Asks before answering"]
