@@ -19,7 +19,7 @@ from assessments.job_analysis import (
 )
 from reports.markers import N_
 from server.admin import audit
-from server.core.errors import Conflict, Invalid
+from server.core.errors import Conflict, Invalid, NotFound
 from server.core.schemas import User
 from server.core.vocabulary import StudyStep
 from server.job_analysis import model_repository as model
@@ -199,17 +199,12 @@ class StudyService:
         ]
         return result, decided
 
-    async def decide(
-        self, ident: int, draft_id: int, data: DecisionIn, user: User
-    ) -> list[Decided]:
+    async def decide(self, ident: int, draft_id: int, data: DecisionIn, user: User) -> None:
         study = await _at_decide(ident, user, N_("decisions are taken in the decide step"))
         _, decided = await self.figures(study)
         one = next((d for d in decided if d.draft.id == draft_id), None)
         if one is None:
-            await model.set_decision(  # raises the 404
-                ident, draft_id, select_for=False, develop=False, reason="", user_id=user.id
-            )
-            return decided
+            raise NotFound.of("competency of this study", draft_id)
         reason = data.reason.strip()
         if (data.select_for, data.develop) != one.proposed and not reason:
             raise Invalid([Problem("reason", N_("say why the decision differs from the proposal"))])
@@ -227,7 +222,6 @@ class StudyService:
             f"job_analysis:{ident}/competency:{draft_id}",
             {"select_for": data.select_for, "develop": data.develop, "reason": reason},
         )
-        return (await self.figures(study))[1]
 
     async def accept_all(self, ident: int, user: User) -> int:
         """Accept the proposal of every competency not decided yet; returns how many."""

@@ -360,3 +360,16 @@ async def test_cards_that_say_the_same_are_one_indicator(admin: AsyncTestClient)
     export = (await admin.get("/api/v1/library/export")).json()
     made = next(c for c in export["competencies"] if c["key"] == "poise")
     assert [i["text"] for i in made["indicators"]] == ["Keeps calm", "Asks before answering"]
+
+
+async def test_deciding_a_competency_of_another_study_is_not_found(
+    admin: AsyncTestClient,
+) -> None:
+    study, _ = await rated_study(admin)
+    other, other_groups = await rated_study(admin)
+    body = {"select_for": True, "develop": True, "reason": "Mallory says so"}
+    for draft in (99999, other_groups["Communication"]):
+        r = await admin.put(f"/api/v1/job-analyses/{study['id']}/decisions/{draft}", json=body)
+        assert r.status_code == 404, r.text
+    got = (await admin.get(f"/api/v1/job-analyses/{other['id']}")).json()
+    assert all(c["select_for"] is None for c in got["competencies"])
