@@ -169,12 +169,18 @@ async def set_rules(ident: int, rules: dict[str, float]) -> None:
 async def move_step(ident: int, from_step: str, to_step: str) -> None:
     """Move the study from ``from_step`` to ``to_step``; 409 when another request moved it."""
     async with write_transaction():
-        row = await StudyRow.select(StudyRow.step).where(StudyRow.id == ident).first()
-        if row is None:
-            raise NotFound.of("job analysis", ident)
-        if row["step"] != from_step:
+        # one conditional statement, so that on PostgreSQL (read committed) two requests
+        # cannot both read the old step and both move on
+        moved = (
+            await StudyRow.update({StudyRow.step: to_step})
+            .where((StudyRow.id == ident) & (StudyRow.step == from_step))
+            .returning(StudyRow.id)
+        )
+        if not moved:
+            row = await StudyRow.select(StudyRow.step).where(StudyRow.id == ident).first()
+            if row is None:
+                raise NotFound.of("job analysis", ident)
             raise Conflict(f"step: the study is at {row['step']!r} now, not {from_step!r}")
-        await StudyRow.update({StudyRow.step: to_step}).where(StudyRow.id == ident)
         if to_step == StudyStep.RATE:
             await expert_mail.queue_rating_invitations(ident)
         await expert_mail.cancel_not_due(ident)
