@@ -234,6 +234,10 @@ class SjtForm(Table, tablename="sjt_form"):
     blueprint = JSON(default={})
     parallel_group = Varchar(length=64, default="")
     created_at = Timestamptz()
+    # raised by database triggers whenever one of the form's items is edited or its list of
+    # items changes (migration ..._items_version_triggers): what an answer was checked
+    # against is current exactly when this is unchanged
+    items_version = Integer(default=0)
 
 
 class SjtFormItem(Table, tablename="sjt_form_item"):

@@ -254,18 +254,21 @@ def close_lines() -> None:
 _READERS = threading.local()
 
 
-def sqlite_reader() -> sqlite3.Connection:
+def sqlite_reader(*, convert: bool = True) -> sqlite3.Connection:
     """This thread's read connection to the engine's SQLite file.
 
     Used synchronously on the event loop for small indexed reads: in WAL mode a reader
     never waits for the writer, and a call costs less than a hop to another thread.
+    ``convert=False``: a second connection that reads columns as stored (see
+    ``sqlite_connection``), for hot paths that convert the few values they need.
     """
     # type-ignore reason: Engine does not declare its subclasses' members
     path = str(engine().connection_kwargs["database"])  # type: ignore[attr-defined]
-    con: sqlite3.Connection | None = getattr(_READERS, path, None)
+    key = path if convert else f"{path}\0raw"
+    con: sqlite3.Connection | None = getattr(_READERS, key, None)
     if con is None:
-        con = sqlite_connection(path, BUSY_TIMEOUT_SECONDS)
-        setattr(_READERS, path, con)
+        con = sqlite_connection(path, BUSY_TIMEOUT_SECONDS, convert=convert)
+        setattr(_READERS, key, con)
     return con
 
 

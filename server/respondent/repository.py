@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from piccolo.custom_types import Combinable
@@ -188,24 +189,17 @@ _CAMPAIGN_COLUMNS = [c._meta.db_column_name for c in Campaign._meta.columns]
 _SAVE_CANDIDATE_COLUMNS = ["id", "status", "deadline_at", "form", "extra_time_seconds"]
 _SAVE_CAMPAIGN_COLUMNS = ["time_limit_seconds", "opens_at", "closes_at"]
 
-# the current content of a form's items, as one text: count / sum of versions / last edit
-# (an edit always sets ``updated_at``, and raises ``version`` when the content changes)
-_ITEMS_FINGERPRINT = (
-    "(SELECT CAST(count(*) AS TEXT) || '/' || CAST(sum(i.version) AS TEXT) || '/' "
-    "|| CAST(max(i.updated_at) AS TEXT) FROM sjt_form_item fi "
-    "JOIN sjt_item i ON i.id = fi.item WHERE fi.form = {form})"
-)
 
-
+# ``f.items_version`` identifies the current content of a form's items: database triggers
+# raise it whenever one of them is edited or the form's list of items changes
 def _lookup_sql(candidate: Sequence[str], campaign: Sequence[str], placeholder: str) -> str:
     """The one query behind a link: the candidate's and campaign's columns, the form's
     format and scoring, and what identifies the current content of the form's items."""
     cols = ", ".join(f"c.{n}" for n in candidate)
     camp = ", ".join(f"k.{n} AS k_{n}" for n in campaign)
-    items = _ITEMS_FINGERPRINT.format(form="c.form")
     return (
         f"SELECT {cols}, {camp}, f.format AS f_format, f.scoring AS f_scoring, "
-        f"f.created_at AS f_created_at, {items} AS f_items "
+        "f.created_at AS f_created_at, f.items_version AS f_items "
         "FROM candidate c JOIN campaign k ON k.id = c.campaign "
         "JOIN sjt_form f ON f.id = c.form "
         f"WHERE c.token_hash = {placeholder}"
@@ -274,8 +268,14 @@ def _sqlite_lookup(con: sqlite3.Connection, hashed: str, sql: str) -> Link | Non
     return link_of(rows[0]) if rows else None
 
 
+def _timestamp(value: str | None) -> datetime | None:
+    """A Timestamptz column as stored by Piccolo on SQLite (UTC, ``str(datetime)``)."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
 def _sqlite_save_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
-    """``lookup(..., for_save=True)`` on SQLite, read as tuples (no row dicts to build)."""
+    """``lookup(..., for_save=True)`` on SQLite, on a connection that reads values as
+    stored (``sqlite_reader(convert=False)``): the three timestamps are converted here."""
     cur = con.cursor()
     cur.row_factory = None
     rows = cur.execute(_SAVE_LOOKUP["?"], (hashed,)).fetchall()
@@ -286,11 +286,15 @@ def _sqlite_save_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
         candidate={
             "id": cid,
             "status": status,
-            "deadline_at": deadline,
+            "deadline_at": _timestamp(deadline),
             "form": form,
             "extra_time_seconds": extra,
         },
-        campaign={"time_limit_seconds": limit, "opens_at": opens, "closes_at": closes},
+        campaign={
+            "time_limit_seconds": limit,
+            "opens_at": _timestamp(opens),
+            "closes_at": _timestamp(closes),
+        },
         format=fmt,
         scoring=scoring,
         form_key=(form, str(created), fp),
@@ -336,9 +340,8 @@ async def items_of(link: Link) -> tuple[Item, ...]:
 
 
 _FORM_KEY_SQL = (
-    "SELECT f.id AS form, f.created_at AS f_created_at, "
-    + _ITEMS_FINGERPRINT.format(form="f.id")
-    + " AS f_items FROM sjt_form f WHERE f.id = {}"
+    "SELECT f.id AS form, f.created_at AS f_created_at, f.items_version AS f_items "
+    "FROM sjt_form f WHERE f.id = {}"
 )
 
 
@@ -482,11 +485,13 @@ def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, 
     return session, answer
 
 
-# the answer and its event, only while the test runs (checked in the write transaction)
+# the answer and its event, only while the test runs and the form's items are those the
+# answer was checked against (checked in the write transaction)
 _UPSERT_SQLITE = (
     "INSERT INTO answer (candidate, item, payload, saved_at) SELECT ?, ?, ?, ? "
-    "WHERE EXISTS (SELECT 1 FROM candidate WHERE id = ? AND status = 'started' "
-    "AND (deadline_at IS NULL OR deadline_at > ?)) "
+    "WHERE EXISTS (SELECT 1 FROM candidate c JOIN sjt_form f ON f.id = c.form "
+    "WHERE c.id = ? AND c.status = 'started' AND (c.deadline_at IS NULL OR c.deadline_at > ?) "
+    "AND f.id = ? AND f.items_version = ?) "
     "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
     "saved_at = excluded.saved_at"
 )
@@ -526,17 +531,20 @@ def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[
 
 
 def _sqlite_write(
-    con: sqlite3.Connection, candidate: int, item_id: int, text: str, now: datetime, progress: str
+    con: sqlite3.Connection, link: Link, item_id: int, text: str, now: datetime, progress: str
 ) -> list[tuple[int, int]] | None:
-    """A job of the writer thread: store the answer and its event if the test still runs;
-    the progress of every saved answer of the candidate (``_PROGRESS_SQLITE``), or ``None``
-    when the test no longer runs."""
-    if con.execute(_UPSERT_SQLITE, (candidate, item_id, text, now, candidate, now)).rowcount != 1:
+    """A job of the writer thread: store the answer and its event if the test still runs
+    with the items of ``link``; the progress of every saved answer of the candidate
+    (``_PROGRESS_SQLITE``), or ``None`` when nothing was written."""
+    cid = link.id
+    form, _, version = link.form_key
+    upsert = (cid, item_id, text, now, cid, now, form, version)
+    if con.execute(_UPSERT_SQLITE, upsert).rowcount != 1:
         return None
-    con.execute(_EVENT_SQLITE, (candidate, item_id, text, now))
+    con.execute(_EVENT_SQLITE, (cid, item_id, text, now))
     cur = con.cursor()
     cur.row_factory = None
-    return cur.execute(progress, (candidate,)).fetchall()
+    return cur.execute(progress, (cid,)).fetchall()
 
 
 # One statement: the link's lookup (``l``), the candidate share-locked while the test runs
@@ -640,24 +648,29 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     if is_postgres():
         return await _pg_save(token_hash(token), item_id, raw)
     now = utcnow()
-    link = _sqlite_save_lookup(sqlite_reader(), token_hash(token))
-    if link is None or link.is_closed_to(now):
-        return None
-    if link.is_expired(now):
-        await submit_expired(Candidate.id == link.id)
-        raise Gone(TIME_UP)
-    session, answer = _checked(link, await items_of(link), item_id, raw)
-    text = dumps(answer)
-    progress = _PROGRESS_SQLITE[session.format]
-    rows = await sqlite_line().run(
-        lambda con: _sqlite_write(con, link.id, item_id, text, now, progress)
-    )
-    if rows is None:  # submitted, or out of time, since the lookup
-        deadline = link.candidate["deadline_at"]
-        raise Gone(TIME_UP if deadline is not None and deadline <= now else SUBMITTED)
-    need = _complete_at(session.format, link.form_key, session.items)
-    answered = sum(1 for i, n in rows if n == need.get(i))
-    return SavedAnswer(session, item_id, answer, answered, now)
+    hashed = token_hash(token)
+    for _ in range(3):
+        link = _sqlite_save_lookup(sqlite_reader(convert=False), hashed)
+        if link is None or link.is_closed_to(now):
+            return None
+        if link.is_expired(now):
+            await submit_expired(Candidate.id == link.id)
+            raise Gone(TIME_UP)
+        session, answer = _checked(link, await items_of(link), item_id, raw)
+        text = dumps(answer)
+        progress = _PROGRESS_SQLITE[session.format]
+        rows = await sqlite_line().run(
+            partial(
+                _sqlite_write, link=link, item_id=item_id, text=text, now=now, progress=progress
+            )
+        )
+        if rows is not None:
+            need = _complete_at(session.format, link.form_key, session.items)
+            answered = sum(1 for i, n in rows if n == need.get(i))
+            return SavedAnswer(session, item_id, answer, answered, now)
+        # not written: submitted or out of time since the lookup (the next lookup says
+        # which), or the form's items changed (checked again against them)
+    raise Gone(SUBMITTED)
 
 
 async def submit(session: TestSession) -> None:
