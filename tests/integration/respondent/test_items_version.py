@@ -38,9 +38,11 @@ async def edit_item(client: AsyncTestClient, item_id: int, new_option_text: str)
 
 
 async def form_of(token: str) -> int:
-    row = await Candidate.select(Candidate.form).where(
-        Candidate.token_hash == token_hash(token)
-    ).first()
+    row = (
+        await Candidate.select(Candidate.form)
+        .where(Candidate.token_hash == token_hash(token))
+        .first()
+    )
     assert row is not None
     return int(row["form"])
 
