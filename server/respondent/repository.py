@@ -547,11 +547,22 @@ def _sqlite_write(
     return cur.execute(progress, (cid,)).fetchall()
 
 
+# ``_PROGRESS_SQLITE`` in PostgreSQL's words, over the answers ``s``
+_PROGRESS_PG: dict[str, str] = {
+    "rate": "CASE WHEN json_typeof(s.payload->'ratings') = 'object' THEN "
+    "(SELECT count(*) FROM json_object_keys(s.payload->'ratings')) ELSE 0 END",
+    "rank": "CASE WHEN json_typeof(s.payload->'ranking') = 'array' THEN "
+    "json_array_length(s.payload->'ranking') ELSE 0 END",
+    "most_least": "(s.payload->>'most' IS NOT NULL AND s.payload->>'least' IS NOT NULL)::int",
+}
+
 # One statement: the link's lookup (``l``), the candidate share-locked while the test runs
 # and the form's items are still those the answer was checked against (``c``), the answer
-# and its event written (``a``, ``e``), and the candidate's other answers. A submit in
-# between waits for the lock or wins; when nothing is written, ``l`` tells why.
-_SAVE_PG = f"""
+# and its event written (``a``, ``e``), and the progress of the candidate's other answers
+# (items and numbers as ``_PROGRESS_PG`` gives them). A submit in between waits for the
+# lock or wins; when nothing is written, ``l`` tells why.
+_SAVE_PG: dict[str, str] = {
+    fmt: f"""
 WITH l AS (
     {_SAVE_LOOKUP["$1"]}
 ), c AS (
@@ -569,13 +580,16 @@ WITH l AS (
     INSERT INTO answer_event (candidate, item, payload, received_at)
     SELECT id, $2, $3::json, $4 FROM c
     RETURNING 1
+), o AS (
+    SELECT array_agg(s.item) AS items, array_agg({progress}) AS progress FROM answer s
+    WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2
 )
-SELECT (SELECT count(*) FROM a) AS saved,
-       (SELECT json_agg(json_build_array(s.item, s.payload)) FROM answer s
-        WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2) AS others,
-       l.*
-FROM (SELECT 1) AS one LEFT JOIN l ON true
+SELECT (SELECT count(*) FROM a) AS saved, o.items AS other_items,
+       o.progress AS other_progress, l.*
+FROM (SELECT 1) AS one LEFT JOIN l ON true CROSS JOIN o
 """
+    for fmt, progress in _PROGRESS_PG.items()
+}
 
 # token hash -> the link of a running test, as this process last saved an answer with it:
 # later saves of the same link are one statement (which re-checks all the link says)
@@ -618,12 +632,14 @@ async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAn
             link = await _pg_lookup(hashed)
             continue
         args = (hashed, item_id, dumps(answer), now, link.candidate["form"], link.form_key[2])
-        row = (await pg_fetch(_SAVE_PG, *args))[0]
+        row = (await pg_fetch(_SAVE_PG[session.format], *args))[0]
         if row["saved"]:
             _remember(hashed, link)
-            saved = {int(i): loads(p) for i, p in loads(row["others"] or "[]")}
-            saved[item_id] = answer
-            return SavedAnswer(session, item_id, answer, answered_count(session, saved), now)
+            need = _complete_at(session.format, link.form_key, session.items)
+            others = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
+            answered = sum(1 for i, n in others if n == need.get(i))
+            answered += is_complete(session.item(item_id), session.format, answer)
+            return SavedAnswer(session, item_id, answer, answered, now)
         remembered = False
         link = link_of(row) if row["id"] is not None else None
     raise Gone(SUBMITTED)
