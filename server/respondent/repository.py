@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -532,10 +532,11 @@ def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[
 
 def _sqlite_write(
     con: sqlite3.Connection, link: Link, item_id: int, text: str, now: datetime, progress: str
-) -> list[tuple[int, int]] | None:
+) -> tuple[list[tuple[int, int]], datetime | None] | None:
     """A job of the writer thread: store the answer and its event if the test still runs
     with the items of ``link``; the progress of every saved answer of the candidate
-    (``_PROGRESS_SQLITE``), or ``None`` when nothing was written."""
+    (``_PROGRESS_SQLITE``) and the test's deadline now, or ``None`` when nothing was
+    written."""
     cid = link.id
     form, _, version = link.form_key
     upsert = (cid, item_id, text, now, cid, now, form, version)
@@ -544,7 +545,9 @@ def _sqlite_write(
     con.execute(_EVENT_SQLITE, (cid, item_id, text, now))
     cur = con.cursor()
     cur.row_factory = None
-    return cur.execute(progress, (cid,)).fetchall()
+    rows = cur.execute(progress, (cid,)).fetchall()
+    deadline = cur.execute("SELECT deadline_at FROM candidate WHERE id = ?", (cid,)).fetchone()
+    return rows, _timestamp(deadline[0])
 
 
 # ``_PROGRESS_SQLITE`` in PostgreSQL's words, over the answers ``s``
@@ -592,14 +595,9 @@ FROM (SELECT 1) AS one LEFT JOIN l ON true CROSS JOIN o
 }
 
 # token hash -> the link of a running test, as this process last saved an answer with it:
-# later saves of the same link are one statement (which re-checks all the link says)
+# later saves of the same link skip the lookup; their write re-checks all the link says
 _RUNNING: dict[str, Link] = {}
 MAX_RUNNING = 20_000
-
-
-async def _pg_lookup(hashed: str) -> Link | None:
-    rows = await pg_fetch(_SAVE_LOOKUP["$1"], hashed)
-    return link_of(rows[0]) if rows else None
 
 
 def _remember(hashed: str, link: Link) -> None:
@@ -608,41 +606,50 @@ def _remember(hashed: str, link: Link) -> None:
     _RUNNING[hashed] = link
 
 
-async def _pg_save(hashed: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
-    """One statement per save once this process has seen the link (two the first time):
-    the answer is checked against the link as last seen, and the statement writes it only
-    if that still holds; otherwise it returns the link as it is now, and we check again."""
-    now = utcnow()
-    link = _RUNNING.pop(hashed, None)
-    remembered = link is not None
-    if link is None:
-        link = await _pg_lookup(hashed)
-    for _ in range(3):
-        if link is None or link.is_closed_to(now):
-            return None
-        if link.is_expired(now):
-            await submit_expired(Candidate.id == link.id)
-            raise Gone(TIME_UP)
-        try:
-            session, answer = _checked(link, await items_of(link), item_id, raw)
-        except Exception:
-            if not remembered:
-                raise
-            remembered = False  # refused by the link as last seen: check with it as it is now
-            link = await _pg_lookup(hashed)
-            continue
-        args = (hashed, item_id, dumps(answer), now, link.candidate["form"], link.form_key[2])
-        row = (await pg_fetch(_SAVE_PG[session.format], *args))[0]
-        if row["saved"]:
-            _remember(hashed, link)
-            need = _complete_at(session.format, link.form_key, session.items)
-            others = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
-            answered = sum(1 for i, n in others if n == need.get(i))
-            answered += is_complete(session.item(item_id), session.format, answer)
-            return SavedAnswer(session, item_id, answer, answered, now)
-        remembered = False
-        link = link_of(row) if row["id"] is not None else None
-    raise Gone(SUBMITTED)
+async def _lookup_for_save(hashed: str) -> Link | None:
+    if is_postgres():
+        rows = await pg_fetch(_SAVE_LOOKUP["$1"], hashed)
+        return link_of(rows[0]) if rows else None
+    return _sqlite_save_lookup(sqlite_reader(convert=False), hashed)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A write's outcome: ``progress`` of the candidate's other answers (item, number) and
+    the link as it is now, or (``progress`` None) the link as it is now, since nothing was
+    written (``None``: the link opens nothing now, or it was not looked up again)."""
+
+    progress: Sequence[tuple[int, int]] | None
+    link: Link | None
+
+
+async def _write(
+    hashed: str, link: Link, fmt: Format, item_id: int, text: str, now: datetime
+) -> _Written:
+    """Store the answer and its event if the test still runs with the items of ``link``."""
+    if is_postgres():
+        args = (hashed, item_id, text, now, link.candidate["form"], link.form_key[2])
+        row = (await pg_fetch(_SAVE_PG[fmt], *args))[0]
+        fresh = link_of(row) if row["id"] is not None else None
+        if not row["saved"]:
+            return _Written(None, fresh)
+        others = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
+        return _Written(list(others), fresh)
+    job = partial(
+        _sqlite_write,
+        link=link,
+        item_id=item_id,
+        text=text,
+        now=now,
+        progress=_PROGRESS_SQLITE[fmt],
+    )
+    written = await sqlite_line().run(job)
+    if written is None:
+        return _Written(None, None)
+    rows, deadline = written
+    if deadline != link.candidate["deadline_at"]:
+        link = replace(link, candidate={**link.candidate, "deadline_at": deadline})
+    return _Written([r for r in rows if r[0] != item_id], link)
 
 
 async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
@@ -650,6 +657,11 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
 
     ``None`` for a link that opens no test (unknown, closed, or a rater's link). The answer
     is acknowledged only once committed; the same answer twice is one ``answer`` row.
+
+    Once this process has saved an answer with a link, later saves check the answer
+    against the link as last seen and write it in one step that re-checks in the database
+    that the test still runs with the same items; when it does not, the link is looked up
+    again and the answer checked against it as it is now.
 
     Raises
     ------
@@ -661,31 +673,39 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
         Not started, already submitted, or out of time (saved answers are kept); a test
         found out of time is submitted at its deadline.
     """
-    if is_postgres():
-        return await _pg_save(token_hash(token), item_id, raw)
     now = utcnow()
     hashed = token_hash(token)
+    link = _RUNNING.pop(hashed, None)
+    remembered = link is not None
+    if link is None:
+        link = await _lookup_for_save(hashed)
     for _ in range(3):
-        link = _sqlite_save_lookup(sqlite_reader(convert=False), hashed)
+        if remembered and (link is None or link.is_expired(now)):
+            remembered, link = False, await _lookup_for_save(hashed)
         if link is None or link.is_closed_to(now):
             return None
         if link.is_expired(now):
             await submit_expired(Candidate.id == link.id)
             raise Gone(TIME_UP)
-        session, answer = _checked(link, await items_of(link), item_id, raw)
-        text = dumps(answer)
-        progress = _PROGRESS_SQLITE[session.format]
-        rows = await sqlite_line().run(
-            partial(
-                _sqlite_write, link=link, item_id=item_id, text=text, now=now, progress=progress
-            )
-        )
-        if rows is not None:
+        try:
+            session, answer = _checked(link, await items_of(link), item_id, raw)
+        except Exception:
+            if not remembered:
+                raise
+            # refused by the link as last seen: check with it as it is now
+            remembered, link = False, await _lookup_for_save(hashed)
+            continue
+        written = await _write(hashed, link, session.format, item_id, dumps(answer), now)
+        if written.progress is not None and written.link is not None:
+            link = written.link
+            _remember(hashed, link)
             need = _complete_at(session.format, link.form_key, session.items)
-            answered = sum(1 for i, n in rows if n == need.get(i))
-            return SavedAnswer(session, item_id, answer, answered, now)
-        # not written: submitted or out of time since the lookup (the next lookup says
-        # which), or the form's items changed (checked again against them)
+            answered = sum(1 for i, n in written.progress if n == need.get(i))
+            answered += is_complete(session.item(item_id), session.format, answer)
+            return SavedAnswer(session_of(link, session.items), item_id, answer, answered, now)
+        # not written: submitted or out of time since, or the form's items changed
+        remembered = False
+        link = written.link if is_postgres() else await _lookup_for_save(hashed)
     raise Gone(SUBMITTED)
 
 
