@@ -10,7 +10,6 @@ from typing import Any
 import asyncpg
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
@@ -66,31 +65,15 @@ from server.web.environment import template_engine
 from server.web.errors import database_busy, domain_error, too_deep
 from server.web.favicon import favicon
 from server.web.health import health
+from server.web.security_headers import security_headers
 
 STATIC = Path(__file__).parent / "static"
-
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-SECURITY_HEADERS = [
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-]
-
 
 def _login_redirect(request: Request[Any, Any, Any], _: LoginRequired) -> Response[Any]:
     target = request.url.path
     if request.url.query:
         target += "?" + request.url.query
     return Redirect(path="/login", query_params={"next": target})
-
-
-async def _csp(response: Response[Any]) -> Response[Any]:
-    # The interactive OpenAPI viewers load their own scripts; every other page gets the CSP.
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    return response
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -199,9 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Competency library, situational judgement tests and 360 reviews.",
             path="/schema",
         ),
-        response_headers=SECURITY_HEADERS,
-        middleware=[cross_site_guard],
-        after_request=_csp,
+        middleware=[security_headers, cross_site_guard],
         request_max_body_size=5 * 1024 * 1024,
         debug=settings.debug,
     )
