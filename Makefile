@@ -45,16 +45,14 @@ e2e: install
 	cd tests/e2e && npm ci --silent --no-audit --no-fund
 	E2E=1 $(BIN)/python -m pytest tests/e2e
 
-# Benchmarks against their peers in the same run: wrk (apt) drives the load test;
+# Benchmarks against their peers in the same run (bench/all.py): wrk (apt) drives the load
+# test, on SQLite and on a throw-away PostgreSQL (.ci/postgres.sh installs it if missing);
 # pingouin/pandas (pip, the bench extra) are the psychometrics peers.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
-	$(BIN)/python bench/scoring.py
-	$(BIN)/python bench/psychometrics.py
-	$(BIN)/python bench/reports.py
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/all.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -32,7 +32,7 @@ case "$cmd" in
       as_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >&2
     fi
     as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start >&2
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres engine_test >&2 2>/dev/null || true
     echo "postgresql://postgres@127.0.0.1:$port/engine_test"
     ;;

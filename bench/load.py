@@ -79,6 +79,7 @@ from bench.serverproc import (
     query,
     server_env,
 )
+from bench.summary import record
 
 AIM_RATIO = 0.70  # of the database-write peer's throughput (issue 18)
 AIM_P99_RATIO = 1.5  # x the peer's p99
@@ -686,11 +687,6 @@ def main(argv: list[str] | None = None) -> int:
         default=10,
         help="asyncpg pool of each worker of the database-write peer (PostgreSQL)",
     )
-    p.add_argument(
-        "--summary",
-        default=None,
-        help="append this run's figures as one JSON line to this file (make bench)",
-    )
     args = p.parse_args(argv)
     # a plain `kill` still runs the clean-up below (the servers are stopped)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -802,22 +798,40 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bare      {bare_ratio:.0%} of the bare endpoint without a database (no aim)")
     if client == "python" and saves.client_cpu / saves.seconds > 0.8:
         print("note      the asyncio client used most of a core: install wrk for a fair figure")
-    if args.summary:
-        line = {
+    where = f"{engine}, {workers} worker{'s' if workers > 1 else ''}, {args.connections} conns"
+    record(
+        f"answer save, {where}",
+        f"{saves.rps:,.0f} saves/s, p99 {saves.p99_ms:.0f} ms",
+        f"{peer.rps:,.0f} req/s, p99 {peer.p99_ms:.0f} ms (bare Litestar + the same write: "
+        f"{peer_label})",
+        f"{ratio:.0%}, p99 {p99_ratio:.2f} x",
+        f">= {AIM_RATIO:.0%}, p99 <= {AIM_P99_RATIO} x",
+        ratio >= AIM_RATIO and p99_ratio <= AIM_P99_RATIO,
+        {
             "engine": engine,
             "workers": workers,
-            "connections": args.connections,
-            "saves": len(reqs),
             "ours": figures(saves),
             "peer": figures(peer),
             "bare": figures(bare),
-            "peer_kind": peer_label,
-            "lost": verdict.lost,
-            "duplicated": verdict.duplicate_answers + verdict.duplicate_events,
-            "ok": ok,
-        }
-        with open(args.summary, "a") as fh:
-            fh.write(json.dumps(line) + "\n")
+        },
+    )
+    record(
+        f"answer save, {where}: integrity",
+        f"{verdict.lost} lost, {verdict.duplicate_answers + verdict.duplicate_events} "
+        f"duplicated, {saves.non_2xx} non-2xx of {len(reqs)}",
+        "",
+        "",
+        "0 lost, 0 duplicated",
+        zero and ok,
+    )
+    record(
+        f"answer save, {where}: vs the bare endpoint",
+        f"{saves.rps:,.0f} saves/s",
+        f"{bare.rps:,.0f} req/s (bare Litestar, no database)",
+        f"{bare_ratio:.0%}",
+        "(no aim)",
+        None,
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1

@@ -1,0 +1,127 @@
+"""Every benchmark in one run (``make bench``), then one table of all their lines.
+
+Runs ``bench/scoring.py``, ``bench/psychometrics.py``, ``bench/reports.py`` and
+``bench/load.py`` (SQLite, 1 worker), then ``bench/load.py`` on PostgreSQL with 1, 2 and 4
+workers: on the server given by ``--database-url``, or else on a throw-away cluster that
+``.ci/postgres.sh`` installs (apt, if missing), starts with ``fsync=on`` (as durable as
+SQLite's ``synchronous=FULL``) and stops. Each script prints its own lines with their
+peers; at the end come the scale-out table (PostgreSQL, 1/2/4 workers) and the table of
+every line with "met" / "not met" (``bench/summary.py``), also written as JSON lines to
+``var/bench/summary.jsonl``.
+
+Run: ``.venv/bin/python bench/all.py [--quick] [--database-url postgresql://...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.serverproc import free_port
+from bench.summary import record
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_WORKERS = (1, 2, 4)
+
+
+def run(script: str, *args: str) -> int:
+    print(f"\n==== bench/{script} {' '.join(args)}", flush=True)
+    return subprocess.run([sys.executable, str(ROOT / "bench" / script), *args]).returncode
+
+
+def loads(summary: Path) -> list[dict]:
+    return [json.loads(x) for x in summary.read_text().splitlines() if x.strip()]
+
+
+def scale_table(lines: list[dict]) -> None:
+    rows = [
+        r["data"]
+        for r in lines
+        if r.get("data", {}).get("engine") == "PostgreSQL" and "ours" in r["data"]
+    ]
+    if not rows:
+        return
+    print("\n==== scale-out: answer saves on PostgreSQL on this machine")
+    print(
+        f"{'workers':>7}  {'saves/s':>8}  {'p99 ms':>7}  {'app cores':>9}  {'db cores':>8}  "
+        f"{'client':>6}  {'peer req/s':>10}  {'peer db cores':>13}"
+    )
+    for d in sorted(rows, key=lambda d: d["workers"]):
+        o, p = d["ours"], d["peer"]
+        print(
+            f"{d['workers']:>7}  {o['rps']:>8,.0f}  {o['p99_ms']:>7.0f}  "
+            f"{o['server_cores']:>9.2f}  "
+            f"{o['database_cores']:>8.2f}  {o['client_cores']:>6.2f}  {p['rps']:>10,.0f}  "
+            f"{p['database_cores']:>13.2f}"
+        )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes in every script")
+    ap.add_argument("--database-url", default=None, help="a PostgreSQL server to use")
+    args = ap.parse_args()
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    summary = out / "summary.jsonl"
+    summary.write_text("")
+    os.environ["BENCH_SUMMARY"] = str(summary)
+    quick = ["--quick"] if args.quick else []
+    failures = 0
+    for script in ("scoring.py", "psychometrics.py", "reports.py"):
+        failures += run(script, *quick) != 0
+    failures += run("load.py", *quick) != 0
+
+    pgdir = None
+    url = args.database_url
+    if url is None:
+        pgdir = tempfile.mkdtemp(prefix="engine-bench-pg-")
+        started = subprocess.run(
+            [str(ROOT / ".ci" / "postgres.sh"), "start", pgdir, str(free_port())],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PG_FSYNC": "on"},
+        )
+        if started.returncode != 0:
+            print(started.stderr)
+            return 1
+        url = started.stdout.strip().rsplit("/", 1)[0] + "/postgres"
+    try:
+        for workers in PG_WORKERS:
+            code = run("load.py", "--database-url", url, "--workers", str(workers), *quick)
+            failures += code != 0
+    finally:
+        if pgdir is not None:
+            subprocess.run([str(ROOT / ".ci" / "postgres.sh"), "stop", pgdir], capture_output=True)
+
+    lines = loads(summary)
+    by = {
+        (r["data"]["engine"], r["data"]["workers"]): r["data"]["ours"]["rps"]
+        for r in lines
+        if "ours" in r.get("data", {})
+    }
+    sqlite1, pg2 = by.get(("SQLite", 1)), by.get(("PostgreSQL", 2))
+    if sqlite1 and pg2:
+        record(
+            "answer save, PostgreSQL 2 workers vs SQLite 1 worker",
+            f"{pg2:,.0f} saves/s",
+            f"SQLite, 1 worker: {sqlite1:,.0f} saves/s",
+            f"{pg2 / sqlite1:.2f} x",
+            ">= 1 x",
+            pg2 >= sqlite1,
+        )
+    scale_table(loads(summary))
+    print("\n==== every line")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "summary.py"), str(summary)])
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
