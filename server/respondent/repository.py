@@ -559,19 +559,18 @@ _PROGRESS_PG: dict[str, str] = {
     "most_least": "(s.payload->>'most' IS NOT NULL AND s.payload->>'least' IS NOT NULL)::int",
 }
 
-# One statement: the link's lookup (``l``), the candidate share-locked while the test runs
-# and the form's items are still those the answer was checked against (``c``), the answer
-# and its event written (``a``, ``e``), and the progress of the candidate's other answers
-# (items and numbers as ``_PROGRESS_PG`` gives them). A submit in between waits for the
-# lock or wins; when nothing is written, ``l`` tells why.
+# One statement: the candidate share-locked while the test runs and the form's items are
+# still those the answer was checked against (``c``), the answer and its event written
+# (``a``, ``e``), and the progress of the candidate's other answers (items and numbers as
+# ``_PROGRESS_PG`` gives them). A submit in between waits for the lock or wins; when
+# nothing is written, the link is looked up again to tell why.
 _SAVE_PG: dict[str, str] = {
     fmt: f"""
-WITH l AS (
-    {_SAVE_LOOKUP["$1"]}
-), c AS (
-    SELECT x.id FROM candidate x JOIN l ON l.id = x.id
-    WHERE x.status = 'started' AND (x.deadline_at IS NULL OR x.deadline_at > $4)
-      AND l.form = $5 AND l.f_items = $6
+WITH c AS (
+    SELECT x.id, x.deadline_at FROM candidate x JOIN sjt_form f ON f.id = x.form
+    WHERE x.token_hash = $1 AND x.status = 'started'
+      AND (x.deadline_at IS NULL OR x.deadline_at > $4)
+      AND x.form = $5 AND f.items_version = $6
     FOR SHARE OF x
 ), a AS (
     INSERT INTO answer (candidate, item, payload, saved_at)
@@ -583,13 +582,10 @@ WITH l AS (
     INSERT INTO answer_event (candidate, item, payload, received_at)
     SELECT id, $2, $3::json, $4 FROM c
     RETURNING 1
-), o AS (
-    SELECT array_agg(s.item) AS items, array_agg({progress}) AS progress FROM answer s
-    WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2
 )
-SELECT (SELECT count(*) FROM a) AS saved, o.items AS other_items,
-       o.progress AS other_progress, l.*
-FROM (SELECT 1) AS one LEFT JOIN l ON true CROSS JOIN o
+SELECT (SELECT count(*) FROM a) AS saved, (SELECT deadline_at FROM c) AS deadline_at,
+       array_agg(s.item) AS other_items, array_agg({progress}) AS other_progress
+FROM answer s WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2
 """
     for fmt, progress in _PROGRESS_PG.items()
 }
@@ -613,43 +609,37 @@ async def _lookup_for_save(hashed: str) -> Link | None:
     return _sqlite_save_lookup(sqlite_reader(convert=False), hashed)
 
 
-@dataclass(frozen=True)
-class _Written:
-    """A write's outcome: ``progress`` of the candidate's other answers (item, number) and
-    the link as it is now, or (``progress`` None) the link as it is now, since nothing was
-    written (``None``: the link opens nothing now, or it was not looked up again)."""
-
-    progress: Sequence[tuple[int, int]] | None
-    link: Link | None
-
-
 async def _write(
     hashed: str, link: Link, fmt: Format, item_id: int, text: str, now: datetime
-) -> _Written:
-    """Store the answer and its event if the test still runs with the items of ``link``."""
+) -> tuple[list[tuple[int, int]], Link] | None:
+    """Store the answer and its event if the test still runs with the items of ``link``:
+    the progress of the candidate's other answers (item, number as ``_PROGRESS_SQLITE``
+    gives it) and the link with the deadline as the write read it; ``None`` when nothing
+    was written."""
     if is_postgres():
         args = (hashed, item_id, text, now, link.candidate["form"], link.form_key[2])
         row = (await pg_fetch(_SAVE_PG[fmt], *args))[0]
-        fresh = link_of(row) if row["id"] is not None else None
         if not row["saved"]:
-            return _Written(None, fresh)
-        others = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
-        return _Written(list(others), fresh)
-    job = partial(
-        _sqlite_write,
-        link=link,
-        item_id=item_id,
-        text=text,
-        now=now,
-        progress=_PROGRESS_SQLITE[fmt],
-    )
-    written = await sqlite_line().run(job)
-    if written is None:
-        return _Written(None, None)
-    rows, deadline = written
+            return None
+        others = list(zip(row["other_items"] or (), row["other_progress"] or (), strict=True))
+        deadline = row["deadline_at"]
+    else:
+        job = partial(
+            _sqlite_write,
+            link=link,
+            item_id=item_id,
+            text=text,
+            now=now,
+            progress=_PROGRESS_SQLITE[fmt],
+        )
+        written = await sqlite_line().run(job)
+        if written is None:
+            return None
+        rows, deadline = written
+        others = [r for r in rows if r[0] != item_id]
     if deadline != link.candidate["deadline_at"]:
         link = replace(link, candidate={**link.candidate, "deadline_at": deadline})
-    return _Written([r for r in rows if r[0] != item_id], link)
+    return others, link
 
 
 async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
@@ -696,16 +686,15 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
             remembered, link = False, await _lookup_for_save(hashed)
             continue
         written = await _write(hashed, link, session.format, item_id, dumps(answer), now)
-        if written.progress is not None and written.link is not None:
-            link = written.link
+        if written is not None:
+            others, link = written
             _remember(hashed, link)
             need = _complete_at(session.format, link.form_key, session.items)
-            answered = sum(1 for i, n in written.progress if n == need.get(i))
+            answered = sum(1 for i, n in others if n == need.get(i))
             answered += is_complete(session.item(item_id), session.format, answer)
             return SavedAnswer(session_of(link, session.items), item_id, answer, answered, now)
         # not written: submitted or out of time since, or the form's items changed
-        remembered = False
-        link = written.link if is_postgres() else await _lookup_for_save(hashed)
+        remembered, link = False, await _lookup_for_save(hashed)
     raise Gone(SUBMITTED)
 
 
