@@ -88,6 +88,48 @@ def _listwise(m: np.ndarray) -> np.ndarray:
     return complete
 
 
+# Large data are worked on in row blocks of about _BLOCK_VALUES values, so temporaries
+# stay in the processor's cache and none is as large as the data (fresh memory costs a
+# page fault per 4 KiB on first touch, which for a 100,000 x 40 matrix takes about as
+# long as the arithmetic).
+_BLOCK_VALUES = 1 << 17  # values per row block of a temporary (1 MiB of float64)
+_SHIFT_ROWS = 64  # rows looked at for the pairwise shift (and for an early NaN)
+_SUM_GROUP = 8  # rows summed side by side in the column sums (longer inner loops)
+
+
+def _block_rows(rows: int, width: int) -> int:
+    """Rows per block so that a block of ``width`` columns holds about _BLOCK_VALUES."""
+    return max(1, min(rows, _BLOCK_VALUES // max(width, 1)))
+
+
+def _grouped(m: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``m`` as rows of _SUM_GROUP x k values (a free reshape of a C-contiguous matrix)
+    plus the leftover rows, or None if that is not free. Column reductions over the
+    grouped view run numpy's inner loop over 8 k values instead of k."""
+    n, k = m.shape
+    whole = n - n % _SUM_GROUP
+    if not m.flags.c_contiguous or whole == 0:
+        return None
+    return m[:whole].reshape(-1, _SUM_GROUP * k), m[whole:]
+
+
+def _column_sum(m: np.ndarray, *, squares: bool = False) -> np.ndarray:
+    """Column sums (or sums of squares) of ``m`` in one pass."""
+
+    def reduce(a: np.ndarray) -> np.ndarray:
+        r: np.ndarray = np.einsum("ij,ij->j", a, a) if squares else np.einsum("ij->j", a)
+        return r
+
+    g = _grouped(m)
+    if g is None:
+        return reduce(m)
+    v, tail = g
+    out: np.ndarray = reduce(v).reshape(_SUM_GROUP, m.shape[1]).sum(axis=0)
+    if tail.shape[0]:
+        out += reduce(tail)
+    return out
+
+
 # Complete data: alpha and the item statistics need only the item variances and two or
 # three weighted row sums, not the k x k covariance matrix (O(nk) instead of O(nk^2)).
 # The item variances come from raw moments, (sum x^2 - (sum x)^2 / n) / (n - 1), whose
@@ -115,10 +157,10 @@ def _complete_moments(m: np.ndarray) -> _Moments | None:
     n = m.shape[0]
     if n < 2 or np.isnan(m[:_SHIFT_ROWS]).any():  # a NaN in the first rows: no full pass
         return None
-    s = np.einsum("ij->j", m)  # one pass; NaN or inf anywhere makes its column sum so
-    if not np.isfinite(s).all():
+    s = _column_sum(m)
+    if not np.isfinite(s).all():  # NaN or inf anywhere makes its column sum so
         return None
-    q = np.einsum("ij,ij->j", m, m)
+    q = _column_sum(m, squares=True)
     mean = s / n
     ss = q - s * mean
     if not (np.isfinite(q).all() and (ss > 0.0).all()):
@@ -139,16 +181,8 @@ def _complete_moments(m: np.ndarray) -> _Moments | None:
 # item with a single value, that value, so its covariances come out exactly 0.
 # The three products are the blocks of one symmetric rank-k update (float64 SYRK) of the
 # n x 2k matrix w = [x0 o]: w'w = [[p, s], [s', n]], whose upper triangle holds each of
-# them once. w is built and multiplied in row blocks that stay in the processor's cache:
-# building it whole would write (and first touch) twice the data's size in fresh memory,
-# which costs about as much as the products themselves.
-_SHIFT_ROWS = 64
-_BLOCK_VALUES = 1 << 17  # values per row block of a temporary (1 MiB of float64)
-
-
-def _block_rows(rows: int, width: int) -> int:
-    """Rows per block so that a block of ``width`` columns holds about _BLOCK_VALUES."""
-    return max(1, min(rows, _BLOCK_VALUES // max(width, 1)))
+# them once. w is built and multiplied a row block at a time (see _BLOCK_VALUES): built
+# whole, it would be twice the data's size in fresh memory.
 
 
 def _shift(m: np.ndarray) -> np.ndarray:
@@ -386,9 +420,9 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
 
     The sum of all covariances is the variance of the total score, and the sum of all
     correlations the variance of the sum of the items each divided by its SD. Both
-    scores are formed in row blocks in one small buffer (no n-long temporaries; each
-    block's product is small enough for BLAS to run it on the calling thread, so a busy
-    machine cannot stall it on a second one).
+    scores are formed a row block at a time in one small buffer; a block's product is
+    small enough for OpenBLAS to run it on the calling thread, so on a busy machine it
+    does not wait for a second thread to be scheduled.
     """
     n, k = m.shape
     w = np.ones((k, 2))
