@@ -427,17 +427,18 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
     n, k = m.shape
     w = np.ones((k, 2))
     w[:, 1] = 1.0 / np.sqrt(mom.var)
-    mu = mom.mean @ w  # means of the two scores
     step = _block_rows(n, 2 * k)
-    buf = np.empty((step, 2))
-    ss = np.zeros(2)
+    mu = np.tile(mom.mean @ w, step)  # means of the two scores, per row of a block
+    buf = np.empty(2 * step)  # a block's scores, row by row: total, sum over SDs, ...
+    ss_t = ss_z = 0.0
     for start in range(0, n, step):
         blk = m[start : start + step]
-        d = buf[: blk.shape[0]]
-        np.matmul(blk, w, out=d)  # per row: total score, sum of the items over their SDs
-        d -= mu
-        ss += np.einsum("ij,ij->j", d, d)
-    total, z_var = float(ss[0]) / (n - 1.0), float(ss[1]) / (n - 1.0)
+        d = buf[: 2 * blk.shape[0]]
+        np.matmul(blk, w, out=d.reshape(-1, 2))
+        np.subtract(d, mu[: d.size], out=d)  # flat: one loop, not one per row of 2
+        ss_t += float(d[0::2] @ d[0::2])
+        ss_z += float(d[1::2] @ d[1::2])
+    total, z_var = ss_t / (n - 1.0), ss_z / (n - 1.0)
     r_bar = (z_var - k) / (k * (k - 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         a = k / (k - 1.0) * (1.0 - float(mom.var.sum()) / total)
