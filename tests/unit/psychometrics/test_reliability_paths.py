@@ -218,3 +218,13 @@ def reference_cor(x: np.ndarray) -> np.ndarray:
     r = c / np.outer(d, d)
     np.fill_diagonal(r, 1.0)
     return r
+
+
+def test_few_rows_on_every_path() -> None:
+    # fewer rows than one group of the column sums, one row, no row at all
+    rng = np.random.default_rng(13)
+    check(one_factor(rng, 5, 3, likert=False), 1e-12)
+    for rows in (0, 1):
+        res = cronbach_alpha(np.ones((rows, 3)))
+        assert math.isnan(res.alpha) and math.isnan(res.std_alpha) and res.n == rows
+        assert list(item_analysis(np.ones((rows, 3))).n) == [rows] * 3
