@@ -420,14 +420,14 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
 
     The sum of all covariances is the variance of the total score, and the sum of all
     correlations the variance of the sum of the items each divided by its SD. Both
-    scores are formed a row block at a time in one small buffer; a block's product is
-    small enough for OpenBLAS to run it on the calling thread, so on a busy machine it
-    does not wait for a second thread to be scheduled.
+    scores are formed a row block at a time in one small buffer; a block's product
+    (rows x k x 2 <= 2^18 multiply-adds) is small enough for OpenBLAS to run it on the
+    calling thread, so on a busy machine it does not wait for a second thread.
     """
     n, k = m.shape
     w = np.ones((k, 2))
     w[:, 1] = 1.0 / np.sqrt(mom.var)
-    step = _block_rows(n, 2 * k)
+    step = _block_rows(n, k)
     mu = np.tile(mom.mean @ w, step)  # means of the two scores, per row of a block
     buf = np.empty(2 * step)  # a block's scores, row by row: total, sum over SDs, ...
     ss_t = ss_z = 0.0
