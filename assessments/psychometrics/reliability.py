@@ -223,12 +223,11 @@ def _pairwise(m: np.ndarray) -> _Pairwise:
     t0 = np.zeros(k)
     r0 = 0
     step = _block_rows(rows, 2 * k)
-    # Element-wise work runs on flat contiguous blocks (one long loop each, where a 2-D
-    # operation on rows of k values would pay numpy's per-row overhead k times over);
-    # the results are then copied into the two halves of w.
+    # Element-wise work runs on flat contiguous blocks where it can (one long loop each;
+    # a 2-D operation on rows of k values pays numpy's per-row overhead once per row),
+    # and the results are then written into the two halves of w.
     c_rows = np.tile(c, step)
     x0_flat = np.empty(step * k)
-    o_flat = np.empty(step * k)
     nan_flat = np.empty(step * k, dtype=bool)
     w_buf = np.empty((step, 2 * k))
     with np.errstate(invalid="ignore", over="ignore"):
@@ -241,11 +240,9 @@ def _pairwise(m: np.ndarray) -> _Pairwise:
             np.isnan(flat, out=nan)
             if nan.any():
                 np.copyto(x0, 0.0, where=nan)
-                o = o_flat[:size]
-                np.logical_not(nan, out=o)
                 w = w_buf[:r]
                 w[:, :k] = x0.reshape(r, k)
-                w[:, k:] = o.reshape(r, k)
+                np.logical_not(nan.reshape(r, k), out=w[:, k:])  # o, as 0.0 / 1.0
                 g += w.T @ w  # one SYRK: p, s and n of this block
             else:  # o is all ones: s_ij is the column sum of item i, n_ij the rows
                 xb = x0.reshape(r, k)
