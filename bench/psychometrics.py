@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python bench/psychometrics.py [--quick] [--seed S] [--repeat R]
 [--blas-threads N]``
 
-Needs ``pingouin`` (a benchmark-only dependency, GPL; it is only called, never copied):
-``.venv/bin/pip install -e ".[bench]"``.
+Needs ``pingouin`` (a benchmark-only dependency, GPL; it is only called, never copied) and
+``threadpoolctl``: ``.venv/bin/pip install -e ".[bench]"``.
 
 Every task is timed with ``time.perf_counter`` on the same matrices; ours and its peers run
 in turn, round after round (``--repeat`` rounds, 5 by default), so a busy spell on a shared
@@ -23,8 +23,8 @@ aim, met / not met; an aim never fails the run):
      X0'X0 (cross-products), in float64 on matrices prepared beforehand (preparing them is
      not timed). They are timed in two forms, as three BLAS calls and as one SYRK of
      [X0 M] (whose upper triangle holds exactly those three products), and the floor is the
-     faster of the two. Aim: ours at most 2x the floor. The covariances and alpha from the
-     floor's products are checked against ours.
+     faster of the two. Aim: ours at most 2x the floor. Alpha from the floor's
+     products (both forms) is checked against ours.
   2. ``pingouin.cronbach_alpha(data=df, nan_policy="pairwise")`` (pandas' pairwise
      ``DataFrame.cov``), for scale; no aim.
 
