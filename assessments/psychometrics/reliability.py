@@ -88,6 +88,48 @@ def _listwise(m: np.ndarray) -> np.ndarray:
     return complete
 
 
+# Large data are worked on in row blocks of about _BLOCK_VALUES values, so temporaries
+# stay in the processor's cache and none is as large as the data (fresh memory costs a
+# page fault per 4 KiB on first touch, which for a 100,000 x 40 matrix takes about as
+# long as the arithmetic).
+_BLOCK_VALUES = 1 << 17  # values per row block of a temporary (1 MiB of float64)
+_SHIFT_ROWS = 64  # rows looked at for the pairwise shift (and for an early NaN)
+_SUM_GROUP = 8  # rows summed side by side in the column sums (longer inner loops)
+
+
+def _block_rows(rows: int, width: int) -> int:
+    """Rows per block so that a block of ``width`` columns holds about _BLOCK_VALUES."""
+    return max(1, min(rows, _BLOCK_VALUES // max(width, 1)))
+
+
+def _grouped(m: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``m`` as rows of _SUM_GROUP x k values (a free reshape of a C-contiguous matrix)
+    plus the leftover rows, or None if that is not free. Column reductions over the
+    grouped view run numpy's inner loop over 8 k values instead of k."""
+    n, k = m.shape
+    whole = n - n % _SUM_GROUP
+    if not m.flags.c_contiguous or whole == 0:
+        return None
+    return m[:whole].reshape(-1, _SUM_GROUP * k), m[whole:]
+
+
+def _column_sum(m: np.ndarray, *, squares: bool = False) -> np.ndarray:
+    """Column sums (or sums of squares) of ``m`` in one pass."""
+
+    def reduce(a: np.ndarray) -> np.ndarray:
+        r: np.ndarray = np.einsum("ij,ij->j", a, a) if squares else np.einsum("ij->j", a)
+        return r
+
+    g = _grouped(m)
+    if g is None:
+        return reduce(m)
+    v, tail = g
+    out: np.ndarray = reduce(v).reshape(_SUM_GROUP, m.shape[1]).sum(axis=0)
+    if tail.shape[0]:
+        out += reduce(tail)
+    return out
+
+
 # Complete data: alpha and the item statistics need only the item variances and two or
 # three weighted row sums, not the k x k covariance matrix (O(nk) instead of O(nk^2)).
 # The item variances come from raw moments, (sum x^2 - (sum x)^2 / n) / (n - 1), whose
@@ -113,12 +155,12 @@ def _complete_moments(m: np.ndarray) -> _Moments | None:
     """Raw-moment item statistics, or None when ``m`` has a NaN or inf, fewer than two
     rows, or an item for which raw moments are not accurate (see above)."""
     n = m.shape[0]
-    if n < 2:
+    if n < 2 or np.isnan(m[:_SHIFT_ROWS]).any():  # a NaN in the first rows: no full pass
         return None
-    s = np.einsum("ij->j", m)  # one pass; NaN or inf anywhere makes its column sum so
-    if not np.isfinite(s).all():
+    s = _column_sum(m)
+    if not np.isfinite(s).all():  # NaN or inf anywhere makes its column sum so
         return None
-    q = np.einsum("ij,ij->j", m, m)
+    q = _column_sum(m, squares=True)
     mean = s / n
     ss = q - s * mean
     if not (np.isfinite(q).all() and (ss > 0.0).all()):
@@ -137,8 +179,10 @@ def _complete_moments(m: np.ndarray) -> _Moments | None:
 # those rows: R's cov(x, use = "pairwise") (pairwise.complete.obs). The shift is the
 # median of each item's first answers: close to the centre (no cancellation) and, for an
 # item with a single value, that value, so its covariances come out exactly 0.
-_SHIFT_ROWS = 64
-_F32_EXACT = 2**24  # float32 holds every integer below this exactly
+# The three products are the blocks of one symmetric rank-k update (float64 SYRK) of the
+# n x 2k matrix w = [x0 o]: w'w = [[p, s], [s', n]], whose upper triangle holds each of
+# them once. w is built and multiplied a row block at a time (see _BLOCK_VALUES): built
+# whole, it would be twice the data's size in fresh memory.
 
 
 def _shift(m: np.ndarray) -> np.ndarray:
@@ -174,27 +218,42 @@ def _pairwise(m: np.ndarray) -> _Pairwise:
     """Pairwise-complete covariances (see above); raises ValueError if ``m`` holds inf."""
     rows, k = m.shape
     c = _shift(m)
-    x0 = m - c
-    nan = np.isnan(m)
-    has_nan = bool(nan.any())
-    if has_nan:
-        np.copyto(x0, 0.0, where=nan)
+    g = np.zeros((2 * k, 2 * k))  # w'w over the blocks with a NaN
+    p0 = np.zeros((k, k))  # x0'x0, column sums and rows of the blocks without one
+    t0 = np.zeros(k)
+    r0 = 0
+    step = _block_rows(rows, 2 * k)
+    # Element-wise work runs on flat contiguous blocks where it can (one long loop each;
+    # a 2-D operation on rows of k values pays numpy's per-row overhead once per row),
+    # and the results are then written into the two halves of w.
+    c_rows = np.tile(c, step)
+    x0_flat = np.empty(step * k)
+    nan_flat = np.empty(step * k, dtype=bool)
+    w_buf = np.empty((step, 2 * k))
     with np.errstate(invalid="ignore", over="ignore"):
-        p = x0.T @ x0
+        for start in range(0, rows, step):
+            blk = m[start : start + step]
+            r, size = blk.shape[0], blk.size
+            flat = blk.reshape(-1)  # a view when m is C-contiguous, else a block copy
+            x0, nan = x0_flat[:size], nan_flat[:size]
+            np.subtract(flat, c_rows[:size], out=x0)
+            np.isnan(flat, out=nan)
+            if nan.any():
+                np.copyto(x0, 0.0, where=nan)
+                w = w_buf[:r]
+                w[:, :k] = x0.reshape(r, k)
+                np.logical_not(nan.reshape(r, k), out=w[:, k:])  # o, as 0.0 / 1.0
+                g += w.T @ w  # one SYRK: p, s and n of this block
+            else:  # o is all ones: s_ij is the column sum of item i, n_ij the rows
+                xb = x0.reshape(r, k)
+                p0 += xb.T @ xb
+                t0 += np.einsum("ij->j", xb)
+                r0 += r
+        p = g[:k, :k] + p0
     if not np.isfinite(np.diagonal(p)).all():  # inf in m, or finite values overflowing
         _check_finite(m)
-    if has_nan:
-        obs = np.subtract(1.0, nan, dtype=float)
-        s = x0.T @ obs
-        if rows < _F32_EXACT:  # counts of 0/1 products: exact in float32, half the work
-            o32 = np.subtract(np.float32(1.0), nan, dtype=np.float32)
-            n_ij = (o32.T @ o32).astype(float)
-        else:
-            n_ij = obs.T @ obs
-    else:
-        t = np.einsum("ij->j", x0)
-        s = np.broadcast_to(t[:, None], (k, k))
-        n_ij = np.full((k, k), float(rows))
+    s = g[:k, k:] + t0[:, None]
+    n_ij = g[k:, k:] + float(r0)
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (p - s * s.T / n_ij) / (n_ij - 1.0)
         mean = c + np.diagonal(s) / np.diagonal(n_ij)
@@ -357,15 +416,26 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
     """Raw and standardised alpha of complete data without the covariance matrix.
 
     The sum of all covariances is the variance of the total score, and the sum of all
-    correlations the variance of the sum of the items each divided by its SD.
+    correlations the variance of the sum of the items each divided by its SD. Both
+    scores are formed a row block at a time in one small buffer; a block's product
+    (rows x k x 2 <= 2^18 multiply-adds) is small enough for OpenBLAS to run it on the
+    calling thread, so on a busy machine it does not wait for a second thread.
     """
     n, k = m.shape
     w = np.ones((k, 2))
     w[:, 1] = 1.0 / np.sqrt(mom.var)
-    tz = m @ w  # per row: the total score and the sum of the items over their SDs
-    mu = mom.mean @ w  # their means
-    dt, dz = tz[:, 0] - mu[0], tz[:, 1] - mu[1]
-    total, z_var = float(dt @ dt) / (n - 1.0), float(dz @ dz) / (n - 1.0)
+    step = _block_rows(n, k)
+    mu = np.tile(mom.mean @ w, step)  # means of the two scores, per row of a block
+    buf = np.empty(2 * step)  # a block's scores, row by row: total, sum over SDs, ...
+    ss_t = ss_z = 0.0
+    for start in range(0, n, step):
+        blk = m[start : start + step]
+        d = buf[: 2 * blk.shape[0]]
+        np.matmul(blk, w, out=d.reshape(-1, 2))
+        np.subtract(d, mu[: d.size], out=d)  # flat: one loop, not one per row of 2
+        ss_t += float(d[0::2] @ d[0::2])
+        ss_z += float(d[1::2] @ d[1::2])
+    total, z_var = ss_t / (n - 1.0), ss_z / (n - 1.0)
     r_bar = (z_var - k) / (k * (k - 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         a = k / (k - 1.0) * (1.0 - float(mom.var.sum()) / total)

@@ -16,6 +16,7 @@ import pytest
 
 from assessments.psychometrics.reliability import (
     _RAW_MOMENT_TOL,
+    _block_rows,
     _complete_moments,
     cronbach_alpha,
     guttman_lambda6,
@@ -177,3 +178,53 @@ def test_dichotomous_p_is_exact() -> None:
     res = item_analysis(xm)
     np.testing.assert_allclose(res.p[[0, 2, 3]], [5 / 8, 5 / 9, 1.0])
     assert math.isnan(res.p[1])
+
+
+def test_many_row_blocks_with_and_without_missing() -> None:
+    # The pairwise products and the complete-data totals run in row blocks; here the data
+    # span several blocks, only the middle ones have a NaN, and a block is partial.
+    k = 4
+    rows = 3 * _block_rows(10**9, 2 * k) + 123
+    rng = np.random.default_rng(11)
+    x = one_factor(rng, rows, k, likert=False) + 2.0
+    check(x, 1e-12)  # complete: raw moments, totals formed block by block
+    middle = slice(rows // 3, rows // 3 + 5000)
+    part = x[middle]
+    part[rng.random(part.shape) < 0.2] = np.nan
+    check(x, 1e-12)  # pairwise: blocks with and without a NaN
+    lam6 = guttman_lambda6(x)
+    r = reference_cor(x)
+    smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
+    assert lam6 == pytest.approx(1.0 - np.sum(1.0 - smc) / r.sum(), abs=1e-12)
+    assert cronbach_alpha(x).n == int(np.min((~np.isnan(x)).T.astype(float) @ ~np.isnan(x)))
+
+
+def test_column_major_and_integer_input_give_the_same_result() -> None:
+    rng = np.random.default_rng(12)
+    x = one_factor(rng, 3000, 5, likert=True)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    expected = cronbach_alpha(x)
+    assert cronbach_alpha(np.asfortranarray(x)) == expected
+    complete = one_factor(rng, 3000, 5, likert=True)
+    assert cronbach_alpha(complete.astype(int)) == cronbach_alpha(complete)
+    assert cronbach_alpha(np.asfortranarray(complete)).alpha == pytest.approx(
+        cronbach_alpha(complete).alpha, abs=1e-14
+    )
+
+
+def reference_cor(x: np.ndarray) -> np.ndarray:
+    c = pairwise_cov(x)
+    d = np.sqrt(np.diag(c))
+    r = c / np.outer(d, d)
+    np.fill_diagonal(r, 1.0)
+    return r
+
+
+def test_few_rows_on_every_path() -> None:
+    # fewer rows than one group of the column sums, one row, no row at all
+    rng = np.random.default_rng(13)
+    check(one_factor(rng, 5, 3, likert=False), 1e-12)
+    for rows in (0, 1):
+        res = cronbach_alpha(np.ones((rows, 3)))
+        assert math.isnan(res.alpha) and math.isnan(res.std_alpha) and res.n == rows
+        assert list(item_analysis(np.ones((rows, 3))).n) == [rows] * 3
