@@ -54,11 +54,13 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,6 +68,9 @@ import pingouin
 import threadpoolctl  # installed with pingouin (through scikit-learn)
 
 from assessments.psychometrics import cronbach_alpha, icc, item_analysis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.summary import record
 
 SINGLE_RUN_AFTER = 120.0  # seconds: a first run longer than this is not repeated
 TOL = 1e-6
@@ -247,6 +252,14 @@ def main() -> None:
             f"{ln.task:<18}{ln.ours.best:>9.4f}{ln.ours.median:>9.4f}"
             f"{ln.peer.best:>9.4f}{ln.peer.median:>9.4f}  "
             f"{ratio:<17}{aim:<20}{verdict:<9}{ln.peer_name}{note}"
+        )
+        record(
+            ln.task,
+            f"{ln.ours.best * 1000:.1f} ms",
+            f"{ln.peer.best * 1000:.1f} ms ({ln.peer_name})",
+            ratio,
+            aim,
+            None if ln.aim is None else verdict == "met",
         )
     print()
     print(
