@@ -54,6 +54,7 @@ MIN_NAME_CH = 22
 PX_PT = 0.75
 """A CSS pixel in pt."""
 
+EM_SPACE = "\u2003"
 FIGURE_SPACE = "\u2007"
 PUNCTUATION_SPACE = "\u2008"
 FIGURE_DASH = "\u2012"
@@ -220,8 +221,12 @@ def line_table(
 
 
 def _filler(em: float) -> str:
-    """Spaces at most ``em`` wide (figure spaces, then one space for a half digit)."""
+    """Spaces at most ``em`` wide: em spaces (U+2003, an em by definition), then figure
+    spaces, then one space for a half digit. Fewer, wider glyphs: WeasyPrint draws a
+    line glyph by glyph."""
     if em <= 0:
         return ""
-    digits = math.floor(em / CH_EM)
-    return FIGURE_SPACE * digits + (" " if em - digits * CH_EM >= SPACE_EM else "")
+    whole = math.floor(em)
+    digits = math.floor((em - whole) / CH_EM)
+    rest = em - whole - digits * CH_EM
+    return EM_SPACE * whole + FIGURE_SPACE * digits + (" " if rest >= SPACE_EM else "")

@@ -46,6 +46,7 @@ def test_the_tables_are_the_installed_font_rounded_up(pattern: str, bold: bool) 
         assert metrics[cmap[ord(" ")]][0] / upem == textwidth.SPACE_EM
         for char, em in (("\u2007", textwidth.CH_EM), ("\u2012", textwidth.CH_EM)):
             assert metrics[cmap[ord(char)]][0] / upem == em
+        assert metrics[cmap[0x2003]][0] == upem  # an em space is an em
         for char in (".", "\u2008"):
             assert metrics[cmap[ord(char)]][0] / upem == textwidth.POINT_EM
 
