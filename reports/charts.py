@@ -31,6 +31,11 @@ def _fmt(v: float | None) -> str:
     return "–" if v is None or not np.isfinite(v) else f"{v:.2f}"
 
 
+def _box(x: float, y: float, w: float, h: float) -> str:
+    """A rectangle as a closed subpath of an SVG path."""
+    return f"M{x:.1f} {y:.1f}h{w:.1f}v{h:.1f}h{-w:.1f}z"
+
+
 def _open(width: int, height: int, title: str, description: str, ident: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -72,29 +77,32 @@ def bar_chart(
     def x(v: float) -> float:
         return left + plot_w * (min(max(v, lo), hi) - lo) / (hi - lo)
 
+    # Shapes of one colour share one path: WeasyPrint pays per SVG element (about as
+    # much for a rectangle as for a table cell), not per segment of a path.
     out = _open(width, height, title, description, ident)
+    fills: dict[str, list[str]] = {}
+    texts = []
     legend = [(name, PALETTE[i % len(PALETTE)]) for i, (name, _) in enumerate(series)]
     if markers:
         legend.append((marker_label, "#1d2430"))
     for i, (name, colour) in enumerate(legend):
         lx, ly = 10 + (i % 3) * 235, 8 + (i // 3) * 16
-        out.append(f'<rect x="{lx}" y="{ly}" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{lx + 14}" y="{ly + 9}">{escape(name)}</text>')
+        fills.setdefault(colour, []).append(_box(lx, ly, 10, 10))
+        texts.append(f'<text x="{lx + 14}" y="{ly + 9}">{escape(name)}</text>')
     whole = float(lo).is_integer() and float(hi).is_integer() and 3 <= hi - lo <= 6
     ticks = np.arange(lo, hi + 1) if whole else np.linspace(lo, hi, 6 if hi - lo <= 1 else 5)
+    grid = "".join(f"M{x(t):.1f} {top - 4}V{height - 26}" for t in ticks)
+    out.append(f'<path d="{grid}" stroke="#d5dae1" fill="none"/>')
     for t in ticks:
-        out.append(
-            f'<line x1="{x(t):.1f}" y1="{top - 4}" x2="{x(t):.1f}" '
-            f'y2="{height - 26}" stroke="#d5dae1"/>'
-        )
-        out.append(
+        texts.append(
             f'<text x="{x(t):.1f}" y="{height - 12}" text-anchor="middle" fill="#5b6472">'
             f"{t:g}</text>"
         )
+    ticks_d = []
     for r, label in enumerate(labels):
         y0 = top + r * row_h
         short = label if len(label) <= 32 else label[:31] + "…"
-        out.append(
+        texts.append(
             f'<text x="{left - 8}" y="{y0 + row_h / 2:.1f}" text-anchor="end" '
             f'dominant-baseline="middle">{escape(short)}</text>'
         )
@@ -102,16 +110,16 @@ def bar_chart(
             v = values[r]
             if v is None or not np.isfinite(v):
                 continue
-            out.append(
-                f'<rect x="{left}" y="{y0 + s * bar_h}" width="{x(v) - left:.1f}" '
-                f'height="{bar_h - 2}" fill="{PALETTE[s % len(PALETTE)]}"/>'
+            fills.setdefault(PALETTE[s % len(PALETTE)], []).append(
+                _box(left, y0 + s * bar_h, x(v) - left, bar_h - 2)
             )
         if markers and markers[r] is not None:
             mx = x(float(markers[r]))  # type: ignore[arg-type]
-            out.append(
-                f'<line x1="{mx:.1f}" y1="{y0 - 2}" x2="{mx:.1f}" y2="{y0 + n_s * bar_h}" '
-                'stroke="#1d2430" stroke-width="3"/>'
-            )
+            ticks_d.append(f"M{mx:.1f} {y0 - 2}V{y0 + n_s * bar_h}")
+    out += [f'<path d="{"".join(d)}" fill="{colour}"/>' for colour, d in fills.items()]
+    if ticks_d:
+        out.append(f'<path d="{"".join(ticks_d)}" stroke="#1d2430" stroke-width="3"/>')
+    out += texts
     out.append("</svg>")
     header = ("", *(name for name, _ in series), *((marker_label,) if markers else ()))
     rows = tuple(
@@ -147,13 +155,14 @@ def histogram(
     peak = max(int(counts.max()) if len(counts) else 0, 1)
     col_w = plot_w / len(counts)
     out = _open(width, height, title, description, ident)
+    columns = "".join(
+        _box(left + i * col_w + 1, top + plot_h - plot_h * c / peak, col_w - 2, plot_h * c / peak)
+        for i, c in enumerate(counts)
+    )
+    out.append(f'<path d="{columns}" fill="{PALETTE[0]}"/>')  # one path: see bar_chart
     for i, c in enumerate(counts):
         h = plot_h * c / peak
         cx = left + i * col_w
-        out.append(
-            f'<rect x="{cx + 1:.1f}" y="{top + plot_h - h:.1f}" width="{col_w - 2:.1f}" '
-            f'height="{h:.1f}" fill="{PALETTE[0]}"/>'
-        )
         if c:
             out.append(
                 f'<text x="{cx + col_w / 2:.1f}" y="{top + plot_h - h - 3:.1f}" '

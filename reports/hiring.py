@@ -35,6 +35,7 @@ from assessments.sjt.interview import (
 from reports.charts import Chart, bar_chart, histogram
 from reports.csv import csv_text
 from reports.environment import report_environment
+from reports.lines import LineTable, Row, line_table
 from reports.markers import N_
 
 MIN_GROUP = 5  # equal-opportunities groups smaller than this are merged or hidden
@@ -473,18 +474,93 @@ def score_histogram(
     )
 
 
+def _fmt(value: float | None, digits: int) -> str:
+    return "–" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def print_ranking(report: HiringReport, t: gettext.NullTranslations) -> LineTable:
+    """The ranking as the PDF prints it (:func:`reports.lines.line_table`): one line per
+    candidate with every column of the screen's table but the links; a candidate who
+    did not answer every item has it said after the name ("timed out, 9/12"). Band 1 is
+    highlighted (``top``), and groups of rows split at the cut (``ok``, ``flag``), so a
+    rule falls under the last candidate who passed."""
+    _ = t.gettext
+    rows = []
+    for r in report.rows:
+        notes = []
+        if r.timed_out:
+            notes.append(_("timed out"))
+        elif r.completion == "submitted_early":
+            notes.append(_("submitted early"))
+        if r.completion != "complete":
+            notes.append(f"{r.answered}/{r.items}")
+        classes = ["top"] if r.band == 1 else []
+        if r.passed is not None:
+            classes.append("ok" if r.passed else "flag")
+        rows.append(
+            Row(
+                key=str(r.rank),
+                name=f"{r.name} ({', '.join(notes)})" if notes else r.name,
+                numbers=[
+                    _fmt(r.score, 1),
+                    _fmt(r.percentile, 0),
+                    "–" if r.sten is None else str(r.sten),
+                    *(_fmt(r.competency_scores.get(c.key), 0) for c in report.columns),
+                    "–" if r.band is None else str(r.band),
+                ],
+                last="–" if r.passed is None else _("passed") if r.passed else _("below"),
+                classes=" ".join(classes),
+            )
+        )
+    return line_table(
+        rows,
+        key=_("Rank"),
+        name=_("Candidate"),
+        numbers=[
+            (_("Total"), ""),
+            (_("Percentile"), ""),
+            (_("Sten"), ""),
+            *((c.short, c.name) for c in report.columns),
+            (_("Band"), ""),
+        ],
+        last=_("Cut"),
+    )
+
+
+def print_not_submitted(report: HiringReport, t: gettext.NullTranslations) -> LineTable:
+    """The candidates who have not submitted, as the PDF prints them: name, answers
+    saved, status."""
+    _ = t.gettext
+    return line_table(
+        [
+            Row(key=None, name=p.name, numbers=[str(p.answered)], last=_(p.status))
+            for p in report.not_submitted
+        ],
+        key=None,
+        name=_("Candidate"),
+        numbers=[(_("Answers saved"), "")],
+        last=_("Status"),
+    )
+
+
 def render_hiring(report: HiringReport, translations: gettext.NullTranslations) -> str:
-    """The report as a standalone HTML document."""
+    """The report as a standalone HTML document; for print (``report.for_print``) its
+    long tables are laid out as lines (:func:`print_ranking`)."""
     chart = score_histogram(
         [r.score for r in report.rows], report.cut_score, translations, scale=report.scale
     )
     template = report_environment(translations).get_template("hiring_report.html")
+    printed = report.for_print and bool(report.rows)
     return template.render(
         r=report,
         chart=chart,
         lang=report.lang,
         generated=report.generated,
         excluded_note=EXCLUDED_NOTE,
+        ranking=print_ranking(report, translations) if printed else None,
+        pending=print_not_submitted(report, translations)
+        if report.for_print and report.not_submitted
+        else None,
     )
 
 

@@ -341,11 +341,18 @@ def subject_view(
 
 
 def subject_html(
-    view: SubjectView, translations: gettext.NullTranslations | None = None, lang: str = "en"
+    view: SubjectView,
+    translations: gettext.NullTranslations | None = None,
+    lang: str = "en",
+    *,
+    for_print: bool = False,
 ) -> str:
-    """The report as a standalone HTML page (also the source of the PDF)."""
+    """The report as a standalone HTML page; ``for_print``: the source of the PDF (what
+    only a screen shows is left out: the table that stands for the chart)."""
     template = report_environment(translations).get_template("review_subject.html")
-    return template.render(v=view, lang=lang, generated=view.generated, low_alpha=LOW_ALPHA)
+    return template.render(
+        v=view, lang=lang, generated=view.generated, low_alpha=LOW_ALPHA, for_print=for_print
+    )
 
 
 def _round(v: float | None) -> float | str:

@@ -152,7 +152,7 @@ async def cycle_zip(job: Claimed, step: Step) -> Made:
                 missing.append(subject.name)
             else:
                 view = await subject_report.view(row, subject.name, result, released, lang)
-                html = subject_report.html(view, lang)
+                html = subject_report.html(view, lang, for_print=True)
                 pdf = await anyio.to_thread.run_sync(pdf_bytes, html)
                 archive.writestr(f"360-{ident}-{subject.id}-{_slug(subject.name)}.pdf", pdf)
                 included.append(subject.id)

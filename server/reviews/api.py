@@ -229,10 +229,10 @@ class ReviewController(ApiController):
         filename = f"360-{review_id}-{subject_id}"
         if format == "csv":
             return csv_response(subject_csv(view), filename=f"{filename}.csv")
-        html = subject_html(view, t, language)
         if format == "pdf":
+            html = subject_html(view, t, language, for_print=True)
             return await pdf_response(html, filename=f"{filename}.pdf")
-        return html_response(html)
+        return html_response(subject_html(view, t, language))
 
     @get(
         "/{review_id:int}/reliability",

@@ -44,6 +44,7 @@ async def view(
     )
 
 
-def html(view: SubjectView, lang: str) -> str:
-    """The report as a standalone HTML page in ``lang`` (also the source of its PDF)."""
-    return subject_html(view, translations(lang), lang)
+def html(view: SubjectView, lang: str, *, for_print: bool = False) -> str:
+    """The report as a standalone HTML page in ``lang`` (``for_print``: the source of its
+    PDF)."""
+    return subject_html(view, translations(lang), lang, for_print=for_print)
