@@ -35,26 +35,31 @@ for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "DEMO", "HOST", "PORT", "SECURE_CO
 
 
 def _worker_database() -> str | None:
-    """Under pytest-xdist on PostgreSQL: a new database for this worker; the URL it was
-    made from. Once per process (test files import this module a second time, as
-    ``tests.conftest``)."""
-    made_from = os.environ.get("ENGINE_TESTS_MADE_FROM")
-    if made_from is not None:
-        return made_from or None
+    """Under pytest-xdist: this worker's own database (the workers inherit the controller's
+    ``DATABASE_URL``). SQLite: the file's name gets the worker id (``test_gw0.db``);
+    PostgreSQL: a new database ``<name>_<worker id>``, made here; its server's URL is
+    returned (the database is dropped at the end). Once per process: test files import
+    this module a second time, as ``tests.conftest``."""
+    done = os.environ.get("ENGINE_TESTS_DATABASE_FOR", "").split("|", 1)
+    if done[0] == str(os.getpid()):
+        return done[1] or None
+    made_from = ""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     url = os.environ["DATABASE_URL"]
-    if not worker or urlsplit(url).scheme.lower() not in ("postgres", "postgresql"):
-        os.environ["ENGINE_TESTS_MADE_FROM"] = ""
-        return None
-    from bench.serverproc import pg_execute
-
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
-    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    asyncio.run(pg_execute(url, drop, f'CREATE DATABASE "{name}"'))
-    os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
-    os.environ["ENGINE_TESTS_MADE_FROM"] = url
-    return url
+    if worker and parts.scheme.lower() in ("postgres", "postgresql"):
+        from bench.serverproc import pg_execute
+
+        name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        asyncio.run(pg_execute(url, drop, f'CREATE DATABASE "{name}"'))
+        os.environ["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+        made_from = url
+    elif worker:
+        path = Path(url.removeprefix("sqlite:///"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{path.with_stem(f'{path.stem}_{worker}')}"
+    os.environ["ENGINE_TESTS_DATABASE_FOR"] = f"{os.getpid()}|{made_from}"
+    return made_from or None
 
 
 _SERVER_URL = _worker_database()  # the URL the worker's database was made from
