@@ -253,9 +253,9 @@ async def recruiter(client: AsyncTestClient) -> AsyncTestClient:
     return await login(client, "recruiter")
 
 
-_TABLES_IN_INSERT_ORDER = [t._meta.tablename for t in reversed(TABLES_IN_DELETE_ORDER)]
-_DEMO_LIBRARY = DemoCopy("demo library", _TABLES_IN_INSERT_ORDER)
-_ITEM_BANK = DemoCopy("demo item bank", _TABLES_IN_INSERT_ORDER, base=_DEMO_LIBRARY)
+TABLES_IN_INSERT_ORDER = [t._meta.tablename for t in reversed(TABLES_IN_DELETE_ORDER)]
+_DEMO_LIBRARY = DemoCopy("demo library", TABLES_IN_INSERT_ORDER)
+_ITEM_BANK = DemoCopy("demo item bank", TABLES_IN_INSERT_ORDER, base=_DEMO_LIBRARY)
 
 
 @pytest.fixture
