@@ -89,10 +89,10 @@ class _Postgres:
                     f'INSERT INTO "{name}" ({cols}) VALUES ({marks})', t.rows
                 )
                 # the ids went in as written: move the id sequence past them
+                seq = f"pg_get_serial_sequence('\"{name}\"', 'id')::regclass"
                 await self.conn.execute(
-                    f'SELECT setval(seq, GREATEST((SELECT max(id) FROM "{name}"),'
-                    f" COALESCE(pg_sequence_last_value(seq), 1))) "
-                    f"FROM CAST(pg_get_serial_sequence('\"{name}\"', 'id') AS regclass) AS seq"
+                    f'SELECT setval({seq}, GREATEST((SELECT max(id) FROM "{name}"),'
+                    f" COALESCE(pg_sequence_last_value({seq}), 1)))"
                 )
 
     async def close(self) -> None:
