@@ -73,7 +73,7 @@ from server.accounts import repository as accounts  # noqa: E402
 from server.app import create_app  # noqa: E402
 from server.bootstrap import migrate  # noqa: E402
 from server.core import passwords  # noqa: E402
-from server.core.db import close_pool, engine, start_pool  # noqa: E402
+from server.core.db import engine  # noqa: E402
 from server.core.passwords import hash_password  # noqa: E402
 from server.settings import get_settings  # noqa: E402
 from server.tables import (  # noqa: E402
@@ -172,7 +172,6 @@ TABLES_IN_DELETE_ORDER = (
     StaffUser,
 )
 PASSWORD = "correct horse battery staple"
-TEST_POOL_SIZE = 10  # the server's default DB_POOL_SIZE
 # every row of every table, in one script (one transaction, one round trip)
 _DELETE_ALL = "".join(f"DELETE FROM {t._meta.tablename};" for t in TABLES_IN_DELETE_ORDER)
 
@@ -185,15 +184,7 @@ passwords.use_parameters(argon2.profiles.CHEAPEST)
 @pytest.fixture(scope="session", autouse=True)
 async def database() -> AsyncIterator[None]:
     await migrate()
-    # PostgreSQL: one pool for the session, as a server process keeps one (DB_POOL_SIZE,
-    # default 10); the apps the tests build have pool_size 0, so they neither open nor
-    # close it. Without it every statement opened a connection of its own.
-    pool = get_settings().database.is_postgres
-    if pool:
-        await start_pool(TEST_POOL_SIZE)
     yield
-    if pool:
-        await close_pool()
     if _SERVER_URL is not None:  # this xdist worker's own PostgreSQL database
         from bench.serverproc import pg_execute
 
@@ -205,7 +196,13 @@ async def database() -> AsyncIterator[None]:
 async def clean(database: None) -> AsyncIterator[None]:
     db = get_settings().database
     if db.is_postgres:
-        await engine().run_ddl(f"BEGIN;{_DELETE_ALL}COMMIT;")
+        # one simple-protocol script on a connection of its own (no pool in the tests:
+        # the test client runs the app in another event loop)
+        con = await engine().get_new_connection()  # type: ignore[attr-defined]
+        try:
+            await con.execute(f"BEGIN;{_DELETE_ALL}COMMIT;")
+        finally:
+            await con.close()
     else:
         con = sqlite3.connect(db.path, timeout=30, isolation_level=None)
         try:
