@@ -34,8 +34,14 @@ install: $(STAMP)
 run: install
 	$(BIN)/assess serve
 
+# The suite in parallel: one pytest-xdist worker per core (PYTEST_WORKERS=0: in this process),
+# each with a database of its own (tests/conftest.py); the files that share one server
+# process among their tests keep them on one worker (xdist_group, --dist loadgroup).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # Browser tests: Debian's Chromium (apt), Playwright (pip) and axe-core (npm) are installed here.
 e2e: install

@@ -1,17 +1,33 @@
-"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile)."""
+"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile).
+
+The test suite swaps in argon2-cffi's cheapest parameters for its own process only
+(``use_parameters``, called by tests/conftest.py), as Django's tests use a fast hasher;
+nothing reads it from the environment, so every server process uses the defaults.
+"""
 
 from __future__ import annotations
 
 import threading
 
 import anyio.to_thread
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2id
 
 # Verified against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+def use_parameters(parameters: Parameters) -> None:
+    """Hash (and check the dummy) with these argon2 parameters from now on, in this process.
+
+    For the test suite only (argon2-cffi's ``profiles.CHEAPEST``); a server never calls it.
+    Hashes made before keep verifying: argon2 reads the parameters from each hash.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 # Password checks at once in this process: each argon2id check takes its memory cost

@@ -40,10 +40,14 @@ from bench.serverproc import (
 )
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not is_postgres(DATABASE_URL),
-    reason="scale-out needs a shared PostgreSQL server: run with DATABASE_URL=postgresql://...",
-)
+# one cluster for the file (a module fixture): its tests run on one xdist worker
+pytestmark = [
+    pytest.mark.skipif(
+        not is_postgres(DATABASE_URL),
+        reason="scale-out needs a shared PostgreSQL server: run with DATABASE_URL=postgresql://...",
+    ),
+    pytest.mark.xdist_group("scale_out"),
+]
 
 
 def start_pair(url: str, var_dir: Path, *, at_once: bool = False) -> tuple[ServerProcess, ...]:

@@ -36,7 +36,8 @@ import server.tables as tables
 from server.core.vocabulary import LANGUAGES
 from server.sjt import repository as sjt_repo
 from server.web import i18n
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, TABLES_IN_INSERT_ORDER, make_user
+from tests.demo_copy import DemoCopy
 
 LANG = "sv"
 OPEN, CLOSE = "\u27e6", "\u27e7"
@@ -252,18 +253,31 @@ def marked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.environment_for.cache_clear()
 
 
+# the whole demo, made once per process and copied (tests/demo_copy.py), with the file of
+# demo links that the vacancy's loader writes
+_DEMO = DemoCopy("users and the whole demo", TABLES_IN_INSERT_ORDER)
+_DEMO_LINKS: dict[str, str] = {}
+
+
 @pytest.fixture
 async def demo(tmp_path: Path) -> Path:
     from server.bootstrap import DEMO_LIBRARY, import_file
     from server.demo import hiring, reviews
     from server.demo import job_analysis as demo_study
 
-    for role in ("admin", "recruiter", "coach"):
-        await make_user(role)
-    await import_file(DEMO_LIBRARY)
-    await demo_study.load(np.random.default_rng(17))
-    await hiring.load(tmp_path)
-    await reviews.load(np.random.default_rng(360))
+    async def load() -> None:
+        for role in ("admin", "recruiter", "coach"):
+            await make_user(role)
+        await import_file(DEMO_LIBRARY)
+        await demo_study.load(np.random.default_rng(17))
+        await hiring.load(tmp_path)
+        await reviews.load(np.random.default_rng(360))
+        _DEMO_LINKS["text"] = (tmp_path / "demo-links.txt").read_text()
+
+    await _DEMO.load(load)
+    links = tmp_path / "demo-links.txt"
+    if not links.exists():  # copied: the same rows, so the same links
+        links.write_text(_DEMO_LINKS["text"])
     return tmp_path
 
 

@@ -26,7 +26,8 @@ from server.tables import Rater
 from tests.conftest import login
 from tests.integration.reviews.test_reviews import _csrf, answer_all, cycle, rater, release
 
-pytestmark = pytest.mark.usefixtures("demo_library")
+# one server for the file (a module fixture): its tests run on one xdist worker
+pytestmark = [pytest.mark.usefixtures("demo_library"), pytest.mark.xdist_group("release_anonymity")]
 
 FORMATS = ("json", "html", "pdf", "csv")
 

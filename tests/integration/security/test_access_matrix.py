@@ -197,9 +197,20 @@ class World:
         return re.sub(r"{([^}]+)}", fill, route.path)
 
 
-async def _client() -> tuple[AsyncTestClient, str]:
-    # one app per client: clients sharing an app hang in the lifespan shutdown
-    client = AsyncTestClient(app=create_app(get_settings()))
+# one app per client: clients sharing an app hang in the lifespan shutdown. The apps are
+# built once per process (building one registers every route, ~0.4 s of CPU) and keep no
+# state between tests but their settings.
+_APPS: list[Litestar] = []
+
+
+def _app(n: int) -> Litestar:
+    while len(_APPS) <= n:
+        _APPS.append(create_app(get_settings()))
+    return _APPS[n]
+
+
+async def _client(n: int) -> tuple[AsyncTestClient, str]:
+    client = AsyncTestClient(app=_app(n))
     await client.__aenter__()
     page = await client.get("/login")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
@@ -219,11 +230,12 @@ def _token(link: str) -> str:
 
 @pytest.fixture
 async def world() -> Any:
-    app = create_app(get_settings())
+    app = _app(0)  # whose routes the tests walk
     clients: dict[str, AsyncTestClient] = {}
     csrf: dict[str, str] = {}
-    for name in ("anonymous", "admin", "recruiter_a", "recruiter_b", "coach_a", "coach_b"):
-        clients[name], csrf[name] = await _client()
+    names = ("anonymous", "admin", "recruiter_a", "recruiter_b", "coach_a", "coach_b")
+    for n, name in enumerate(names, start=1):
+        clients[name], csrf[name] = await _client(n)
     for name in ("admin", "recruiter_a", "recruiter_b", "coach_a", "coach_b"):
         await _log_in(clients[name], name.split("_")[0], f"{name}@test.example")
 

@@ -88,6 +88,10 @@ class Demo:
     ids: dict[str, list[Any]] = field(default_factory=dict)
 
 
+# one server for the file (a module fixture): its tests run on one xdist worker
+pytestmark = pytest.mark.xdist_group("fuzz")
+
+
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(tmp_path_factory.mktemp("fuzz"), prefix="engine_fuzz", DEMO="1") as url:

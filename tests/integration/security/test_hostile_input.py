@@ -25,6 +25,10 @@ DEEP_OBJECT = '{"a":' * 20_000 + "1" + "}" * 20_000
 DEEP_YAML = "[" * 5_000 + "]" * 5_000  # a YAML flow sequence nested 5,000 deep
 
 
+# one server for the file (a module fixture): its tests run on one xdist worker
+pytestmark = pytest.mark.xdist_group("hostile_input")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_server(
