@@ -69,6 +69,7 @@ from server.web.security_headers import security_headers
 
 STATIC = Path(__file__).parent / "static"
 
+
 def _login_redirect(request: Request[Any, Any, Any], _: LoginRequired) -> Response[Any]:
     target = request.url.path
     if request.url.query:
