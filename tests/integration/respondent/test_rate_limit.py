@@ -4,6 +4,8 @@ propose raters without end."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -24,17 +26,33 @@ def test_a_bucket_allows_the_burst_then_the_rate() -> None:
 
 @pytest.mark.usefixtures("item_bank")
 async def test_one_candidate_link_cannot_flood_the_database(client: AsyncTestClient) -> None:
-    rate_limit.ANSWERS._buckets.clear()
+    limiter = rate_limit.ANSWERS
+    limiter._buckets.clear()
     _, _, ids, url = await first_item(client)
-    codes = [
-        (await client.put(url, json={"most": ids[n % 2], "least": ids[2]})).status_code
-        for n in range(160)
-    ]
+
+    async def save(n: int) -> int:
+        return (await client.put(url, json={"most": ids[n % 2], "least": ids[2]})).status_code
+
+    # A script saves as fast as the server answers until it is refused. The bucket refills
+    # while the saves are made, so how many go through past the burst depends on how fast
+    # this machine answers (a loaded machine or PostgreSQL answers slower): bounded by the
+    # refill over the time it took, not by a count that assumes a fast machine.
+    started = time.monotonic()
+    codes: list[int] = []
+    while 429 not in codes and len(codes) < 2_000:
+        codes.append(await save(len(codes)))
     assert codes[:120] == [200] * 120  # a burst larger than any person makes
-    assert codes.count(429) >= 20
+    assert codes[-1] == 429, "a link saving as fast as it can was never slowed"
+    # then 40 more at once from an empty bucket: only the refill goes through
+    flood_started = time.monotonic()
+    flood = [await save(n) for n in range(40)]
+    now = time.monotonic()
+    assert flood.count(200) <= limiter.rate * (now - flood_started) + 1
+    passed = codes.count(200) + flood.count(200)
+    assert passed <= limiter.burst + limiter.rate * (now - started) + 1
     refused = await client.put(url, json={"most": ids[0], "least": ids[2]})
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
-    assert await AnswerEvent.count() == codes.count(200)
+    assert await AnswerEvent.count() == passed
 
 
 @pytest.mark.usefixtures("demo_library")
