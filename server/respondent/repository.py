@@ -304,15 +304,17 @@ def _sqlite_save_lookup(con: sqlite3.Connection, hashed: str) -> Link | None:
 async def lookup(token: str, *, for_save: bool = False) -> Link | None:
     """The link's candidate, campaign and form in one query, or ``None`` when unknown.
 
-    ``for_save``: only the columns an answer save needs. On SQLite the query runs on this
-    thread's read connection (a few dozen microseconds; WAL readers never wait).
+    ``for_save``: only the columns an answer save needs (``_lookup_for_save``). On SQLite
+    the query runs on this thread's read connection (a few dozen microseconds; WAL readers
+    never wait).
     """
     hashed = token_hash(token)
-    queries = _SAVE_LOOKUP if for_save else _LOOKUP
+    if for_save:
+        return await _lookup_for_save(hashed)
     if is_postgres():
-        rows = await pg_fetch(queries["$1"], hashed)
+        rows = await pg_fetch(_LOOKUP["$1"], hashed)
         return link_of(rows[0]) if rows else None
-    return _sqlite_lookup(sqlite_reader(), hashed, queries["?"])
+    return _sqlite_lookup(sqlite_reader(), hashed, _LOOKUP["?"])
 
 
 # ---- the form's items, cached per process under the form's fingerprint -------------------
