@@ -9,7 +9,9 @@ The answer save (``save_by_token``) is one step: one lookup of the token's hash 
 campaign, the form and the fingerprint of the form's items), validation against the form's
 items cached in this process under that fingerprint, and one upsert. On SQLite the whole
 step is one job on the process's writer thread (``server.core.db.SQLiteLine``); on PostgreSQL it
-is two statements, the second re-checking status and deadline while it writes.
+is one row of a statement that writes the saves queued in this process at that moment
+(``server.respondent.pg_saves``), re-checking status, deadline and items while it writes.
+Both engines thus commit many saves at once under load.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from server.core.vocabulary import CandidateStatus, MessageKind
 from server.hiring.repository import form_items
 from server.outbox import repository as outbox
 from server.outbox.candidate_mail import candidate_message, mail_setting, receipt_key
+from server.respondent.pg_saves import PgSave, save_queue
 from server.settings import get_settings
 from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer, SjtForm
 
@@ -552,46 +555,6 @@ def _sqlite_write(
     return rows, _timestamp(deadline[0])
 
 
-# ``_PROGRESS_SQLITE`` in PostgreSQL's words, over the answers ``s``
-_PROGRESS_PG: dict[str, str] = {
-    "rate": "CASE WHEN json_typeof(s.payload->'ratings') = 'object' THEN "
-    "(SELECT count(*) FROM json_object_keys(s.payload->'ratings')) ELSE 0 END",
-    "rank": "CASE WHEN json_typeof(s.payload->'ranking') = 'array' THEN "
-    "json_array_length(s.payload->'ranking') ELSE 0 END",
-    "most_least": "(s.payload->>'most' IS NOT NULL AND s.payload->>'least' IS NOT NULL)::int",
-}
-
-# One statement: the candidate share-locked while the test runs and the form's items are
-# still those the answer was checked against (``c``), the answer and its event written
-# (``a``, ``e``), and the progress of the candidate's other answers (items and numbers as
-# ``_PROGRESS_PG`` gives them). A submit in between waits for the lock or wins; when
-# nothing is written, the link is looked up again to tell why.
-_SAVE_PG: dict[str, str] = {
-    fmt: f"""
-WITH c AS (
-    SELECT x.id, x.deadline_at FROM candidate x JOIN sjt_form f ON f.id = x.form
-    WHERE x.token_hash = $1 AND x.status = 'started'
-      AND (x.deadline_at IS NULL OR x.deadline_at > $4)
-      AND x.form = $5 AND f.items_version = $6
-    FOR SHARE OF x
-), a AS (
-    INSERT INTO answer (candidate, item, payload, saved_at)
-    SELECT id, $2, $3::json, $4 FROM c
-    ON CONFLICT (candidate, item)
-    DO UPDATE SET payload = EXCLUDED.payload, saved_at = EXCLUDED.saved_at
-    RETURNING 1
-), e AS (
-    INSERT INTO answer_event (candidate, item, payload, received_at)
-    SELECT id, $2, $3::json, $4 FROM c
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM a) AS saved, (SELECT deadline_at FROM c) AS deadline_at,
-       array_agg(s.item) AS other_items, array_agg({progress}) AS other_progress
-FROM answer s WHERE s.candidate = (SELECT id FROM c) AND s.item <> $2
-"""
-    for fmt, progress in _PROGRESS_PG.items()
-}
-
 # token hash -> the link of a running test, as this process last saved an answer with it:
 # later saves of the same link skip the lookup; their write re-checks all the link says
 _RUNNING: dict[str, Link] = {}
@@ -619,9 +582,10 @@ async def _write(
     gives it) and the link with the deadline as the write read it; ``None`` when nothing
     was written."""
     if is_postgres():
-        args = (hashed, item_id, text, now, link.candidate["form"], link.form_key[2])
-        row = (await pg_fetch(_SAVE_PG[fmt], *args))[0]
-        if not row["saved"]:
+        form, _, version = link.form_key
+        save = PgSave(link.id, hashed, item_id, text, now, form, version, fmt)
+        row = await save_queue().write(save)
+        if row is None:
             return None
         others = list(zip(row["other_items"] or (), row["other_progress"] or (), strict=True))
         deadline = row["deadline_at"]

@@ -3,13 +3,12 @@ and an answer checked against items that changed since is not written (both engi
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.core.db import dumps, is_postgres, pg_fetch, sqlite_line, utcnow
+from server.core.db import dumps, utcnow
 from server.core.tokens import token_hash
 from server.respondent import repository as responses
 from server.tables import Answer, AnswerEvent, Candidate, SjtForm, SjtFormItem
@@ -71,22 +70,10 @@ async def test_an_answer_checked_against_items_that_changed_since_is_not_written
     assert link is not None
     await edit_item(client, item_id, "A reworded response to the situation.")
     answer = {"most": ids[0], "least": ids[1]}
-    now = utcnow()
-    if is_postgres():
-        form, _, version = link.form_key
-        args = (token_hash(token), item_id, dumps(answer), now, form, version)
-        row = (await pg_fetch(responses._SAVE_PG["most_least"], *args))[0]
-        assert row["saved"] == 0
-    else:
-        write = partial(
-            responses._sqlite_write,
-            link=link,
-            item_id=item_id,
-            text=dumps(answer),
-            now=now,
-            progress=responses._PROGRESS_SQLITE["most_least"],
-        )
-        assert await sqlite_line().run(write) is None
+    written = await responses._write(
+        token_hash(token), link, "most_least", item_id, dumps(answer), utcnow()
+    )
+    assert written is None
     assert await Answer.count() == 0 and await AnswerEvent.count() == 0
     # the save itself checks against the items as they are now, and stores the answer
     r = await client.put(url, json=answer)
