@@ -21,6 +21,7 @@ from server.respondent.pg_saves import save_queue
 from server.tables import Answer, AnswerEvent
 from tests.conftest import login
 from tests.integration.hiring.test_campaigns import new_campaign
+from tests.integration.respondent.test_respond import started
 
 pytestmark = pytest.mark.usefixtures("item_bank")
 
@@ -77,8 +78,9 @@ async def test_saves_at_once_are_each_written_with_their_own_result(
     stored = await Answer.select(Answer.candidate, Answer.item).run()
     assert len({(a["candidate"], a["item"]) for a in stored}) == len(stored)
     if before is not None:
-        # PostgreSQL: the six saves of six candidates in one statement, the second save of
-        # candidate 0 in the next (one save per candidate per statement)
+        # PostgreSQL: the six candidates' saves in one statement; candidate 0's second
+        # save finds its link taken by the first (a link is remembered by one save at a
+        # time), looks it up and goes out in the next statement
         assert save_queue().statements - before[0] == 2
         assert save_queue().largest >= 6
 
@@ -89,15 +91,8 @@ async def test_two_saves_of_one_candidate_at_once_each_count_the_other(
     # the write step itself, twice at once for one candidate (as two tabs would): the
     # second is written after the first and counts it (on PostgreSQL: in the next
     # statement, since a statement holds one save per candidate)
-    await login(client, "recruiter")
-    c = await new_campaign(client)
-    r = await client.post(
-        f"/api/v1/campaigns/{c['id']}/candidates", json={"name": "Ada", "email": "a@e.org"}
-    )
-    token = r.json()["link"].removeprefix("/take/")
-    client.cookies.clear()
-    r = await client.post(f"/api/v1/respond/{token}/start", json={"consent": True})
-    first, second = r.json()["items"][:2]
+    token, test = await started(client)
+    first, second = test["items"][:2]
     link = await responses.lookup(token, for_save=True)
     assert link is not None
     now = utcnow()
