@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +183,20 @@ async def _campaigns(where: list[Any], limit: int | None, offset: int) -> list[C
 async def all_campaigns() -> list[CampaignOut]:
     """Every campaign (for bank-wide statistics; not filtered by who may see it)."""
     return await _campaigns([], None, 0)
+
+
+async def campaigns_with_items(item_ids: Collection[int]) -> list[CampaignOut]:
+    """The campaigns whose forms hold any of ``item_ids`` (for those items' statistics)."""
+    if not item_ids:
+        return []
+    forms = await SjtFormItem.select(SjtFormItem.form).where(SjtFormItem.item.is_in(list(item_ids)))
+    if not forms:
+        return []
+    form_ids = sorted({f["form"] for f in forms})
+    rows = await CampaignForm.select(CampaignForm.campaign).where(CampaignForm.form.is_in(form_ids))
+    if not rows:
+        return []
+    return await _campaigns([Campaign.id.is_in(sorted({r["campaign"] for r in rows}))], None, 0)
 
 
 async def list_campaigns(user: User, *, limit: int, offset: int) -> tuple[list[CampaignOut], int]:

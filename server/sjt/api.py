@@ -65,7 +65,7 @@ class SjtItemController(ApiController):
         found, total = await sjt_bank.list_items(
             status=status, competency=competency, flagged=flagged, limit=limit, offset=offset
         )
-        stats = await item_stats.bank_statistics()
+        stats = await item_stats.bank_statistics([i.id for i, _ in found if i.id is not None])
         return SjtItemPage(
             items=[_item_out(i, k, stats) for i, k in found],
             total=total,
@@ -84,7 +84,8 @@ class SjtItemController(ApiController):
 
     @get("/{item_id:int}", summary="One item with its current key")
     async def get_item(self, item_id: PathId) -> SjtItem:
-        return _item_out(*await sjt_bank.get_item(item_id), await item_stats.bank_statistics())
+        stats = await item_stats.bank_statistics([item_id])
+        return _item_out(*await sjt_bank.get_item(item_id), stats)
 
     @put(
         "/{item_id:int}",

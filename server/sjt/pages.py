@@ -122,7 +122,7 @@ async def item_bank_page(
         context=await page_context(
             request,
             items=[(localized_item(i, lang), k, key_reasons(k, lang)) for i, k in found],
-            stats=await item_stats.bank_statistics(),
+            stats=await item_stats.bank_statistics(),  # every item is listed
             total=total,
             show=show,
             names=await _competency_names(lang),
@@ -157,7 +157,7 @@ async def _item_page(
             item=localized_item(item, lang),
             key=key,
             reasons=key_reasons(key, lang),
-            stats=(await item_stats.bank_statistics()).get(item_id),
+            stats=(await item_stats.bank_statistics([item_id])).get(item_id),
             names=await _competency_names(lang),
             links=links,
             status_names=STATUS_NAMES,

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
+from server.hiring import repository as campaigns_repo
+from server.sjt import item_stats
 from tests.integration.hiring.test_hiring_reports import demo_vacancy
 
 pytestmark = pytest.mark.usefixtures("item_bank")
@@ -35,6 +37,16 @@ async def test_items_carry_their_pooled_statistics_and_new_forms_avoid_flagged_o
     assert (await client.get(f"/api/v1/sjt/items/{one['id']}")).json()["statistics"] == one[
         "statistics"
     ]
+    used = form["items"][0]["item_id"]
+    assert (await client.get(f"/api/v1/sjt/items/{used}")).json()["statistics"] == by_id[used][
+        "statistics"
+    ]
+    # asked for some items, the figures read only the campaigns using them, and are the
+    # bank-wide ones; an item no campaign uses has none
+    whole = await item_stats.bank_statistics()
+    assert await item_stats.bank_statistics([used]) == {used: whole[used]}
+    assert await item_stats.bank_statistics([unused[0]["id"]]) == {}
+    assert await campaigns_repo.campaigns_with_items([unused[0]["id"]]) == []
     page = await client.get("/app/sjt/items")
     assert page.status_code == 200
     assert ("New forms avoid this item." in page.text) == bool(avoided)
