@@ -13,6 +13,7 @@ Tests that start real servers make further databases of their own (bench/serverp
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import tempfile
@@ -179,6 +180,11 @@ _DELETE_ALL = "".join(f"DELETE FROM {t._meta.tablename};" for t in TABLES_IN_DEL
 # (a login here took two production-cost hashes, ~0.4 s of CPU); servers started as
 # processes keep the defaults, which tests/integration/accounts/test_password_cost.py checks.
 passwords.use_parameters(argon2.profiles.CHEAPEST)
+
+# httpx logs every request of the test clients at INFO ("HTTP Request: GET ..."), and
+# pytest formats each record it captures: a few per cent of the suite's CPU for lines
+# nobody reads (a failing test's own output still shows its requests' answers)
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session", autouse=True)
