@@ -19,6 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from bench.serverproc import wait_for_health
 from tests.mailsink import MailSink
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -94,16 +95,9 @@ def live_server(tmp_path: Path, clean: None, live_env: dict[str, str]) -> Iterat
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start: {proc.stdout.read() if proc.stdout else ''}")
+    if not wait_for_health(url, lambda: proc.poll() is None, 60):
+        proc.kill()
+        pytest.fail(f"server did not start: {proc.stdout.read() if proc.stdout else ''}")
         time.sleep(0.2)
     yield Live(url, proc)
     proc.terminate()

@@ -6,13 +6,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
 
+from bench.serverproc import wait_for_health
 from server.bootstrap import DEMO_LIBRARY
 from server.tables import Competency, StaffUser
 
@@ -92,15 +92,8 @@ def server(tmp_path: Path):
         [*ASSESS, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    if not wait_for_health(base, lambda: proc.poll() is None, 60):
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-    else:
         proc.kill()
         pytest.fail("server did not start")
     yield base, proc
