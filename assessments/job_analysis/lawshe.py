@@ -15,11 +15,11 @@ approximation and which lists only some N.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 
 import numpy as np
-from scipy.stats import binom
 
 __all__ = ["content_validity_ratio", "cvr_critical", "essential_needed"]
 
@@ -83,9 +83,9 @@ def essential_needed(n: int, alpha: float = 0.05) -> int | None:
 
     .. math:: P(X \ge n_e \mid N = n, p = 1/2) = \sum_{x=n_e}^{n} \binom{n}{x} 2^{-n} < \alpha
 
-    (``scipy.stats.binom.sf(n_e - 1, n, 0.5)``). None when even :math:`n_e = n` does not
-    reach it, :math:`2^{-n} \ge \alpha`: at ``alpha`` = .05, panels of fewer than five
-    experts (:math:`2^{-4} = .0625`).
+    (``scipy.stats.binom.sf(n_e - 1, n, 0.5)``, here in exact integers). None when even
+    :math:`n_e = n` does not reach it, :math:`2^{-n} \ge \alpha`: at ``alpha`` = .05,
+    panels of fewer than five experts (:math:`2^{-4} = .0625`).
 
     Parameters
     ----------
@@ -104,10 +104,13 @@ def essential_needed(n: int, alpha: float = 0.05) -> int | None:
     if big_n < 1:
         raise ValueError(f"n must be at least 1, got {big_n}")
     a = _alpha(alpha)
-    counts = np.arange(big_n + 1)
-    upper_tail = binom.sf(counts - 1, big_n, 0.5)  # P(X >= n_e) for n_e = 0..n
+    # P(X >= n_e) for n_e = 0..n in exact integers: the ways of n_e or more "essential"
+    # answers over 2^n, each rounded once to float
+    ways = [math.comb(big_n, x) for x in range(big_n + 1)]
+    at_least = list(itertools.accumulate(reversed(ways)))[::-1]
+    upper_tail = np.array([w / 2**big_n for w in at_least])
     reached = np.flatnonzero(upper_tail < a)
-    return int(counts[reached[0]]) if reached.size else None
+    return int(reached[0]) if reached.size else None
 
 
 def cvr_critical(n: int, alpha: float = 0.05) -> float:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
-from scipy.stats import f as f_dist
+from scipy import special
 
 __all__ = ["ICC_FORMS", "ICCForm", "ICCResult", "icc", "rwg", "rwg_j", "rwg_j_groups"]
 
@@ -161,21 +161,22 @@ def icc(x: np.ndarray, *, alpha: float = 0.05) -> ICCResult:
         f1 = msr / msw
         f3 = msr / mse
         fc = msc / mse
-        p1 = float(f_dist.sf(f1, df_r, df_w))
-        p3 = float(f_dist.sf(f3, df_r, df_e))
+        # F distribution: special.fdtrc / fdtri are what scipy.stats.f.sf / .ppf evaluate
+        p1 = float(special.fdtrc(df_r, df_w, f1))
+        p3 = float(special.fdtrc(df_r, df_e, f3))
         q = 1 - alpha / 2
 
-        f1_lo = f1 / f_dist.ppf(q, df_r, df_w)
-        f1_hi = f1 * f_dist.ppf(q, df_w, df_r)
-        f3_lo = f3 / f_dist.ppf(q, df_r, df_e)
-        f3_hi = f3 * f_dist.ppf(q, df_e, df_r)
+        f1_lo = f1 / special.fdtri(df_r, df_w, q)
+        f1_hi = f1 * special.fdtri(df_w, df_r, q)
+        f3_lo = f3 / special.fdtri(df_r, df_e, q)
+        f3_hi = f3 * special.fdtri(df_e, df_r, q)
 
         # ICC(2,1): Satterthwaite df (Shrout & Fleiss 1979 eq. 11; McGraw & Wong 1996)
         num = (k - 1) * (n - 1) * (k * icc2 * fc + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
         den = (n - 1) * k**2 * icc2**2 * fc**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
         v = num / den
-        fs = f_dist.ppf(q, df_r, v)
-        fs_star = f_dist.ppf(q, v, df_r)
+        fs = special.fdtri(df_r, v, q)
+        fs_star = special.fdtri(v, df_r, q)
         core = k * msc + (k * n - k - n) * mse
         l2 = n * (msr - fs * mse) / (fs * core + n * msr)
         u2 = n * (fs_star * msr - mse) / (core + n * fs_star * msr)

@@ -13,9 +13,8 @@ stanine 6.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
 
-__all__ = ["percentile_ranks", "stanines", "stens", "t_scores", "z_scores"]
+__all__ = ["average_ranks", "percentile_ranks", "stanines", "stens", "t_scores", "z_scores"]
 
 
 def _scores(scores: np.ndarray) -> np.ndarray:
@@ -30,6 +29,40 @@ def _scores(scores: np.ndarray) -> np.ndarray:
 def _round_half_away(x: np.ndarray) -> np.ndarray:
     rounded: np.ndarray = np.sign(x) * np.floor(np.abs(x) + 0.5)
     return rounded
+
+
+def average_ranks(x: np.ndarray, *, axis: int = -1) -> np.ndarray:
+    r"""Ranks 1..N along ``axis``, tied values sharing the mean of the ranks they span;
+    NaN stays NaN and is left out of N.
+
+    A value with B values below it and E equal to it (itself included) has rank
+    :math:`B + (E + 1)/2`: ``scipy.stats.rankdata(x, axis=axis, method="average",
+    nan_policy="omit")``. The values are sorted once along the axis (NaN sort last) and
+    each run of equal values gets the mean of its first and last position.
+    """
+    v = np.asarray(x, dtype=float)
+    if v.ndim == 0:
+        raise ValueError("x must be an array of at least one dimension")
+    a = np.moveaxis(v, axis, -1)
+    shape = a.shape
+    if a.size == 0:
+        return v.copy()
+    rows = a.reshape(-1, shape[-1])
+    n = rows.shape[1]
+    order = np.argsort(rows, axis=1, kind="stable")
+    s = np.take_along_axis(rows, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), s.shape)
+    first = np.ones(s.shape, dtype=bool)  # first of a run of equal values
+    first[:, 1:] = s[:, 1:] != s[:, :-1]
+    last = np.ones(s.shape, dtype=bool)  # last of a run
+    last[:, :-1] = first[:, 1:]
+    start = np.maximum.accumulate(np.where(first, pos, 0), axis=1)
+    end = np.minimum.accumulate(np.where(last, pos, n)[:, ::-1], axis=1)[:, ::-1]
+    sorted_ranks = (start + end) / 2.0 + 1.0
+    ranks = np.empty(rows.shape)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    ranks[np.isnan(rows)] = np.nan
+    return np.moveaxis(ranks.reshape(shape), -1, axis)
 
 
 def percentile_ranks(scores: np.ndarray, *, axis: int = 0) -> np.ndarray:
@@ -56,7 +89,7 @@ def percentile_ranks(scores: np.ndarray, *, axis: int = 0) -> np.ndarray:
     """
     x = _scores(scores)
     n = np.sum(~np.isnan(x), axis=axis, keepdims=True)
-    ranks = rankdata(x, axis=axis, method="average", nan_policy="omit")
+    ranks = average_ranks(x, axis=axis)
     with np.errstate(invalid="ignore", divide="ignore"):
         pr: np.ndarray = 100.0 * (ranks - 0.5) / n
     return pr

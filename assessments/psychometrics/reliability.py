@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 __all__ = [
     "Alpha",
@@ -615,6 +615,10 @@ def _one_factor_minres(r: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         smc = np.full(k, 0.5)
     start = np.sqrt(np.clip(smc, 0.05, 0.95))
+    # imported here, not with the module: scipy.optimize takes about 0.3 s to import
+    # (half of the server's start-up beside the rest of scipy) and only this fit needs it
+    from scipy import optimize
+
     fit = optimize.least_squares(resid, start, jac=jac, bounds=(-1.0, 1.0), method="trf")
     lam: np.ndarray = fit.x
     return lam if lam.sum() >= 0 else -lam

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from assessments.psychometrics.agreement import rwg_j_groups
+from assessments.psychometrics.conversions import average_ranks
 
 __all__ = [
     "ExpertKey",
@@ -436,10 +436,7 @@ def key_ranks(effectiveness: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """
     v = _valid_mask(valid)
     k = _key_matrix(effectiveness, v, "effectiveness")
-    ranks: np.ndarray = rankdata(
-        -np.round(k, TIE_DECIMALS), axis=1, method="average", nan_policy="omit"
-    )
-    return ranks
+    return average_ranks(-np.round(k, TIE_DECIMALS), axis=1)
 
 
 def option_keys(

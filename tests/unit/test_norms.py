@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from assessments.psychometrics.conversions import (
+    average_ranks,
     percentile_ranks,
     stanines,
     stens,
@@ -81,3 +82,31 @@ def test_rejects_bad_input():
         z_scores(np.array([1.0, np.inf]))
     with pytest.raises(ValueError, match="ddof"):
         z_scores(SCORES, ddof=-1)
+
+
+def test_average_ranks_by_hand():
+    # 10 < 20 = 20 < 30: ranks 1, (2 + 3)/2, (2 + 3)/2, 4; NaN stays NaN, out of N
+    np.testing.assert_array_equal(average_ranks(SCORES), [1, 2.5, 2.5, 4, nan])
+    # along rows of a matrix: each row ranked alone
+    x = np.array([[3.0, 1.0, 2.0], [5.0, 5.0, nan]])
+    np.testing.assert_array_equal(average_ranks(x, axis=1), [[3, 1, 2], [1.5, 1.5, nan]])
+    np.testing.assert_array_equal(average_ranks(x, axis=0), [[1, 1, 1], [2, 2, nan]])
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis"),
+    [((9,), 0), ((6, 7), 0), ((6, 7), 1), ((3, 4, 5), 1), ((3, 4, 5), -1), ((1,), 0), ((0, 3), 0)],
+)
+def test_average_ranks_equal_scipy_rankdata(shape, axis):
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        x = rng.integers(0, 4, shape).astype(float)  # many ties
+        x[rng.random(shape) < 0.2] = nan
+        expected = stats.rankdata(x, axis=axis, method="average", nan_policy="omit")
+        np.testing.assert_array_equal(average_ranks(x, axis=axis), expected)
+
+
+def test_average_ranks_refuse_a_scalar():
+    with pytest.raises(ValueError, match="x must be an array"):
+        average_ranks(np.float64(3.0))

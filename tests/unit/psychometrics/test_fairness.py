@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from assessments.psychometrics.fairness import AdverseImpact, GroupImpact, adverse_impact
+from assessments.psychometrics.fairness import (
+    AdverseImpact,
+    GroupImpact,
+    _fisher_two_sided,
+    adverse_impact,
+)
 
 
 def _data(counts: dict[str, tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -67,6 +72,23 @@ def test_fisher_matches_scipy_on_independent_table():
     # 2 x 2 table built by hand: rows group (women, men), columns (selected, not).
     expected = stats.fisher_exact([[47, 53], [60, 40]], alternative="two-sided").pvalue
     assert w.fisher_p == pytest.approx(expected, rel=1e-12)
+
+
+def test_fisher_published_example():
+    # the table of scipy's fisher_exact documentation, [[8, 2], [1, 5]]: p = 0.034965034965
+    # (R: fisher.test(matrix(c(8, 1, 2, 5), 2))$p.value = 0.03497)
+    assert _fisher_two_sided(8, 2, 1, 5) == pytest.approx(0.034965034965034975, rel=1e-12)
+
+
+def test_fisher_equals_scipy_on_many_tables():
+    rng = np.random.default_rng(5)
+    tables = [rng.integers(0, rng.integers(1, 150), 4) for _ in range(400)]
+    tables += [np.array(t) for t in ((5, 5, 5, 5), (3, 0, 0, 3), (0, 0, 3, 4), (0, 9, 0, 4))]
+    tables.append(np.array((500, 4500, 700, 4300)))  # large: binomial coefficients overflow
+    for a, b, c, d in tables:
+        expected = stats.fisher_exact([[a, b], [c, d]]).pvalue
+        got = _fisher_two_sided(int(a), int(b), int(c), int(d))
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-15), (a, b, c, d)
 
 
 def test_three_groups_reference_and_order():
