@@ -23,6 +23,7 @@ from server.admin.audit_api import AuditController
 from server.admin.audit_pages import AUDIT_PAGE_HANDLERS
 from server.admin.privacy_api import PrivacyController
 from server.analysis.api import ANALYSIS_PAGE_HANDLERS, AnalysisController
+from server.core import passwords
 from server.core.db import close_pool, start_pool
 from server.core.errors import DomainError
 from server.development.api import DevelopmentPlanController, OnboardingController
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     worker: dict[str, Any] = {}
 
     async def on_startup() -> None:
+        # before the first login, so an unknown e-mail's first check takes as long as others
+        passwords.dummy_hash()
         if settings.pool_size > 0:
             await start_pool(settings.pool_size)
         if settings.worker_in_serve:  # the outbox and background jobs (server.outbox.worker)

@@ -15,8 +15,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2id
 
-# Verified against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+# Verified against when the e-mail is unknown, so both cases take the same time. Made by
+# dummy_hash, which the server calls at start-up (server.app), not at import: a hash takes
+# tens of ms, which every process importing the app (each CLI command) would pay.
+_DUMMY_HASH: str | None = None
+
+
+def dummy_hash() -> str:
+    """The hash an unknown e-mail's password is checked against (made once per process)."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a password of anyone")
+    return _DUMMY_HASH
 
 
 def use_parameters(parameters: Parameters) -> None:
@@ -27,7 +37,7 @@ def use_parameters(parameters: Parameters) -> None:
     """
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher.from_parameters(parameters)
-    _DUMMY_HASH = _hasher.hash("not a password of anyone")
+    _DUMMY_HASH = None
 
 
 # Password checks at once in this process: each argon2id check takes its memory cost
@@ -51,7 +61,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
     def verify() -> bool:
         with _HASHING:
             try:
-                return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+                return _hasher.verify(password_hash or dummy_hash(), password) and bool(
                     password_hash
                 )
             except (VerificationError, InvalidHashError):

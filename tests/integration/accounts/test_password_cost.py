@@ -24,7 +24,7 @@ from server.core import passwords
 
 async def main():
     made = await passwords.hash_password("a passphrase")
-    dummy = passwords._DUMMY_HASH
+    dummy = passwords.dummy_hash()
     ok = await passwords.verify_password(made, "a passphrase")
     bad = await passwords.verify_password(made, "another")
     return made, dummy, ok, bad
