@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from server.core.sqlite_engine import KeptReadsSQLiteEngine
 from server.settings import get_settings
 
 _db = get_settings().database
@@ -25,6 +26,6 @@ if _db.is_postgres:
     )
 else:
     Path(_db.path).parent.mkdir(parents=True, exist_ok=True)
-    DB = SQLiteEngine(path=_db.path, timeout=30)
+    DB = KeptReadsSQLiteEngine(path=_db.path, timeout=30)
 
 APP_REGISTRY = AppRegistry(apps=["server.piccolo_app"])

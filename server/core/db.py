@@ -31,6 +31,7 @@ from piccolo.engine.sqlite import TransactionType
 
 from server.core import clock
 from server.core.errors import NotFound, is_busy
+from server.core.sqlite_engine import KeptReadsSQLiteEngine
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -249,6 +250,9 @@ def close_lines() -> None:
         line.close()
     _LINES.clear()
     _READERS.__dict__.clear()
+    db = engine()
+    if isinstance(db, KeptReadsSQLiteEngine):
+        db.close_readers()
 
 
 _READERS = threading.local()
@@ -301,7 +305,8 @@ async def pg_fetch(sql: str, *args: Any) -> list[Row]:
 
 
 async def start_pool(max_size: int) -> None:
-    """Open a connection pool on PostgreSQL (SQLite opens a connection per query)."""
+    """Open a connection pool on PostgreSQL (SQLite keeps its read connections as they are
+    first used: server.core.sqlite_engine)."""
     db = engine()
     if isinstance(db, PostgresEngine):  # asyncpg's pool options
         await db.start_connection_pool(
