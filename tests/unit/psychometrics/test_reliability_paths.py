@@ -16,7 +16,6 @@ import pytest
 
 from assessments.psychometrics.reliability import (
     _RAW_MOMENT_TOL,
-    _SCORE_BLOCKS,
     _SHIFT_ROWS,
     _SUM_GROUP,
     _block_rows,
@@ -281,10 +280,10 @@ def test_non_finite_after_the_first_rows_leaves_the_fast_path(bad: float) -> Non
 
 
 def test_complete_data_over_many_blocks_matches_np_cov() -> None:
-    # Enough rows for several gatherings of _SCORE_BLOCKS row blocks of scores, and
-    # leftover rows in every loop; values checked against np.cov / np.corrcoef (ddof = 1).
+    # Many row blocks of sums and of scores, with leftover rows; values checked against
+    # np.cov / np.corrcoef (ddof = 1).
     k = 40
-    rows = 2 * _SCORE_BLOCKS * _block_rows(10**9, k) + 77
+    rows = 16 * _block_rows(10**9, k) + 77
     rng = np.random.default_rng(16)
     for x in (one_factor(rng, rows, k, likert=True), one_factor(rng, rows, k, likert=False) + 2):
         assert _complete_moments(x) is not None
