@@ -94,6 +94,7 @@ def _listwise(m: np.ndarray) -> np.ndarray:
 # long as the arithmetic).
 _BLOCK_VALUES = 1 << 17  # values per row block of a temporary (1 MiB of float64)
 _SHIFT_ROWS = 64  # rows looked at for the pairwise shift (and for an early NaN)
+_DOT_ROWS = 10_000  # longest dot product OpenBLAS runs on the calling thread (ddot)
 _SUM_GROUP = 8  # rows taken side by side in the column sums of squares (longer loops)
 
 
@@ -427,24 +428,31 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
 
     The sum of all covariances is the variance of the total score, and the sum of all
     correlations the variance of the sum of the items each divided by its SD. Both
-    scores are formed a row block at a time in one small buffer; a block's product
-    (rows x k x 2 <= 2^18 multiply-adds) is small enough for OpenBLAS to run it on the
-    calling thread, so on a busy machine it does not wait for a second thread.
+    scores come from one product per row block, ``block @ [1, 1/sd]``, small enough
+    (rows x k x 2 <= 2^18 multiply-adds) for OpenBLAS to run it on the calling thread.
+    The scores of up to _DOT_ROWS rows are gathered in one buffer, centred on their exact
+    means (known from the item means) and squared with one dot product per score, which
+    OpenBLAS also keeps on the calling thread up to that length; so on a busy machine no
+    call waits for a second thread.
     """
     n, k = m.shape
     w = np.ones((k, 2))
     w[:, 1] = 1.0 / np.sqrt(mom.var)
-    step = _block_rows(n, k)
-    mu = np.tile(mom.mean @ w, step)  # means of the two scores, per row of a block
-    buf = np.empty(2 * step)  # a block's scores, row by row: total, sum over SDs, ...
+    mu_t, mu_z = (float(v) for v in mom.mean @ w)  # means of the two scores
+    step = min(_block_rows(n, k), _DOT_ROWS)  # rows per product
+    span = min(n, step * (_DOT_ROWS // step))  # rows per dot product
+    buf = np.empty((span, 2))  # scores of up to span rows: total, sum over SDs
     ss_t = ss_z = 0.0
-    for start in range(0, n, step):
-        blk = m[start : start + step]
-        d = buf[: 2 * blk.shape[0]]
-        np.matmul(blk, w, out=d.reshape(-1, 2))
-        np.subtract(d, mu[: d.size], out=d)  # flat: one loop, not one per row of 2
-        ss_t += float(d[0::2] @ d[0::2])
-        ss_z += float(d[1::2] @ d[1::2])
+    for first in range(0, n, span):
+        part = m[first : first + span]
+        d = buf[: part.shape[0]]
+        for start in range(0, part.shape[0], step):
+            np.matmul(part[start : start + step], w, out=d[start : start + step])
+        t, z = d[:, 0], d[:, 1]
+        np.subtract(t, mu_t, out=t)
+        np.subtract(z, mu_z, out=z)
+        ss_t += float(t @ t)
+        ss_z += float(z @ z)
     total, z_var = ss_t / (n - 1.0), ss_z / (n - 1.0)
     r_bar = (z_var - k) / (k * (k - 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from assessments.psychometrics.reliability import (
+    _DOT_ROWS,
     _RAW_MOMENT_TOL,
     _SHIFT_ROWS,
     _SUM_GROUP,
@@ -279,11 +280,11 @@ def test_non_finite_after_the_first_rows_leaves_the_fast_path(bad: float) -> Non
             cronbach_alpha(x)
 
 
-def test_complete_data_over_many_blocks_matches_np_cov() -> None:
-    # Many row blocks of sums and of scores, with leftover rows; values checked against
-    # np.cov / np.corrcoef (ddof = 1).
-    k = 40
-    rows = 16 * _block_rows(10**9, k) + 77
+@pytest.mark.parametrize("k", [3, 40])
+def test_complete_data_over_many_blocks_matches_np_cov(k: int) -> None:
+    # Many row blocks of sums and of scores (scores squared every _DOT_ROWS rows at most),
+    # with leftover rows; values checked against np.cov / np.corrcoef (ddof = 1).
+    rows = max(16 * _block_rows(10**9, k), 3 * _DOT_ROWS) + 77
     rng = np.random.default_rng(16)
     for x in (one_factor(rng, rows, k, likert=True), one_factor(rng, rows, k, likert=False) + 2):
         assert _complete_moments(x) is not None
@@ -295,5 +296,10 @@ def test_complete_data_over_many_blocks_matches_np_cov() -> None:
         assert res.alpha == pytest.approx(k / (k - 1) * (1 - np.trace(c) / c.sum()), abs=1e-12)
         assert res.std_alpha == pytest.approx(k * r_bar / (1 + (k - 1) * r_bar), abs=1e-12)
         ia = item_analysis(x)
-        np.testing.assert_allclose(ia.mean, x.mean(axis=0), rtol=1e-13)
-        np.testing.assert_allclose(ia.sd, x.std(axis=0, ddof=1), rtol=1e-12)
+        # exactly rounded sums (numpy's own var is off by 5e-12 here on the Likert data)
+        mean = np.array([math.fsum(col) / rows for col in x.T])
+        var = np.array([math.fsum((col - mu) ** 2) for col, mu in zip(x.T, mean, strict=True)]) / (
+            rows - 1
+        )
+        np.testing.assert_allclose(ia.mean, mean, rtol=1e-14)
+        np.testing.assert_allclose(ia.sd, np.sqrt(var), rtol=1e-13)
