@@ -15,8 +15,12 @@ import numpy as np
 import pytest
 
 from assessments.psychometrics.reliability import (
+    _DOT_ROWS,
     _RAW_MOMENT_TOL,
+    _SHIFT_ROWS,
+    _SUM_GROUP,
     _block_rows,
+    _column_sums,
     _complete_moments,
     cronbach_alpha,
     guttman_lambda6,
@@ -228,3 +232,74 @@ def test_few_rows_on_every_path() -> None:
         res = cronbach_alpha(np.ones((rows, 3)))
         assert math.isnan(res.alpha) and math.isnan(res.std_alpha) and res.n == rows
         assert list(item_analysis(np.ones((rows, 3))).n) == [rows] * 3
+
+
+@pytest.mark.parametrize("k", [3, 40])
+def test_column_sums_in_one_pass_match_numpy(k: int) -> None:
+    # The single pass works on row blocks (a multiple of _SUM_GROUP rows) of a
+    # C-contiguous matrix, then the leftover rows; other layouts take a plain einsum.
+    step = _block_rows(10**9, k) // _SUM_GROUP * _SUM_GROUP
+    rng = np.random.default_rng(14)
+    for rows in (1, _SUM_GROUP - 1, _SUM_GROUP, _SUM_GROUP + 3, step, step + 5, 3 * step + 7):
+        x = rng.standard_normal((rows, k)) * 3.0 + 1.5
+        s, q = _column_sums(x)
+        np.testing.assert_allclose(s, x.sum(axis=0), rtol=1e-12, atol=1e-12 * rows)
+        np.testing.assert_allclose(q, (x * x).sum(axis=0), rtol=1e-12)
+        for other in (
+            np.asfortranarray(x),
+            np.repeat(x, 2, axis=0)[::2],
+            np.repeat(x, 2, axis=1)[:, ::2],
+        ):
+            assert rows == 1 or not other.flags.c_contiguous
+            so, qo = _column_sums(other)
+            np.testing.assert_allclose(so, s, rtol=1e-12, atol=1e-12 * rows)
+            np.testing.assert_allclose(qo, q, rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_after_the_first_rows_leaves_the_fast_path(bad: float) -> None:
+    # past the rows looked at up front, a NaN or inf shows in the column sums of one block
+    k = 5
+    rows = 2 * _block_rows(10**9, k) + 11
+    rng = np.random.default_rng(15)
+    x = one_factor(rng, rows, k, likert=True)
+    assert _complete_moments(x) is not None
+    x[rows - 3, 2] = bad  # in the leftover rows after the last whole group
+    assert _complete_moments(x) is None
+    x[rows - 3, 2] = 3.0
+    x[_SHIFT_ROWS + 1, 4] = bad  # in the first block, after the rows looked at
+    assert _complete_moments(x) is None
+    if np.isnan(bad):
+        assert cronbach_alpha(x).n == rows - 1  # pairwise n of item 4
+        lw = cronbach_alpha(x, missing="listwise")
+        complete = np.delete(x, _SHIFT_ROWS + 1, axis=0)
+        assert lw.n == rows - 1
+        assert lw.alpha == pytest.approx(reference(complete)["alpha"], abs=1e-12)
+    else:
+        with pytest.raises(ValueError, match="finite"):
+            cronbach_alpha(x)
+
+
+@pytest.mark.parametrize("k", [3, 40])
+def test_complete_data_over_many_blocks_matches_np_cov(k: int) -> None:
+    # Many row blocks of sums and of scores (scores squared every _DOT_ROWS rows at most),
+    # with leftover rows; values checked against np.cov / np.corrcoef (ddof = 1).
+    rows = max(16 * _block_rows(10**9, k), 3 * _DOT_ROWS) + 77
+    rng = np.random.default_rng(16)
+    for x in (one_factor(rng, rows, k, likert=True), one_factor(rng, rows, k, likert=False) + 2):
+        assert _complete_moments(x) is not None
+        c = np.cov(x, rowvar=False)
+        r = np.corrcoef(x, rowvar=False)
+        r_bar = (r.sum() - k) / (k * (k - 1))
+        res = cronbach_alpha(x)
+        assert res.n == rows
+        assert res.alpha == pytest.approx(k / (k - 1) * (1 - np.trace(c) / c.sum()), abs=1e-12)
+        assert res.std_alpha == pytest.approx(k * r_bar / (1 + (k - 1) * r_bar), abs=1e-12)
+        ia = item_analysis(x)
+        # exactly rounded sums (numpy's own var is off by 5e-12 here on the Likert data)
+        mean = np.array([math.fsum(col) / rows for col in x.T])
+        var = np.array([math.fsum((col - mu) ** 2) for col, mu in zip(x.T, mean, strict=True)]) / (
+            rows - 1
+        )
+        np.testing.assert_allclose(ia.mean, mean, rtol=1e-14)
+        np.testing.assert_allclose(ia.sd, np.sqrt(var), rtol=1e-13)
