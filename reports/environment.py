@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from reports.figures import figure_row
 from reports.sentences import say
 from reports.textwidth import MARGIN, width_em
 
@@ -52,8 +53,8 @@ PRINT_TABLE_EM = 180 / 25.4 * 72 / 10.8
 
 def _fixed_columns(
     heads: Sequence[str | tuple[str, float]], rest_em: float = 10.0
-) -> list[str] | None:
-    """Widths of printed columns of figures, for a table laid out with ``table-layout:
+) -> list[float] | None:
+    """Widths (em) of printed columns of figures, for a table laid out with ``table-layout:
     fixed`` (which spares WeasyPrint measuring every cell twice), or None when they would
     leave less than ``rest_em`` to the table's other columns (lay it out as usual then).
 
@@ -68,7 +69,7 @@ def _fixed_columns(
         widths.append(max(word * MARGIN, data) + 1.2)
     if sum(widths) + rest_em > PRINT_TABLE_EM:
         return None
-    return [f"{w:.2f}em" for w in widths]
+    return [round(w, 2) for w in widths]  # em, printed with two decimals
 
 
 @cache
@@ -88,6 +89,7 @@ def report_environment(translations: gettext.NullTranslations | None = None) -> 
     env.filters["num"] = _number
     env.filters["coef"] = _coefficient
     env.globals["fixed_columns"] = _fixed_columns
+    env.globals["figure_row"] = figure_row
     catalogue = translations or gettext.NullTranslations()
     # a plan's generated sentences in the reader's language (the coach's edits as written)
     env.globals["say"] = lambda text, sentence: say(text, sentence, catalogue)
