@@ -11,7 +11,10 @@ from pathlib import Path
 
 import argon2
 from argon2 import profiles
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
+from server.core import passwords
 from server.core.passwords import hash_password, verify_password
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,3 +67,13 @@ async def test_the_suite_hashes_cheaply_and_still_checks_production_hashes() -> 
     production = argon2.PasswordHasher().hash("a passphrase")
     assert await verify_password(production, "a passphrase")
     assert not await verify_password(production, "another")
+
+
+async def test_the_server_makes_the_dummy_hash_at_start_up(app: Litestar) -> None:
+    # made before the first login, so an unknown e-mail's first check is not the only one
+    # that also pays for a hash (it is not made at import: every CLI command would pay)
+    passwords.use_parameters(profiles.CHEAPEST)  # forgets the dummy made so far
+    assert passwords._DUMMY_HASH is None
+    async with AsyncTestClient(app=app):
+        assert passwords._DUMMY_HASH is not None
+        assert argon2.extract_parameters(passwords._DUMMY_HASH) == profiles.CHEAPEST
