@@ -18,7 +18,7 @@ import json
 import queue
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +31,7 @@ from piccolo.engine.sqlite import TransactionType
 
 from server.core import clock
 from server.core.errors import NotFound, is_busy
-from server.core.sqlite_engine import KeptReadsSQLiteEngine
+from server.core.sqlite_engine import KeptReadsSQLiteEngine, sqlite_connection
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -113,27 +113,6 @@ def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | No
         future.set_exception(error)
     else:
         future.set_result(result)
-
-
-def _dict_rows(cursor: sqlite3.Cursor, row: Sequence[Any]) -> Row:
-    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
-
-
-def sqlite_connection(path: str, timeout: float, *, convert: bool = True) -> sqlite3.Connection:
-    """A connection that reads columns as Piccolo does (its converters are registered), or
-    with ``convert=False`` as stored (no Python call per integer or timestamp value)."""
-    con = sqlite3.connect(
-        path,
-        timeout=timeout,
-        detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES if convert else 0,
-        isolation_level=None,
-        check_same_thread=False,
-    )
-    con.row_factory = _dict_rows
-    con.execute("PRAGMA foreign_keys = 1")
-    con.execute("PRAGMA journal_mode = WAL")
-    con.execute("PRAGMA synchronous = FULL")
-    return con
 
 
 class SQLiteLine:

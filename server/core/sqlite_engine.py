@@ -4,9 +4,10 @@ Piccolo runs a query outside a transaction on a connection of its own: it starts
 thread, opens the file, parses the whole schema, sets a pragma, runs the query, commits
 and closes, six hops between the event loop and that thread for one ``SELECT``. Here a
 ``SELECT`` outside a transaction runs instead in one hop on a small pool of threads, each
-with a connection it keeps (opened with Piccolo's own arguments and row factory, so the
-rows are the same). In WAL mode a reader never waits for a writer and sees what was
-committed before it started; a kept connection holds no transaction between statements,
+with a connection it keeps (``sqlite_connection``, which every kept connection of the
+server uses: Piccolo's column converters and rows as dicts, so the rows are the same).
+In WAL mode a reader never waits for a writer and sees what was committed before it
+started; a kept connection holds no transaction between statements,
 so every read sees the latest commit. ``PRAGMA query_only`` makes those connections
 refuse any write, should a statement that starts with ``SELECT`` ever try one.
 
@@ -19,10 +20,11 @@ import asyncio
 import re
 import sqlite3
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from piccolo.engine.sqlite import SQLiteEngine, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.table import Table
 
 # a statement that can only read: a plain SELECT (a WITH clause may front a write)
@@ -30,6 +32,27 @@ _PLAIN_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 
 # threads that read at once in a process (SQLite releases the GIL while it reads)
 READ_THREADS = 4
+
+
+def _dict_rows(cursor: sqlite3.Cursor, row: Sequence[Any]) -> dict[str, Any]:
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
+
+
+def sqlite_connection(path: str, timeout: float, *, convert: bool = True) -> sqlite3.Connection:
+    """A connection that reads columns as Piccolo does (its converters are registered), or
+    with ``convert=False`` as stored (no Python call per integer or timestamp value)."""
+    con = sqlite3.connect(
+        path,
+        timeout=timeout,
+        detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES if convert else 0,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    con.row_factory = _dict_rows
+    con.execute("PRAGMA foreign_keys = 1")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = FULL")
+    return con
 
 
 class KeptReadsSQLiteEngine(SQLiteEngine):
@@ -51,9 +74,8 @@ class KeptReadsSQLiteEngine(SQLiteEngine):
     def _read(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            con.row_factory = dict_factory
-            con.execute("PRAGMA foreign_keys = 1")
+            kwargs = self.connection_kwargs
+            con = sqlite_connection(str(kwargs["database"]), float(kwargs.get("timeout", 5.0)))
             con.execute("PRAGMA query_only = 1")
             self._local.con = con
         rows: list[dict[str, Any]] = con.execute(query, args).fetchall()
