@@ -4,11 +4,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# pip byte-compiles every file of every package it installs, which is half of the install's
-# time; installed with --no-compile, Python caches each module's bytecode the first time it
-# is imported instead. That needs bytecode writing on, so the commands started here have it
-# on whatever the shell sets (PYTHONDONTWRITEBYTECODE; __pycache__ is ignored by git).
+# Packages are installed by uv (itself installed by pip first): the same versions as pip in
+# about a tenth of the time (a fresh .venv here: 3 s against 33 s). Where uv cannot be had,
+# pip does it. Neither byte-compiles what it installs (pip did, half of its time); Python
+# caches each module's bytecode the first time it is imported instead. That needs bytecode
+# writing on, so the commands started here have it on whatever the shell sets
+# (PYTHONDONTWRITEBYTECODE; __pycache__ is ignored by git).
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile
+UV     := $(BIN)/uv pip install --quiet --python $(BIN)/python
+# $(call pkgs,<requirement>): install a requirement with uv, or else with pip
+pkgs    = { $(PIP) uv && $(UV) $(1); } || { echo "uv failed: installing with pip"; $(PIP) $(1); }
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test e2e bench install sysdeps lint format migrate demo clean
@@ -32,7 +37,7 @@ sysdeps:
 	    poppler-utils; }
 
 $(STAMP): pyproject.toml | $(BIN)/python sysdeps
-	$(PIP) -e ".[dev]"
+	@$(call pkgs,-e ".[dev]")
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -53,7 +58,7 @@ test: install
 e2e: install
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
-	$(PIP) -e ".[dev,e2e]"
+	@$(call pkgs,-e ".[dev,e2e]")
 	cd tests/e2e && npm ci --silent --no-audit --no-fund
 	E2E=1 $(BIN)/python -m pytest tests/e2e
 
@@ -63,7 +68,7 @@ e2e: install
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-	$(PIP) -e ".[dev,bench]"
+	@$(call pkgs,-e ".[dev,bench]")
 	$(BIN)/python bench/all.py
 
 lint: install
