@@ -629,8 +629,10 @@ def _one_factor_minres(r: np.ndarray) -> np.ndarray:
         return j
 
     # start: square roots of the squared multiple correlations (communality estimates)
+    # (a 0 on the inverse's diagonal, from a nearly singular R, gives -inf: clipped below)
     try:
-        smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
+        with np.errstate(divide="ignore"):
+            smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
     except np.linalg.LinAlgError:
         smc = np.full(k, 0.5)
     start = np.sqrt(np.clip(smc, 0.05, 0.95))
