@@ -37,7 +37,9 @@ server's: ``assess serve`` and its workers, not PostgreSQL's backends), and how 
 machine was before the run, so that a saturated client or a shared machine shows.
 
 Other flags: ``--workers``, ``--candidates``, ``--items`` (1-20), ``--connections``,
-``--bare-requests``, ``--keep`` (keep the database and the logs). ``ENGINE_ROOT=/path``
+``--bare-requests``, ``--keep`` (keep the database and the logs), ``--saves-only`` (our
+saves and their check, no peers and no summary lines) and ``--json FILE`` (our saves'
+figures as JSON; ``bench/all.py`` uses both to compare the engines). ``ENGINE_ROOT=/path``
 runs the server of another checkout (e.g. ``git archive`` of a commit) for a comparison.
 """
 
@@ -682,6 +684,14 @@ def main(argv: list[str] | None = None) -> int:
         help="DB_POOL_SIZE of each server worker (PostgreSQL); default: the server's own",
     )
     p.add_argument(
+        "--saves-only",
+        action="store_true",
+        help="only our saves (checked as always): no peers, no summary lines",
+    )
+    p.add_argument(
+        "--json", type=Path, default=None, help="write our saves' figures to this file (JSON)"
+    )
+    p.add_argument(
         "--peer-pool-size",
         type=int,
         default=10,
@@ -739,6 +749,16 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
         verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
+        if args.json is not None:
+            args.json.write_text(json.dumps(figures(saves)))
+        if args.saves_only:
+            print()
+            show("answer saves", saves)
+            print()
+            ok = verdict_line(verdict, len(reqs), saves)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+            return 0 if ok else 1
 
         # the database-write peer: the same requests, on the same database, afterwards
         peer_server = peer_process(work, "peer", workers, url, args.peer_pool_size)
