@@ -12,7 +12,10 @@ STAMP  := $(VENV)/.installed-stamp
 # (PYTHONDONTWRITEBYTECODE; __pycache__ is ignored by git).
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile
 UV     := $(BIN)/uv pip install --quiet --python $(BIN)/python
-# $(call pkgs,<requirement>): install a requirement with uv, or else with pip
+# $(call pkgs,<requirement>): install a requirement with uv, or else with pip (a comma in
+# the requirement would split call's arguments: extras with commas come in variables)
+E2E_PKGS   := -e ".[dev,e2e]"
+BENCH_PKGS := -e ".[dev,bench]"
 pkgs    = { $(PIP) uv && $(UV) $(1); } || { echo "uv failed: installing with pip"; $(PIP) $(1); }
 unexport PYTHONDONTWRITEBYTECODE
 
@@ -58,7 +61,7 @@ test: install
 e2e: install
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
-	@$(call pkgs,-e ".[dev,e2e]")
+	@$(call pkgs,$(E2E_PKGS))
 	cd tests/e2e && npm ci --silent --no-audit --no-fund
 	E2E=1 $(BIN)/python -m pytest tests/e2e
 
@@ -68,7 +71,7 @@ e2e: install
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-	@$(call pkgs,-e ".[dev,bench]")
+	@$(call pkgs,$(BENCH_PKGS))
 	$(BIN)/python bench/all.py
 
 lint: install
