@@ -6,8 +6,9 @@ workers: on the server given by ``--database-url``, or else on a throw-away clus
 ``.ci/postgres.sh`` installs (apt, if missing), starts with ``fsync=on`` (as durable as
 SQLite's ``synchronous=FULL``) and stops; then three pairs of save runs, SQLite with 1
 worker and PostgreSQL with 2 back to back, for the comparison of the engines
-(``compare_engines``). Each script prints its own lines with their peers; at the end come the scale-out table (PostgreSQL, 1/2/4 workers) and the table of
-every line with "met" / "not met" (``bench/summary.py``), also written as JSON lines to
+(``compare_engines``). Each script prints its own lines with their peers; at the end
+come the scale-out table (PostgreSQL, 1/2/4 workers) and the table of every line with
+"met" / "not met" (``bench/summary.py``), also written as JSON lines to
 ``var/bench/summary.jsonl``.
 
 Run: ``.venv/bin/python bench/all.py [--quick] [--database-url postgresql://...]``.
