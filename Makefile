@@ -16,7 +16,8 @@ UV     := $(BIN)/uv pip install --quiet --python $(BIN)/python
 # the requirement would split call's arguments: extras with commas come in variables)
 E2E_PKGS   := -e ".[dev,e2e]"
 BENCH_PKGS := -e ".[dev,bench]"
-pkgs    = { $(PIP) uv && $(UV) $(1); } || { echo "uv failed: installing with pip"; $(PIP) $(1); }
+pkgs    = { { test -x $(BIN)/uv || $(PIP) uv; } && $(UV) $(1); } || \
+          { echo "uv failed: installing with pip"; $(PIP) $(1); }
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test e2e bench install sysdeps lint format migrate demo clean

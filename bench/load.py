@@ -45,8 +45,9 @@ machine was before the run, so that a saturated client or a shared machine shows
 Other flags: ``--workers``, ``--candidates``, ``--items`` (1-20), ``--connections``,
 ``--bare-requests``, ``--keep`` (keep the database and the logs), ``--saves-only`` (our
 saves and their check, no peers and no summary lines) and ``--json FILE`` (our saves'
-figures as JSON; ``bench/all.py`` uses both to compare the engines). ``ENGINE_ROOT=/path``
-runs the server of another checkout (e.g. ``git archive`` of a commit) for a comparison.
+figures as JSON, of the median round; ``bench/all.py`` uses both to compare the
+engines). ``ENGINE_ROOT=/path`` runs the server of another checkout (e.g. ``git archive``
+of a commit) for a comparison.
 """
 
 from __future__ import annotations
@@ -666,18 +667,31 @@ def verdict_line(verdict: Verdict, reqs: int, result: RunResult) -> bool:
 
 @dataclass
 class Round:
-    """One round: our saves on a fresh database, checked, then the peer's on it."""
+    """One round: our saves on a fresh database, checked, then (unless ``--saves-only``)
+    the peer's on it and the answer events they wrote."""
 
     saves: RunResult
     verdict: Verdict
     n_reqs: int
-    peer: RunResult
-    peer_events: int
+    peer: RunResult | None = None
+    peer_events: int = 0
 
     @property
     def peer_ok(self) -> bool:
         p = self.peer
-        return p.non_2xx == 0 and p.unanswered == 0 and self.peer_events == p.answered
+        return p is not None and (
+            p.non_2xx == 0 and p.unanswered == 0 and self.peer_events == p.answered
+        )
+
+    @property
+    def ratio(self) -> float:
+        """Our throughput over the peer's of this round."""
+        return self.saves.rps / self.peer.rps if self.peer and self.peer.rps else 0.0
+
+    @property
+    def p99_ratio(self) -> float:
+        p99 = self.peer.p99_ms if self.peer else 0.0
+        return self.saves.p99_ms / p99 if p99 else float("inf")
 
 
 def one_round(
@@ -688,11 +702,11 @@ def one_round(
     work: Path,
     label: str,
     *,
+    pg: bool,
     peer: bool,
 ) -> Round:
     """A fresh database and vacancy; our saves on it (then checked in the database); then,
     with ``peer``, the database-write peer's on the same database with the same requests."""
-    pg = bool(args.database_url) and is_postgres(args.database_url)
     with fresh_database(args.database_url, prefix="engine_load", keep=args.keep) as url:
         where = url if pg else "a new SQLite file"
         pool = f", DB_POOL_SIZE={args.pool_size}" if args.pool_size else ""
@@ -724,7 +738,7 @@ def one_round(
             server.stop()
         verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
         if not peer:
-            return Round(saves, verdict, len(reqs), saves, saves.answered)
+            return Round(saves, verdict, len(reqs))
 
         # the database-write peer: the same requests, on the same database, afterwards
         peer_server = peer_process(work, "peer", workers, url, args.peer_pool_size)
@@ -817,21 +831,30 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="engine-load-"))
     print_machine(args.database_url or "sqlite", client)
     db_pids = postgres_pids(args.database_url) if pg else list
-    rounds: list[Round] = []
-    for n in range(1 if args.saves_only else args.rounds):
-        label = "" if args.saves_only else f"round {n + 1} of {args.rounds}: "
-        one = one_round(args, client, workers, db_pids, work, label, peer=not args.saves_only)
-        rounds.append(one)
-        if args.saves_only:
-            if args.json is not None:
-                args.json.write_text(json.dumps(figures(one.saves)))
-            print()
-            show("answer saves", one.saves)
-            print()
-            ok = verdict_line(one.verdict, one.n_reqs, one.saves)
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
-            return 0 if ok else 1
+    if args.saves_only:
+        one = one_round(args, client, workers, db_pids, work, "", pg=pg, peer=False)
+        if args.json is not None:
+            args.json.write_text(json.dumps(figures(one.saves)))
+        print()
+        show("answer saves", one.saves)
+        print()
+        ok = verdict_line(one.verdict, one.n_reqs, one.saves)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0 if ok else 1
+    rounds = [
+        one_round(
+            args,
+            client,
+            workers,
+            db_pids,
+            work,
+            f"round {n + 1} of {args.rounds}: ",
+            pg=pg,
+            peer=True,
+        )
+        for n in range(args.rounds)
+    ]
 
     bare_server = peer_process(work, "bare", workers)
     try:
@@ -850,34 +873,33 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for n, one in enumerate(rounds, 1):
         show(f"answer saves {n}", one.saves)
-        show(f"database peer {n}", one.peer)
+        if one.peer is not None:
+            show(f"database peer {n}", one.peer)
     show("bare endpoint", bare)
     print(f"{'':<16} database peer: bare Litestar + the same write ({peer_label})")
     print()
     ok = True
     for one in rounds:
         ok = verdict_line(one.verdict, one.n_reqs, one.saves) and ok
-        if not one.peer_ok:
+        if one.peer is not None and not one.peer_ok:
             print(
                 f"peer      {one.peer_events} events written for {one.peer.answered} answered "
                 f"requests, non-2xx {one.peer.non_2xx}: the peer's figure is not comparable"
             )
     # each round's ratio against the peer of the same round; the median of the rounds
-    ratio = statistics.median(r.saves.rps / r.peer.rps if r.peer.rps else 0.0 for r in rounds)
-    p99_ratio = statistics.median(
-        r.saves.p99_ms / r.peer.p99_ms if r.peer.p99_ms else float("inf") for r in rounds
-    )
-    saves, peer = median_run([r.saves for r in rounds]), median_run([r.peer for r in rounds])
+    ratio = statistics.median(r.ratio for r in rounds)
+    p99_ratio = statistics.median(r.p99_ratio for r in rounds)
+    saves = median_run([r.saves for r in rounds])
+    peer = median_run([r.peer for r in rounds if r.peer is not None])
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures(saves)))
     bare_ratio = saves.rps / bare.rps if bare.rps else 0.0
-    zero = all(
-        r.verdict.lost == 0 and r.verdict.duplicate_answers == 0 and r.verdict.duplicate_events == 0
-        for r in rounds
-    )
     n_all = sum(r.n_reqs for r in rounds)
     lost = sum(r.verdict.lost for r in rounds)
     duplicated = sum(r.verdict.duplicate_answers + r.verdict.duplicate_events for r in rounds)
     non_2xx = sum(r.saves.non_2xx for r in rounds)
-    each = ", ".join(f"{r.saves.rps / r.peer.rps:.0%}" for r in rounds if r.peer.rps)
+    zero = lost == 0 and duplicated == 0
+    each = ", ".join(f"{r.ratio:.0%}" for r in rounds)
     print()
     print(
         f"ratio     {ratio:.0%} of the database-write peer's throughput, the median of "
