@@ -505,30 +505,38 @@ _EVENT_SQLITE = (
 )
 
 
-# per saved answer of the candidate: (item, a number that equals ``_complete_at(...)[item]``
-# exactly when ``is_complete`` holds for it), worked out by SQLite (no payload decoded here)
+# per saved answer: a number that equals the form's "complete" number for its item exactly
+# when ``is_complete`` holds for it (-1 for an empty answer), worked out by SQLite (no payload
+# decoded here)
 _PROGRESS_SQLITE: dict[str, str] = {
-    fmt: "SELECT item, CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
-    + expr
-    + " END FROM answer WHERE candidate = ?"
-    for fmt, expr in {
-        "rate": "(SELECT count(*) FROM json_each(payload, '$.ratings'))",
-        "rank": "coalesce(json_array_length(payload, '$.ranking'), 0)",
-        "most_least": "(json_extract(payload, '$.most') IS NOT NULL "
-        "AND json_extract(payload, '$.least') IS NOT NULL)",
-    }.items()
+    "rate": "(SELECT count(*) FROM json_each(payload, '$.ratings'))",
+    "rank": "coalesce(json_array_length(payload, '$.ranking'), 0)",
+    "most_least": "(json_extract(payload, '$.most') IS NOT NULL "
+    "AND json_extract(payload, '$.least') IS NOT NULL)",
 }
 
-_COMPLETE_AT: dict[tuple[str, FormKey], dict[int | None, int]] = {}
+# after a save, in one row: the candidate's deadline and how many of their other answers
+# (not to item ?2) are complete: those whose "item:number" is in ?3 (``_complete_at``)
+_STATE_SQLITE: dict[str, str] = {
+    fmt: "SELECT deadline_at, (SELECT count(*) FROM answer WHERE candidate = ?1 AND item != ?2 "
+    "AND instr(?3, ',' || item || ':' || CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
+    + expr
+    + " END || ',')) FROM candidate WHERE id = ?1"
+    for fmt, expr in _PROGRESS_SQLITE.items()
+}
+
+_COMPLETE_AT: dict[tuple[str, FormKey], str] = {}
 
 
-def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[int | None, int]:
-    """Per item of the form, the number ``_PROGRESS_SQLITE`` gives for a complete answer
-    (cached under the fingerprint of the form's items, like the items themselves)."""
+def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> str:
+    """The form's items with the number ``_PROGRESS_SQLITE`` gives a complete answer to
+    each, as ``",item:number,item:number,"`` (cached under the fingerprint of the form's
+    items, like the items themselves)."""
     key = (fmt, form_key)
     need = _COMPLETE_AT.get(key)
     if need is None:
-        need = {it.id: 1 if fmt == "most_least" else len(it.options) for it in items}
+        pairs = (f"{it.id}:{1 if fmt == 'most_least' else len(it.options)}" for it in items)
+        need = "," + ",".join(pairs) + ","
         if len(_COMPLETE_AT) >= MAX_CACHED_FORMS:
             _COMPLETE_AT.clear()
         _COMPLETE_AT[key] = need
@@ -536,12 +544,12 @@ def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> dict[
 
 
 def _sqlite_write(
-    con: sqlite3.Connection, link: Link, item_id: int, text: str, now: datetime, progress: str
-) -> tuple[list[tuple[int, int]], datetime | None] | None:
+    con: sqlite3.Connection, link: Link, item_id: int, text: str, now: str, state: str, need: str
+) -> tuple[int, datetime | None] | None:
     """A job of the writer thread: store the answer and its event if the test still runs
-    with the items of ``link``; the progress of every saved answer of the candidate
-    (``_PROGRESS_SQLITE``) and the test's deadline now, or ``None`` when nothing was
-    written."""
+    with the items of ``link`` (``now``: the time of the save as SQLite stores it); how many
+    of the candidate's other answers are complete (``state`` and ``need``, see
+    ``_STATE_SQLITE``) and the test's deadline now, or ``None`` when nothing was written."""
     cid = link.id
     form, _, version = link.form_key
     upsert = (cid, item_id, text, now, cid, now, form, version)
@@ -550,9 +558,8 @@ def _sqlite_write(
     con.execute(_EVENT_SQLITE, (cid, item_id, text, now))
     cur = con.cursor()
     cur.row_factory = None
-    rows = cur.execute(progress, (cid,)).fetchall()
-    deadline = cur.execute("SELECT deadline_at FROM candidate WHERE id = ?", (cid,)).fetchone()
-    return rows, _timestamp(deadline[0])
+    deadline, answered = cur.execute(state, (cid, item_id, need)).fetchone()
+    return answered, _timestamp(deadline)
 
 
 # token hash -> the link of a running test, as this process last saved an answer with it:
@@ -575,19 +582,21 @@ async def _lookup_for_save(hashed: str) -> Link | None:
 
 
 async def _write(
-    hashed: str, link: Link, fmt: Format, item_id: int, text: str, now: datetime
-) -> tuple[list[tuple[int, int]], Link] | None:
+    hashed: str, link: Link, session: TestSession, item_id: int, text: str, now: datetime
+) -> tuple[int, Link] | None:
     """Store the answer and its event if the test still runs with the items of ``link``:
-    the progress of the candidate's other answers (item, number as ``_PROGRESS_SQLITE``
-    gives it) and the link with the deadline as the write read it; ``None`` when nothing
-    was written."""
+    how many of the candidate's other answers are complete and the link with the deadline
+    as the write read it; ``None`` when nothing was written."""
+    fmt = session.format
+    need = _complete_at(fmt, link.form_key, session.items)
     if is_postgres():
         form, _, version = link.form_key
         save = PgSave(link.id, hashed, item_id, text, now, form, version, fmt)
         row = await save_queue().write(save)
         if row is None:
             return None
-        others = list(zip(row["other_items"] or (), row["other_progress"] or (), strict=True))
+        progress = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
+        answered = sum(1 for i, n in progress if f",{i}:{n}," in need)
         deadline = row["deadline_at"]
     else:
         job = partial(
@@ -595,17 +604,17 @@ async def _write(
             link=link,
             item_id=item_id,
             text=text,
-            now=now,
-            progress=_PROGRESS_SQLITE[fmt],
+            now=str(now),  # as sqlite3 would bind it, once for the three places it goes
+            state=_STATE_SQLITE[fmt],
+            need=need,
         )
         written = await sqlite_line().run(job)
         if written is None:
             return None
-        rows, deadline = written
-        others = [r for r in rows if r[0] != item_id]
+        answered, deadline = written
     if deadline != link.candidate["deadline_at"]:
         link = replace(link, candidate={**link.candidate, "deadline_at": deadline})
-    return others, link
+    return answered, link
 
 
 async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> SavedAnswer | None:
@@ -651,12 +660,10 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
             # refused by the link as last seen: check with it as it is now
             remembered, link = False, await _lookup_for_save(hashed)
             continue
-        written = await _write(hashed, link, session.format, item_id, dumps(answer), now)
+        written = await _write(hashed, link, session, item_id, dumps(answer), now)
         if written is not None:
-            others, link = written
+            answered, link = written
             _remember(hashed, link)
-            need = _complete_at(session.format, link.form_key, session.items)
-            answered = sum(1 for i, n in others if n == need.get(i))
             answered += is_complete(session.item(item_id), session.format, answer)
             return SavedAnswer(session_of(link, session.items), item_id, answer, answered, now)
         # not written: submitted or out of time since, or the form's items changed

@@ -70,8 +70,9 @@ async def test_an_answer_checked_against_items_that_changed_since_is_not_written
     assert link is not None
     await edit_item(client, item_id, "A reworded response to the situation.")
     answer = {"most": ids[0], "least": ids[1]}
+    session = responses.session_of(link, await responses.items_of(link))
     written = await responses._write(
-        token_hash(token), link, "most_least", item_id, dumps(answer), utcnow()
+        token_hash(token), link, session, item_id, dumps(answer), utcnow()
     )
     assert written is None
     assert await Answer.count() == 0 and await AnswerEvent.count() == 0

@@ -2,8 +2,9 @@
 decoded in Python); it must count exactly the answers ``is_complete`` counts.
 
 Property: for every format, any item and any answer ``validated_answer`` accepts (partial
-ones included), the number the SQL gives equals the form's "complete" number exactly when
-``is_complete`` holds.
+ones included), the statement run after a save counts the answer exactly when
+``is_complete`` holds; the item just saved, items not on the form and empty answers never
+count.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from assessments.sjt.items import AnswerError, Item, Option, is_complete, validated_answer
 from server.core.db import dumps
-from server.respondent.repository import _PROGRESS_SQLITE, _complete_at
+from server.respondent.repository import _STATE_SQLITE, _complete_at
 
 
 @st.composite
@@ -37,6 +38,24 @@ def item_and_answer(draw: st.DrawFn) -> tuple[str, Item, dict[str, Any]]:
     return fmt, item, payload
 
 
+def answers_table(*rows: tuple[int, str]) -> sqlite3.Connection:
+    """Candidate 1 (with a deadline) and their answers (item, payload)."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE candidate (id INTEGER, deadline_at TEXT)")
+    con.execute("INSERT INTO candidate VALUES (1, '2026-12-04 10:00:00+00:00')")
+    con.execute("CREATE TABLE answer (candidate INTEGER, item INTEGER, payload TEXT)")
+    con.executemany("INSERT INTO answer VALUES (1, ?, ?)", rows)
+    return con
+
+
+def counted(con: sqlite3.Connection, fmt: str, saved_item: int, items: list[Item]) -> int:
+    form_key = ("test", *((it.id, len(it.options)) for it in items))  # as the cache needs it
+    need = _complete_at(fmt, form_key, items)  # type: ignore[arg-type]
+    deadline, answered = con.execute(_STATE_SQLITE[fmt], (1, saved_item, need)).fetchone()
+    assert deadline == "2026-12-04 10:00:00+00:00"
+    return int(answered)
+
+
 @settings(max_examples=300, deadline=None)
 @given(item_and_answer())
 def test_sql_progress_equals_is_complete(case: tuple[str, Item, dict[str, Any]]) -> None:
@@ -46,21 +65,30 @@ def test_sql_progress_equals_is_complete(case: tuple[str, Item, dict[str, Any]])
     except AnswerError:
         assume(False)
         return
-    con = sqlite3.connect(":memory:")
-    con.execute("CREATE TABLE answer (candidate INTEGER, item INTEGER, payload TEXT)")
-    con.execute("INSERT INTO answer VALUES (1, ?, ?)", (item.id, dumps(answer)))
-    ((found_item, number),) = con.execute(_PROGRESS_SQLITE[fmt], (1,)).fetchall()
-    need = _complete_at(fmt, ("test", fmt, len(item.options)), [item])  # type: ignore[arg-type]
-    assert found_item == item.id
-    assert (number == need[item.id]) == is_complete(item, fmt, answer)  # type: ignore[arg-type]
+    con = answers_table((7, dumps(answer)))
+    complete = is_complete(item, fmt, answer)  # type: ignore[arg-type]
+    assert counted(con, fmt, 99, [item]) == int(complete)
+
+
+def most_least_item(n: int) -> Item:
+    return Item(f"i{n}", "stem", tuple(Option(k, k) for k in "abcd"), ("c",), id=n)
+
+
+def test_only_other_items_on_the_form_count() -> None:
+    items = [most_least_item(n) for n in (7, 8, 9)]
+    done = dumps({"most": "a", "least": "b"})
+    con = answers_table((7, done), (8, done), (12, done), (9, dumps({"most": "a", "least": None})))
+    # 7 and 8 complete; 12 is not on the form; 9 is half answered
+    assert counted(con, "most_least", 99, items) == 2
+    assert counted(con, "most_least", 8, items) == 1  # the item just saved is counted apart
+    # an answer to item 1 (not on the form) must not pass for one to item 71
+    items = [most_least_item(71)]
+    assert counted(answers_table((1, done)), "most_least", 99, items) == 0
+    assert counted(answers_table((71, done)), "most_least", 99, items) == 1
 
 
 def test_an_empty_answer_never_counts() -> None:
-    con = sqlite3.connect(":memory:")
-    con.execute("CREATE TABLE answer (candidate INTEGER, item INTEGER, payload TEXT)")
+    item = Item("i", "stem", tuple(Option(k, k) for k in "ab"), ("c",), id=7)
     for text in ("{}", "null"):
-        con.execute("DELETE FROM answer")
-        con.execute("INSERT INTO answer VALUES (1, 7, ?)", (text,))
-        for sql in _PROGRESS_SQLITE.values():
-            ((_, number),) = con.execute(sql, (1,)).fetchall()
-            assert number == -1
+        for fmt in _STATE_SQLITE:
+            assert counted(answers_table((7, text)), fmt, 99, [item]) == 0
