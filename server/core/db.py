@@ -104,6 +104,7 @@ class _Job:
     run: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
+    savepoint: bool = True
 
 
 def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -122,6 +123,10 @@ class SQLiteLine:
     transaction and its own savepoint (an exception undoes only that job), and returns
     its result once the batch is committed. Jobs write; what they read back comes as
     stored (integers, JSON and timestamps as text: no converters on this connection).
+
+    ``run(fn, savepoint=False)`` spares the job its savepoint (two statements, on the
+    thread every other job waits for). If it raises, the batch is rolled back and run
+    again without it: its writes are undone all the same, and the others' are kept.
     """
 
     def __init__(self, path: str, timeout: float | None = None) -> None:
@@ -131,11 +136,11 @@ class SQLiteLine:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def run(self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True) -> T:
         self._ensure_thread()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(fn, future, loop))
+        self._jobs.put(_Job(fn, future, loop, savepoint))
         return await future
 
     def close(self) -> None:
@@ -182,22 +187,51 @@ class SQLiteLine:
             con.close()
 
     def _run_batch(self, con: sqlite3.Connection, batch: list[_Job]) -> None:
-        outcomes: list[tuple[Any, BaseException | None]] = []
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                outcomes.append(_run_job(con, job))
-            con.execute("COMMIT")
-        except sqlite3.Error as exc:  # the batch is not durable: every job fails with it
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            outcomes = [(None, exc)] * len(batch)
+        outcomes = _committed(con, batch)
         for job, (result, error) in zip(batch, outcomes, strict=True):
             with contextlib.suppress(RuntimeError):  # the caller's event loop is closed
                 job.loop.call_soon_threadsafe(_resolve, job.future, result, error)
 
 
-def _run_job(con: sqlite3.Connection, job: _Job) -> tuple[Any, BaseException | None]:
+_Outcome = tuple[Any, BaseException | None]
+
+
+def _committed(con: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
+    """Each job's result or error, the batch's writes committed in one transaction.
+
+    A job without a savepoint that raises takes the batch down with it: the transaction is
+    rolled back and the batch run again without that job (which keeps its error). Each
+    such failure takes one job out, so this ends.
+    """
+    failed: dict[int, BaseException] = {}
+    while True:
+        outcomes: list[_Outcome] = []
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for n, job in enumerate(batch):
+                if n in failed:
+                    outcomes.append((None, failed[n]))
+                elif job.savepoint:
+                    outcomes.append(_run_job(con, job))
+                else:
+                    try:
+                        outcomes.append((job.run(con), None))
+                    except Exception as exc:
+                        if is_busy(exc):
+                            raise  # as in _run_job: the whole batch fails, callers retry
+                        failed[n] = exc
+                        break
+            else:
+                con.execute("COMMIT")
+                return outcomes
+            con.execute("ROLLBACK")  # undo the failed job's writes: the batch again
+        except sqlite3.Error as exc:  # the batch is not durable: every job fails with it
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            return [(None, exc)] * len(batch)
+
+
+def _run_job(con: sqlite3.Connection, job: _Job) -> _Outcome:
     con.execute("SAVEPOINT job")
     try:
         result = job.run(con)

@@ -463,12 +463,9 @@ class SavedAnswer:
     session: TestSession
     item_id: int
     answer: dict[str, Any]
+    complete: bool  # this answer, to its item
     answered: int
     now: datetime
-
-    @property
-    def complete(self) -> bool:
-        return is_complete(self.session.item(self.item_id), self.session.format, self.answer)
 
 
 def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -608,7 +605,9 @@ async def _write(
             state=_STATE_SQLITE[fmt],
             need=need,
         )
-        written = await sqlite_line().run(job)
+        # one statement writes the answer; the event's or the read's failure takes the
+        # batch back (db.SQLiteLine), so the job needs no savepoint of its own
+        written = await sqlite_line().run(job, savepoint=False)
         if written is None:
             return None
         answered, deadline = written
@@ -645,15 +644,18 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     if link is None:
         link = await _lookup_for_save(hashed)
     for _ in range(3):
-        if remembered and (link is None or link.is_expired(now)):
+        expired = link is not None and link.is_expired(now)
+        if remembered and (link is None or expired):
             remembered, link = False, await _lookup_for_save(hashed)
+            expired = link is not None and link.is_expired(now)
         if link is None or link.is_closed_to(now):
             return None
-        if link.is_expired(now):
+        if expired:
             await submit_expired(Candidate.id == link.id)
             raise Gone(TIME_UP)
         try:
-            session, answer = _checked(link, await items_of(link), item_id, raw)
+            items = _FORM_ITEMS.get(link.form_key) or await items_of(link)
+            session, answer = _checked(link, items, item_id, raw)
         except Exception:
             if not remembered:
                 raise
@@ -662,10 +664,12 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
             continue
         written = await _write(hashed, link, session, item_id, dumps(answer), now)
         if written is not None:
-            answered, link = written
-            _remember(hashed, link)
-            answered += is_complete(session.item(item_id), session.format, answer)
-            return SavedAnswer(session_of(link, session.items), item_id, answer, answered, now)
+            answered, written_link = written
+            _remember(hashed, written_link)
+            if written_link is not link:  # the deadline moved (extra time given meanwhile)
+                session = session_of(written_link, session.items)
+            complete = is_complete(session.item(item_id), session.format, answer)
+            return SavedAnswer(session, item_id, answer, complete, answered + complete, now)
         # not written: submitted or out of time since, or the form's items changed
         remembered, link = False, await _lookup_for_save(hashed)
     raise Gone(SUBMITTED)

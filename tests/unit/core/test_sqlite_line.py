@@ -1,0 +1,89 @@
+"""The SQLite writer thread (server/core/db.py ``SQLiteLine``): jobs queued at once are
+committed together, and a job that fails changes nothing, with or without its own
+savepoint, while the other jobs of its batch are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from server.core.db import SQLiteLine
+
+
+@pytest.fixture
+def line(tmp_path: Path) -> Iterator[SQLiteLine]:
+    path = str(tmp_path / "line.db")
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    line = SQLiteLine(path)
+    yield line
+    line.close()
+
+
+def stored(line: SQLiteLine) -> list[int]:
+    with sqlite3.connect(line.path) as con:
+        return [n for (n,) in con.execute("SELECT n FROM t ORDER BY n")]
+
+
+def insert(*numbers: int, fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+    """A job writing ``numbers`` (one statement each), then raising when ``fail``."""
+
+    def job(con: sqlite3.Connection) -> int:
+        for n in numbers:
+            con.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        if fail:
+            raise ValueError(f"job {numbers} fails after writing")
+        return len(numbers)
+
+    return job
+
+
+async def one_batch(line: SQLiteLine, *jobs: Awaitable[int]) -> list[int | BaseException]:
+    """The jobs' outcomes, all queued while the thread is busy: they make one batch."""
+    gate = threading.Event()
+    busy = asyncio.ensure_future(line.run(lambda con: gate.wait(10)))
+    await asyncio.sleep(0.05)  # the thread has taken the blocking job
+    waiting = asyncio.gather(*jobs, return_exceptions=True)
+    await asyncio.sleep(0)  # each job is queued
+    gate.set()
+    await busy
+    return list(await waiting)
+
+
+@pytest.mark.parametrize("savepoint", [True, False])
+async def test_a_failing_job_changes_nothing_and_its_batch_is_kept(
+    line: SQLiteLine, savepoint: bool
+) -> None:
+    results = await one_batch(
+        line,
+        line.run(insert(1, 2), savepoint=savepoint),
+        line.run(insert(3, 4, fail=True), savepoint=savepoint),
+        line.run(insert(5), savepoint=savepoint),
+        line.run(insert(6, fail=True), savepoint=savepoint),
+        line.run(insert(7), savepoint=savepoint),
+    )
+    assert results[0] == 2 and results[2] == 1 and results[4] == 1
+    assert isinstance(results[1], ValueError) and "(3, 4)" in str(results[1])
+    assert isinstance(results[3], ValueError) and "(6,)" in str(results[3])
+    assert stored(line) == [1, 2, 5, 7]
+
+
+async def test_a_job_without_savepoint_that_breaks_a_constraint_takes_only_itself_out(
+    line: SQLiteLine,
+) -> None:
+    await line.run(insert(9))
+    results = await one_batch(
+        line,
+        line.run(insert(1), savepoint=False),
+        line.run(insert(2, 9), savepoint=False),  # 2 is written, then 9 exists already
+        line.run(insert(3), savepoint=False),
+    )
+    assert results[0] == 1 and results[2] == 1
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert stored(line) == [1, 3, 9]
