@@ -142,7 +142,17 @@ def test_kill_9_mid_batch_loses_nothing(engine: str, tmp_path: Path) -> None:
         with MailSink() as sink:
             sink.delay = 0.02  # a slow server: the worker is mid-batch when it dies
             (first,) = _workers(url, tmp_path, sink, 1, WORKER_LOCK_SECONDS="3")
-            _wait(lambda: len(sink.messages) >= 60, 120, "60 messages", [first])
+
+            def mid_batch() -> bool:
+                """60 messages in, and 5 the worker holds still to send (100 ms of work at
+                the least): a kill now lands mid-batch, not in the gap between two."""
+                if len(sink.messages) < 60:
+                    return False
+                got = {str(m["Message-ID"]) for m in sink.messages}
+                held = {mid for mid, status, _ in _sent(url) if status == "sending"}
+                return len(held - got) >= 5
+
+            _wait(mid_batch, 120, "60 messages and a batch half sent", [first])
             first.kill()
             held = {mid for mid, status, _ in _sent(url) if status == "sending"}
             assert held, "the worker died between batches: nothing was mid-flight"
