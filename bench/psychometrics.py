@@ -145,7 +145,8 @@ class Line:
     def cells(self) -> tuple[str, str, str]:
         r = self.ratio()
         if self.kind == "faster":
-            ratio = f"{r:.1f}x faster"
+            # two decimals: 4.99x must not print as the aim's 5.0x beside "not met"
+            ratio = f"{r:.2f}x faster"
             aim = f">= {self.aim:g}x faster" if self.aim is not None else "no aim"
             met = self.aim is not None and r >= self.aim
         else:
