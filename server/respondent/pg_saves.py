@@ -30,7 +30,7 @@ from server.core.db import Row, pg_fetch
 
 __all__ = ["PgSave", "SaveQueue", "save_queue"]
 
-# The progress of the candidate's other answers, as ``_PROGRESS_SQLITE`` counts it, per
+# The progress of the candidate's other answers, as ``sqlite_saves.PROGRESS`` counts it, per
 # response format (the save's ``fmt``).
 _PROGRESS = (
     "CASE c.fmt "

@@ -42,7 +42,9 @@ from server.core.vocabulary import CandidateStatus, MessageKind
 from server.hiring.repository import form_items
 from server.outbox import repository as outbox
 from server.outbox.candidate_mail import candidate_message, mail_setting, receipt_key
+from server.respondent import sqlite_saves
 from server.respondent.pg_saves import PgSave, save_queue
+from server.respondent.sqlite_saves import SqliteSave
 from server.settings import get_settings
 from server.tables import Answer, AnswerEvent, Campaign, Candidate, MonitoringAnswer, SjtForm
 
@@ -487,47 +489,12 @@ def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, 
     return session, answer
 
 
-# the answer and its event, only while the test runs and the form's items are those the
-# answer was checked against (checked in the write transaction)
-_UPSERT_SQLITE = (
-    "INSERT INTO answer (candidate, item, payload, saved_at) SELECT ?, ?, ?, ? "
-    "WHERE EXISTS (SELECT 1 FROM candidate c JOIN sjt_form f ON f.id = c.form "
-    "WHERE c.id = ? AND c.status = 'started' AND (c.deadline_at IS NULL OR c.deadline_at > ?) "
-    "AND f.id = ? AND f.items_version = ?) "
-    "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
-    "saved_at = excluded.saved_at"
-)
-_EVENT_SQLITE = (
-    "INSERT INTO answer_event (candidate, item, payload, received_at) VALUES (?, ?, ?, ?)"
-)
-
-
-# per saved answer: a number that equals the form's "complete" number for its item exactly
-# when ``is_complete`` holds for it (-1 for an empty answer), worked out by SQLite (no payload
-# decoded here)
-_PROGRESS_SQLITE: dict[str, str] = {
-    "rate": "(SELECT count(*) FROM json_each(payload, '$.ratings'))",
-    "rank": "coalesce(json_array_length(payload, '$.ranking'), 0)",
-    "most_least": "(json_extract(payload, '$.most') IS NOT NULL "
-    "AND json_extract(payload, '$.least') IS NOT NULL)",
-}
-
-# after a save, in one row: the candidate's deadline and how many of their other answers
-# (not to item ?2) are complete: those whose "item:number" is in ?3 (``_complete_at``)
-_STATE_SQLITE: dict[str, str] = {
-    fmt: "SELECT deadline_at, (SELECT count(*) FROM answer WHERE candidate = ?1 AND item != ?2 "
-    "AND instr(?3, ',' || item || ':' || CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
-    + expr
-    + " END || ',')) FROM candidate WHERE id = ?1"
-    for fmt, expr in _PROGRESS_SQLITE.items()
-}
-
 _COMPLETE_AT: dict[tuple[str, FormKey], str] = {}
 
 
 def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> str:
-    """The form's items with the number ``_PROGRESS_SQLITE`` gives a complete answer to
-    each, as ``",item:number,item:number,"`` (cached under the fingerprint of the form's
+    """The form's items with the number ``sqlite_saves.PROGRESS`` gives a complete answer
+    to each, as ``",item:number,item:number,"`` (cached under the fingerprint of the form's
     items, like the items themselves)."""
     key = (fmt, form_key)
     need = _COMPLETE_AT.get(key)
@@ -538,25 +505,6 @@ def _complete_at(fmt: Format, form_key: FormKey, items: Sequence[Item]) -> str:
             _COMPLETE_AT.clear()
         _COMPLETE_AT[key] = need
     return need
-
-
-def _sqlite_write(
-    con: sqlite3.Connection, link: Link, item_id: int, text: str, now: str, state: str, need: str
-) -> tuple[int, datetime | None] | None:
-    """A job of the writer thread: store the answer and its event if the test still runs
-    with the items of ``link`` (``now``: the time of the save as SQLite stores it); how many
-    of the candidate's other answers are complete (``state`` and ``need``, see
-    ``_STATE_SQLITE``) and the test's deadline now, or ``None`` when nothing was written."""
-    cid = link.id
-    form, _, version = link.form_key
-    upsert = (cid, item_id, text, now, cid, now, form, version)
-    if con.execute(_UPSERT_SQLITE, upsert).rowcount != 1:
-        return None
-    con.execute(_EVENT_SQLITE, (cid, item_id, text, now))
-    cur = con.cursor()
-    cur.row_factory = None
-    deadline, answered = cur.execute(state, (cid, item_id, need)).fetchone()
-    return answered, _timestamp(deadline)
 
 
 # token hash -> the link of a running test, as this process last saved an answer with it:
@@ -586,31 +534,24 @@ async def _write(
     as the write read it; ``None`` when nothing was written."""
     fmt = session.format
     need = _complete_at(fmt, link.form_key, session.items)
+    form, _, version = link.form_key
     if is_postgres():
-        form, _, version = link.form_key
-        save = PgSave(link.id, hashed, item_id, text, now, form, version, fmt)
-        row = await save_queue().write(save)
+        row = await save_queue().write(
+            PgSave(link.id, hashed, item_id, text, now, form, version, fmt)
+        )
         if row is None:
             return None
         progress = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
         answered = sum(1 for i, n in progress if f",{i}:{n}," in need)
         deadline = row["deadline_at"]
     else:
-        job = partial(
-            _sqlite_write,
-            link=link,
-            item_id=item_id,
-            text=text,
-            now=str(now),  # as sqlite3 would bind it, once for the three places it goes
-            state=_STATE_SQLITE[fmt],
-            need=need,
-        )
-        # one statement writes the answer; the event's or the read's failure takes the
-        # batch back (db.SQLiteLine), so the job needs no savepoint of its own
-        written = await sqlite_line().run(job, savepoint=False)
+        at = str(now)  # as sqlite3 would bind it (and Piccolo stores it)
+        save = SqliteSave(link.id, item_id, text, at, form, version, fmt, need)
+        # no savepoint: see server.respondent.sqlite_saves
+        written = await sqlite_line().run(partial(sqlite_saves.write, save), savepoint=False)
         if written is None:
             return None
-        answered, deadline = written
+        answered, deadline = written[0], _timestamp(written[1])
     if deadline != link.candidate["deadline_at"]:
         link = replace(link, candidate={**link.candidate, "deadline_at": deadline})
     return answered, link

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from assessments.sjt.items import AnswerError, Item, Option, is_complete, validated_answer
 from server.core.db import dumps
-from server.respondent.repository import _STATE_SQLITE, _complete_at
+from server.respondent.repository import _complete_at
+from server.respondent.sqlite_saves import STATE
 
 
 @st.composite
@@ -51,7 +52,7 @@ def answers_table(*rows: tuple[int, str]) -> sqlite3.Connection:
 def counted(con: sqlite3.Connection, fmt: str, saved_item: int, items: list[Item]) -> int:
     form_key = ("test", *((it.id, len(it.options)) for it in items))  # as the cache needs it
     need = _complete_at(fmt, form_key, items)  # type: ignore[arg-type]
-    deadline, answered = con.execute(_STATE_SQLITE[fmt], (1, saved_item, need)).fetchone()
+    deadline, answered = con.execute(STATE[fmt], (1, saved_item, need)).fetchone()
     assert deadline == "2026-12-04 10:00:00+00:00"
     return int(answered)
 
@@ -90,5 +91,5 @@ def test_only_other_items_on_the_form_count() -> None:
 def test_an_empty_answer_never_counts() -> None:
     item = Item("i", "stem", tuple(Option(k, k) for k in "ab"), ("c",), id=7)
     for text in ("{}", "null"):
-        for fmt in _STATE_SQLITE:
+        for fmt in STATE:
             assert counted(answers_table((7, text)), fmt, 99, [item]) == 0
