@@ -120,7 +120,10 @@ def main() -> int:
     # one BLAS thread: one core against one core, figures that hold from run to run
     failures += run("psychometrics.py", "--blas-threads", "1", *quick) != 0
     failures += run("reports.py", *quick) != 0
-    failures += run("load.py", *quick) != 0
+    # SQLite: five rounds, not three. Its ratio sits near the aim, and one round's ratio
+    # moved from 51 % to 101 % within one run (the machine's speed changes between our
+    # saves and the peer's, seconds apart); the median of five moves less.
+    failures += run("load.py", "--rounds", "5", *quick) != 0
 
     pgdir = None
     url = args.database_url
