@@ -585,18 +585,15 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
     if link is None:
         link = await _lookup_for_save(hashed)
     for _ in range(3):
-        expired = link is not None and link.is_expired(now)
-        if remembered and (link is None or expired):
+        if remembered and (link is None or link.is_expired(now)):
             remembered, link = False, await _lookup_for_save(hashed)
-            expired = link is not None and link.is_expired(now)
         if link is None or link.is_closed_to(now):
             return None
-        if expired:
+        if link.is_expired(now):
             await submit_expired(Candidate.id == link.id)
             raise Gone(TIME_UP)
         try:
-            items = _FORM_ITEMS.get(link.form_key) or await items_of(link)
-            session, answer = _checked(link, items, item_id, raw)
+            session, answer = _checked(link, await items_of(link), item_id, raw)
         except Exception:
             if not remembered:
                 raise

@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
+from server.core.db import utcnow
 from server.settings import get_settings
 from server.tables import Answer, AnswerEvent, Candidate
 from tests.conftest import login
@@ -380,6 +381,21 @@ async def test_one_step_save_out_of_time_submits_at_the_deadline(
     ).first()
     assert cand == {"status": "submitted", "submitted_at": deadline, "timed_out": True}
     assert await AnswerEvent.count() == 1  # the late answer is not stored
+
+
+async def test_a_save_after_the_deadline_moved_tells_the_new_time_left(
+    client: AsyncTestClient,
+) -> None:
+    # the process remembers the link from the first save; the deadline is then moved (more
+    # time given while the test runs): the next save answers with the time left by the new one
+    _, _, ids, url = await first_item(client)
+    first = await client.put(url, json={"most": ids[0], "least": ids[1]})
+    assert first.status_code == 200 and first.json()["seconds_left"] < 5 * 3600 - 60
+    await Candidate.update({Candidate.deadline_at: utcnow() + timedelta(hours=5)}, force=True)
+    r = await client.put(url, json={"most": ids[1], "least": ids[0]})
+    assert r.status_code == 200
+    assert 5 * 3600 - 60 < r.json()["seconds_left"] <= 5 * 3600
+    assert r.json()["answered"] == 1 and r.json()["complete"] is True
 
 
 async def test_one_step_save_sees_an_edited_item_at_once(client: AsyncTestClient) -> None:
