@@ -110,15 +110,17 @@ async def drive(app: Any, requests: list[list[Any]]) -> list[int]:
     return statuses
 
 
-async def lifespan(app: Any) -> None:
+async def lifespan(app: Any) -> asyncio.Task[None]:
+    """The app started (its startup hooks run); the task that holds its lifespan, to keep."""
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     await inbox.put({"type": "lifespan.startup"})
     scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    asyncio.get_running_loop().create_task(app(scope, inbox.get, outbox.put))
+    task = asyncio.get_running_loop().create_task(app(scope, inbox.get, outbox.put))
     started = await outbox.get()
     if started["type"] != "lifespan.startup.complete":
         raise RuntimeError(f"the app did not start: {started}")
+    return task
 
 
 def run_app(which: str, work: Path, saves: int) -> None:
@@ -137,9 +139,11 @@ def run_app(which: str, work: Path, saves: int) -> None:
     requests = json.loads((work / "requests.json").read_text())
 
     async def main() -> list[int]:
-        await lifespan(app)
+        running = await lifespan(app)  # held: a task nobody refers to may be collected
         statuses = await drive(app, requests[:WARM])
-        return statuses + await drive(app, requests[WARM : WARM + saves])
+        statuses += await drive(app, requests[WARM : WARM + saves])
+        assert not running.done(), "the app's lifespan ended while it served"
+        return statuses
 
     statuses = asyncio.run(main())
     if set(statuses) != {200}:
