@@ -1,14 +1,14 @@
 """Every benchmark in one run (``make bench``), then one table of all their lines.
 
 Runs ``bench/scoring.py``, ``bench/psychometrics.py``, ``bench/reports.py`` and
-``bench/load.py`` (SQLite, 1 worker), then ``bench/load.py`` on PostgreSQL with 1, 2 and 4
-workers: on the server given by ``--database-url``, or else on a throw-away cluster that
-``.ci/postgres.sh`` installs (apt, if missing), starts with ``fsync=on`` (as durable as
-SQLite's ``synchronous=FULL``) and stops; then three pairs of save runs, SQLite with 1
-worker and PostgreSQL with 2 back to back, for the comparison of the engines
-(``compare_engines``). Each script prints its own lines with their peers; at the end
-come the scale-out table (PostgreSQL, 1/2/4 workers) and the table of every line with
-"met" / "not met" (``bench/summary.py``), also written as JSON lines to
+``bench/load.py`` (SQLite, 1 worker, five rounds), then ``bench/load.py`` on PostgreSQL
+with 1, 2 and 4 workers: on the server given by ``--database-url``, or else on a
+throw-away cluster that ``.ci/postgres.sh`` installs (apt, if missing), starts with
+``fsync=on`` (as durable as SQLite's ``synchronous=FULL``) and stops; then three pairs of
+save runs, SQLite with 1 worker and PostgreSQL with 2 back to back, for the comparison of
+the engines (``compare_engines``). Each script prints its own lines with their peers; at
+the end come the scale-out table (PostgreSQL, 1/2/4 workers) and the table of every line
+with "met" / "not met" (``bench/summary.py``), also written as JSON lines to
 ``var/bench/summary.jsonl``.
 
 Run: ``.venv/bin/python bench/all.py [--quick] [--database-url postgresql://...]``.
