@@ -435,6 +435,10 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
     means (known from the item means) and squared with one dot product per score, which
     OpenBLAS also keeps on the calling thread up to that length; so on a busy machine no
     call waits for a second thread.
+
+    The rows are read last block first: the blocks :func:`_column_sums` read last are
+    still in the processor's shared cache (about a third of a 100,000 x 40 matrix here),
+    so this pass starts without waiting for memory.
     """
     n, k = m.shape
     w = np.ones((k, 2))
@@ -444,10 +448,10 @@ def _alpha_from_moments(m: np.ndarray, mom: _Moments) -> tuple[float, float]:
     span = min(n, step * (_DOT_ROWS // step))  # rows per dot product
     buf = np.empty((span, 2))  # scores of up to span rows: total, sum over SDs
     ss_t = ss_z = 0.0
-    for first in range(0, n, span):
+    for first in reversed(range(0, n, span)):
         part = m[first : first + span]
         d = buf[: part.shape[0]]
-        for start in range(0, part.shape[0], step):
+        for start in reversed(range(0, part.shape[0], step)):
             np.matmul(part[start : start + step], w, out=d[start : start + step])
         t, z = d[:, 0], d[:, 1]
         np.subtract(t, mu_t, out=t)
