@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import msgspec
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -87,9 +88,13 @@ def loads(value: Any) -> Any:
     return value
 
 
+_encode_json = msgspec.json.Encoder().encode
+
+
 def dumps(value: Any) -> str:
-    """A JSON column's value as text (both databases take JSON columns as text)."""
-    return json.dumps(value)
+    """A JSON column's value as text (both databases take JSON columns as text): compact,
+    UTF-8 (msgspec: about a twentieth of ``json.dumps``'s time for an answer)."""
+    return _encode_json(value).decode()
 
 
 # ---- SQLite: one writer thread per process ------------------------------------------------
