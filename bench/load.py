@@ -20,13 +20,17 @@ What it does, in one run: three rounds (``--rounds``) of
    sent (0 lost), one ``answer`` row per candidate and item and one ``answer_event`` per
    acknowledged save (0 duplicated), and the count of non-2xx answers;
 5. the database-write peer (``bench/bare_app.py``: bare Litestar and the same write in one
-   statement) with the same worker count, under the same client and connections, on the
-   same database with the same requests;
+   statement) with the same worker count, under the same client and connections, with the
+   same requests, on a copy of the database made after step 2. Both servers run side by
+   side and take turns: the saves go in six slices, each sent to one server and then to the
+   other (ours first in every other slice), so each pair of figures is measured seconds
+   apart under the same conditions;
 
 then the bare endpoint (the same app without a database: decodes a small JSON body and
 answers JSON) once. Each round's ratio is taken against the peer of the same round and the
-line gives the median of the rounds: on a shared machine one run of each, seconds apart,
-moved by a third.
+line gives the median of the rounds. Before the turns, one whole run of ours and then one
+of the peer's, seconds apart, moved the ratio of one round by a third on a shared machine
+(51 % to 101 % within one run of unchanged code).
 
 The aim (issue 18): the answer save at >= 70% of the database-write peer's throughput with
 p99 <= 1.5 x the peer's, 0 lost and 0 duplicated. It prints met / not met and never fails
@@ -82,6 +86,7 @@ from bench.serverproc import (
     Taker,
     answer_for,
     cpu_seconds,
+    database_copy,
     free_port,
     fresh_database,
     is_postgres,
@@ -93,6 +98,7 @@ from bench.summary import record
 
 AIM_RATIO = 0.70  # of the database-write peer's throughput (issue 18)
 AIM_P99_RATIO = 1.5  # x the peer's p99
+CHUNKS = 6  # slices of a round's saves, ours and the peer's in turn (see side_by_side)
 
 WRK_SCRIPT = r"""
 -- One connection per thread, so at most one request is in flight and the response belongs
@@ -667,8 +673,8 @@ def verdict_line(verdict: Verdict, reqs: int, result: RunResult) -> bool:
 
 @dataclass
 class Round:
-    """One round: our saves on a fresh database, checked, then (unless ``--saves-only``)
-    the peer's on it and the answer events they wrote."""
+    """One round: our saves on a fresh database, checked, and (unless ``--saves-only``)
+    the peer's on a copy of it, taken in turn with ours, and the answer events it wrote."""
 
     saves: RunResult
     verdict: Verdict
@@ -705,8 +711,9 @@ def one_round(
     pg: bool,
     peer: bool,
 ) -> Round:
-    """A fresh database and vacancy; our saves on it (then checked in the database); then,
-    with ``peer``, the database-write peer's on the same database with the same requests."""
+    """A fresh database and vacancy; our saves on it (then checked in the database); with
+    ``peer``, the database-write peer's on a copy of it, the two taking turns (see
+    :func:`side_by_side`)."""
     with fresh_database(args.database_url, prefix="engine_load", keep=args.keep) as url:
         where = url if pg else "a new SQLite file"
         pool = f", DB_POOL_SIZE={args.pool_size}" if args.pool_size else ""
@@ -714,10 +721,7 @@ def one_round(
             f"{label}setup     {where}, assess serve --workers {workers}{pool}, "
             f"{args.connections} conns"
         )
-        extra = {"DB_POOL_SIZE": str(args.pool_size)} if args.pool_size else {}
-        server = ServerProcess(
-            server_env(url, work / "var", **extra), work / "server.log", workers=workers
-        )
+        server = our_server(args, url, work, workers)
         try:
             server.start().wait_ready()
             t0 = time.perf_counter()
@@ -732,28 +736,90 @@ def one_round(
             reqs, expected = save_requests(vacancy.takers, args.items)
             # warm-up: reads only (each worker compiles its routes, opens its pool)
             warm = [Req("GET", f"/api/v1/respond/{t.token}") for t in vacancy.takers[:200]]
-            run_load(client, server, warm, args.connections, work / "warm")
-            saves = run_load(client, server, reqs, args.connections, work / "saves", db_pids)
+            if not peer:
+                run_load(client, server, warm, args.connections, work / "warm")
+                saves = run_load(client, server, reqs, args.connections, work / "saves", db_pids)
         finally:
             server.stop()
-        verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
         if not peer:
+            verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
             return Round(saves, verdict, len(reqs))
-
-        # the database-write peer: the same requests, on the same database, afterwards
-        peer_server = peer_process(work, "peer", workers, url, args.peer_pool_size)
-        try:
-            peer_server.start().wait_ready()
-            # warm-up: the first saves again (each worker opens its pool)
-            run_load(client, peer_server, reqs[:2000], args.connections, work / "warm")
-            events_before = query(url, "SELECT count(*) FROM answer_event")[0][0]
-            theirs = run_load(client, peer_server, reqs, args.connections, work / "peer", db_pids)
-        finally:
-            peer_server.stop()
-        peer_events = query(url, "SELECT count(*) FROM answer_event")[0][0] - events_before
+        with database_copy(url, keep=args.keep) as peer_url:
+            saves, theirs, peer_events = side_by_side(
+                args, client, workers, db_pids, work, (url, peer_url), reqs, warm
+            )
+        verdict = verify(url, vacancy.campaign_id, expected, saves.statuses)
         if args.keep:
-            print(f"kept      {url} and {work}")
+            print(f"kept      {url}, {peer_url} and {work}")
     return Round(saves, verdict, len(reqs), theirs, peer_events)
+
+
+def our_server(args: argparse.Namespace, url: str, work: Path, workers: int) -> ServerProcess:
+    extra = {"DB_POOL_SIZE": str(args.pool_size)} if args.pool_size else {}
+    return ServerProcess(
+        server_env(url, work / "var", **extra), work / "server.log", workers=workers
+    )
+
+
+def side_by_side(
+    args: argparse.Namespace,
+    client: str,
+    workers: int,
+    db_pids: Callable[[], list[int]],
+    work: Path,
+    urls: tuple[str, str],
+    reqs: list[Req],
+    warm: list[Req],
+) -> tuple[RunResult, RunResult, int]:
+    """Our saves and the peer's, each server on its own copy of the database, both running;
+    the requests in CHUNKS consecutive slices, each sent to one server and then the other
+    (ours first in the even slices, the peer's first in the odd ones). The two are then
+    measured seconds apart at most, so a change in the machine's speed moves both alike.
+    Returns our run, the peer's (each its slices added up) and the answer events the peer
+    wrote."""
+    ours_url, peer_url = urls
+    ours = our_server(args, ours_url, work, workers)
+    peer = peer_process(work, "peer", workers, peer_url, args.peer_pool_size)
+    parts: dict[str, list[RunResult]] = {"saves": [], "peer": []}
+    with contextlib.ExitStack() as running:
+        for server in (ours, peer):
+            server.start()
+            running.callback(server.stop)
+        ours.wait_ready()
+        peer.wait_ready()
+        run_load(client, ours, warm, args.connections, work / "warm")
+        # the peer's warm-up: its first saves (each worker opens its pool), on its copy
+        run_load(client, peer, reqs[:2000], args.connections, work / "warm")
+        events_before = query(peer_url, "SELECT count(*) FROM answer_event")[0][0]
+        size = math.ceil(len(reqs) / CHUNKS)
+        for n, start in enumerate(range(0, len(reqs), size)):
+            turns = [("saves", ours), ("peer", peer)]
+            for name, server in turns[:: -1 if n % 2 else 1]:
+                part = reqs[start : start + size]
+                parts[name].append(
+                    run_load(client, server, part, args.connections, work / name, db_pids)
+                )
+    peer_events = query(peer_url, "SELECT count(*) FROM answer_event")[0][0] - events_before
+    return joined(parts["saves"]), joined(parts["peer"]), peer_events
+
+
+def joined(parts: list[RunResult]) -> RunResult:
+    """One run made of runs of consecutive slices of the requests: their answers in order,
+    their times and CPU added up."""
+    seconds = sum(p.seconds for p in parts)
+    return RunResult(
+        client=parts[0].client,
+        n=sum(p.n for p in parts),
+        seconds=seconds,
+        statuses=[s for p in parts for s in p.statuses],
+        latencies=[t for p in parts for t in p.latencies],
+        socket_errors=sum(p.socket_errors for p in parts),
+        errors=[e for p in parts for e in p.errors],
+        client_cpu=sum(p.client_cpu for p in parts),
+        server_cpu=sum(p.server_cpu for p in parts),
+        database_cpu=sum(p.database_cpu for p in parts),
+        machine_busy=sum(p.machine_busy * p.seconds for p in parts) / seconds if seconds else 0.0,
+    )
 
 
 def median_run(runs: list[RunResult]) -> RunResult:
@@ -791,7 +857,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds",
         type=int,
         default=3,
-        help="rounds of ours then the peer, each on a fresh database (default 3)",
+        help="rounds of ours and the peer's in turn, each on a fresh database (default 3)",
     )
     p.add_argument(
         "--saves-only",

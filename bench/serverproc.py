@@ -4,7 +4,8 @@
   free loopback port, with its own environment; ``kill()`` is ``kill -9`` of the whole group
   (the uvicorn supervisor and its workers), ``stop()`` a clean shutdown.
 - ``fresh_database``: a new SQLite file in a temporary folder, or a new database on the
-  PostgreSQL server named by a ``postgresql://`` URL (dropped afterwards).
+  PostgreSQL server named by a ``postgresql://`` URL (dropped afterwards);
+  ``database_copy``: a copy of one (``bench/load.py`` gives its peer a copy of ours).
 - ``make_campaign``: a vacancy with an N-item SJT form and invited, started candidates,
   created through the real staff and respondent APIs (tokens exist only in the answers to
   the invitations).
@@ -326,6 +327,39 @@ def fresh_database(
     finally:
         if not keep:
             asyncio.run(pg_execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def database_copy(url: str, *, keep: bool = False) -> Iterator[str]:
+    """A copy of the database at ``url``, which nothing may be connected to; yields its URL.
+
+    SQLite: the file (and its write-ahead log, if any) copied into a new temporary folder.
+    PostgreSQL: a new database made with the original as its template on the same server,
+    dropped on exit unless ``keep``.
+    """
+    if not is_postgres(url):
+        tmp = tempfile.mkdtemp(prefix="engine-copy-")
+        source = Path(sqlite_path(url))
+        for part in (source, *(Path(f"{source}{ext}") for ext in ("-wal", "-shm"))):
+            if part.exists():
+                shutil.copy(part, Path(tmp) / part.name)
+        try:
+            yield f"sqlite:///{tmp}/{source.name}"
+        finally:
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return
+    parts = urlsplit(url)
+    original = parts.path.lstrip("/")
+    name = f"{original}_copy"[:63]
+    # from the server's maintenance database: a template must have no connection at all
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", "", ""))
+    asyncio.run(pg_execute(admin, f'CREATE DATABASE "{name}" TEMPLATE "{original}"'))
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+    finally:
+        if not keep:
+            asyncio.run(pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # ---- a vacancy through the real API ------------------------------------------------------
