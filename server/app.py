@@ -168,17 +168,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=bool(settings.secure_cookies),
             cookie_samesite="lax",
             # /take, /rate, /nominate, /key, /expert: the unguessable token in the path is
-            # the credential (no cookie to ride on)
-            exclude=[
-                "/api/",
-                "/health",
-                "/schema",
-                "/take/",
-                "/rate/",
-                "/nominate/",
-                "/key/",
-                "/expert/",
-            ],
+            # the credential (no cookie to ride on). One pattern anchored at the start: a
+            # page whose path only contains one of these (".../key/...") keeps its check,
+            # and the middleware tests one position, not every one of the path's.
+            exclude=r"^(?:/api/|/health|/schema|/take/|/rate/|/nominate/|/key/|/expert/)",
         ),
         openapi_config=OpenAPIConfig(
             title="Assessment engine",

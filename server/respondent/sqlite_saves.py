@@ -13,7 +13,7 @@ runs it again without this job, so a failed save changes nothing.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["PROGRESS", "STATE", "SqliteSave", "write"]
 
@@ -50,8 +50,7 @@ STATE: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class SqliteSave:
+class SqliteSave(NamedTuple):
     """One answer to write: the candidate's id, the item, the answer as JSON text, the
     time of the save as SQLite stores it (``str(datetime)``), the form and its
     ``items_version`` the answer was checked against, the response format and the form's

@@ -1,7 +1,9 @@
-"""Security headers on the login and staff pages, and sessions kept apart between browsers."""
+"""Security headers on the login and staff pages, sessions kept apart between browsers, and
+the paths exempt from the CSRF check."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import httpx
@@ -98,3 +100,19 @@ async def test_the_icon_browsers_ask_for_is_there(client: AsyncTestClient) -> No
     r = await client.get("/favicon.ico")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
     assert r.content.startswith(b"<svg")
+
+
+# ---- CSRF exemptions -----------------------------------------------------------------------
+
+
+def test_csrf_exemptions_are_path_prefixes() -> None:
+    """The links' pages and the JSON API go without the CSRF token; a staff page whose path
+    only contains one of their prefixes (".../key/...") does not (Litestar bypasses its CSRF
+    check when the pattern ``findall``s anything in the path)."""
+    config = create_app().csrf_config
+    assert config is not None and isinstance(config.exclude, str)
+    pattern = re.compile(config.exclude)
+    for exempt in ("/api/v1/respond/t/answers/1", "/take/t/consent", "/rate/t", "/key/t"):
+        assert pattern.findall(exempt), exempt
+    for page in ("/app/sjt/items/3/key/", "/app/x/take/1", "/app/api/", "/login", "/"):
+        assert not pattern.findall(page), page
