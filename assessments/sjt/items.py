@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -53,8 +54,9 @@ class Item:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     id: int | None = None
 
-    @property
+    @cached_property
     def option_keys(self) -> tuple[str, ...]:
+        """The options' keys in order (worked out once per item: the options are frozen)."""
         return tuple(o.key for o in self.options)
 
 
@@ -109,6 +111,13 @@ def _int_in_scale(value: Any, where: str, scale: tuple[int, int]) -> int:
     return value
 
 
+_ANSWER_KEYS: dict[str, frozenset[str]] = {
+    "rate": frozenset({"ratings"}),
+    "most_least": frozenset({"most", "least"}),
+    "rank": frozenset({"ranking"}),
+}
+
+
 def validated_answer(
     item: Item, fmt: Format, payload: Mapping[str, Any], *, scale: tuple[int, int] = RATE_SCALE
 ) -> dict[str, Any]:
@@ -126,7 +135,7 @@ def validated_answer(
         Naming the field and the problem.
     """
     keys = item.option_keys
-    expected = {"rate": {"ratings"}, "most_least": {"most", "least"}, "rank": {"ranking"}}[fmt]
+    expected = _ANSWER_KEYS[fmt]
     unknown = set(payload) - expected
     if unknown:
         raise AnswerError(

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from piccolo.custom_types import Combinable
 
@@ -458,8 +458,7 @@ async def start(session: TestSession, language: str | None = None) -> None:
 # ---- the answer save --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SavedAnswer:
+class SavedAnswer(NamedTuple):
     """An answer stored (and committed): the test as it was and how many items are answered."""
 
     session: TestSession
@@ -478,15 +477,19 @@ def payload_for(fmt: Format, raw: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _checked(link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, Any]) -> Any:
-    """The validated answer (404 unknown item, 422 bad answer, 409 test not running)."""
+def _checked(
+    link: Link, items: Sequence[Item], item_id: int, raw: Mapping[str, Any]
+) -> tuple[TestSession, Item, dict[str, Any]]:
+    """The session, the item and the validated answer (404 unknown item, 422 bad answer,
+    409 test not running)."""
     session = session_of(link, items)
-    answer = validated_answer(session.item(item_id), link.format, payload_for(link.format, raw))
+    item = session.item(item_id)
+    answer = validated_answer(item, link.format, payload_for(link.format, raw))
     if link.status == CandidateStatus.INVITED:
         raise Gone(NOT_STARTED)
     if link.status == CandidateStatus.SUBMITTED:
         raise Gone(SUBMITTED)
-    return session, answer
+    return session, item, answer
 
 
 _COMPLETE_AT: dict[tuple[str, FormKey], str] = {}
@@ -593,7 +596,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
             await submit_expired(Candidate.id == link.id)
             raise Gone(TIME_UP)
         try:
-            session, answer = _checked(link, await items_of(link), item_id, raw)
+            session, item, answer = _checked(link, await items_of(link), item_id, raw)
         except Exception:
             if not remembered:
                 raise
@@ -606,7 +609,7 @@ async def save_by_token(token: str, item_id: int, raw: Mapping[str, Any]) -> Sav
             _remember(hashed, written_link)
             if written_link is not link:  # the deadline moved (extra time given meanwhile)
                 session = session_of(written_link, session.items)
-            complete = is_complete(session.item(item_id), session.format, answer)
+            complete = is_complete(item, session.format, answer)
             return SavedAnswer(session, item_id, answer, complete, answered + complete, now)
         # not written: submitted or out of time since, or the form's items changed
         remembered, link = False, await _lookup_for_save(hashed)
