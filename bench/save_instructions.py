@@ -131,7 +131,9 @@ def run_app(which: str, work: Path, saves: int) -> None:
     if which == "ours":
         from bench.serverproc import server_env
 
-        os.environ.update(server_env(url, work / "var"))
+        # no in-process worker: it wakes every 2 s of wall time, and under callgrind (about
+        # 50 times slower) its passes would land among the counted saves
+        os.environ.update(server_env(url, work / "var", WORKER_IN_SERVE="0"))
         from server.asgi import app
     else:
         os.environ["BARE_DATABASE_URL"] = url
