@@ -99,6 +99,9 @@ from bench.summary import record
 AIM_RATIO = 0.70  # of the database-write peer's throughput (issue 18)
 AIM_P99_RATIO = 1.5  # x the peer's p99
 CHUNKS = 6  # slices of a round's saves, ours and the peer's in turn (see side_by_side)
+# requests a slice needs at the least: with 64 connections, ~25 each, so that the moments
+# with every connection busy make up most of it (``--quick``: one slice of 2,000)
+MIN_SLICE = 1500
 
 WRK_SCRIPT = r"""
 -- One connection per thread, so at most one request is in flight and the response belongs
@@ -291,6 +294,19 @@ def print_machine(url: str, client: str) -> None:
 # ---- the load generators -----------------------------------------------------------------
 
 
+def busy_window(first: list[int], last: list[int], answered_at: list[int]) -> tuple[int, float]:
+    """How many answers came while every connection had a request in flight, and for how
+    many seconds that lasted: from the last connection's first request to the first
+    connection's last answer (``first`` and ``last``: one time per connection; all times in
+    monotonic microseconds). ``(0, 0.0)`` when no such moment came."""
+    if not first:
+        return 0, 0.0
+    start, end = max(first), min(last)
+    if end <= start:
+        return 0, 0.0
+    return sum(1 for at in answered_at if start < at <= end), (end - start) / 1e6
+
+
 def run_wrk(base_url: str, reqs: list[Req], connections: int, work: Path) -> RunResult:
     """Send every request exactly once over ``connections`` connections (wrk, Lua)."""
     connections = min(connections, len(reqs))
@@ -370,7 +386,7 @@ def run_wrk(base_url: str, reqs: list[Req], connections: int, work: Path) -> Run
     client_cpu = (after_children.ru_utime + after_children.ru_stime) - (
         before_children.ru_utime + before_children.ru_stime
     )
-    busy_from, busy_to = (max(first), min(last)) if first else (0, 0)
+    busy_n, busy_seconds = busy_window(first, last, answered_at)
     return RunResult(
         client="wrk",
         n=len(reqs),
@@ -379,8 +395,8 @@ def run_wrk(base_url: str, reqs: list[Req], connections: int, work: Path) -> Run
         latencies=latencies,
         socket_errors=socket_errors,
         errors=errors,
-        busy_n=sum(1 for at in answered_at if busy_from < at <= busy_to),
-        busy_seconds=max(0, busy_to - busy_from) / 1e6,
+        busy_n=busy_n,
+        busy_seconds=busy_seconds,
         client_cpu=client_cpu,
     )
 
@@ -789,8 +805,9 @@ def side_by_side(
     warm: list[Req],
 ) -> tuple[RunResult, RunResult, int]:
     """Our saves and the peer's, each server on its own copy of the database, both running;
-    the requests in CHUNKS consecutive slices, each sent to one server and then the other
-    (ours first in the even slices, the peer's first in the odd ones). The two are then
+    the requests in CHUNKS consecutive slices (fewer, of MIN_SLICE at the least, for a short
+    run), each sent to one server and then the other (ours first in the even slices, the
+    peer's first in the odd ones). The two are then
     measured seconds apart at most, so a change in the machine's speed moves both alike.
     Returns our run, the peer's (each its slices added up) and the answer events the peer
     wrote."""
@@ -808,11 +825,11 @@ def side_by_side(
         # the peer's warm-up: its first saves (each worker opens its pool), on its copy
         run_load(client, peer, reqs[:2000], args.connections, work / "warm")
         events_before = query(peer_url, "SELECT count(*) FROM answer_event")[0][0]
-        size = math.ceil(len(reqs) / CHUNKS)
+        size = math.ceil(len(reqs) / max(1, min(CHUNKS, len(reqs) // MIN_SLICE)))
         for n, start in enumerate(range(0, len(reqs), size)):
+            part = reqs[start : start + size]
             turns = [("saves", ours), ("peer", peer)]
             for name, server in turns[:: -1 if n % 2 else 1]:
-                part = reqs[start : start + size]
                 parts[name].append(
                     run_load(client, server, part, args.connections, work / name, db_pids)
                 )

@@ -333,14 +333,15 @@ def fresh_database(
 def database_copy(url: str, *, keep: bool = False) -> Iterator[str]:
     """A copy of the database at ``url``, which nothing may be connected to; yields its URL.
 
-    SQLite: the file (and its write-ahead log, if any) copied into a new temporary folder.
+    SQLite: the file and its write-ahead log, if any, copied into a new temporary folder
+    (not the shared-memory index: SQLite rebuilds it when the copy is first opened).
     PostgreSQL: a new database made with the original as its template on the same server,
     dropped on exit unless ``keep``.
     """
     if not is_postgres(url):
         tmp = tempfile.mkdtemp(prefix="engine-copy-")
         source = Path(sqlite_path(url))
-        for part in (source, *(Path(f"{source}{ext}") for ext in ("-wal", "-shm"))):
+        for part in (source, Path(f"{source}-wal")):
             if part.exists():
                 shutil.copy(part, Path(tmp) / part.name)
         try:
