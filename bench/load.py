@@ -24,7 +24,7 @@ What it does, in one run: three rounds (``--rounds``) of
    same requests, on a copy of the database made after step 2. Both servers run side by
    side and take turns: the saves go in six slices, each sent to one server and then to the
    other (ours first in every other slice), so each pair of figures is measured seconds
-   apart under the same conditions;
+   apart under the same conditions (``--quick``: one slice, as a slice needs 1,500 saves);
 
 then the bare endpoint (the same app without a database: decodes a small JSON body and
 answers JSON) once. Each round's ratio is taken against the peer of the same round and the
