@@ -822,8 +822,11 @@ def side_by_side(
         ours.wait_ready()
         peer.wait_ready()
         run_load(client, ours, warm, args.connections, work / "warm")
-        # the peer's warm-up: its first saves (each worker opens its pool), on its copy
+        # the peer's warm-up: its first saves (each worker opens its pool), on its copy; they
+        # are deleted again, so that its measured saves insert their answers, as ours do
+        marks = answer_marks(peer_url)
         run_load(client, peer, reqs[:2000], args.connections, work / "warm")
+        drop_answers_after(peer_url, marks)
         events_before = query(peer_url, "SELECT count(*) FROM answer_event")[0][0]
         size = math.ceil(len(reqs) / max(1, min(CHUNKS, len(reqs) // MIN_SLICE)))
         for n, start in enumerate(range(0, len(reqs), size)):
@@ -835,6 +838,24 @@ def side_by_side(
                 )
     peer_events = query(peer_url, "SELECT count(*) FROM answer_event")[0][0] - events_before
     return joined(parts["saves"]), joined(parts["peer"]), peer_events
+
+
+def answer_marks(url: str) -> tuple[int, int]:
+    """The highest ``answer`` and ``answer_event`` ids in the database now (0 for none)."""
+    row = query(
+        url,
+        "SELECT (SELECT coalesce(max(id), 0) FROM answer), "
+        "(SELECT coalesce(max(id), 0) FROM answer_event)",
+    )[0]
+    return int(row[0]), int(row[1])
+
+
+def drop_answers_after(url: str, marks: tuple[int, int]) -> None:
+    """Delete the answers and answer events added since :func:`answer_marks` gave
+    ``marks`` (an answer that was there before and was replaced stays as replaced: the
+    peer's copy has none when it warms up)."""
+    query(url, "DELETE FROM answer WHERE id > ?", marks[0])
+    query(url, "DELETE FROM answer_event WHERE id > ?", marks[1])
 
 
 def joined(parts: list[RunResult]) -> RunResult:

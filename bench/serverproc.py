@@ -269,7 +269,8 @@ def sqlite_path(url: str) -> str:
 
 
 def query(url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    """The rows of one SQL statement (placeholders ``?``) on a SQLite file or PostgreSQL.
+    """The rows of one SQL statement (placeholders ``?``) on a SQLite file or PostgreSQL,
+    committed.
 
     Synchronous (call it outside a running event loop). JSON columns come back as text.
     """
@@ -289,7 +290,9 @@ def query(url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return asyncio.run(run())
     con = sqlite3.connect(sqlite_path(url))
     try:
-        return con.execute(sql, args).fetchall()
+        rows = con.execute(sql, args).fetchall()
+        con.commit()
+        return rows
     finally:
         con.close()
 

@@ -1,5 +1,6 @@
 """What ``bench/load.py`` measures its save figures with: the database copy the peer writes
-to, the window in which every connection is busy, and the runs of slices added up."""
+to (and the undoing of its warm-up there), the window in which every connection is busy,
+and the runs of slices added up."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bench.load import RunResult, busy_window, joined
+from bench.load import RunResult, answer_marks, busy_window, drop_answers_after, joined
 from bench.serverproc import (
     database_copy,
     fresh_database,
@@ -46,6 +47,32 @@ def test_the_peers_copy_is_a_database_of_its_own() -> None:
             assert not query(original, "SELECT 1 FROM pg_database WHERE datname = ?", name)
         else:
             assert not Path(sqlite_path(copy)).exists()  # dropped on the way out
+
+
+def test_the_peers_warm_up_answers_are_deleted_and_nothing_else() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    with fresh_database(url if is_postgres(url) else None, prefix="engine_warm") as db:
+        execute(
+            db,
+            "CREATE TABLE answer (id INTEGER, item INTEGER)",
+            "CREATE TABLE answer_event (id INTEGER, item INTEGER)",
+        )
+        assert answer_marks(db) == (0, 0)  # empty tables
+        execute(
+            db,
+            "INSERT INTO answer (id, item) VALUES (1, 10), (2, 20)",
+            "INSERT INTO answer_event (id, item) VALUES (1, 10), (2, 20), (3, 20)",
+        )
+        marks = answer_marks(db)
+        assert marks == (2, 3)
+        execute(  # the warm-up: a new answer, its event and one of an earlier answer
+            db,
+            "INSERT INTO answer (id, item) VALUES (3, 30)",
+            "INSERT INTO answer_event (id, item) VALUES (4, 30), (5, 10)",
+        )
+        drop_answers_after(db, marks)
+        assert query(db, "SELECT id FROM answer ORDER BY id") == [(1,), (2,)]
+        assert query(db, "SELECT id FROM answer_event ORDER BY id") == [(1,), (2,), (3,)]
 
 
 def test_busy_window_counts_the_answers_while_every_connection_is_busy() -> None:
