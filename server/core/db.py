@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import msgspec
@@ -110,15 +111,23 @@ class _Job:
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
     savepoint: bool = True
+    # with SQLiteLine.run_together: the call that runs this job with its neighbours, and
+    # this job's part of its list
+    together: Callable[[sqlite3.Connection, list[Any]], list[Any]] | None = None
+    arg: Any = None
 
 
-def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
+_Settled = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _resolve_all(jobs: list[_Settled]) -> None:
+    for future, result, error in jobs:
+        if future.cancelled():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
 
 
 class SQLiteLine:
@@ -132,6 +141,13 @@ class SQLiteLine:
     ``run(fn, savepoint=False)`` spares the job its savepoint (two statements, on the
     thread every other job waits for). If it raises, the batch is rolled back and run
     again without it: its writes are undone all the same, and the others' are kept.
+
+    ``run_together(many, arg)`` is such a job whose neighbours in the batch with the same
+    ``many`` run with it in one call, ``many(connection, [arg, ...])``, which returns each
+    one's result in order (set-based statements instead of a few per job: the thread
+    takes the interpreter's lock back after every statement, from an event loop that is
+    busy). If that call raises, the batch is rolled back and run again with each of them
+    alone, ``many(connection, [arg])``, as a job without a savepoint.
     """
 
     def __init__(self, path: str, timeout: float | None = None) -> None:
@@ -146,6 +162,15 @@ class SQLiteLine:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put(_Job(fn, future, loop, savepoint))
+        return await future
+
+    async def run_together(
+        self, many: Callable[[sqlite3.Connection, list[Any]], list[T]], arg: Any
+    ) -> T:
+        self._ensure_thread()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(_Job(partial(_alone, many, arg), future, loop, False, many, arg))
         return await future
 
     def close(self) -> None:
@@ -193,40 +218,54 @@ class SQLiteLine:
 
     def _run_batch(self, con: sqlite3.Connection, batch: list[_Job]) -> None:
         outcomes = _committed(con, batch)
+        # one call per event loop, not one per job: each call wakes its loop (a write to
+        # its self-pipe, a system call on either side)
+        settled: dict[asyncio.AbstractEventLoop, list[_Settled]] = {}
         for job, (result, error) in zip(batch, outcomes, strict=True):
+            settled.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, jobs in settled.items():
             with contextlib.suppress(RuntimeError):  # the caller's event loop is closed
-                job.loop.call_soon_threadsafe(_resolve, job.future, result, error)
+                loop.call_soon_threadsafe(_resolve_all, jobs)
 
 
 _Outcome = tuple[Any, BaseException | None]
+
+
+def _alone(
+    many: Callable[[sqlite3.Connection, list[Any]], list[T]], arg: Any, con: sqlite3.Connection
+) -> T:
+    return many(con, [arg])[0]
+
+
+def _group(batch: list[_Job], n: int, out: set[int]) -> list[int]:
+    """The jobs from ``n`` on that run together with job ``n`` (those after it with the
+    same ``together``, up to the first one that runs apart or failed, in ``out``)."""
+    many = batch[n].together
+    group = [n]
+    if many is None or n in out:
+        return group
+    for m in range(n + 1, len(batch)):
+        if batch[m].together is not many or m in out:
+            break
+        group.append(m)
+    return group
 
 
 def _committed(con: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
     """Each job's result or error, the batch's writes committed in one transaction.
 
     A job without a savepoint that raises takes the batch down with it: the transaction is
-    rolled back and the batch run again without that job (which keeps its error). Each
-    such failure takes one job out, so this ends.
+    rolled back and the batch run again without that job (which keeps its error). A call
+    of jobs run together that raises does too, and they are run again one by one. Each
+    such failure takes one job out or splits a group for good, so this ends.
     """
     failed: dict[int, BaseException] = {}
+    alone: set[int] = set()  # jobs whose call together failed once
     while True:
         outcomes: list[_Outcome] = []
         try:
             con.execute("BEGIN IMMEDIATE")
-            for n, job in enumerate(batch):
-                if n in failed:
-                    outcomes.append((None, failed[n]))
-                elif job.savepoint:
-                    outcomes.append(_run_job(con, job))
-                else:
-                    try:
-                        outcomes.append((job.run(con), None))
-                    except Exception as exc:
-                        if is_busy(exc):
-                            raise  # as in _run_job: the whole batch fails, callers retry
-                        failed[n] = exc
-                        break
-            else:
+            if _run_jobs(con, batch, outcomes, failed, alone):
                 con.execute("COMMIT")
                 return outcomes
             con.execute("ROLLBACK")  # undo the failed job's writes: the batch again
@@ -234,6 +273,45 @@ def _committed(con: sqlite3.Connection, batch: list[_Job]) -> list[_Outcome]:
             if con.in_transaction:
                 con.execute("ROLLBACK")
             return [(None, exc)] * len(batch)
+
+
+def _run_jobs(
+    con: sqlite3.Connection,
+    batch: list[_Job],
+    outcomes: list[_Outcome],
+    failed: dict[int, BaseException],
+    alone: set[int],
+) -> bool:
+    """Run the batch's jobs in order, their outcomes into ``outcomes``; ``False`` (and
+    ``failed`` or ``alone`` grown) when one without a savepoint raised."""
+    out = alone | failed.keys()
+    n = 0
+    while n < len(batch):
+        job = batch[n]
+        group = _group(batch, n, out)
+        if n in failed:
+            outcomes.append((None, failed[n]))
+        elif len(group) > 1:
+            try:
+                results = job.together(con, [batch[m].arg for m in group])  # type: ignore[misc]
+            except Exception as exc:
+                if is_busy(exc):
+                    raise  # as in _run_job: the whole batch fails, callers retry
+                alone.update(group)
+                return False
+            outcomes.extend((result, None) for result in results)
+        elif job.savepoint:
+            outcomes.append(_run_job(con, job))
+        else:
+            try:
+                outcomes.append((job.run(con), None))
+            except Exception as exc:
+                if is_busy(exc):
+                    raise  # as in _run_job: the whole batch fails, callers retry
+                failed[n] = exc
+                return False
+        n += len(group)
+    return True
 
 
 def _run_job(con: sqlite3.Connection, job: _Job) -> _Outcome:

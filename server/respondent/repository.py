@@ -20,7 +20,6 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, NamedTuple
 
 from piccolo.custom_types import Combinable
@@ -550,8 +549,7 @@ async def _write(
     else:
         at = str(now)  # as sqlite3 would bind it (and Piccolo stores it)
         save = SqliteSave(link.id, item_id, text, at, form, version, fmt, need)
-        # no savepoint: see server.respondent.sqlite_saves
-        written = await sqlite_line().run(partial(sqlite_saves.write, save), savepoint=False)
+        written = await sqlite_line().run_together(sqlite_saves.write_many, save)
         if written is None:
             return None
         answered, deadline = written[0], _timestamp(written[1])

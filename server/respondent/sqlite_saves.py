@@ -1,32 +1,35 @@
-"""Answer saves on SQLite: the job each save hands to the process's writer thread.
+"""Answer saves on SQLite: what the process's writer thread runs for them.
 
 ``server.core.db.SQLiteLine`` runs the jobs queued at one moment in one transaction, so one
-commit serves every save in it (what ``pg_saves`` does on PostgreSQL with one statement).
-A job writes its answer and its event only while the test runs (``started``, before its
-deadline at that save's time) with the items the answer was checked against
-(``items_version``), and reads back, in one row, the test's deadline and how many of the
-candidate's other answers are complete. It runs without a savepoint of its own: the answer
-is one statement, and if the event or the read fails the line rolls the batch back and
-runs it again without this job, so a failed save changes nothing.
+commit serves every save in it; the saves among them run together, as ``write_many``:
+three statements for all of them (as ``pg_saves`` does on PostgreSQL with one), not three
+per save. The thread takes the interpreter's lock back after every statement, from an
+event loop that is busy with the next requests, so statements per save cost more than
+their SQL.
+
+Each save keeps its own checks and its own result. For each save the first statement
+checks that the test runs (``started``, before its deadline at that save's time) with the
+items the answer was checked against (``items_version``), and reads the test's deadline
+and how many of the candidate's other answers are complete; the saves that pass are then
+written, their answers and their events, in the order they came. A save that fails its
+checks writes nothing and gets ``None``; it then looks the link up again to tell why.
+
+The saves of one candidate go in turns (a round holds at most one save per candidate),
+so each save counts the answers written before it, and a candidate's saves are written in
+the order they came, as if the saves ran one by one (the saves of different candidates in
+one call share the transaction; their events may interleave differently). If a statement
+fails, the line runs the batch again with each save alone (``write_many`` of one), so a
+failed save changes nothing and fails alone.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from functools import cache
 from typing import NamedTuple
 
-__all__ = ["PROGRESS", "STATE", "SqliteSave", "write"]
-
-# the answer, only while the test runs with the items it was checked against
-_UPSERT = (
-    "INSERT INTO answer (candidate, item, payload, saved_at) SELECT ?, ?, ?, ? "
-    "WHERE EXISTS (SELECT 1 FROM candidate c JOIN sjt_form f ON f.id = c.form "
-    "WHERE c.id = ? AND c.status = 'started' AND (c.deadline_at IS NULL OR c.deadline_at > ?) "
-    "AND f.id = ? AND f.items_version = ?) "
-    "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
-    "saved_at = excluded.saved_at"
-)
-_EVENT = "INSERT INTO answer_event (candidate, item, payload, received_at) VALUES (?, ?, ?, ?)"
+__all__ = ["PROGRESS", "SqliteSave", "write_many"]
 
 # per saved answer, by response format: a number that equals the form's "complete" number
 # for its item exactly when ``is_complete`` holds for it (no payload decoded in Python)
@@ -37,24 +40,15 @@ PROGRESS: dict[str, str] = {
     "AND json_extract(payload, '$.least') IS NOT NULL)",
 }
 
-# after a save, in one row: the candidate's deadline and how many of their other answers
-# (not to item ?2) are complete: those whose "item:number" is in ?3, the form's items with
-# the number of a complete answer to each as ",item:number,item:number," (an empty answer
-# counts -1, which no item needs)
-STATE: dict[str, str] = {
-    fmt: "SELECT deadline_at, (SELECT count(*) FROM answer WHERE candidate = ?1 AND item != ?2 "
-    "AND instr(?3, ',' || item || ':' || CASE WHEN payload IN ('{}', 'null') THEN -1 ELSE "
-    + expr
-    + " END || ',')) FROM candidate WHERE id = ?1"
-    for fmt, expr in PROGRESS.items()
-}
+MAX_ROUND = 64  # saves per statement (a statement per size is prepared and kept)
 
 
 class SqliteSave(NamedTuple):
     """One answer to write: the candidate's id, the item, the answer as JSON text, the
     time of the save as SQLite stores it (``str(datetime)``), the form and its
     ``items_version`` the answer was checked against, the response format and the form's
-    ",item:number," list (see ``STATE``)."""
+    items with the number of a complete answer to each, as ",item:number,item:number,"
+    (an empty answer counts -1, which no item needs)."""
 
     candidate: int
     item: int
@@ -66,15 +60,75 @@ class SqliteSave(NamedTuple):
     need: str
 
 
-def write(save: SqliteSave, con: sqlite3.Connection) -> tuple[int, str | None] | None:
-    """A job of the writer thread: store the answer and its event if the test still runs
-    with the items it was checked against; how many of the candidate's other answers are
-    complete and the test's deadline as stored, or ``None`` when nothing was written."""
-    cid, item, text, at = save.candidate, save.item, save.payload, save.at
-    if con.execute(_UPSERT, (cid, item, text, at, cid, at, save.form, save.version)).rowcount != 1:
-        return None
-    con.execute(_EVENT, (cid, item, text, at))
+@cache
+def _check(rows: int) -> str:
+    """For ``rows`` saves (ord, candidate, item, at, form, version, fmt, need): the ord,
+    deadline and count of complete other answers of each save whose test still runs with
+    the items it was checked against, in ord order. A complete answer is one whose
+    "item:number" (``PROGRESS`` of its format) is in the save's ``need``."""
+    progress = " ".join(f"WHEN '{fmt}' THEN {expr}" for fmt, expr in PROGRESS.items())
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return (
+        f"WITH s(ord, cand, item, at, form, version, fmt, need) AS (VALUES {values}) "
+        "SELECT s.ord, c.deadline_at, (SELECT count(*) FROM answer WHERE candidate = s.cand "
+        "AND item != s.item AND instr(s.need, ',' || item || ':' || CASE WHEN payload IN "
+        f"('{{}}', 'null') THEN -1 ELSE CASE s.fmt {progress} END END || ',')) "
+        "FROM s JOIN candidate c ON c.id = s.cand JOIN sjt_form f ON f.id = c.form "
+        "WHERE c.status = 'started' AND (c.deadline_at IS NULL OR c.deadline_at > s.at) "
+        "AND f.id = s.form AND f.items_version = s.version ORDER BY s.ord"
+    )
+
+
+@cache
+def _answers(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?)"] * rows)
+    return (
+        f"INSERT INTO answer (candidate, item, payload, saved_at) VALUES {values} "
+        "ON CONFLICT (candidate, item) DO UPDATE SET payload = excluded.payload, "
+        "saved_at = excluded.saved_at"
+    )
+
+
+@cache
+def _events(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?, ?)"] * rows)
+    return f"INSERT INTO answer_event (candidate, item, payload, received_at) VALUES {values}"
+
+
+def _rounds(saves: Sequence[SqliteSave]) -> list[list[int]]:
+    """The saves' positions in rounds of at most MAX_ROUND with at most one save per
+    candidate each; a candidate's saves in the order they came, one per round."""
+    rounds: list[list[int]] = []
+    turn: dict[int, int] = {}  # candidate -> the round of their next save
+    for n, save in enumerate(saves):
+        r = turn.get(save.candidate, 0)
+        while r < len(rounds) and len(rounds[r]) >= MAX_ROUND:
+            r += 1
+        if r == len(rounds):
+            rounds.append([])
+        rounds[r].append(n)
+        turn[save.candidate] = r + 1
+    return rounds
+
+
+def write_many(
+    con: sqlite3.Connection, saves: list[SqliteSave]
+) -> list[tuple[int, str | None] | None]:
+    """Jobs of the writer thread: store each answer and its event if its test still runs
+    with the items it was checked against. For each save, in order: how many of the
+    candidate's other answers are complete and the test's deadline as stored, or ``None``
+    when nothing was written."""
     cur = con.cursor()
     cur.row_factory = None
-    deadline, answered = cur.execute(STATE[save.fmt], (cid, item, save.need)).fetchone()
-    return answered, deadline
+    out: list[tuple[int, str | None] | None] = [None] * len(saves)
+    for round_ in _rounds(saves):
+        checks = [(n, *saves[n][:2], *saves[n][3:]) for n in round_]
+        rows = cur.execute(_check(len(round_)), [v for c in checks for v in c]).fetchall()
+        if not rows:
+            continue
+        values = [v for n, _, _ in rows for v in saves[n][:4]]
+        cur.execute(_answers(len(rows)), values)
+        cur.execute(_events(len(rows)), values)
+        for n, deadline, answered in rows:
+            out[n] = (answered, deadline)
+    return out

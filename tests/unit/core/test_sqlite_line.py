@@ -1,6 +1,8 @@
 """The SQLite writer thread (server/core/db.py ``SQLiteLine``): jobs queued at once are
 committed together, and a job that fails changes nothing, with or without its own
-savepoint, while the other jobs of its batch are kept.
+savepoint, while the other jobs of its batch are kept. Jobs queued with ``run_together``
+next to each other run in one call, and alone when that call fails. A batch wakes the
+event loop once.
 """
 
 from __future__ import annotations
@@ -87,3 +89,66 @@ async def test_a_job_without_savepoint_that_breaks_a_constraint_takes_only_itsel
     assert results[0] == 1 and results[2] == 1
     assert isinstance(results[1], sqlite3.IntegrityError)
     assert stored(line) == [1, 3, 9]
+
+
+def insert_each(calls: list[list[int]]) -> Callable[[sqlite3.Connection, list[int]], list[int]]:
+    """A call for jobs run together: one statement per number, the number back for each;
+    ``calls`` gets the numbers of every call."""
+
+    def many(con: sqlite3.Connection, numbers: list[int]) -> list[int]:
+        calls.append(list(numbers))
+        for n in numbers:
+            con.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        return [n * 10 for n in numbers]
+
+    return many
+
+
+async def test_jobs_queued_together_run_in_one_call_up_to_a_job_of_another_kind(
+    line: SQLiteLine,
+) -> None:
+    calls: list[list[int]] = []
+    many = insert_each(calls)
+    results = await one_batch(
+        line,
+        line.run_together(many, 1),
+        line.run_together(many, 2),
+        line.run(insert(5)),
+        line.run_together(many, 3),
+    )
+    assert results == [10, 20, 1, 30]  # each job its own result
+    assert calls == [[1, 2], [3]]  # one call for the jobs next to each other
+    assert stored(line) == [1, 2, 3, 5]
+
+
+async def test_a_call_together_that_fails_runs_each_job_alone_and_only_the_bad_one_fails(
+    line: SQLiteLine,
+) -> None:
+    await line.run(insert(9))
+    calls: list[list[int]] = []
+    many = insert_each(calls)
+    results = await one_batch(
+        line, line.run_together(many, 1), line.run_together(many, 9), line.run_together(many, 3)
+    )
+    assert results[0] == 10 and results[2] == 30
+    assert isinstance(results[1], sqlite3.IntegrityError)  # 9 exists already
+    assert calls == [[1, 9, 3], [1], [9], [1], [3]]  # together, then alone (again after 9)
+    assert stored(line) == [1, 3, 9]  # the call together was rolled back: 1 once
+
+
+async def test_a_batch_wakes_the_event_loop_once(line: SQLiteLine) -> None:
+    loop = asyncio.get_running_loop()
+    wakes: list[object] = []
+    real = loop.call_soon_threadsafe
+
+    def counted(*args: object, **kwargs: object) -> asyncio.Handle:
+        wakes.append(args[0])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+    try:
+        results = await one_batch(line, *(line.run(insert(n)) for n in range(1, 6)))
+    finally:
+        del loop.call_soon_threadsafe  # type: ignore[method-assign]
+    assert results == [1] * 5
+    assert len(wakes) == 2  # the blocking job's batch, then the five jobs' batch
