@@ -142,7 +142,7 @@ class SQLiteLine:
     thread every other job waits for). If it raises, the batch is rolled back and run
     again without it: its writes are undone all the same, and the others' are kept.
 
-    ``run_together(many, arg)`` is such a job whose neighbours in the batch with the same
+    ``run_together(many, arg)`` is such a job whose neighbours in the batch with an equal
     ``many`` run with it in one call, ``many(connection, [arg, ...])``, which returns each
     one's result in order (set-based statements instead of a few per job: the thread
     takes the interpreter's lock back after every statement, from an event loop that is
@@ -238,14 +238,14 @@ def _alone(
 
 
 def _group(batch: list[_Job], n: int, out: set[int]) -> list[int]:
-    """The jobs from ``n`` on that run together with job ``n`` (those after it with the
-    same ``together``, up to the first one that runs apart or failed, in ``out``)."""
+    """The jobs from ``n`` on that run together with job ``n`` (those after it with an
+    equal ``together``, up to the first one that runs apart or failed, in ``out``)."""
     many = batch[n].together
     group = [n]
     if many is None or n in out:
         return group
     for m in range(n + 1, len(batch)):
-        if batch[m].together is not many or m in out:
+        if batch[m].together != many or m in out:  # == : a bound method is new each time
             break
         group.append(m)
     return group
@@ -294,6 +294,8 @@ def _run_jobs(
         elif len(group) > 1:
             try:
                 results = job.together(con, [batch[m].arg for m in group])  # type: ignore[misc]
+                if len(results) != len(group):  # each job needs its result: split them
+                    raise RuntimeError(f"{len(results)} results for {len(group)} jobs")
             except Exception as exc:
                 if is_busy(exc):
                     raise  # as in _run_job: the whole batch fails, callers retry

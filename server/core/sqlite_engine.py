@@ -47,7 +47,7 @@ def sqlite_connection(path: str, timeout: float, *, convert: bool = True) -> sql
         detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES if convert else 0,
         isolation_level=None,
         check_same_thread=False,
-        cached_statements=256,  # the answer saves' statements, one per number of saves
+        cached_statements=256,  # room for the answer saves' (3 per number of saves, <= 64)
     )
     con.row_factory = _dict_rows
     con.execute("PRAGMA foreign_keys = 1")

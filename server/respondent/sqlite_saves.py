@@ -2,10 +2,10 @@
 
 ``server.core.db.SQLiteLine`` runs the jobs queued at one moment in one transaction, so one
 commit serves every save in it; the saves among them run together, as ``write_many``:
-three statements for all of them (as ``pg_saves`` does on PostgreSQL with one), not three
-per save. The thread takes the interpreter's lock back after every statement, from an
-event loop that is busy with the next requests, so statements per save cost more than
-their SQL.
+three statements per round of them (see below), not three per save (``pg_saves`` does it
+on PostgreSQL in one statement). The thread takes the interpreter's lock back after every
+statement, from an event loop that is busy with the next requests, so statements per save
+cost more than their SQL.
 
 Each save keeps its own checks and its own result. For each save the first statement
 checks that the test runs (``started``, before its deadline at that save's time) with the
@@ -118,6 +118,9 @@ def write_many(
     with the items it was checked against. For each save, in order: how many of the
     candidate's other answers are complete and the test's deadline as stored, or ``None``
     when nothing was written."""
+    unknown = {s.fmt for s in saves} - PROGRESS.keys()
+    if unknown:
+        raise ValueError(f"no progress count for the response format(s) {sorted(unknown)}")
     cur = con.cursor()
     cur.row_factory = None
     out: list[tuple[int, str | None] | None] = [None] * len(saves)

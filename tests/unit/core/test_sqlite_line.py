@@ -152,3 +152,43 @@ async def test_a_batch_wakes_the_event_loop_once(line: SQLiteLine) -> None:
         del loop.call_soon_threadsafe  # type: ignore[method-assign]
     assert results == [1] * 5
     assert len(wakes) == 2  # the blocking job's batch, then the five jobs' batch
+
+
+class Numbers:
+    """Two kinds of call together, as bound methods (a new object at each access)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[int]]] = []
+
+    def tens(self, con: sqlite3.Connection, numbers: list[int]) -> list[int]:
+        self.calls.append(("tens", list(numbers)))
+        return insert_each([])(con, numbers)
+
+    def short(self, con: sqlite3.Connection, numbers: list[int]) -> list[int]:
+        """One result short when called for several: its jobs must not take them."""
+        self.calls.append(("short", list(numbers)))
+        results = insert_each([])(con, numbers)
+        return results[:-1] if len(results) > 1 else results
+
+
+async def test_calls_of_different_kinds_stay_apart_and_a_short_answer_splits_its_call(
+    line: SQLiteLine,
+) -> None:
+    numbers = Numbers()
+    results = await one_batch(
+        line,
+        line.run_together(numbers.tens, 1),
+        line.run_together(numbers.tens, 2),
+        line.run_together(numbers.short, 3),
+        line.run_together(numbers.short, 4),
+    )
+    assert results == [10, 20, 30, 40]
+    # tens together; short together, one result short: rolled back, then each alone
+    assert numbers.calls == [
+        ("tens", [1, 2]),
+        ("short", [3, 4]),
+        ("tens", [1, 2]),
+        ("short", [3]),
+        ("short", [4]),
+    ]
+    assert stored(line) == [1, 2, 3, 4]

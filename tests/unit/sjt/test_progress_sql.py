@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -145,6 +146,9 @@ def test_a_save_outside_the_running_test_writes_nothing() -> None:
     con = answers_table((7, done))
     con.execute("UPDATE candidate SET status = 'submitted'")
     assert write_many(con, [a_save("most_least", 7, items)]) == [None]
+    assert stored(con, "answer") == [(1, 7, done)] and stored(con, "answer_event") == []
+    with pytest.raises(ValueError, match="'essay'"):  # a format nobody counts: no guess
+        write_many(con, [a_save("essay", 7, items)])
     con = answers_table((7, done))
     refused = [
         a_save("most_least", 7, items, at=DEADLINE),  # out of time
