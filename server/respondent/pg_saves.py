@@ -8,9 +8,9 @@ thread does (``server.core.db.SQLiteLine``); alone, a save goes out at once, as 
 Each save keeps its own checks and its own result. For each row the statement
 share-locks the candidate while the test runs (``started``, before its deadline at that
 save's time) with the items the answer was checked against (``items_version``), writes the
-answer and its event, and gives the progress of the candidate's other answers. A row whose
-check fails writes nothing and gets no result; its save then looks the link up again to
-tell why.
+answer and its event, and counts the candidate's other answers that are complete (as the
+SQLite statements do). A row whose check fails writes nothing and gets no result; its save
+then looks the link up again to tell why.
 
 A statement holds at most one save per candidate. A second save of the same candidate
 waits for the next statement, so each save sees the answers written before it. The rows
@@ -44,10 +44,10 @@ _PROGRESS = (
 SAVE_MANY = f"""
 WITH r AS (
     SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::timestamptz[],
-                         $6::int[], $7::int[], $8::text[])
-        AS r(ord, token_hash, item, payload, at, form, version, fmt)
+                         $6::int[], $7::int[], $8::text[], $9::text[])
+        AS r(ord, token_hash, item, payload, at, form, version, fmt, need)
 ), c AS (
-    SELECT r.ord, r.item, r.payload, r.at, r.fmt, x.id, x.deadline_at
+    SELECT r.ord, r.item, r.payload, r.at, r.fmt, r.need, x.id, x.deadline_at
     FROM r JOIN candidate x ON x.token_hash = r.token_hash JOIN sjt_form f ON f.id = x.form
     WHERE x.status = 'started' AND (x.deadline_at IS NULL OR x.deadline_at > r.at)
       AND x.form = r.form AND f.items_version = r.version
@@ -62,11 +62,11 @@ WITH r AS (
     INSERT INTO answer_event (candidate, item, payload, received_at)
     SELECT id, item, payload::json, at FROM c ORDER BY id, item
 )
-SELECT c.ord, c.deadline_at, o.items AS other_items, o.progress AS other_progress
-FROM c LEFT JOIN LATERAL (
-    SELECT array_agg(s.item) AS items, array_agg({_PROGRESS}) AS progress
-    FROM answer s WHERE s.candidate = c.id AND s.item <> c.item
-) o ON true
+SELECT c.ord, c.deadline_at, (
+    SELECT count(*) FROM answer s WHERE s.candidate = c.id AND s.item <> c.item
+    AND position(',' || s.item || ':' || {_PROGRESS} || ',' IN c.need) > 0
+) AS answered
+FROM c
 """
 
 MAX_ROWS = 500  # saves per statement
@@ -76,7 +76,9 @@ MAX_ROWS = 500  # saves per statement
 class PgSave:
     """One answer to write: the candidate's id (one save per candidate per statement),
     the link's token hash, the item, the answer as JSON text, the time of the save, the
-    form and its ``items_version`` the answer was checked against, the response format."""
+    form and its ``items_version`` the answer was checked against, the response format,
+    and the form's items with the number of a complete answer to each, as
+    ",item:number,item:number," (see ``sqlite_saves.PROGRESS``)."""
 
     candidate: int
     token_hash: str
@@ -86,6 +88,7 @@ class PgSave:
     form: int
     version: int
     fmt: str
+    need: str
 
 
 @dataclass
@@ -104,8 +107,9 @@ class SaveQueue:
         self.largest = 0  # most saves in one statement
 
     async def write(self, save: PgSave) -> Row | None:
-        """The save's row (``deadline_at``, ``other_items``, ``other_progress``) once
-        committed, or ``None`` when its checks refused it (nothing written)."""
+        """The save's row (``deadline_at``, ``answered``: how many of the candidate's
+        other answers are complete) once committed, or ``None`` when its checks refused
+        it (nothing written)."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(save, loop.create_future())
         self._queue.append(waiting)
@@ -172,6 +176,7 @@ async def _write(batch: list[_Waiting]) -> dict[int, Row]:
         [s.form for s in saves],
         [s.version for s in saves],
         [s.fmt for s in saves],
+        [s.need for s in saves],
     )
     return {row["ord"]: row for row in rows}
 

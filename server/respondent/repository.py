@@ -539,13 +539,11 @@ async def _write(
     form, _, version = link.form_key
     if is_postgres():
         row = await save_queue().write(
-            PgSave(link.id, hashed, item_id, text, now, form, version, fmt)
+            PgSave(link.id, hashed, item_id, text, now, form, version, fmt, need)
         )
         if row is None:
             return None
-        progress = zip(row["other_items"] or (), row["other_progress"] or (), strict=True)
-        answered = sum(1 for i, n in progress if f",{i}:{n}," in need)
-        deadline = row["deadline_at"]
+        answered, deadline = row["answered"], row["deadline_at"]
     else:
         at = str(now)  # as sqlite3 would bind it (and Piccolo stores it)
         save = SqliteSave(link.id, item_id, text, at, form, version, fmt, need)
