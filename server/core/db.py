@@ -158,20 +158,26 @@ class SQLiteLine:
         self._lock = threading.Lock()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T], *, savepoint: bool = True) -> T:
-        self._ensure_thread()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(fn, future, loop, savepoint))
-        return await future
+        return await self._queued(fn, savepoint)
 
     async def run_together(
         self, many: Callable[[sqlite3.Connection, list[Any]], list[T]], arg: Any
     ) -> T:
+        return await self._queued(partial(_alone, many, arg), False, many, arg)
+
+    def _queued(
+        self,
+        fn: Callable[[sqlite3.Connection], Any],
+        savepoint: bool,
+        together: Callable[[sqlite3.Connection, list[Any]], list[Any]] | None = None,
+        arg: Any = None,
+    ) -> asyncio.Future[Any]:
+        """The job queued for the thread; its future, resolved once its batch commits."""
         self._ensure_thread()
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put(_Job(partial(_alone, many, arg), future, loop, False, many, arg))
-        return await future
+        future: asyncio.Future[Any] = loop.create_future()
+        self._jobs.put(_Job(fn, future, loop, savepoint, together, arg))
+        return future
 
     def close(self) -> None:
         """Finish the queued jobs and stop the thread (a later ``run`` starts a new one)."""

@@ -59,6 +59,14 @@ class SqliteSave(NamedTuple):
     fmt: str
     need: str
 
+    def checked(self) -> tuple[int, int, str, int, int, str, str]:
+        """What the check statement takes of it, after its ord (see ``_check``)."""
+        return self.candidate, self.item, self.at, self.form, self.version, self.fmt, self.need
+
+    def row(self) -> tuple[int, int, str, str]:
+        """Its ``answer`` and ``answer_event`` row: candidate, item, payload, time."""
+        return self.candidate, self.item, self.payload, self.at
+
 
 @cache
 def _check(rows: int) -> str:
@@ -125,11 +133,11 @@ def write_many(
     cur.row_factory = None
     out: list[tuple[int, str | None] | None] = [None] * len(saves)
     for round_ in _rounds(saves):
-        checks = [(n, *saves[n][:2], *saves[n][3:]) for n in round_]
-        rows = cur.execute(_check(len(round_)), [v for c in checks for v in c]).fetchall()
+        checks = [v for n in round_ for v in (n, *saves[n].checked())]
+        rows = cur.execute(_check(len(round_)), checks).fetchall()
         if not rows:
             continue
-        values = [v for n, _, _ in rows for v in saves[n][:4]]
+        values = [v for n, _, _ in rows for v in saves[n].row()]
         cur.execute(_answers(len(rows)), values)
         cur.execute(_events(len(rows)), values)
         for n, deadline, answered in rows:

@@ -192,3 +192,19 @@ async def test_calls_of_different_kinds_stay_apart_and_a_short_answer_splits_its
         ("short", [4]),
     ]
     assert stored(line) == [1, 2, 3, 4]
+
+
+async def test_a_caller_that_gave_up_leaves_the_others_of_its_batch_answered(
+    line: SQLiteLine,
+) -> None:
+    gate = threading.Event()
+    busy = asyncio.ensure_future(line.run(lambda con: gate.wait(10)))
+    await asyncio.sleep(0.05)  # the thread has taken the blocking job
+    first, gone, last = (asyncio.ensure_future(line.run(insert(n))) for n in (1, 2, 3))
+    await asyncio.sleep(0)  # each job is queued
+    gone.cancel()  # a closed browser: its request is cancelled while its save waits
+    gate.set()
+    await busy
+    assert await asyncio.wait_for(asyncio.gather(first, last), 5) == [1, 1]
+    assert gone.cancelled()
+    assert stored(line) == [1, 2, 3]  # queued before the cancel: written all the same
